@@ -1,0 +1,1 @@
+//! pgplan-azure: (being built).

@@ -1,0 +1,2 @@
+//! The pgplan command-line tool.
+fn main() {}

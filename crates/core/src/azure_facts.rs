@@ -1,0 +1,276 @@
+//! Facts about Azure Database for PostgreSQL Flexible Server that validation
+//! and derivation need: SKU capacities, storage sizes, region pairs, defaults
+//! and the extension allow-list. Sources are the service documentation and the
+//! 2024-08-01 REST specification; each table says which.
+
+use crate::model::units::Bytes;
+
+/// vCores and memory of a compute SKU, from the SKU's series and size
+/// (`Standard_D4s_v3` → 4 vCores, 16 GiB). `None` for names pgplan does not know.
+///
+/// ```
+/// use pgplan_core::azure_facts::sku_capacity;
+/// use pgplan_core::Bytes;
+/// assert_eq!(sku_capacity("Standard_D4s_v3"), Some((4, Bytes::gib(16))));
+/// assert_eq!(sku_capacity("Standard_B1ms"), Some((1, Bytes::gib(2))));
+/// assert_eq!(sku_capacity("Standard_E2ds_v5"), Some((2, Bytes::gib(16))));
+/// assert_eq!(sku_capacity("Standard_Z9"), None);
+/// ```
+pub fn sku_capacity(name: &str) -> Option<(u32, Bytes)> {
+    const BURSTABLE: &[(&str, u32, u64)] = &[
+        ("Standard_B1ms", 1, 2),
+        ("Standard_B2s", 2, 4),
+        ("Standard_B2ms", 2, 8),
+        ("Standard_B4ms", 4, 16),
+        ("Standard_B8ms", 8, 32),
+        ("Standard_B12ms", 12, 48),
+        ("Standard_B16ms", 16, 64),
+        ("Standard_B20ms", 20, 80),
+    ];
+    if let Some(&(_, v, g)) = BURSTABLE.iter().find(|(n, _, _)| *n == name) {
+        return Some((v, Bytes::gib(g)));
+    }
+    let rest = name.strip_prefix("Standard_")?;
+    let series = rest.chars().next()?;
+    let digits: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
+    let vcores: u32 = digits.parse().ok()?;
+    let suffix = &rest[1 + digits.len()..];
+    // Known families: s_v3, ds_v4, ds_v5, ads_v5 (D and E series).
+    if !matches!(suffix, "s_v3" | "ds_v4" | "ds_v5" | "ads_v5") {
+        return None;
+    }
+    if !matches!(vcores, 2 | 4 | 8 | 16 | 20 | 32 | 48 | 64 | 96) {
+        return None;
+    }
+    let gib = match series {
+        'D' => u64::from(vcores) * 4,
+        'E' if vcores == 64 && suffix == "s_v3" => 432,
+        'E' if vcores == 96 => 672,
+        'E' => u64::from(vcores) * 8,
+        _ => return None,
+    };
+    Some((vcores, Bytes::gib(gib)))
+}
+
+/// Premium SSD sizes a Flexible Server accepts (GiB), from concepts-storage.
+pub const PREMIUM_SSD_SIZES_GIB: [u64; 11] =
+    [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
+
+/// Premium SSD v2 range (GiB).
+pub const PREMIUM_SSD_V2_RANGE_GIB: (u64, u64) = (1, 65536);
+
+/// Backup retention range in days.
+pub const BACKUP_RETENTION_DAYS: (u16, u16) = (7, 35);
+
+/// Most read replicas per primary.
+pub const MAX_READ_REPLICAS: usize = 5;
+
+/// Connection slots Azure reserves (`reserved_connections` 5 +
+/// `superuser_reserved_connections` 10, both read-only).
+pub const RESERVED_CONNECTIONS: u32 = 15;
+
+/// `max_connections` allowed range.
+pub const MAX_CONNECTIONS_RANGE: (u32, u32) = (25, 5000);
+
+/// `shared_buffers` share of memory Azure allows, in percent.
+pub const SHARED_BUFFERS_PERCENT_RANGE: (u32, u32) = (10, 75);
+
+/// Major versions a new server can run (concepts-supported-versions, 07/2025).
+pub const SUPPORTED_VERSIONS: [u16; 4] = [14, 15, 16, 17];
+
+/// The highest version in the 2024-08-01 API's `ServerVersion` enum. Newer
+/// versions are sent as strings (the enum is `modelAsString`).
+pub const API_ENUM_MAX_VERSION: u16 = 16;
+
+/// The Azure default of `max_connections` for a SKU's memory
+/// (concepts-limits): 2 GiB 50, 4 GiB 429, 8 GiB 859, 16 GiB 1,718,
+/// 32 GiB 3,437, 48 GiB and more 5,000.
+pub fn default_max_connections(memory: Bytes) -> u32 {
+    let gib = memory.as_gib();
+    match gib {
+        0..=2 => 50,
+        3..=4 => 429,
+        5..=8 => 859,
+        9..=16 => 1718,
+        17..=32 => 3437,
+        _ => 5000,
+    }
+}
+
+/// The region a region's geo-redundant backups go to (Azure region pairs).
+pub fn paired_region(region: &str) -> Option<&'static str> {
+    const PAIRS: &[(&str, &str)] = &[
+        ("koreacentral", "koreasouth"),
+        ("eastus", "westus"),
+        ("eastus2", "centralus"),
+        ("northcentralus", "southcentralus"),
+        ("westus2", "westcentralus"),
+        ("westus3", "eastus"),
+        ("canadacentral", "canadaeast"),
+        ("brazilsouth", "southcentralus"),
+        ("northeurope", "westeurope"),
+        ("uksouth", "ukwest"),
+        ("francecentral", "francesouth"),
+        ("germanywestcentral", "germanynorth"),
+        ("switzerlandnorth", "switzerlandwest"),
+        ("norwayeast", "norwaywest"),
+        ("swedencentral", "swedensouth"),
+        ("japaneast", "japanwest"),
+        ("southeastasia", "eastasia"),
+        ("australiaeast", "australiasoutheast"),
+        ("centralindia", "southindia"),
+        ("uaenorth", "uaecentral"),
+        ("southafricanorth", "southafricawest"),
+    ];
+    PAIRS.iter().find_map(|&(a, b)| {
+        if a == region {
+            Some(b)
+        } else if b == region && a != "westus3" && a != "brazilsouth" {
+            Some(a)
+        } else {
+            None
+        }
+    })
+}
+
+/// Regions without availability zones for zone-redundant HA (regions table,
+/// 11/2025; a subset pgplan knows about).
+pub fn supports_zone_redundant_ha(region: &str) -> Option<bool> {
+    match region {
+        "koreacentral" | "eastus" | "eastus2" | "westus2" | "westus3" | "centralus"
+        | "southcentralus" | "westeurope" | "northeurope" | "uksouth" | "francecentral"
+        | "germanywestcentral" | "japaneast" | "southeastasia" | "australiaeast"
+        | "canadacentral" | "centralindia" | "swedencentral" | "switzerlandnorth" => Some(true),
+        "koreasouth" | "westus" | "northcentralus" | "westcentralus" | "ukwest" | "japanwest"
+        | "australiasoutheast" | "canadaeast" | "southindia" => Some(false),
+        _ => None,
+    }
+}
+
+/// Extensions that Azure allows in `azure.extensions` (concepts-extensions).
+pub const ALLOWED_EXTENSIONS: &[&str] = &[
+    "address_standardizer",
+    "address_standardizer_data_us",
+    "age",
+    "amcheck",
+    "anon",
+    "azure_ai",
+    "azure_storage",
+    "bloom",
+    "btree_gin",
+    "btree_gist",
+    "citext",
+    "credcheck",
+    "cube",
+    "dblink",
+    "dict_int",
+    "dict_xsyn",
+    "earthdistance",
+    "fuzzystrmatch",
+    "hll",
+    "hstore",
+    "hypopg",
+    "intagg",
+    "intarray",
+    "isn",
+    "lo",
+    "login_hook",
+    "ltree",
+    "oracle_fdw",
+    "orafce",
+    "pageinspect",
+    "pg_buffercache",
+    "pg_cron",
+    "pg_diskann",
+    "pg_freespacemap",
+    "pg_hint_plan",
+    "pg_partman",
+    "pg_prewarm",
+    "pg_repack",
+    "pg_squeeze",
+    "pg_stat_statements",
+    "pg_trgm",
+    "pg_visibility",
+    "pgaudit",
+    "pgcrypto",
+    "pglogical",
+    "pgrouting",
+    "pgrowlocks",
+    "pgstattuple",
+    "plpgsql",
+    "plv8",
+    "postgis",
+    "postgis_raster",
+    "postgis_sfcgal",
+    "postgis_tiger_geocoder",
+    "postgis_topology",
+    "postgres_fdw",
+    "semver",
+    "session_variable",
+    "sslinfo",
+    "tablefunc",
+    "tds_fdw",
+    "timescaledb",
+    "tsm_system_rows",
+    "tsm_system_time",
+    "unaccent",
+    "uuid-ossp",
+    "vector",
+];
+
+/// Libraries Azure allows in `shared_preload_libraries`.
+pub const ALLOWED_PRELOAD_LIBRARIES: &[&str] = &[
+    "age",
+    "anon",
+    "auto_explain",
+    "azure_storage",
+    "credcheck",
+    "pg_cron",
+    "pg_duckdb",
+    "pg_failover_slots",
+    "pg_hint_plan",
+    "pg_partman_bgw",
+    "pg_prewarm",
+    "pg_squeeze",
+    "pg_stat_statements",
+    "pgaudit",
+    "pglogical",
+    "timescaledb",
+    "wal2json",
+];
+
+/// Azure's default `shared_preload_libraries`.
+pub const DEFAULT_PRELOAD_LIBRARIES: &str = "pg_cron,pg_stat_statements";
+
+/// Server properties people mistake for server parameters, and where they live.
+pub fn server_property_for(parameter: &str) -> Option<&'static str> {
+    match parameter {
+        "backup_retention_days" => Some("backups.managed.retention_days"),
+        "geo_redundant_backup" => Some("backups.managed.geo_redundant"),
+        "high_availability" => Some("platform.azure.high_availability"),
+        "storage_size" | "storage_size_gb" => Some("platform.azure.storage.size"),
+        "sku" | "sku_name" => Some("platform.azure.sku"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_are_symmetric_where_azure_pairs_them() {
+        assert_eq!(paired_region("koreacentral"), Some("koreasouth"));
+        assert_eq!(paired_region("koreasouth"), Some("koreacentral"));
+        assert_eq!(paired_region("westus3"), Some("eastus"));
+        assert_eq!(paired_region("eastus"), Some("westus"));
+        assert_eq!(paired_region("atlantis"), None);
+    }
+
+    #[test]
+    fn default_connections_follow_memory() {
+        assert_eq!(default_max_connections(Bytes::gib(16)), 1718);
+        assert_eq!(default_max_connections(Bytes::gib(2)), 50);
+        assert_eq!(default_max_connections(Bytes::gib(64)), 5000);
+    }
+}

@@ -1,0 +1,471 @@
+//! The PostgreSQL parameter catalog, per major version.
+//!
+//! The data are `pg_settings` rows dumped from real servers of each major
+//! version (see `crates/core/catalog/README.md`; regenerate with
+//! `scripts/gen-catalog.sh`). They are compiled in, so looking a parameter up
+//! needs no server. The SQL backend's tests compare them with live servers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::model::units::{Bytes, Duration};
+
+/// The type of a parameter (`pg_settings.vartype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarType {
+    /// on/off.
+    Bool,
+    /// Integer, possibly with a unit.
+    Integer,
+    /// Floating point, possibly with a unit.
+    Real,
+    /// Free text.
+    String,
+    /// One of `enumvals`.
+    Enum,
+}
+
+/// When a change takes effect (`pg_settings.context`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Context {
+    /// Fixed at build or initdb time.
+    Internal,
+    /// Needs a server restart.
+    Postmaster,
+    /// Needs a reload (SIGHUP).
+    Sighup,
+    /// Set at connection start (superuser).
+    SuperuserBackend,
+    /// Set at connection start.
+    Backend,
+    /// Settable by superusers per session.
+    Superuser,
+    /// Settable by anyone per session.
+    User,
+}
+
+impl Context {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "internal" => Context::Internal,
+            "postmaster" => Context::Postmaster,
+            "sighup" => Context::Sighup,
+            "superuser-backend" => Context::SuperuserBackend,
+            "backend" => Context::Backend,
+            "superuser" => Context::Superuser,
+            "user" => Context::User,
+            _ => return None,
+        })
+    }
+    /// True when a change needs a server restart.
+    pub fn needs_restart(self) -> bool {
+        matches!(self, Context::Postmaster)
+    }
+    /// The `pg_settings.context` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::Internal => "internal",
+            Context::Postmaster => "postmaster",
+            Context::Sighup => "sighup",
+            Context::SuperuserBackend => "superuser-backend",
+            Context::Backend => "backend",
+            Context::Superuser => "superuser",
+            Context::User => "user",
+        }
+    }
+}
+
+/// The unit a parameter's numeric value is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Memory, counted in this many bytes (`8kB` → 8192).
+    Memory(u64),
+    /// Time, counted in this many milliseconds (`s` → 1000).
+    Time(u64),
+}
+
+impl Unit {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "B" => Unit::Memory(1),
+            "kB" => Unit::Memory(1024),
+            "8kB" => Unit::Memory(8192),
+            "16kB" => Unit::Memory(16384),
+            "MB" => Unit::Memory(1024 * 1024),
+            "ms" => Unit::Time(1),
+            "s" => Unit::Time(1000),
+            "min" => Unit::Time(60_000),
+            _ => return None,
+        })
+    }
+}
+
+/// One parameter of one major version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    /// Name as `pg_settings` spells it (`TimeZone`, `shared_buffers`).
+    pub name: String,
+    /// Type.
+    pub vartype: VarType,
+    /// Unit of numeric values, as `pg_settings` spells it.
+    pub unit_text: Option<String>,
+    /// Unit of numeric values.
+    pub unit: Option<Unit>,
+    /// Smallest value, in `unit`.
+    pub min: Option<f64>,
+    /// Largest value, in `unit`.
+    pub max: Option<f64>,
+    /// Allowed values of an enum.
+    pub enumvals: Vec<String>,
+    /// When a change takes effect.
+    pub context: Context,
+    /// Compiled-in default, in `unit`.
+    pub boot_val: String,
+    /// One-line description.
+    pub short_desc: String,
+}
+
+/// A parameter value checked against its spec and normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedValue {
+    /// A boolean.
+    Bool(bool),
+    /// A number in the parameter's unit (`shared_buffers = 4GB` → 524288).
+    Number(f64),
+    /// Text (strings and enum values, lowercase for enums).
+    Text(String),
+}
+
+/// Why a value does not fit a parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl ParamSpec {
+    /// True when a change needs a restart.
+    pub fn needs_restart(&self) -> bool {
+        self.context.needs_restart()
+    }
+
+    /// Parses a value the way the server would, checking type, unit and range.
+    pub fn parse_value(&self, raw: &str) -> Result<TypedValue, ValueError> {
+        let v = raw.trim();
+        match self.vartype {
+            VarType::Bool => parse_bool(v)
+                .map(TypedValue::Bool)
+                .ok_or_else(|| ValueError(format!("`{v}` is not a boolean; use on or off"))),
+            VarType::Enum => {
+                let lower = v.to_ascii_lowercase();
+                if self.enumvals.iter().any(|e| e.eq_ignore_ascii_case(&lower)) {
+                    Ok(TypedValue::Text(lower))
+                } else {
+                    Err(ValueError(format!(
+                        "`{v}` is not one of {}",
+                        self.enumvals.join(", ")
+                    )))
+                }
+            }
+            VarType::String => Ok(TypedValue::Text(v.trim_matches('\'').to_owned())),
+            VarType::Integer | VarType::Real => {
+                let n = self.parse_number(v)?;
+                if self.vartype == VarType::Integer && n.fract() != 0.0 {
+                    return Err(ValueError(format!("`{v}` is not a whole number")));
+                }
+                if let Some(min) = self.min
+                    && n < min
+                {
+                    return Err(ValueError(format!(
+                        "`{v}` is below the minimum {}",
+                        self.describe_amount(min)
+                    )));
+                }
+                if let Some(max) = self.max
+                    && n > max
+                {
+                    return Err(ValueError(format!(
+                        "`{v}` is above the maximum {}",
+                        self.describe_amount(max)
+                    )));
+                }
+                Ok(TypedValue::Number(n))
+            }
+        }
+    }
+
+    fn parse_number(&self, v: &str) -> Result<f64, ValueError> {
+        if let Ok(n) = v.parse::<f64>()
+            && n.is_finite()
+        {
+            return Ok(n);
+        }
+        match self.unit {
+            Some(Unit::Memory(per)) => {
+                let b: Bytes = v.parse().map_err(|_| {
+                    ValueError(format!(
+                        "`{v}` is not a size; use a number of {} or a size such as 64MB or 1GB",
+                        self.unit_text.as_deref().unwrap_or("units")
+                    ))
+                })?;
+                Ok(b.as_u64() as f64 / per as f64)
+            }
+            Some(Unit::Time(per)) => {
+                let d: Duration = v.parse().map_err(|_| {
+                    ValueError(format!(
+                        "`{v}` is not a duration; use a number of {} or a duration such as 500ms, 5s or 1min",
+                        self.unit_text.as_deref().unwrap_or("units")
+                    ))
+                })?;
+                Ok(d.as_millis() as f64 / per as f64)
+            }
+            None => Err(ValueError(format!("`{v}` is not a number"))),
+        }
+    }
+
+    /// A number in this parameter's unit, written for people (`524288` of
+    /// `8kB` → `4GB`).
+    pub fn describe_amount(&self, n: f64) -> String {
+        match self.unit {
+            Some(Unit::Memory(per)) if n >= 0.0 && n.fract() == 0.0 => {
+                let bytes = (n as u128) * (per as u128);
+                if bytes <= u64::MAX as u128 {
+                    Bytes::new(bytes as u64).to_postgres()
+                } else {
+                    format!("{n} × {}", self.unit_text.as_deref().unwrap_or(""))
+                }
+            }
+            Some(Unit::Time(per)) if n >= 0.0 && n.fract() == 0.0 => {
+                Duration::millis((n as u64).saturating_mul(per)).to_postgres()
+            }
+            _ => match &self.unit_text {
+                Some(u) => format!("{n}{u}"),
+                None => format_number(n),
+            },
+        }
+    }
+
+    /// Bytes of a memory parameter's value (`None` for other parameters or -1).
+    pub fn value_bytes(&self, raw: &str) -> Option<Bytes> {
+        let Unit::Memory(per) = self.unit? else {
+            return None;
+        };
+        match self.parse_value(raw).ok()? {
+            TypedValue::Number(n) if n >= 0.0 => Some(Bytes::new((n as u64).saturating_mul(per))),
+            _ => None,
+        }
+    }
+
+    /// Duration of a time parameter's value (`None` for other parameters or -1).
+    pub fn value_duration(&self, raw: &str) -> Option<Duration> {
+        let Unit::Time(per) = self.unit? else {
+            return None;
+        };
+        match self.parse_value(raw).ok()? {
+            TypedValue::Number(n) if n >= 0.0 => {
+                Some(Duration::millis((n as u64).saturating_mul(per)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Formats a float without a trailing `.0` for whole numbers.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Parses a PostgreSQL boolean (`on`, `off`, `true`, `false`, `yes`, `no`, `1`, `0`).
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().trim_matches('\'').to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" | "t" | "y" => Some(true),
+        "off" | "false" | "no" | "0" | "f" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Every parameter of one major version.
+#[derive(Debug)]
+pub struct Catalog {
+    major: u16,
+    params: BTreeMap<String, ParamSpec>,
+}
+
+impl fmt::Display for Catalog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "PostgreSQL {} parameter catalog ({} parameters)",
+            self.major,
+            self.params.len()
+        )
+    }
+}
+
+const PG14: &str = include_str!("../../catalog/pg14.tsv");
+const PG15: &str = include_str!("../../catalog/pg15.tsv");
+const PG16: &str = include_str!("../../catalog/pg16.tsv");
+const PG17: &str = include_str!("../../catalog/pg17.tsv");
+const PG18: &str = include_str!("../../catalog/pg18.tsv");
+
+impl Catalog {
+    /// The catalog of a major version (14–18).
+    ///
+    /// ```
+    /// let c = pgplan_core::Catalog::for_major(17).unwrap();
+    /// let sb = c.get("shared_buffers").unwrap();
+    /// assert!(sb.needs_restart());
+    /// assert_eq!(sb.value_bytes("4GB"), Some(pgplan_core::Bytes::gib(4)));
+    /// ```
+    pub fn for_major(major: u16) -> Option<&'static Catalog> {
+        static CATALOGS: OnceLock<Vec<Catalog>> = OnceLock::new();
+        let all = CATALOGS.get_or_init(|| {
+            [(14, PG14), (15, PG15), (16, PG16), (17, PG17), (18, PG18)]
+                .into_iter()
+                .map(|(m, text)| Catalog::parse(m, text))
+                .collect()
+        });
+        all.iter().find(|c| c.major == major)
+    }
+
+    fn parse(major: u16, text: &str) -> Catalog {
+        let mut params = BTreeMap::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() < 9 {
+                continue;
+            }
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            let vartype = match f[1] {
+                "bool" => VarType::Bool,
+                "integer" => VarType::Integer,
+                "real" => VarType::Real,
+                "enum" => VarType::Enum,
+                _ => VarType::String,
+            };
+            let spec = ParamSpec {
+                name: f[0].to_owned(),
+                vartype,
+                unit_text: opt(f[2]),
+                unit: Unit::parse(f[2]),
+                min: f[3].parse().ok(),
+                max: f[4].parse().ok(),
+                enumvals: if f[5].is_empty() {
+                    Vec::new()
+                } else {
+                    f[5].split(',').map(str::to_owned).collect()
+                },
+                context: Context::parse(f[6]).unwrap_or(Context::Internal),
+                boot_val: f[7].to_owned(),
+                short_desc: f[8].to_owned(),
+            };
+            params.insert(f[0].to_ascii_lowercase(), spec);
+        }
+        Catalog { major, params }
+    }
+
+    /// The major version.
+    pub fn major(&self) -> u16 {
+        self.major
+    }
+    /// A parameter by (case-insensitive) name.
+    pub fn get(&self, name: &str) -> Option<&ParamSpec> {
+        self.params.get(&name.to_ascii_lowercase())
+    }
+    /// Every parameter, by lowercase name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamSpec)> {
+        self.params.iter().map(|(k, v)| (k.as_str(), v))
+    }
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.params.len()
+    }
+    /// True when empty (never, for a shipped version).
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+    /// The closest known names to an unknown one, for "did you mean".
+    pub fn suggest(&self, name: &str) -> Vec<&str> {
+        let name = name.to_ascii_lowercase();
+        let mut scored: Vec<(usize, &str)> = self
+            .params
+            .keys()
+            .map(|k| (edit_distance(&name, k), k.as_str()))
+            .filter(|(d, k)| *d <= 3.max(name.len() / 4) || k.contains(name.as_str()))
+            .collect();
+        scored.sort();
+        scored.into_iter().take(3).map(|(_, k)| k).collect()
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_version_is_loaded() {
+        for m in 14..=18 {
+            let c = Catalog::for_major(m).unwrap();
+            assert!(c.len() > 300, "{c}");
+            assert!(c.get("max_connections").unwrap().needs_restart());
+            assert!(!c.get("work_mem").unwrap().needs_restart());
+        }
+        assert!(Catalog::for_major(13).is_none());
+    }
+
+    #[test]
+    fn values_are_checked_like_the_server() {
+        let c = Catalog::for_major(14).unwrap();
+        let wm = c.get("work_mem").unwrap();
+        assert_eq!(wm.parse_value("64MB").unwrap(), TypedValue::Number(65536.0));
+        assert!(
+            wm.parse_value("1kB")
+                .unwrap_err()
+                .0
+                .contains("below the minimum 64kB")
+        );
+        assert!(c.get("fsync").unwrap().parse_value("maybe").is_err());
+        assert!(c.get("wal_level").unwrap().parse_value("archive").is_err());
+        assert_eq!(
+            c.get("log_min_duration_statement")
+                .unwrap()
+                .value_duration("1s"),
+            Some(Duration::seconds(1))
+        );
+        assert_eq!(c.suggest("shared_buffer"), vec!["shared_buffers"]);
+    }
+
+    #[test]
+    fn version_differences_are_visible() {
+        assert!(
+            Catalog::for_major(14)
+                .unwrap()
+                .get("reserved_connections")
+                .is_none()
+        );
+        assert!(
+            Catalog::for_major(16)
+                .unwrap()
+                .get("reserved_connections")
+                .is_some()
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! pgplan-core: a PostgreSQL deployment plan as a typed, validated model.
+//!
+//! A [`Plan`] describes one PostgreSQL deployment of one service in one
+//! environment: where it runs, how big it is, how it is tuned, its databases,
+//! roles and privileges, the clients that connect, backups, monitoring and
+//! security. Build one with the typed builders or read a YAML/JSON plan file,
+//! then [`Plan::validate`] it: every rule runs and every finding is reported at
+//! once, with its rule id, field path, the numbers and the fix.
+//!
+//! Settings the plan leaves out are derived ([`tuning::derive`]) with PGTune's
+//! formulas, and every value remembers where it came from.
+//!
+//! This crate does no IO: backends (`pgplan-sql`, `pgplan-k8s`,
+//! `pgplan-azure`, `pgplan-ha`) render and apply.
+//!
+//! ```
+//! use pgplan_core::{Plan, Severity};
+//!
+//! let yaml = r#"
+//! service: orders
+//! environment: production
+//! version: 17
+//! platform:
+//!   kubernetes:
+//!     namespace: shop
+//!     image: postgres:17.2
+//! sizing:
+//!   cpu: { request: 1, limit: 2 }
+//!   memory: { request: 4Gi, limit: 4Gi }
+//!   data_volume: 50Gi
+//! tuning:
+//!   parameters:
+//!     max_connections: 100
+//! clients:
+//!   - { name: orders-api, pool_size: 10, replicas: { min: 2, max: 12 } }
+//! "#;
+//! let plan = Plan::from_yaml(yaml).unwrap();
+//! let report = plan.validate();
+//! let budget = report.by_id("PGP001").next().unwrap();
+//! assert_eq!(budget.severity, Severity::Error);
+//! assert!(budget.message.contains("120 connections at peak"));
+//! ```
+
+pub mod azure_facts;
+pub mod catalog;
+pub mod model;
+pub mod plan_file;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+pub mod tuning;
+pub mod validate;
+
+pub use catalog::Catalog;
+pub use model::backups::{
+    BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
+    WalArchiving,
+};
+pub use model::clients::{Client, PoolMode, Pooler, ReplicaRange};
+pub use model::databases::{Database, Extension, Schema};
+pub use model::monitoring::{Exporter, Monitoring, Threshold, Thresholds};
+pub use model::names::{
+    DatabaseName, ExtensionName, GucName, NameError, RoleName, SchemaName, ServiceName,
+};
+pub use model::plan::{Environment, MajorVersion, ObjectiveDeclaration, Objectives, Plan};
+pub use model::platform::{
+    Azure, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku, AzureStorage,
+    AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local, Platform,
+    PrincipalType, PrivateAccess, SkuTier,
+};
+pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
+pub use model::secrets::{LiteralSecret, SecretSource};
+pub use model::security::{PasswordEncryption, Security, StatementLogging, Tls, TlsVersion};
+pub use model::sizing::{Resources, Sizing};
+pub use model::topology::{
+    EtcdMember, HaEndpoints, PatroniCluster, PatroniMember, ReadReplica, SynchronousMode, Topology,
+};
+pub use model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
+pub use model::units::{Bytes, Duration, Millicores, Percent, UnitError};
+pub use plan_file::PlanFileError;
+pub use tuning::{Provenance, Setting, Settings};
+pub use validate::{Diagnostic, Report, Severity};

@@ -1,0 +1,93 @@
+//! Monitoring: the metrics exporter and alert thresholds.
+
+use serde::{Deserialize, Serialize};
+use typed_builder::TypedBuilder;
+
+use super::platform::ContainerImage;
+use super::units::{Duration, Percent};
+
+/// An alert threshold: fire when the value stays above `above` for `for`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold<T> {
+    /// The limit.
+    pub above: T,
+    /// How long the value must stay above it (`0s`: at once).
+    #[builder(default = Duration::ZERO)]
+    #[serde(rename = "for", default)]
+    pub sustained: Duration,
+}
+
+/// Alert thresholds. The connection threshold is derived from max_connections
+/// (80 %) when unset.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// CPU use.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<Threshold<Percent>>,
+    /// Memory use.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Threshold<Percent>>,
+    /// Storage use.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Threshold<Percent>>,
+    /// Open connections.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<Threshold<u32>>,
+    /// Statement duration.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_query: Option<Threshold<Duration>>,
+    /// Replication lag.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_lag: Option<Threshold<Duration>>,
+    /// Failed connection attempts per minute.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_connections_per_minute: Option<u32>,
+}
+
+/// The postgres_exporter sidecar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Exporter {
+    /// Image; pgplan's pinned default when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ContainerImage>,
+    /// Metrics port.
+    #[builder(default = 9187)]
+    #[serde(default = "port")]
+    pub port: u16,
+    /// Connections the exporter keeps open.
+    #[builder(default = 1)]
+    #[serde(default = "one")]
+    pub connections: u32,
+}
+
+fn port() -> u16 {
+    9187
+}
+fn one() -> u32 {
+    1
+}
+
+/// Monitoring.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    /// The metrics exporter (self-managed targets).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exporter: Option<Exporter>,
+    /// Alert thresholds.
+    #[builder(default)]
+    #[serde(default)]
+    pub thresholds: Thresholds,
+}

@@ -1,0 +1,537 @@
+//! Target platforms: Kubernetes, Azure Database for PostgreSQL Flexible Server,
+//! and this machine.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use typed_builder::TypedBuilder;
+
+use super::names::NameError;
+use super::secrets::SecretSource;
+use super::units::{Bytes, Duration};
+
+/// Where the server runs. In a plan file, a one-key mapping:
+/// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    /// A StatefulSet in a Kubernetes cluster.
+    Kubernetes(Kubernetes),
+    /// Azure Database for PostgreSQL Flexible Server.
+    Azure(Box<Azure>),
+    /// A server on this machine (development, tests, the HA runner).
+    Local(Local),
+}
+
+impl Platform {
+    /// A short name for messages: `kubernetes`, `azure`, `local`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Platform::Kubernetes(_) => "kubernetes",
+            Platform::Azure(_) => "azure",
+            Platform::Local(_) => "local",
+        }
+    }
+    /// The Azure settings, when the platform is Azure.
+    pub fn azure(&self) -> Option<&Azure> {
+        match self {
+            Platform::Azure(a) => Some(a),
+            _ => None,
+        }
+    }
+    /// The Kubernetes settings, when the platform is Kubernetes.
+    pub fn kubernetes(&self) -> Option<&Kubernetes> {
+        match self {
+            Platform::Kubernetes(k) => Some(k),
+            _ => None,
+        }
+    }
+    /// True for a managed service, where server parameters go through the
+    /// provider's API and ALTER SYSTEM is not available.
+    pub fn is_managed(&self) -> bool {
+        matches!(self, Platform::Azure(_))
+    }
+}
+
+/// A container image reference: `repository[:tag][@sha256:digest]`.
+///
+/// ```
+/// use pgplan_core::ContainerImage;
+/// let i: ContainerImage = "bitnami/postgresql:14.18.0".parse().unwrap();
+/// assert_eq!(i.tag(), Some("14.18.0"));
+/// assert!(!i.is_pinned_by_digest());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContainerImage {
+    raw: String,
+    repository_end: usize,
+    tag: Option<(usize, usize)>,
+    digest: Option<usize>,
+}
+
+impl ContainerImage {
+    /// Parses an image reference.
+    pub fn new(s: impl Into<String>) -> Result<Self, NameError> {
+        let raw: String = s.into();
+        let err = |reason: &str| NameError {
+            kind: "container image",
+            input: raw.clone(),
+            reason: reason.into(),
+        };
+        if raw.is_empty() || raw.chars().any(char::is_whitespace) {
+            return Err(err(
+                "an image is `repository[:tag][@sha256:digest]` without spaces",
+            ));
+        }
+        let (name_part, digest) = match raw.split_once('@') {
+            Some((n, d)) => {
+                let hex = d
+                    .strip_prefix("sha256:")
+                    .ok_or_else(|| err("a digest is `@sha256:` followed by 64 hex digits"))?;
+                if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                    return Err(err("a digest is `@sha256:` followed by 64 hex digits"));
+                }
+                (n, Some(n.len() + 1))
+            }
+            None => (raw.as_str(), None),
+        };
+        // A tag is the part after the last ':' that follows the last '/'
+        // (a ':' before a '/' is a registry port).
+        let last_slash = name_part.rfind('/').map_or(0, |i| i + 1);
+        let tag = name_part[last_slash..]
+            .rfind(':')
+            .map(|i| (last_slash + i + 1, name_part.len()));
+        let repository_end = tag.map_or(name_part.len(), |(s, _)| s - 1);
+        if repository_end == 0 {
+            return Err(err("the repository part is empty"));
+        }
+        if let Some((s, e)) = tag
+            && s == e
+        {
+            return Err(err("the tag after `:` is empty"));
+        }
+        Ok(ContainerImage {
+            raw: raw.clone(),
+            repository_end,
+            tag,
+            digest,
+        })
+    }
+    /// The repository (`bitnami/postgresql`).
+    pub fn repository(&self) -> &str {
+        &self.raw[..self.repository_end]
+    }
+    /// The tag, if any.
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.map(|(s, e)| &self.raw[s..e])
+    }
+    /// The digest (`sha256:…`), if any.
+    pub fn digest(&self) -> Option<&str> {
+        self.digest.map(|s| &self.raw[s..])
+    }
+    /// True when the image is pinned by digest (the only immutable reference).
+    pub fn is_pinned_by_digest(&self) -> bool {
+        self.digest.is_some()
+    }
+    /// The full reference.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl fmt::Display for ContainerImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl FromStr for ContainerImage {
+    type Err = NameError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl Serialize for ContainerImage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerImage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::new(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A Kubernetes target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Kubernetes {
+    /// The cluster (a kubeconfig context name), for documents and apply.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Namespace of every object.
+    #[builder(setter(into))]
+    pub namespace: String,
+    /// StorageClass of the data, WAL and backup volumes; the cluster default when unset.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    /// PostgreSQL server image.
+    pub image: ContainerImage,
+    /// Image with `psql`/`pg_dump` for the schema Job and backup CronJob; the
+    /// server image when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools_image: Option<ContainerImage>,
+    /// UID the server runs as (the image's postgres user).
+    #[builder(default = 1001)]
+    #[serde(default = "default_uid")]
+    pub run_as_user: i64,
+    /// Azure resource group or cloud project of the cluster, for documents.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<String>,
+}
+
+fn default_uid() -> i64 {
+    1001
+}
+
+/// Azure Flexible Server compute tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SkuTier {
+    /// Burstable (B-series): no HA, no read replicas.
+    Burstable,
+    /// General Purpose (D-series).
+    GeneralPurpose,
+    /// Memory Optimized (E-series).
+    MemoryOptimized,
+}
+
+impl fmt::Display for SkuTier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SkuTier::Burstable => "Burstable",
+            SkuTier::GeneralPurpose => "GeneralPurpose",
+            SkuTier::MemoryOptimized => "MemoryOptimized",
+        })
+    }
+}
+
+/// An Azure compute SKU. `vcores` and `memory` are filled in from pgplan's SKU
+/// table when unset; set them for SKUs the table does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureSku {
+    /// Tier.
+    pub tier: SkuTier,
+    /// SKU name, e.g. `Standard_D4s_v3`.
+    #[builder(setter(into))]
+    pub name: String,
+    /// vCores, when the SKU is not in pgplan's table.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcores: Option<u32>,
+    /// Memory, when the SKU is not in pgplan's table.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Bytes>,
+}
+
+impl AzureSku {
+    /// vCores and memory: explicit values first, then the SKU table.
+    pub fn capacity(&self) -> Option<(u32, Bytes)> {
+        let known = crate::azure_facts::sku_capacity(&self.name);
+        let vcores = self.vcores.or(known.map(|k| k.0))?;
+        let memory = self.memory.or(known.map(|k| k.1))?;
+        Some((vcores, memory))
+    }
+}
+
+/// Azure storage type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum AzureStorageType {
+    /// Premium SSD (fixed size tiers, auto-grow available).
+    #[default]
+    #[serde(rename = "Premium_LRS")]
+    PremiumLrs,
+    /// Premium SSD v2 (any size in GiB, IOPS and throughput set explicitly).
+    #[serde(rename = "PremiumV2_LRS")]
+    PremiumV2Lrs,
+}
+
+/// Server storage on Azure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureStorage {
+    /// Provisioned size (Premium SSD: one of 32 GiB … 32 TiB).
+    pub size: Bytes,
+    /// Storage type.
+    #[builder(default)]
+    #[serde(default, rename = "type")]
+    pub kind: AzureStorageType,
+    /// Grow automatically near full (Premium SSD only).
+    #[builder(default)]
+    #[serde(default)]
+    pub auto_grow: bool,
+    /// Performance tier (`P15` …); the size's default tier when unset.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub performance_tier: Option<String>,
+    /// Provisioned IOPS (Premium SSD v2).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iops: Option<u32>,
+    /// Provisioned throughput in MB/s (Premium SSD v2).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput_mbps: Option<u32>,
+}
+
+/// High-availability mode of a Flexible Server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AzureHaMode {
+    /// No standby.
+    #[default]
+    Disabled,
+    /// Standby in another availability zone.
+    ZoneRedundant,
+    /// Standby in the same zone.
+    SameZone,
+}
+
+/// High availability on Azure.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureHighAvailability {
+    /// Mode.
+    #[builder(default)]
+    #[serde(default)]
+    pub mode: AzureHaMode,
+    /// Standby availability zone.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standby_zone: Option<String>,
+}
+
+/// Private access (VNet integration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateAccess {
+    /// Virtual network name or resource id.
+    #[builder(setter(into))]
+    pub vnet: String,
+    /// Subnet name or resource id.
+    #[builder(setter(into))]
+    pub subnet: String,
+    /// Subnet address range, for documents and checks.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_cidr: Option<String>,
+    /// The subnet is delegated to `Microsoft.DBforPostgreSQL/flexibleServers`.
+    #[builder(default)]
+    #[serde(default)]
+    pub subnet_delegated: bool,
+    /// Private DNS zone name or resource id.
+    #[builder(setter(into))]
+    pub private_dns_zone: String,
+}
+
+/// A public-access firewall rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallRule {
+    /// Rule name.
+    #[builder(setter(into))]
+    pub name: String,
+    /// First IPv4 address.
+    #[builder(setter(into))]
+    pub start_ip: String,
+    /// Last IPv4 address.
+    #[builder(setter(into))]
+    pub end_ip: String,
+}
+
+/// Network access of a Flexible Server: private (VNet-injected) when `private`
+/// is set, public otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureNetwork {
+    /// VNet integration.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<PrivateAccess>,
+    /// Firewall rules (public access only).
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub firewall_rules: Vec<FirewallRule>,
+}
+
+/// A Microsoft Entra principal type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PrincipalType {
+    /// A user.
+    #[default]
+    User,
+    /// A group.
+    Group,
+    /// A service principal or managed identity.
+    ServicePrincipal,
+}
+
+/// A Microsoft Entra administrator of the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct EntraAdmin {
+    /// Display name.
+    #[builder(setter(into))]
+    pub principal_name: String,
+    /// Object id (a GUID); supplied at apply time when unset.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+    /// Principal type.
+    #[builder(default)]
+    #[serde(default)]
+    pub principal_type: PrincipalType,
+}
+
+/// Authentication on Azure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureAuth {
+    /// PostgreSQL password authentication.
+    #[builder(default = true)]
+    #[serde(default = "yes")]
+    pub password: bool,
+    /// Microsoft Entra authentication.
+    #[builder(default)]
+    #[serde(default)]
+    pub entra: bool,
+    /// Entra tenant id.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Entra administrators.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub administrators: Vec<EntraAdmin>,
+}
+
+impl Default for AzureAuth {
+    fn default() -> Self {
+        AzureAuth::builder().build()
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An Azure Flexible Server target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Azure {
+    /// Subscription id; taken from the environment at apply time when unset.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    /// Resource group.
+    #[builder(setter(into))]
+    pub resource_group: String,
+    /// Server name (3–63 lowercase letters, digits and hyphens).
+    #[builder(setter(into))]
+    pub server_name: String,
+    /// Region, e.g. `koreacentral` (display names such as `Korea Central` are accepted).
+    #[builder(setter(into))]
+    pub region: String,
+    /// Compute SKU.
+    pub sku: AzureSku,
+    /// Storage.
+    pub storage: AzureStorage,
+    /// Availability zone of the primary.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// High availability.
+    #[builder(default)]
+    #[serde(default)]
+    pub high_availability: AzureHighAvailability,
+    /// Network access.
+    #[builder(default)]
+    #[serde(default)]
+    pub network: AzureNetwork,
+    /// Authentication.
+    #[builder(default)]
+    #[serde(default)]
+    pub auth: AzureAuth,
+    /// Administrator login (create-only).
+    #[builder(setter(into))]
+    pub administrator_login: String,
+    /// Where the administrator password comes from (password auth only).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administrator_password: Option<SecretSource>,
+    /// Managed identities that connect as database roles (for documents and the
+    /// Entra role mapping).
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_identities: Vec<String>,
+}
+
+/// A server on this machine.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Local {
+    /// Data directory; a throwaway directory when unset.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<String>,
+    /// Port on the loopback interface; a free one when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// How long the runner waits for the server to accept connections.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_timeout: Option<Duration>,
+}
+
+/// Normalises an Azure region: `Korea Central` → `koreacentral`.
+pub fn normalize_region(region: &str) -> String {
+    region
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_parts() {
+        let i = ContainerImage::new(
+            "registry:5000/pg/postgres:17.2@sha256:".to_owned() + &"a".repeat(64),
+        )
+        .unwrap();
+        assert_eq!(i.repository(), "registry:5000/pg/postgres");
+        assert_eq!(i.tag(), Some("17.2"));
+        assert!(i.digest().unwrap().starts_with("sha256:aaa"));
+        let j = ContainerImage::new("registry:5000/postgres").unwrap();
+        assert_eq!(j.tag(), None);
+        assert!(ContainerImage::new("pg@sha256:abc").is_err());
+        assert!(ContainerImage::new("pg:").is_err());
+    }
+
+    #[test]
+    fn regions() {
+        assert_eq!(normalize_region("Korea Central"), "koreacentral");
+    }
+}

@@ -1,0 +1,219 @@
+//! Topology: a single instance, a Patroni HA cluster, and read replicas.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use typed_builder::TypedBuilder;
+
+use super::names::GucName;
+use super::platform::AzureSku;
+use super::tuning::ParamValue;
+use super::units::{Bytes, Duration};
+
+/// How many servers there are and how they replicate. A single instance when
+/// `patroni` is unset.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct Topology {
+    /// A Patroni-managed HA cluster.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patroni: Option<PatroniCluster>,
+    /// Read replicas (asynchronous, for reads or disaster recovery).
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReadReplica>,
+}
+
+impl Topology {
+    /// A single server without replicas.
+    pub fn single() -> Self {
+        Topology::default()
+    }
+    /// True when any server streams WAL to another (HA or replicas).
+    pub fn replicates(&self) -> bool {
+        self.patroni.is_some() || !self.replicas.is_empty()
+    }
+    /// Number of standbys that stream from the primary.
+    pub fn standby_count(&self) -> u32 {
+        let members = self
+            .patroni
+            .as_ref()
+            .map_or(0, |p| p.members.len().saturating_sub(1));
+        (members + self.replicas.len()) as u32
+    }
+}
+
+/// A Patroni cluster member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct PatroniMember {
+    /// Member name (unique in the cluster).
+    #[builder(setter(into))]
+    pub name: String,
+    /// Address the member listens on; loopback for the local runner.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+/// An etcd member of the Patroni DCS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct EtcdMember {
+    /// Member name.
+    #[builder(setter(into))]
+    pub name: String,
+    /// Address.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Client port.
+    #[builder(default = 2379)]
+    #[serde(default = "client_port")]
+    pub client_port: u16,
+    /// Peer port.
+    #[builder(default = 2380)]
+    #[serde(default = "peer_port")]
+    pub peer_port: u16,
+}
+
+fn client_port() -> u16 {
+    2379
+}
+fn peer_port() -> u16 {
+    2380
+}
+
+/// Synchronous replication of a Patroni cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SynchronousMode {
+    /// Asynchronous replication.
+    #[default]
+    Off,
+    /// Synchronous when a synchronous standby is available.
+    On,
+    /// Writes block while no synchronous standby is available.
+    Strict,
+}
+
+/// Client endpoints of an HA cluster (HAProxy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct HaEndpoints {
+    /// Port routed to the primary.
+    #[builder(default = 5000)]
+    #[serde(default = "write_port")]
+    pub write_port: u16,
+    /// Port routed to the replicas.
+    #[builder(default = 5001)]
+    #[serde(default = "read_port")]
+    pub read_port: u16,
+    /// HAProxy statistics port.
+    #[builder(default = 8404)]
+    #[serde(default = "stats_port")]
+    pub stats_port: u16,
+}
+
+impl Default for HaEndpoints {
+    fn default() -> Self {
+        HaEndpoints::builder().build()
+    }
+}
+
+fn write_port() -> u16 {
+    5000
+}
+fn read_port() -> u16 {
+    5001
+}
+fn stats_port() -> u16 {
+    8404
+}
+
+/// A Patroni HA cluster with an etcd DCS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct PatroniCluster {
+    /// Cluster scope.
+    #[builder(setter(into))]
+    pub scope: String,
+    /// Members (one becomes primary).
+    pub members: Vec<PatroniMember>,
+    /// etcd members.
+    pub etcd: Vec<EtcdMember>,
+    /// Synchronous replication mode.
+    #[builder(default)]
+    #[serde(default)]
+    pub synchronous_mode: SynchronousMode,
+    /// Number of synchronous standbys.
+    #[builder(default = 1)]
+    #[serde(default = "one")]
+    pub synchronous_node_count: u32,
+    /// Leader key TTL.
+    #[builder(default = Duration::seconds(30))]
+    #[serde(default = "ttl")]
+    pub ttl: Duration,
+    /// Patroni loop interval.
+    #[builder(default = Duration::seconds(10))]
+    #[serde(default = "loop_wait")]
+    pub loop_wait: Duration,
+    /// DCS and PostgreSQL retry timeout.
+    #[builder(default = Duration::seconds(10))]
+    #[serde(default = "retry_timeout")]
+    pub retry_timeout: Duration,
+    /// A replica lagging more than this is not promoted.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_lag_on_failover: Option<Bytes>,
+    /// Patroni REST API port.
+    #[builder(default = 8008)]
+    #[serde(default = "rest_port")]
+    pub rest_api_port: u16,
+    /// Client endpoints.
+    #[builder(default)]
+    #[serde(default)]
+    pub endpoints: HaEndpoints,
+}
+
+fn one() -> u32 {
+    1
+}
+fn ttl() -> Duration {
+    Duration::seconds(30)
+}
+fn loop_wait() -> Duration {
+    Duration::seconds(10)
+}
+fn retry_timeout() -> Duration {
+    Duration::seconds(10)
+}
+fn rest_port() -> u16 {
+    8008
+}
+
+/// An asynchronous read replica.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct ReadReplica {
+    /// Replica name (on Azure, its server name).
+    #[builder(setter(into))]
+    pub name: String,
+    /// Region (Azure); the primary's when unset.
+    #[builder(default, setter(into, strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Compute (Azure); the primary's when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<AzureSku>,
+    /// Storage size; the primary's when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Bytes>,
+    /// Parameters that differ on this replica.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<GucName, ParamValue>,
+}

@@ -1,0 +1,122 @@
+//! Plan files: the model as YAML or JSON.
+//!
+//! Reading a plan file checks every field's type and every constrained value
+//! (names, units, schedules) while parsing; an error names the line, column and
+//! field. Cross-field checks are [`Plan::validate`]'s job.
+
+use crate::model::plan::Plan;
+
+/// A plan file that cannot be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanFileError {
+    /// YAML that does not parse, or does not fit the model.
+    #[error("{}", yaml_message(.line, .column, .message))]
+    Yaml {
+        /// 1-based line, when known.
+        line: Option<u64>,
+        /// 1-based column, when known.
+        column: Option<u64>,
+        /// What is wrong (names the field).
+        message: String,
+    },
+    /// JSON that does not parse, or does not fit the model.
+    #[error("line {line}, column {column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The plan could not be written.
+    #[error("cannot write the plan: {0}")]
+    Write(String),
+}
+
+fn yaml_message(line: &Option<u64>, column: &Option<u64>, message: &str) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!("line {l}, column {c}: {message}"),
+        (Some(l), None) => format!("line {l}: {message}"),
+        _ => message.to_owned(),
+    }
+}
+
+impl PlanFileError {
+    /// The 1-based line of the error, when known.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            PlanFileError::Yaml { line, .. } => *line,
+            PlanFileError::Json { line, .. } => Some(*line as u64),
+            PlanFileError::Write(_) => None,
+        }
+    }
+}
+
+impl Plan {
+    /// Reads a YAML plan file.
+    pub fn from_yaml(text: &str) -> Result<Plan, PlanFileError> {
+        serde_saphyr::from_str::<Plan>(text).map_err(|e| {
+            let loc = e.location();
+            let message = e.to_string();
+            // serde-saphyr appends its own location; keep the message readable.
+            PlanFileError::Yaml {
+                line: loc.map(|l| l.line()).filter(|l| *l > 0),
+                column: loc.map(|l| l.column()).filter(|c| *c > 0),
+                message,
+            }
+        })
+    }
+    /// Reads a JSON plan file.
+    pub fn from_json(text: &str) -> Result<Plan, PlanFileError> {
+        serde_json::from_str(text).map_err(|e| PlanFileError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })
+    }
+    /// Writes the plan as YAML.
+    pub fn to_yaml(&self) -> Result<String, PlanFileError> {
+        serde_saphyr::to_string(self).map_err(|e| PlanFileError::Write(e.to_string()))
+    }
+    /// Writes the plan as pretty JSON.
+    pub fn to_json(&self) -> Result<String, PlanFileError> {
+        serde_json::to_string_pretty(self).map_err(|e| PlanFileError::Write(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str =
+        "service: orders\nenvironment: dev\nversion: 17\nplatform:\n  local: {}\n";
+
+    #[test]
+    fn minimal_plan_reads_and_round_trips() {
+        let plan = Plan::from_yaml(MINIMAL).unwrap();
+        assert_eq!(plan.environment, crate::Environment::Development);
+        let yaml = plan.to_yaml().unwrap();
+        assert_eq!(Plan::from_yaml(&yaml).unwrap(), plan);
+        let json = plan.to_json().unwrap();
+        assert_eq!(Plan::from_json(&json).unwrap(), plan);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_field() {
+        let bad = MINIMAL.replace("version: 17", "version: 12");
+        let e = Plan::from_yaml(&bad).unwrap_err();
+        assert_eq!(e.line(), Some(3), "{e}");
+        assert!(e.to_string().contains("14–18"), "{e}");
+
+        let typo = format!("{MINIMAL}sizng: {{}}\n");
+        let e = Plan::from_yaml(&typo).unwrap_err();
+        assert!(e.to_string().contains("sizng"), "{e}");
+        assert_eq!(e.line(), Some(6), "{e}");
+
+        let unit = format!("{MINIMAL}sizing:\n  data_volume: 20 parsecs\n");
+        let e = Plan::from_yaml(&unit).unwrap_err();
+        assert!(e.to_string().contains("unknown unit `parsecs`"), "{e}");
+        assert_eq!(e.line(), Some(7), "{e}");
+    }
+}

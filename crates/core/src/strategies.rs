@@ -1,0 +1,1 @@
+//! Proptest strategies that generate plans, valid and not.

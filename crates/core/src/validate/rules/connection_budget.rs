@@ -1,0 +1,176 @@
+//! PGP001 connection-budget: every client's pool at peak, the pooler, the
+//! monitoring and backup sessions and the reserved slots must fit
+//! max_connections.
+
+use crate::tuning::connection_demand;
+use crate::validate::{Context, Diagnostic, Rule, Severity};
+
+/// PGP001.
+pub struct ConnectionBudget;
+
+impl Rule for ConnectionBudget {
+    fn id(&self) -> &'static str {
+        "PGP001"
+    }
+    fn name(&self) -> &'static str {
+        "connection-budget"
+    }
+    fn description(&self) -> &'static str {
+        "Σ(pool size × max replicas) + pooler + monitoring/backup sessions + reserved slots must fit max_connections"
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let plan = cx.plan;
+        let demand = connection_demand(plan);
+        if demand.total() == 0 {
+            return;
+        }
+        let Some(max_connections) = cx.settings.int("max_connections") else {
+            return;
+        };
+        let max_connections = max_connections.max(0) as u64;
+        let reserved = u64::from(cx.settings.reserved_connections());
+        let needed = demand.total() + reserved;
+        if needed <= max_connections {
+            return;
+        }
+        let others = demand.pooler + demand.monitoring + demand.backup + reserved;
+        let for_clients = max_connections.saturating_sub(others);
+
+        let mut parts: Vec<String> = Vec::new();
+        if demand.clients > 0 {
+            let per_client: Vec<String> = plan
+                .clients
+                .iter()
+                .map(|c| format!("{}: {} pods × pool {}", c.name, c.replicas.max, c.pool_size))
+                .collect();
+            parts.push(format!(
+                "clients need {} connections at peak ({})",
+                demand.clients,
+                per_client.join(", ")
+            ));
+        }
+        if demand.pooler > 0 {
+            parts.push(format!(
+                "the pooler holds {} server connections",
+                demand.pooler
+            ));
+        }
+        if demand.monitoring > 0 {
+            parts.push(format!("{} monitoring session(s)", demand.monitoring));
+        }
+        if demand.backup > 0 {
+            parts.push(format!("{} backup session(s)", demand.backup));
+        }
+        parts.push(format!("{reserved} reserved slots"));
+        let message = format!(
+            "{}: {needed} connections needed but max_connections is {max_connections}; {for_clients} fit for clients",
+            parts.join(" + ")
+        );
+
+        // The fixes, with numbers.
+        let raise_to = (needed + needed.div_ceil(10)).div_ceil(10) * 10;
+        let mut fixes = vec![format!(
+            "raise max_connections to at least {needed} (e.g. {raise_to}, with headroom; it needs a restart, and work_mem × max_connections must still fit memory)"
+        )];
+        if demand.clients > 0 {
+            let pods: u64 = plan.clients.iter().map(|c| u64::from(c.replicas.max)).sum();
+            let pool = for_clients / pods.max(1);
+            if pool >= 1 {
+                fixes.push(format!(
+                    "cap each client's pool at {pool} connections ({pool} × {pods} pods = {} ≤ {for_clients})",
+                    pool * pods
+                ));
+            } else {
+                fixes.push(format!(
+                    "lower the clients' max replicas: {pods} pods cannot each hold one connection in {for_clients} slots"
+                ));
+            }
+            if plan.pooler.is_none() {
+                fixes.push(
+                    "put a pooler in front (`pooler:` — PgBouncer in transaction mode) so pods share a small set of server connections"
+                        .to_owned(),
+                );
+            }
+        }
+        let path = if cx.settings.is_explicit("max_connections") {
+            cx.param_path("max_connections")
+        } else {
+            "clients".to_owned()
+        };
+        out.push(Diagnostic::new(
+            self.id(),
+            Severity::Error,
+            path,
+            message,
+            fixes.join("; or "),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+
+    #[test]
+    fn seed_001_pools_overflow_max_connections() {
+        let plan = azure_plan_with_clients(200, 15, 15);
+        let d = run(&ConnectionBudget, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let d = &d[0];
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(d.path, "tuning.parameters.max_connections");
+        assert!(
+            d.message.contains("clients need 225 connections"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.contains("240 connections needed"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.contains("max_connections is 200"),
+            "{}",
+            d.message
+        );
+        assert!(d.message.contains("185 fit for clients"), "{}", d.message);
+        assert!(
+            d.help.contains("raise max_connections to at least 240"),
+            "{}",
+            d.help
+        );
+        assert!(
+            d.help.contains("cap each client's pool at 12"),
+            "{}",
+            d.help
+        );
+        assert!(d.help.contains("pooler"), "{}", d.help);
+    }
+
+    #[test]
+    fn enough_connections_pass() {
+        let plan = azure_plan_with_clients(250, 15, 15);
+        assert!(run(&ConnectionBudget, &plan).is_empty());
+    }
+
+    #[test]
+    fn derived_max_connections_always_fits() {
+        let mut plan = azure_plan_with_clients(200, 15, 15);
+        plan.tuning.parameters.clear();
+        assert!(run(&ConnectionBudget, &plan).is_empty());
+    }
+
+    #[test]
+    fn a_pooler_replaces_client_pools() {
+        let mut plan = azure_plan_with_clients(200, 15, 15);
+        plan.pooler = Some(
+            crate::Pooler::builder()
+                .max_client_connections(1000)
+                .default_pool_size(40)
+                .build(),
+        );
+        assert!(run(&ConnectionBudget, &plan).is_empty());
+    }
+}

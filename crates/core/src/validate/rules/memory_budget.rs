@@ -1,0 +1,140 @@
+//! PGP002 memory-budget: shared_buffers + max_connections × work_mem +
+//! maintenance memory must fit the server's memory.
+
+use crate::Bytes;
+use crate::validate::{Context, Diagnostic, Rule, Severity};
+
+/// PGP002.
+pub struct MemoryBudget;
+
+impl Rule for MemoryBudget {
+    fn id(&self) -> &'static str {
+        "PGP002"
+    }
+    fn name(&self) -> &'static str {
+        "memory-budget"
+    }
+    fn description(&self) -> &'static str {
+        "shared_buffers + max_connections × work_mem + maintenance memory must fit RAM"
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let s = cx.settings;
+        let Some(ram) = cx.plan.memory() else {
+            return;
+        };
+        let (Some(sb), Some(wm), Some(conns)) = (
+            s.bytes("shared_buffers"),
+            s.bytes("work_mem"),
+            s.int("max_connections"),
+        ) else {
+            return;
+        };
+        let conns = conns.max(0) as u64;
+        let mwm = s.bytes("maintenance_work_mem").unwrap_or(Bytes::mib(64));
+        let av_workers = s.int("autovacuum_max_workers").unwrap_or(3).max(0) as u64;
+        // autovacuum_work_mem = -1 means "use maintenance_work_mem".
+        let av_mem = s.bytes("autovacuum_work_mem").unwrap_or(mwm);
+        let wal_buffers = s.bytes("wal_buffers").unwrap_or(Bytes::ZERO);
+        let sessions = wm.saturating_mul(conns);
+        let maintenance = mwm.saturating_add(av_mem.saturating_mul(av_workers));
+        let total = sb
+            .saturating_add(sessions)
+            .saturating_add(maintenance)
+            .saturating_add(wal_buffers);
+        if total <= ram {
+            return;
+        }
+        let message = format!(
+            "shared_buffers {} + max_connections {conns} × work_mem {} ({}) + maintenance {} (maintenance_work_mem {} + {av_workers} autovacuum workers × {}) = {} exceeds the {} of {}",
+            sb.to_postgres(),
+            wm.to_postgres(),
+            sessions.human(),
+            maintenance.human(),
+            mwm.to_postgres(),
+            av_mem.to_postgres(),
+            total.human(),
+            ram.human(),
+            cx.plan.memory_source(),
+        );
+        // The largest work_mem that fits with everything else unchanged.
+        let left = ram
+            .saturating_sub(sb)
+            .saturating_sub(maintenance)
+            .saturating_sub(wal_buffers);
+        let fit_wm = Bytes::new(left.as_u64() / conns.max(1));
+        let fit_wm = if fit_wm >= Bytes::mib(1) {
+            fit_wm.round_down_to(1024 * 1024)
+        } else {
+            fit_wm.round_down_to(1024)
+        };
+        let mut fixes = Vec::new();
+        if fit_wm >= Bytes::kib(64) {
+            fixes.push(format!(
+                "lower work_mem to {} or less (or remove it and let pgplan derive it)",
+                fit_wm.to_postgres()
+            ));
+        }
+        fixes.push(format!(
+            "lower max_connections and put a pooler in front, or give the server more memory than {}",
+            total.human()
+        ));
+        let path = if s.is_explicit("work_mem") {
+            cx.param_path("work_mem")
+        } else if s.is_explicit("shared_buffers") {
+            cx.param_path("shared_buffers")
+        } else {
+            cx.param_path("max_connections")
+        };
+        out.push(Diagnostic::new(
+            self.id(),
+            Severity::Error,
+            path,
+            message,
+            fixes.join("; or "),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+
+    #[test]
+    fn seed_001_work_mem_times_connections_exceeds_16gb() {
+        let mut plan = azure_plan_with_clients(200, 10, 15);
+        for (k, v) in [
+            ("shared_buffers", "4GB"),
+            ("work_mem", "64MB"),
+            ("maintenance_work_mem", "1GB"),
+        ] {
+            plan.tuning.parameters.insert(k.parse().unwrap(), v.into());
+        }
+        let d = run(&MemoryBudget, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path, "tuning.parameters.work_mem");
+        assert!(
+            d[0].message
+                .contains("max_connections 200 × work_mem 64MB (12.5 GiB)"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].message.contains("exceeds the 16 GiB"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].help.contains("lower work_mem to 40MB"),
+            "{}",
+            d[0].help
+        );
+    }
+
+    #[test]
+    fn derived_settings_fit() {
+        let mut plan = azure_plan_with_clients(200, 10, 15);
+        plan.tuning.parameters.clear();
+        assert!(run(&MemoryBudget, &plan).is_empty());
+    }
+}

@@ -1,0 +1,1 @@
+//! pgplan-ha: (being built).

@@ -1,0 +1,1 @@
+//! pgplan-k8s: (being built).

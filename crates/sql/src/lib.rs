@@ -1,0 +1,1 @@
+//! pgplan-sql: (being built).

@@ -4,19 +4,38 @@
 //! (names, units, schedules) while parsing; an error names the line, column and
 //! field. Cross-field checks are [`Plan::validate`]'s job.
 
+use crate::locate::LineIndex;
 use crate::model::plan::Plan;
+
+/// serde-saphyr's message without its source snippet and location prefix
+/// (pgplan reports both itself).
+fn bare_message(e: &serde_saphyr::Error) -> String {
+    let text = e.without_snippet().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    // "line 7 column 22: message at line 7, column 22" → "message"
+    let text = match text.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest,
+        _ => text,
+    };
+    match text.rfind(" at line ") {
+        Some(i) if text[i..].contains(", column ") => text[..i].to_owned(),
+        _ => text.to_owned(),
+    }
+}
 
 /// A plan file that cannot be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanFileError {
     /// YAML that does not parse, or does not fit the model.
-    #[error("{}", yaml_message(.line, .column, .message))]
+    #[error("{}", yaml_message(.line, .column, .field, .message))]
     Yaml {
         /// 1-based line, when known.
         line: Option<u64>,
         /// 1-based column, when known.
         column: Option<u64>,
-        /// What is wrong (names the field).
+        /// The field at that position (`sizing.memory.request`), when known.
+        field: Option<String>,
+        /// What is wrong.
         message: String,
     },
     /// JSON that does not parse, or does not fit the model.
@@ -34,11 +53,20 @@ pub enum PlanFileError {
     Write(String),
 }
 
-fn yaml_message(line: &Option<u64>, column: &Option<u64>, message: &str) -> String {
-    match (line, column) {
-        (Some(l), Some(c)) => format!("line {l}, column {c}: {message}"),
-        (Some(l), None) => format!("line {l}: {message}"),
-        _ => message.to_owned(),
+fn yaml_message(
+    line: &Option<u64>,
+    column: &Option<u64>,
+    field: &Option<String>,
+    message: &str,
+) -> String {
+    let at = match (line, column) {
+        (Some(l), Some(c)) => format!("line {l}, column {c}"),
+        (Some(l), None) => format!("line {l}"),
+        _ => return message.to_owned(),
+    };
+    match field {
+        Some(f) => format!("{at}, field `{f}`: {message}"),
+        None => format!("{at}: {message}"),
     }
 }
 
@@ -58,12 +86,17 @@ impl Plan {
     pub fn from_yaml(text: &str) -> Result<Plan, PlanFileError> {
         serde_saphyr::from_str::<Plan>(text).map_err(|e| {
             let loc = e.location();
-            let message = e.to_string();
-            // serde-saphyr appends its own location; keep the message readable.
+            let line = loc.map(|l| l.line()).filter(|l| *l > 0);
+            let column = loc.map(|l| l.column()).filter(|c| *c > 0);
+            let field = match (line, column) {
+                (Some(l), Some(c)) => LineIndex::new(text).path_at(l as usize, c as usize),
+                _ => None,
+            };
             PlanFileError::Yaml {
-                line: loc.map(|l| l.line()).filter(|l| *l > 0),
-                column: loc.map(|l| l.column()).filter(|c| *c > 0),
-                message,
+                line,
+                column,
+                field,
+                message: bare_message(&e),
             }
         })
     }
@@ -117,6 +150,7 @@ mod tests {
         let unit = format!("{MINIMAL}sizing:\n  data_volume: 20 parsecs\n");
         let e = Plan::from_yaml(&unit).unwrap_err();
         assert!(e.to_string().contains("unknown unit `parsecs`"), "{e}");
+        assert!(e.to_string().contains("field `sizing.data_volume`"), "{e}");
         assert_eq!(e.line(), Some(7), "{e}");
     }
 }

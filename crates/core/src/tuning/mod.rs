@@ -327,24 +327,24 @@ pub fn derive(plan: &Plan) -> Option<Settings> {
     let cpus = plan.cpus();
     let mem_input = |m: Bytes| (plan.memory_source(), m.to_postgres());
 
-    // Connections: enough for the clients' peak plus reserved slots and 10 %
-    // headroom, never below the platform's default.
+    // Connections: when the plan knows its clients, exactly enough for their
+    // peak plus reserved slots and 10 % headroom (at least PostgreSQL's 100).
+    // Sizing to the demand rather than to a platform default keeps work_mem,
+    // which is divided among connections, as large as the memory allows.
     let demand = connection_demand(plan);
     if demand.total() > 0 {
         let reserved = u64::from(settings.reserved_connections());
         let needed = demand.total() + reserved;
-        let platform_default = settings.int("max_connections").unwrap_or(100).max(0) as u64;
-        let value = round_up_10(needed + needed.div_ceil(10)).max(platform_default);
+        let value = round_up_10(needed + needed.div_ceil(10)).max(100);
         add(
             &mut settings,
             derived(
                 "max_connections",
                 value.to_string(),
-                "max(platform default, peak connections + reserved slots + 10 %, rounded up to 10)",
+                "peak connections + reserved slots + 10 % headroom, rounded up to 10, at least 100",
                 &[
                     ("peak connections", demand.total().to_string()),
                     ("reserved slots", reserved.to_string()),
-                    ("platform default", platform_default.to_string()),
                 ],
             ),
         );

@@ -1,0 +1,102 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// pgplan: a PostgreSQL deployment plan, validated and rendered to SQL,
+/// Kubernetes and Azure.
+#[derive(Debug, Parser)]
+#[command(name = "pgplan", version, about, long_about = None)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Readable text with the plan's lines.
+    Text,
+    /// JSON for tools.
+    Json,
+}
+
+/// A render or apply target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// SQL scripts (roles, databases, grants, settings).
+    Sql,
+    /// Kubernetes manifests.
+    K8s,
+    /// Azure Flexible Server requests and an `az` script.
+    Azure,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a plan file: every rule, every finding. Exit 0 without errors,
+    /// 1 with errors, 2 when the file cannot be read.
+    Validate {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Show every resolved server parameter with where its value comes from.
+    Settings {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Render a plan's artifacts into a directory (refused while the plan has errors).
+    Render {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// What to render.
+        #[arg(long, value_enum)]
+        target: Target,
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Show the changes `apply` would make to a live server (SQL target; a dry run).
+    Diff {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// Connection string of the server (postgresql://user@host:port/db).
+        #[arg(long, env = "PGPLAN_DSN")]
+        dsn: String,
+        /// Include destructive changes (drop roles, revoke grants the plan no longer has).
+        #[arg(long)]
+        allow_destructive: bool,
+    },
+    /// Apply a plan to its target.
+    Apply {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// Target.
+        #[arg(long, value_enum)]
+        target: Target,
+        /// Connection string (SQL target).
+        #[arg(long, env = "PGPLAN_DSN")]
+        dsn: Option<String>,
+        /// Actually apply; without it, apply only shows what it would do.
+        #[arg(long)]
+        yes: bool,
+        /// Allow destructive changes (SQL target).
+        #[arg(long)]
+        allow_destructive: bool,
+        /// Server-side dry run (Kubernetes) or no changes sent (Azure).
+        #[arg(long)]
+        dry_run: bool,
+        /// Kubernetes context (defaults to the kubeconfig's current context).
+        #[arg(long)]
+        context: Option<String>,
+    },
+}

@@ -1,0 +1,56 @@
+//! One module per subcommand.
+
+// render: enabled once the backends expose render_files
+
+pub mod settings;
+pub mod validate;
+
+use std::path::Path;
+
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use pgplan_core::{Plan, PlanFileError};
+
+use crate::report::Source;
+
+/// Exit code: the plan has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: the input could not be read.
+pub const EXIT_UNREADABLE: u8 = 2;
+
+/// Reads and parses a plan file; JSON when the name ends in `.json`.
+/// On failure, returns the report to print (with the offending line).
+pub fn load(path: &Path) -> Result<(Plan, Source), Report> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| miette::miette!(code = "pgplan::read", "cannot read {name}: {e}"))?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let parsed = if is_json {
+        Plan::from_json(&text)
+    } else {
+        Plan::from_yaml(&text)
+    };
+    let source = Source::new(name.clone(), text);
+    match parsed {
+        Ok(plan) => Ok((plan, source)),
+        Err(e) => Err(parse_error(e, &source)),
+    }
+}
+
+fn parse_error(e: PlanFileError, source: &Source) -> Report {
+    let mut diag = MietteDiagnostic::new(format!("{} is not a valid plan: {e}", source.name))
+        .with_code("pgplan::parse")
+        .with_help(
+            "fix the field at the marked line; `pgplan validate` reads YAML (or JSON for *.json)",
+        );
+    if let Some(line) = e.line().and_then(|l| usize::try_from(l).ok())
+        && let Some(start) = source.index.offset_of_line(line)
+    {
+        let len = source.text[start..]
+            .find('\n')
+            .unwrap_or(source.text.len() - start);
+        diag = diag.with_label(LabeledSpan::at(start..start + len, "here"));
+    }
+    Report::new(diag).with_source_code(NamedSource::new(source.name.clone(), source.text.clone()))
+}

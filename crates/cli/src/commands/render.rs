@@ -1,0 +1,74 @@
+//! `pgplan render FILE --target T --out DIR`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pgplan_core::Plan;
+
+use crate::args::Target;
+use crate::report::to_miette;
+
+/// Renders a target's files (pure; no IO).
+pub fn render_target(plan: &Plan, target: Target) -> Result<BTreeMap<String, String>, String> {
+    match target {
+        Target::Sql => pgplan_sql::render_files(plan).map_err(|e| e.to_string()),
+        Target::K8s => {
+            let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+            let opts = pgplan_k8s::RenderOptions {
+                init_sql: Some(init_sql),
+                ..Default::default()
+            };
+            pgplan_k8s::render_files(plan, &opts).map_err(|e| e.to_string())
+        }
+        Target::Azure => pgplan_azure::render_files(plan).map_err(|e| e.to_string()),
+    }
+}
+
+/// Runs the command; returns the exit code.
+pub fn run(file: &Path, target: Target, out: &Path) -> u8 {
+    let (plan, source) = match super::load(file) {
+        Ok(x) => x,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return super::EXIT_UNREADABLE;
+        }
+    };
+    let report = plan.validate();
+    for d in report.diagnostics() {
+        eprintln!("{:?}", to_miette(d, &source));
+    }
+    if report.has_errors() {
+        eprintln!(
+            "{}: not rendered: fix the {} error(s) above first",
+            source.name,
+            report.errors().count()
+        );
+        return super::EXIT_ERRORS;
+    }
+    let files = match render_target(&plan, target) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{}: cannot render: {e}", source.name);
+            return super::EXIT_ERRORS;
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("cannot create {}: {e}", out.display());
+        return super::EXIT_UNREADABLE;
+    }
+    for (name, contents) in &files {
+        let path = out.join(name);
+        if let Some(parent) = path.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            eprintln!("cannot create {}: {e}", parent.display());
+            return super::EXIT_UNREADABLE;
+        }
+        if let Err(e) = std::fs::write(&path, contents) {
+            eprintln!("cannot write {}: {e}", path.display());
+            return super::EXIT_UNREADABLE;
+        }
+        println!("wrote {}", path.display());
+    }
+    0
+}

@@ -1,0 +1,38 @@
+//! `pgplan validate FILE [--output json]`.
+
+use std::path::Path;
+
+use crate::args::Output;
+use crate::report::{summary, to_miette};
+
+/// Runs the command; returns the exit code.
+pub fn run(file: &Path, output: Output) -> u8 {
+    let (plan, source) = match super::load(file) {
+        Ok(x) => x,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return super::EXIT_UNREADABLE;
+        }
+    };
+    let report = plan.validate();
+    match output {
+        Output::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("cannot write the report as JSON: {e}");
+                return super::EXIT_UNREADABLE;
+            }
+        },
+        Output::Text => {
+            for d in report.diagnostics() {
+                eprintln!("{:?}", to_miette(d, &source));
+            }
+            eprintln!("{}: {}", source.name, summary(report.diagnostics()));
+        }
+    }
+    if report.has_errors() {
+        super::EXIT_ERRORS
+    } else {
+        0
+    }
+}

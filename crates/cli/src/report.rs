@@ -1,0 +1,70 @@
+//! Printing validation reports: readable (with the plan's own lines, through
+//! miette) or JSON.
+
+use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use pgplan_core::{Diagnostic, Severity};
+
+use pgplan_core::locate::LineIndex;
+
+/// A plan file as read from disk.
+pub struct Source {
+    /// Path as given.
+    pub name: String,
+    /// Contents.
+    pub text: String,
+    /// Path → line index (YAML only).
+    pub index: LineIndex,
+}
+
+impl Source {
+    /// Wraps a file's contents.
+    pub fn new(name: String, text: String) -> Self {
+        let index = LineIndex::new(&text);
+        Source { name, text, index }
+    }
+
+    /// The span of the line a field path is on.
+    fn span_of(&self, path: &str) -> Option<(usize, usize)> {
+        let line = self.index.line_of(path)?;
+        let start = self.index.offset_of_line(line)?;
+        let len = self.text[start..]
+            .find('\n')
+            .unwrap_or(self.text.len() - start);
+        let indent =
+            self.text[start..start + len].len() - self.text[start..start + len].trim_start().len();
+        Some((start + indent, len - indent))
+    }
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+/// A diagnostic as a miette report pointing at the plan's line.
+pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
+    let mut diag = MietteDiagnostic::new(d.message.clone())
+        .with_code(d.id.clone())
+        .with_severity(miette_severity(d.severity))
+        .with_help(d.help.clone());
+    if let Some((offset, len)) = source.span_of(&d.path) {
+        diag = diag.with_label(LabeledSpan::at(offset..offset + len, d.path.clone()));
+    } else {
+        diag = diag.with_help(format!("{} (at {})", d.help, d.path));
+    }
+    Report::new(diag).with_source_code(NamedSource::new(source.name.clone(), source.text.clone()))
+}
+
+/// One line summing the report up.
+pub fn summary(diags: &[Diagnostic]) -> String {
+    let count = |s| diags.iter().filter(|d| d.severity == s).count();
+    format!(
+        "{} error(s), {} warning(s), {} info",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
+}

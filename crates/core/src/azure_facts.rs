@@ -239,6 +239,10 @@ pub const ALLOWED_PRELOAD_LIBRARIES: &[&str] = &[
     "wal2json",
 ];
 
+/// Server parameters that exist only on Azure (not in PostgreSQL's own
+/// `pg_settings`): `require_secure_transport` (TLS enforcement, default on).
+pub const AZURE_ONLY_PARAMETERS: &[&str] = &["require_secure_transport"];
+
 /// Azure's default `shared_preload_libraries`.
 pub const DEFAULT_PRELOAD_LIBRARIES: &str = "pg_cron,pg_stat_statements";
 
@@ -253,6 +257,85 @@ pub fn server_property_for(parameter: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The compute tier a SKU name belongs to, from its series letter
+/// (`Standard_B…` Burstable, `Standard_D…` General Purpose, `Standard_E…`
+/// Memory Optimized). `None` for other names.
+///
+/// ```
+/// use pgplan_core::{SkuTier, azure_facts::tier_for_sku};
+/// assert_eq!(tier_for_sku("Standard_D4s_v3"), Some(SkuTier::GeneralPurpose));
+/// assert_eq!(tier_for_sku("Standard_B1ms"), Some(SkuTier::Burstable));
+/// assert_eq!(tier_for_sku("Standard_Z9"), None);
+/// ```
+pub fn tier_for_sku(name: &str) -> Option<crate::model::platform::SkuTier> {
+    use crate::model::platform::SkuTier;
+    match name.strip_prefix("Standard_")?.chars().next()? {
+        'B' => Some(SkuTier::Burstable),
+        'D' => Some(SkuTier::GeneralPurpose),
+        'E' => Some(SkuTier::MemoryOptimized),
+        _ => None,
+    }
+}
+
+/// Premium SSD performance tiers (`storage.tier` in the 2024-08-01 API).
+pub const PREMIUM_SSD_PERFORMANCE_TIERS: [&str; 14] = [
+    "P1", "P2", "P3", "P4", "P6", "P10", "P15", "P20", "P30", "P40", "P50", "P60", "P70", "P80",
+];
+
+/// Premium SSD v2 provisioned IOPS range (concepts-storage).
+pub const PREMIUM_SSD_V2_IOPS_RANGE: (u32, u32) = (3_000, 80_000);
+
+/// Premium SSD v2 provisioned throughput range in MB/s (concepts-storage).
+pub const PREMIUM_SSD_V2_THROUGHPUT_MBPS_RANGE: (u32, u32) = (125, 1_200);
+
+/// Storage use, in percent, at which the server turns read-only
+/// (concepts-limits).
+pub const STORAGE_READ_ONLY_PERCENT: u16 = 95;
+
+/// Retention Azure applies when the plan does not set one, in days.
+pub const DEFAULT_BACKUP_RETENTION_DAYS: u16 = 7;
+
+/// Data that point-in-time restore can lose: transaction log backups are
+/// taken about every five minutes.
+pub const MANAGED_PITR_RPO: crate::model::units::Duration =
+    crate::model::units::Duration::minutes(5);
+
+/// Data that a geo-restore from geo-redundant backups can lose: up to an hour
+/// (concepts-backup-restore).
+pub const GEO_RESTORE_RPO: crate::model::units::Duration = crate::model::units::Duration::hours(1);
+
+/// Names Azure rejects as the administrator login.
+pub const RESERVED_ADMIN_LOGINS: &[&str] = &[
+    "azure_superuser",
+    "azure_pg_admin",
+    "admin",
+    "administrator",
+    "root",
+    "guest",
+    "public",
+    "postgres",
+];
+
+/// Role names that exist on every Flexible Server and belong to the service.
+pub const SERVICE_ROLES: &[&str] = &["azuresu", "azure_pg_admin", "replication"];
+
+/// Parameters that are read-only on Flexible Server (concepts-limits,
+/// server-parameters-table-tls).
+pub const READ_ONLY_PARAMETERS: &[&str] = &[
+    "reserved_connections",
+    "superuser_reserved_connections",
+    "ssl",
+];
+
+/// The service a private-access subnet must be delegated to.
+pub const SUBNET_DELEGATION: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
+
+/// The suffix every private DNS zone of a VNet-injected server ends with.
+pub const PRIVATE_DNS_ZONE_SUFFIX: &str = ".postgres.database.azure.com";
+
+/// The smallest subnet a VNet-injected server can be delegated (`/28`).
+pub const SMALLEST_SUBNET_PREFIX: u8 = 28;
 
 #[cfg(test)]
 mod tests {

@@ -136,7 +136,7 @@ impl LineIndex {
             };
             while stack
                 .last()
-                .is_some_and(|f| f.indent >= indent && !(f.is_item && f.indent < indent))
+                .is_some_and(|f| f.indent >= indent)
             {
                 stack.pop();
             }

@@ -115,10 +115,9 @@ impl Bytes {
     }
     /// Rounds down to a multiple of `unit` bytes (e.g. 8 kB pages).
     pub const fn round_down_to(self, unit: u64) -> Bytes {
-        if unit == 0 {
-            self
-        } else {
-            Bytes(self.0 / unit * unit)
+        match self.0.checked_div(unit) {
+            Some(whole_units) => Bytes(whole_units * unit),
+            None => self,
         }
     }
     /// The number of 8 kB pages (PostgreSQL's block size), rounded down.
@@ -130,7 +129,7 @@ impl Bytes {
     /// value exactly (PostgreSQL units are powers of 1024), else bytes as `B`.
     pub fn to_postgres(self) -> String {
         for (unit, name) in [(TIB, "TB"), (GIB, "GB"), (MIB, "MB"), (KIB, "kB")] {
-            if self.0 != 0 && self.0 % unit == 0 {
+            if self.0 != 0 && self.0.is_multiple_of(unit) {
                 return format!("{}{}", self.0 / unit, name);
             }
         }
@@ -147,7 +146,7 @@ impl Bytes {
             (MIB, "Mi"),
             (KIB, "Ki"),
         ] {
-            if self.0 != 0 && self.0 % unit == 0 {
+            if self.0 != 0 && self.0.is_multiple_of(unit) {
                 return format!("{}{}", self.0 / unit, name);
             }
         }
@@ -159,7 +158,7 @@ impl Bytes {
         for (unit, name) in [(TIB, "TiB"), (GIB, "GiB"), (MIB, "MiB"), (KIB, "KiB")] {
             if self.0 >= unit {
                 let v = self.0 as f64 / unit as f64;
-                return if self.0 % unit == 0 {
+                return if self.0.is_multiple_of(unit) {
                     format!("{} {}", self.0 / unit, name)
                 } else {
                     format!("{v:.1} {name}")
@@ -236,7 +235,7 @@ impl FromStr for Bytes {
                 .parse()
                 .map_err(|_| UnitError::new("bytes", input, ACCEPTED))?;
             let total = (whole as u128 * scale as u128 + frac_n as u128) * multiplier as u128;
-            if total % scale as u128 != 0 {
+            if !total.is_multiple_of(scale as u128) {
                 return Err(UnitError::new(
                     "bytes",
                     input,
@@ -325,7 +324,7 @@ impl Millicores {
     }
     /// Kubernetes' spelling: whole cores as `2`, else `1500m`.
     pub fn to_kubernetes(self) -> String {
-        if self.0 % 1000 == 0 {
+        if self.0.is_multiple_of(1000) {
             (self.0 / 1000).to_string()
         } else {
             format!("{}m", self.0)
@@ -455,7 +454,7 @@ impl Duration {
     }
     fn largest_unit(self, units: &[(u64, &'static str)]) -> String {
         for &(unit, name) in units {
-            if self.0 != 0 && self.0 % unit == 0 {
+            if self.0 != 0 && self.0.is_multiple_of(unit) {
                 return format!("{}{}", self.0 / unit, name);
             }
         }
@@ -572,7 +571,7 @@ impl fmt::Display for Percent {
         let frac = self.0 % 100;
         if frac == 0 {
             write!(f, "{whole}%")
-        } else if frac % 10 == 0 {
+        } else if frac.is_multiple_of(10) {
             write!(f, "{whole}.{}%", frac / 10)
         } else {
             write!(f, "{whole}.{frac:02}%")

@@ -312,10 +312,13 @@ pub fn derive(plan: &Plan) -> Option<Settings> {
         platform_defaults,
         map,
     };
+    let is_azure = plan.platform.is_managed();
     let add = |s: &mut Settings, setting: Setting| {
-        // Only parameters this major version knows, and never over an
-        // explicit value.
-        let known = s.catalog.get(&setting.name).is_some() || setting.name.contains('.');
+        // Only parameters this major version (or the managed platform) knows,
+        // and never over an explicit value.
+        let known = s.catalog.get(&setting.name).is_some()
+            || setting.name.contains('.')
+            || (is_azure && azure_facts::AZURE_ONLY_PARAMETERS.contains(&setting.name.as_str()));
         if known && !s.map.contains_key(&setting.name) {
             s.map.insert(setting.name.clone(), setting);
         }

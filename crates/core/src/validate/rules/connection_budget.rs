@@ -29,11 +29,15 @@ impl Rule for ConnectionBudget {
         };
         let max_connections = max_connections.max(0) as u64;
         let reserved = u64::from(cx.settings.reserved_connections());
-        let needed = demand.total() + reserved;
+        let needed = demand.total().saturating_add(reserved);
         if needed <= max_connections {
             return;
         }
-        let others = demand.pooler + demand.monitoring + demand.backup + reserved;
+        let others = demand
+            .pooler
+            .saturating_add(demand.monitoring)
+            .saturating_add(demand.backup)
+            .saturating_add(reserved);
         let for_clients = max_connections.saturating_sub(others);
 
         let mut parts: Vec<String> = Vec::new();
@@ -68,12 +72,19 @@ impl Rule for ConnectionBudget {
         );
 
         // The fixes, with numbers.
-        let raise_to = (needed + needed.div_ceil(10)).div_ceil(10) * 10;
+        let raise_to = needed
+            .saturating_add(needed.div_ceil(10))
+            .div_ceil(10)
+            .saturating_mul(10);
         let mut fixes = vec![format!(
             "raise max_connections to at least {needed} (e.g. {raise_to}, with headroom; it needs a restart, and work_mem × max_connections must still fit memory)"
         )];
         if demand.clients > 0 {
-            let pods: u64 = plan.clients.iter().map(|c| u64::from(c.replicas.max)).sum();
+            let pods: u64 = plan
+                .clients
+                .iter()
+                .map(|c| u64::from(c.replicas.max))
+                .fold(0, u64::saturating_add);
             let pool = for_clients / pods.max(1);
             if pool >= 1 {
                 fixes.push(format!(

@@ -2,14 +2,74 @@
 
 use super::Rule;
 
+mod azure_backups;
+mod azure_network;
+mod azure_parameters;
+mod azure_replicas;
+mod azure_server;
+mod azure_storage;
+mod backup_capacity;
 mod connection_budget;
+mod durability;
+mod extension_prerequisites;
 mod memory_budget;
+mod monitoring_thresholds;
+mod parameters;
+mod patroni_timing;
+mod recovery_objectives;
+mod replication;
+mod resources;
+mod roles_privileges;
+mod secrets;
+mod shared_buffers;
+mod wal_sizes;
 
+pub use azure_backups::AzureBackupPolicy;
+pub use azure_network::AzureNetworkAccess;
+pub use azure_parameters::AzureParameters;
+pub use azure_replicas::AzureReadReplicas;
+pub use azure_server::AzureServer;
+pub use azure_storage::AzureStorageLimits;
+pub use backup_capacity::BackupCapacity;
 pub use connection_budget::ConnectionBudget;
+pub use durability::Durability;
+pub use extension_prerequisites::ExtensionPrerequisites;
 pub use memory_budget::MemoryBudget;
+pub use monitoring_thresholds::MonitoringThresholds;
+pub use parameters::Parameters;
+pub use patroni_timing::PatroniTiming;
+pub use recovery_objectives::RecoveryObjectives;
+pub use replication::Replication;
+pub use resources::ResourceRequests;
+pub use roles_privileges::RolesPrivileges;
+pub use secrets::Secrets;
+pub use shared_buffers::SharedBuffers;
+pub use wal_sizes::WalSizes;
 
 /// Every rule, in id order.
-pub static ALL: &[&dyn Rule] = &[&ConnectionBudget, &MemoryBudget];
+pub static ALL: &[&dyn Rule] = &[
+    &ConnectionBudget,
+    &MemoryBudget,
+    &SharedBuffers,
+    &Durability,
+    &ResourceRequests,
+    &WalSizes,
+    &Replication,
+    &PatroniTiming,
+    &AzureServer,
+    &AzureStorageLimits,
+    &AzureBackupPolicy,
+    &AzureReadReplicas,
+    &AzureParameters,
+    &AzureNetworkAccess,
+    &Secrets,
+    &RolesPrivileges,
+    &RecoveryObjectives,
+    &BackupCapacity,
+    &MonitoringThresholds,
+    &Parameters,
+    &ExtensionPrerequisites,
+];
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -89,3 +89,334 @@ pub fn kubernetes_plan() -> Plan {
         )
         .build()
 }
+
+/// Sets explicit parameters on a plan (`tuning.parameters`).
+pub fn set_parameters(plan: &mut Plan, params: &[(&str, &str)]) {
+    for (name, value) in params {
+        plan.tuning
+            .parameters
+            .insert(name.parse().expect("parameter name"), (*value).into());
+    }
+}
+
+/// Seed 000 as written: the Kubernetes plan with its postgresql.conf values,
+/// including the dev-only fsync, synchronous_commit and full_page_writes off.
+pub fn seed_000_plan() -> Plan {
+    let mut plan = kubernetes_plan();
+    set_parameters(
+        &mut plan,
+        &[
+            ("max_connections", "100"),
+            ("shared_buffers", "256MB"),
+            ("effective_cache_size", "1GB"),
+            ("work_mem", "4MB"),
+            ("maintenance_work_mem", "64MB"),
+            ("checkpoint_completion_target", "0.7"),
+            ("wal_buffers", "16MB"),
+            ("default_statistics_target", "100"),
+            ("fsync", "off"),
+            ("synchronous_commit", "off"),
+            ("full_page_writes", "off"),
+        ],
+    );
+    plan
+}
+
+/// Seed 003's cluster on this machine: three Patroni members (PostgreSQL 17,
+/// scope `pg-ha`), three etcd members, Patroni's default timings, 4Gi/2 CPUs
+/// and a 50Gi data volume, in production.
+pub fn patroni_cluster_plan() -> Plan {
+    let members = (1..=3)
+        .map(|i| {
+            PatroniMember::builder()
+                .name(format!("pg-{i}"))
+                .host("127.0.0.1")
+                .build()
+        })
+        .collect();
+    let etcd = (1..=3)
+        .map(|i| {
+            EtcdMember::builder()
+                .name(format!("etcd-{i}"))
+                .host("127.0.0.1")
+                .build()
+        })
+        .collect();
+    Plan::builder()
+        .service("pg-ha".parse().unwrap())
+        .environment(Environment::Production)
+        .version(MajorVersion::new(17).unwrap())
+        .platform(Platform::Local(Local::default()))
+        .topology(
+            Topology::builder()
+                .patroni(
+                    PatroniCluster::builder()
+                        .scope("pg-ha")
+                        .members(members)
+                        .etcd(etcd)
+                        .build(),
+                )
+                .build(),
+        )
+        .sizing(
+            Sizing::builder()
+                .cpu(Resources::builder().request(Millicores::cores(2)).build())
+                .memory(
+                    Resources::builder()
+                        .request(Bytes::gib(4))
+                        .limit(Bytes::gib(4))
+                        .build(),
+                )
+                .data_volume(Bytes::gib(50))
+                .build(),
+        )
+        .build()
+}
+
+/// The first diagnostic at `path`; panics with every diagnostic when none is.
+pub fn diagnostic_at<'a>(diagnostics: &'a [Diagnostic], path: &str) -> &'a Diagnostic {
+    diagnostics
+        .iter()
+        .find(|d| d.path == path)
+        .unwrap_or_else(|| panic!("no diagnostic at `{path}` in {diagnostics:#?}"))
+}
+
+/// Diagnostics of a severity.
+pub fn with_severity(diagnostics: &[Diagnostic], severity: Severity) -> Vec<&Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .collect()
+}
+
+fn role_name(s: &str) -> RoleName {
+    s.parse().expect("role name")
+}
+
+fn database_name(s: &str) -> DatabaseName {
+    s.parse().expect("database name")
+}
+
+/// A grant on `bill_inquiry_db` (schema `public` unless `objects` is the database).
+pub fn bill_grant(objects: ObjectKind, privileges: &[Privilege]) -> Grant {
+    let grant = Grant::builder()
+        .database(database_name("bill_inquiry_db"))
+        .objects(objects)
+        .privileges(privileges.to_vec());
+    match objects {
+        ObjectKind::Database => grant.build(),
+        _ => grant.schema("public".parse().expect("schema")).build(),
+    }
+}
+
+/// Seed 001 as it should have been written: the Azure server of
+/// [`azure_plan_with_clients`] (200 connections, 10 × 15 pods) with
+/// zone-redundant HA in zones 1 and 2, private access through a delegated
+/// subnet and its own private DNS zone, 35-day geo-redundant backups to Korea
+/// South, `bill_inquiry_db` owned by `bill_owner` with uuid-ossp,
+/// pg_stat_statements (tracking top-level statements) and pg_trgm, an
+/// application role and a read-only role whose default privileges name the
+/// owner, alert thresholds and objectives. It is the clean baseline the rules'
+/// tests break one field at a time.
+pub fn azure_reference_plan() -> Plan {
+    let mut plan = azure_plan_with_clients(200, 10, 15);
+    if let Platform::Azure(az) = &mut plan.platform {
+        az.zone = Some("1".into());
+        az.high_availability = AzureHighAvailability::builder()
+            .mode(AzureHaMode::ZoneRedundant)
+            .standby_zone("2")
+            .build();
+        az.network = AzureNetwork::builder()
+            .private(
+                PrivateAccess::builder()
+                    .vnet("phonebill-vnet")
+                    .subnet("database-subnet")
+                    .subnet_cidr("10.0.2.0/24")
+                    .subnet_delegated(true)
+                    .private_dns_zone(
+                        "phonebill-bill-inquiry-prod-pg.private.postgres.database.azure.com",
+                    )
+                    .build(),
+            )
+            .build();
+    }
+    set_parameters(&mut plan, &[("pg_stat_statements.track", "top")]);
+    let extension = |name: &str| {
+        Extension::builder()
+            .name(name.parse().expect("extension"))
+            .build()
+    };
+    plan.databases = vec![
+        Database::builder()
+            .name(database_name("bill_inquiry_db"))
+            .owner(role_name("bill_owner"))
+            .locale("en_US.UTF-8")
+            .template("template0")
+            .timezone("Asia/Seoul")
+            .extensions(vec![
+                extension("uuid-ossp"),
+                extension("pg_stat_statements"),
+                extension("pg_trgm"),
+            ])
+            .estimated_size(Bytes::gib(20))
+            .build(),
+    ];
+    let crud = [
+        Privilege::Select,
+        Privilege::Insert,
+        Privilege::Update,
+        Privilege::Delete,
+    ];
+    let mut app_default = bill_grant(ObjectKind::DefaultTables, &crud);
+    app_default.for_owner = Some(role_name("bill_owner"));
+    let mut readonly_default = bill_grant(ObjectKind::DefaultTables, &[Privilege::Select]);
+    readonly_default.for_owner = Some(role_name("bill_owner"));
+    plan.roles = vec![
+        Role::builder()
+            .name(role_name("bill_owner"))
+            .purpose(RolePurpose::Owner)
+            .login(true)
+            .password(SecretSource::key_vault("phonebill-kv", "bill-owner"))
+            .build(),
+        Role::builder()
+            .name(role_name("bill_app_user"))
+            .purpose(RolePurpose::Application)
+            .login(true)
+            .password(SecretSource::key_vault("phonebill-kv", "bill-app-user"))
+            .grants(vec![
+                bill_grant(ObjectKind::Database, &[Privilege::Connect]),
+                bill_grant(ObjectKind::Schema, &[Privilege::Usage]),
+                bill_grant(ObjectKind::Tables, &crud),
+                bill_grant(
+                    ObjectKind::Sequences,
+                    &[Privilege::Usage, Privilege::Select],
+                ),
+                app_default,
+            ])
+            .build(),
+        Role::builder()
+            .name(role_name("bill_readonly_user"))
+            .purpose(RolePurpose::ReadOnly)
+            .login(true)
+            .password(SecretSource::generated())
+            .member_of(vec![role_name("pg_read_all_stats")])
+            .grants(vec![
+                bill_grant(ObjectKind::Database, &[Privilege::Connect]),
+                bill_grant(ObjectKind::Schema, &[Privilege::Usage]),
+                bill_grant(ObjectKind::Tables, &[Privilege::Select]),
+                readonly_default,
+            ])
+            .build(),
+    ];
+    plan.clients[0].database = Some(database_name("bill_inquiry_db"));
+    plan.clients[0].role = Some(role_name("bill_app_user"));
+    plan.backups.managed = Some(
+        ManagedBackups::builder()
+            .retention_days(35)
+            .geo_redundant(true)
+            .geo_region("koreasouth")
+            .window("02:00 KST")
+            .build(),
+    );
+    plan.objectives = Objectives::builder()
+        .availability(Percent::from_hundredths(9990))
+        .rpo(Duration::minutes(5))
+        .rto(Duration::minutes(30))
+        .build();
+    plan.monitoring.thresholds = Thresholds::builder()
+        .cpu(Threshold::builder().above(Percent::whole(85)).build())
+        .memory(Threshold::builder().above(Percent::whole(90)).build())
+        .storage(Threshold::builder().above(Percent::whole(80)).build())
+        .connections(Threshold::builder().above(180).build())
+        .slow_query(Threshold::builder().above(Duration::millis(500)).build())
+        .build();
+    plan
+}
+
+/// Seed 000 as it should have been written: [`kubernetes_plan`] with
+/// `product_change_db` (schema `product_change`, 1 GiB), its owner and an
+/// application role, a nightly pg_dump to the 10Gi backup volume kept 7 days,
+/// max_connections 100 and seed 000's alert thresholds.
+pub fn kubernetes_reference_plan() -> Plan {
+    let mut plan = kubernetes_plan();
+    set_parameters(&mut plan, &[("max_connections", "100")]);
+    plan.databases = vec![
+        Database::builder()
+            .name(database_name("product_change_db"))
+            .owner(role_name("product_change_owner"))
+            .schemas(vec![
+                Schema::builder()
+                    .name("product_change".parse().expect("schema"))
+                    .build(),
+            ])
+            .estimated_size(Bytes::gib(1))
+            .build(),
+    ];
+    let grant = |objects: ObjectKind, privileges: &[Privilege]| {
+        let g = Grant::builder()
+            .database(database_name("product_change_db"))
+            .objects(objects)
+            .privileges(privileges.to_vec());
+        match objects {
+            ObjectKind::Database => g.build(),
+            _ => g.schema("product_change".parse().expect("schema")).build(),
+        }
+    };
+    let mut default_tables = grant(
+        ObjectKind::DefaultTables,
+        &[Privilege::Select, Privilege::Insert, Privilege::Update],
+    );
+    default_tables.for_owner = Some(role_name("product_change_owner"));
+    plan.roles = vec![
+        Role::builder()
+            .name(role_name("product_change_owner"))
+            .purpose(RolePurpose::Owner)
+            .login(true)
+            .password(SecretSource::kubernetes_secret("pg-owner", "password"))
+            .build(),
+        Role::builder()
+            .name(role_name("product_change_app"))
+            .purpose(RolePurpose::Application)
+            .login(true)
+            .password(SecretSource::generated())
+            .grants(vec![
+                grant(ObjectKind::Database, &[Privilege::Connect]),
+                grant(ObjectKind::Schema, &[Privilege::Usage]),
+                grant(
+                    ObjectKind::Tables,
+                    &[Privilege::Select, Privilege::Insert, Privilege::Update],
+                ),
+                default_tables,
+            ])
+            .build(),
+    ];
+    plan.clients = vec![
+        Client::builder()
+            .name("product-change".parse().expect("service"))
+            .pool_size(10)
+            .replicas(ReplicaRange { min: 1, max: 3 })
+            .database(database_name("product_change_db"))
+            .role(role_name("product_change_app"))
+            .build(),
+    ];
+    plan.backups.logical = vec![
+        LogicalBackup::builder()
+            .name("nightly".parse().expect("name"))
+            .schedule("0 2 * * *".parse().expect("cron"))
+            .retention(Duration::days(7))
+            .build(),
+    ];
+    plan.objectives = Objectives::builder()
+        .availability(Percent::whole(95))
+        .rpo(Duration::hours(24))
+        .rto(Duration::hours(4))
+        .build();
+    plan.monitoring.thresholds = Thresholds::builder()
+        .cpu(Threshold::builder().above(Percent::whole(80)).build())
+        .memory(Threshold::builder().above(Percent::whole(85)).build())
+        .storage(Threshold::builder().above(Percent::whole(80)).build())
+        .connections(Threshold::builder().above(80).build())
+        .slow_query(Threshold::builder().above(Duration::seconds(5)).build())
+        .build();
+    plan
+}

@@ -1,0 +1,316 @@
+//! PGP009 azure (read replicas): at most five, never on Burstable, each with
+//! a valid name and at least the primary's storage and compute. (The hot
+//! standby parameters a replica must match are PGP007's.)
+
+use std::collections::BTreeMap;
+
+use crate::azure_facts;
+use crate::model::platform::SkuTier;
+use crate::validate::{Context, Diagnostic, Rule, Severity};
+
+use super::azure_server::{check_sku, server_name_problem};
+
+/// PGP009, read replicas.
+pub struct AzureReadReplicas;
+
+const ID: &str = "PGP009";
+
+impl Rule for AzureReadReplicas {
+    fn id(&self) -> &'static str {
+        ID
+    }
+    fn name(&self) -> &'static str {
+        "azure-read-replicas"
+    }
+    fn description(&self) -> &'static str {
+        "Azure read replicas: at most 5, General Purpose or Memory Optimized only, storage and compute at least the primary's"
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(az) = cx.plan.platform.azure() else {
+            return;
+        };
+        let replicas = &cx.plan.topology.replicas;
+        if replicas.is_empty() {
+            return;
+        }
+        if replicas.len() > azure_facts::MAX_READ_REPLICAS {
+            out.push(Diagnostic::new(
+                ID,
+                Severity::Error,
+                "topology.replicas",
+                format!(
+                    "{} read replicas are planned; Azure allows at most {} per primary (and no cascading replicas)",
+                    replicas.len(),
+                    azure_facts::MAX_READ_REPLICAS
+                ),
+                format!(
+                    "remove {} replica(s), or spread the reads over a pooler or a second primary",
+                    replicas.len() - azure_facts::MAX_READ_REPLICAS
+                ),
+            ));
+        }
+        if az.sku.tier == SkuTier::Burstable {
+            out.push(Diagnostic::new(
+                ID,
+                Severity::Error,
+                "platform.azure.sku.tier",
+                format!(
+                    "read replicas are not supported for the Burstable tier ({}), and {} are planned",
+                    az.sku.name,
+                    replicas.len()
+                ),
+                "use GeneralPurpose or MemoryOptimized compute for the primary, or remove topology.replicas",
+            ));
+        }
+        let primary_capacity = az.sku.capacity();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, replica) in replicas.iter().enumerate() {
+            let path = format!("topology.replicas[{i}]");
+            if let Some(problem) = server_name_problem(&replica.name) {
+                out.push(Diagnostic::new(
+                    ID,
+                    Severity::Error,
+                    format!("{path}.name"),
+                    format!(
+                        "replica name `{}` is not a valid server name: {problem}",
+                        replica.name
+                    ),
+                    "a replica is a server of its own: use 3–63 lowercase letters, digits and single hyphens",
+                ));
+            }
+            if replica.name == az.server_name {
+                out.push(Diagnostic::new(
+                    ID,
+                    Severity::Error,
+                    format!("{path}.name"),
+                    format!(
+                        "replica name `{}` is the primary's server name",
+                        replica.name
+                    ),
+                    format!("name it e.g. `{}-replica`", az.server_name),
+                ));
+            } else if let Some(first) = seen.insert(replica.name.as_str(), i) {
+                out.push(Diagnostic::new(
+                    ID,
+                    Severity::Error,
+                    format!("{path}.name"),
+                    format!(
+                        "replica name `{}` is already used by topology.replicas[{first}]",
+                        replica.name
+                    ),
+                    "give every replica its own server name",
+                ));
+            }
+            if let Some(sku) = &replica.sku {
+                check_sku(sku, &format!("{path}.sku"), out);
+                if sku.tier == SkuTier::Burstable {
+                    out.push(Diagnostic::new(
+                        ID,
+                        Severity::Error,
+                        format!("{path}.sku.tier"),
+                        format!(
+                            "replica `{}` is Burstable ({}); read replicas must be GeneralPurpose or MemoryOptimized",
+                            replica.name, sku.name
+                        ),
+                        format!("use {} (the primary's SKU) or larger", az.sku.name),
+                    ));
+                }
+                if let (Some((p_cores, p_mem)), Some((r_cores, r_mem))) =
+                    (primary_capacity, sku.capacity())
+                {
+                    let both = format!(
+                        "replica `{}` has {} ({r_cores} vCores, {}) but the primary has {} ({p_cores} vCores, {})",
+                        replica.name,
+                        sku.name,
+                        r_mem.human(),
+                        az.sku.name,
+                        p_mem.human()
+                    );
+                    if r_mem < p_mem {
+                        out.push(Diagnostic::new(
+                            ID,
+                            Severity::Error,
+                            format!("{path}.sku"),
+                            format!(
+                                "{both}; Azure needs a replica's compute to be at least the primary's: with less memory it cannot keep max_connections and the other hot-standby settings at the primary's values, and it falls behind under the primary's write load"
+                            ),
+                            format!(
+                                "use {} or larger for the replica (or remove sku to use the primary's)",
+                                az.sku.name
+                            ),
+                        ));
+                    } else if r_cores < p_cores {
+                        out.push(Diagnostic::new(
+                            ID,
+                            Severity::Warning,
+                            format!("{path}.sku"),
+                            format!(
+                                "{both}; with fewer vCores it may not replay the primary's WAL as fast as it is written"
+                            ),
+                            format!("use {} or larger for the replica", az.sku.name),
+                        ));
+                    }
+                }
+            }
+            if let Some(size) = replica.storage
+                && size < az.storage.size
+            {
+                out.push(Diagnostic::new(
+                    ID,
+                    Severity::Error,
+                    format!("{path}.storage"),
+                    format!(
+                        "replica `{}` has {} of storage, less than the primary's {}; Azure needs replica storage at least the primary's",
+                        replica.name,
+                        size.human(),
+                        az.storage.size.human()
+                    ),
+                    format!(
+                        "set storage: {} or remove it (the primary's size is used)",
+                        az.storage.size.to_kubernetes()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+    use crate::{AzureSku, Bytes, ReadReplica};
+
+    fn replica(name: &str) -> ReadReplica {
+        ReadReplica::builder()
+            .name(name)
+            .region("koreasouth")
+            .build()
+    }
+
+    fn sku(name: &str, tier: SkuTier) -> AzureSku {
+        AzureSku::builder().tier(tier).name(name).build()
+    }
+
+    #[test]
+    fn a_replica_like_the_primary_passes() {
+        let mut plan = azure_reference_plan();
+        let mut r = replica("phonebill-bill-inquiry-prod-pg-replica");
+        r.sku = Some(sku("Standard_D4s_v3", SkuTier::GeneralPurpose));
+        r.storage = Some(Bytes::gib(512));
+        plan.topology.replicas = vec![r];
+        let d = run(&AzureReadReplicas, &plan);
+        assert!(d.is_empty(), "{d:#?}");
+        assert!(run(&AzureReadReplicas, &azure_reference_plan()).is_empty());
+    }
+
+    #[test]
+    fn seed_001_replica_is_smaller_than_the_primary() {
+        let mut plan = azure_reference_plan();
+        let mut r = replica("phonebill-bill-inquiry-prod-pg-replica");
+        r.sku = Some(sku("Standard_D2s_v3", SkuTier::GeneralPurpose));
+        r.storage = Some(Bytes::gib(128));
+        plan.topology.replicas = vec![r];
+        let d = run(&AzureReadReplicas, &plan);
+        assert_eq!(d.len(), 2, "{d:#?}");
+        let compute = diagnostic_at(&d, "topology.replicas[0].sku");
+        assert_eq!(compute.severity, Severity::Error);
+        assert!(
+            compute.message.contains(
+                "has Standard_D2s_v3 (2 vCores, 8 GiB) but the primary has Standard_D4s_v3 (4 vCores, 16 GiB)"
+            ),
+            "{}",
+            compute.message
+        );
+        assert!(compute.help.contains("Standard_D4s_v3 or larger"));
+        let storage = diagnostic_at(&d, "topology.replicas[0].storage");
+        assert_eq!(storage.severity, Severity::Error);
+        assert!(
+            storage
+                .message
+                .contains("128 GiB of storage, less than the primary's 256 GiB"),
+            "{}",
+            storage.message
+        );
+        assert!(storage.help.contains("storage: 256Gi"), "{}", storage.help);
+    }
+
+    #[test]
+    fn fewer_cores_with_enough_memory_warns() {
+        let mut plan = azure_reference_plan();
+        let mut r = replica("bill-replica");
+        r.sku = Some(sku("Standard_E2ds_v5", SkuTier::MemoryOptimized));
+        plan.topology.replicas = vec![r];
+        let d = run(&AzureReadReplicas, &plan);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(
+            d[0].message.contains("(2 vCores, 16 GiB)"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn at_most_five_replicas() {
+        let mut plan = azure_reference_plan();
+        plan.topology.replicas = (1..=6)
+            .map(|i| replica(&format!("bill-replica-{i}")))
+            .collect();
+        let d = run(&AzureReadReplicas, &plan);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].path, "topology.replicas");
+        assert_eq!(d[0].severity, Severity::Error);
+        assert!(
+            d[0].message
+                .contains("6 read replicas are planned; Azure allows at most 5")
+        );
+        plan.topology.replicas.pop();
+        assert!(run(&AzureReadReplicas, &plan).is_empty());
+    }
+
+    #[test]
+    fn no_replicas_on_burstable() {
+        let mut plan = azure_reference_plan();
+        if let crate::Platform::Azure(az) = &mut plan.platform {
+            az.sku = sku("Standard_B2s", SkuTier::Burstable);
+        }
+        let mut r = replica("bill-replica");
+        r.sku = Some(sku("Standard_B2s", SkuTier::Burstable));
+        plan.topology.replicas = vec![r];
+        let d = run(&AzureReadReplicas, &plan);
+        let primary = diagnostic_at(&d, "platform.azure.sku.tier");
+        assert_eq!(primary.severity, Severity::Error);
+        assert!(primary.message.contains("Burstable tier (Standard_B2s)"));
+        let rep = diagnostic_at(&d, "topology.replicas[0].sku.tier");
+        assert_eq!(rep.severity, Severity::Error);
+    }
+
+    #[test]
+    fn replica_names_are_server_names() {
+        let mut plan = azure_reference_plan();
+        plan.topology.replicas = vec![
+            replica("Bill_Replica"),
+            replica("phonebill-bill-inquiry-prod-pg"),
+            replica("bill-replica"),
+            replica("bill-replica"),
+        ];
+        let d = run(&AzureReadReplicas, &plan);
+        assert!(
+            diagnostic_at(&d, "topology.replicas[0].name")
+                .message
+                .contains("`B` is not allowed")
+        );
+        assert!(
+            diagnostic_at(&d, "topology.replicas[1].name")
+                .message
+                .contains("is the primary's server name")
+        );
+        assert!(
+            diagnostic_at(&d, "topology.replicas[3].name")
+                .message
+                .contains("already used by topology.replicas[2]")
+        );
+        assert_eq!(d.len(), 3, "{d:#?}");
+    }
+}

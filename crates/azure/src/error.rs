@@ -1,0 +1,84 @@
+//! The crate's one error type.
+
+/// Why a plan could not be rendered or applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The plan targets another platform.
+    #[error(
+        "the plan's platform is {platform}, not azure: render it with the {platform} backend, or set `platform: {{ azure: {{ ... }} }}`"
+    )]
+    NotAzure {
+        /// The plan's platform (`kubernetes`, `local`).
+        platform: &'static str,
+    },
+    /// A plan value that Azure cannot take as it is.
+    #[error("{field}: {message}; {fix}")]
+    Plan {
+        /// The plan field, as a path (`platform.azure.storage.size`).
+        field: String,
+        /// What is wrong, with the value.
+        message: String,
+        /// How to fix it.
+        fix: String,
+    },
+    /// A request body could not be turned into JSON.
+    #[error("could not serialise the {what} request body")]
+    Serialize {
+        /// Which body.
+        what: String,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Something to fill in at apply time is missing (subscription id, an
+    /// Entra object id, a secret).
+    #[cfg(feature = "apply")]
+    #[error("{what} is needed to apply `{operation}`: {fix}")]
+    MissingInput {
+        /// The operation that needs it.
+        operation: String,
+        /// What is missing.
+        what: String,
+        /// How to supply it.
+        fix: String,
+    },
+    /// Azure Resource Manager refused a request.
+    #[cfg(feature = "apply")]
+    #[error("{operation}: Azure answered {status}{}: {message}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Rejected {
+        /// The operation.
+        operation: String,
+        /// HTTP status.
+        status: u16,
+        /// Azure's error code.
+        code: Option<String>,
+        /// Azure's message.
+        message: String,
+    },
+    /// A long-running operation ended as Failed or Canceled.
+    #[cfg(feature = "apply")]
+    #[error("{operation}: the operation ended {status}{}: {message}", code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    OperationFailed {
+        /// The operation.
+        operation: String,
+        /// `Failed` or `Canceled`.
+        status: String,
+        /// Azure's error code.
+        code: Option<String>,
+        /// Azure's message.
+        message: String,
+    },
+    /// The transport, the credential or a response body failed.
+    #[cfg(feature = "apply")]
+    #[error("{operation}: {context}")]
+    Azure {
+        /// The operation.
+        operation: String,
+        /// What was being done.
+        context: String,
+        /// The cause.
+        #[source]
+        source: azure_core::Error,
+    },
+}

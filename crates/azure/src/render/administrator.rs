@@ -1,0 +1,99 @@
+//! Microsoft Entra administrators
+//! (`PUT flexibleServers/{name}/administrators/{objectId}`).
+
+use pgplan_core::PrincipalType;
+
+use super::{Ctx, check_guid, plan_error};
+use crate::Error;
+use crate::models::{self, administrator_properties_for_add};
+use crate::operation::{
+    Body, Method, OBJECT_ID_PLACEHOLDER, Operation, OperationKind, Placeholder,
+};
+
+pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
+    let auth = &cx.azure.auth;
+    if auth.administrators.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !auth.entra {
+        return Err(plan_error(
+            "platform.azure.auth.administrators",
+            "Entra administrators are listed but Microsoft Entra authentication is off",
+            "set platform.azure.auth.entra: true, or remove the administrators",
+        ));
+    }
+    let server = cx.azure.server_name.trim();
+    let mut ops = Vec::new();
+    for (i, admin) in auth.administrators.iter().enumerate() {
+        let field = format!("platform.azure.auth.administrators[{i}]");
+        let name = admin.principal_name.trim();
+        if name.is_empty() {
+            return Err(plan_error(
+                format!("{field}.principal_name"),
+                "the principal name is empty",
+                "write the user's, group's or service principal's display name",
+            ));
+        }
+        let mut placeholders = cx.placeholders();
+        let object_id = match admin.object_id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => {
+                check_guid(&format!("{field}.object_id"), id)?;
+                id.to_owned()
+            }
+            _ => {
+                placeholders.push(Placeholder {
+                    placeholder: OBJECT_ID_PLACEHOLDER.into(),
+                    description: format!(
+                        "{field}.object_id is not set: the object id of the Entra {} `{name}`, looked up at apply time",
+                        principal_word(admin.principal_type)
+                    ),
+                });
+                OBJECT_ID_PLACEHOLDER.to_owned()
+            }
+        };
+        let body = models::ActiveDirectoryAdministratorAdd {
+            properties: Some(models::AdministratorPropertiesForAdd {
+                principal_type: Some(match admin.principal_type {
+                    PrincipalType::User => administrator_properties_for_add::PrincipalType::User,
+                    PrincipalType::Group => administrator_properties_for_add::PrincipalType::Group,
+                    PrincipalType::ServicePrincipal => {
+                        administrator_properties_for_add::PrincipalType::ServicePrincipal
+                    }
+                }),
+                principal_name: Some(name.to_owned()),
+                tenant_id: auth
+                    .tenant_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned),
+            }),
+        };
+        ops.push(Operation {
+            id: format!("administrator:{name}"),
+            kind: OperationKind::Administrator,
+            server: server.to_owned(),
+            summary: format!(
+                "make the Entra {} {name} an administrator of {server}",
+                principal_word(admin.principal_type)
+            ),
+            method: Method::Put,
+            path: cx.path(server, &format!("/administrators/{object_id}")),
+            body: Some(Body::Administrator(body)),
+            needs_restart: false,
+            secrets: Vec::new(),
+            placeholders,
+            notes: Vec::new(),
+        });
+    }
+    Ok(ops)
+}
+
+/// `user`, `group`, `service principal`.
+pub(crate) fn principal_word(t: PrincipalType) -> &'static str {
+    match t {
+        PrincipalType::User => "user",
+        PrincipalType::Group => "group",
+        PrincipalType::ServicePrincipal => "service principal",
+    }
+}

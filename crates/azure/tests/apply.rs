@@ -1,0 +1,329 @@
+//! Apply against the local ARM stand-in (see `standin.rs`): the generated
+//! client, real `azure_identity` client-secret credentials (pointed at the
+//! stand-in's token endpoint), long-running operations, throttling and a
+//! failed operation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pgplan_azure::Error;
+use pgplan_azure::apply::{Applier, ApplyOptions, Outcome};
+use serde_json::json;
+
+use crate::standin::StandIn;
+use crate::support::seed;
+
+const SUBSCRIPTION: &str = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+const GROUP_ID: &str = "0a0a0a0a-1111-2222-3333-444444444444";
+const PASSWORD: &str = "Stand-in-Passw0rd!";
+const SERVER: &str = "/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/phonebill-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/phonebill-bill-inquiry-prod-pg";
+
+async fn standin() -> StandIn {
+    let s = StandIn::start().await;
+    s.with(|st| {
+        st.secrets.insert(
+            ("phonebill-kv".into(), "bill-inquiry-pg-admin".into()),
+            PASSWORD.into(),
+        );
+    });
+    s
+}
+
+fn applier(standin: &StandIn) -> Applier {
+    let authority = azure_core::Url::parse(&standin.url).unwrap();
+    let credential = azure_identity::ClientSecretCredential::new(
+        azure_core::new_http_client(),
+        authority,
+        "stand-in-tenant".into(),
+        "stand-in-client".into(),
+        "stand-in-secret".into(),
+    );
+    let options = ApplyOptions::new()
+        .endpoint(&standin.url)
+        .subscription_id(SUBSCRIPTION)
+        .object_id("phonebill-admin", GROUP_ID)
+        .key_vault_url(format!("{}/vaults/{{vault}}", standin.url))
+        .poll_interval(Duration::from_millis(20))
+        .progress(false);
+    Applier::new(Arc::new(credential), options).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_creates_everything_then_has_nothing_to_do() {
+    let standin = standin().await;
+    let applier = applier(&standin);
+    let plan = seed();
+
+    let report = applier.apply(&plan).await.unwrap();
+    assert_eq!(
+        report.get("server").unwrap().outcome,
+        Outcome::Created,
+        "{report}"
+    );
+    assert_eq!(
+        report.get("database:bill_inquiry_db").unwrap().outcome,
+        Outcome::Created
+    );
+    assert_eq!(
+        report.get("administrator:phonebill-admin").unwrap().outcome,
+        Outcome::Created
+    );
+    assert_eq!(
+        report
+            .get("replica:phonebill-bill-inquiry-prod-pg-replica")
+            .unwrap()
+            .outcome,
+        Outcome::Created
+    );
+    assert_eq!(
+        report.get("configuration:shared_buffers").unwrap().outcome,
+        Outcome::Updated
+    );
+    let restart = report.get("restart").unwrap();
+    assert_eq!(restart.outcome, Outcome::Updated, "{report}");
+    assert!(
+        restart.detail.contains("shared_buffers"),
+        "{}",
+        restart.detail
+    );
+    assert_eq!(
+        standin.with(|s| s.restarts.clone()),
+        ["phonebill-bill-inquiry-prod-pg"]
+    );
+
+    // The protocol: PUT → 201 with Azure-AsyncOperation → polls → final GET.
+    let log = standin.with(|s| s.log.clone());
+    let put = log
+        .iter()
+        .position(|l| l.method == "PUT" && l.path.starts_with(&format!("{SERVER}?")))
+        .unwrap();
+    assert_eq!(log[put].status, 201);
+    let polls: Vec<_> = log[put + 1..]
+        .iter()
+        .take_while(|l| l.path.contains("/azureAsyncOperation/"))
+        .collect();
+    assert_eq!(polls.len(), 3, "two InProgress, one Succeeded");
+    let final_get = &log[put + 1 + polls.len()];
+    assert_eq!((final_get.method.as_str(), final_get.status), ("GET", 200));
+    assert!(final_get.path.starts_with(&format!("{SERVER}?")));
+    // The password came from Key Vault into the body, and only there.
+    let sent = log[put].body.clone().unwrap();
+    assert_eq!(sent["properties"]["administratorLoginPassword"], PASSWORD);
+    assert_eq!(
+        sent["properties"]["network"]["delegatedSubnetResourceId"],
+        format!(
+            "/subscriptions/{SUBSCRIPTION}/resourceGroups/phonebill-rg/providers/Microsoft.Network/virtualNetworks/phonebill-vnet/subnets/database-subnet"
+        )
+    );
+    assert!(!report.to_string().contains(PASSWORD));
+    // The administrator went to its object id.
+    assert!(
+        log.iter()
+            .any(|l| l.method == "PUT" && l.path.contains(&format!("/administrators/{GROUP_ID}?")))
+    );
+    // Every ARM request carried the api-version.
+    assert!(
+        log.iter()
+            .filter(|l| l.path.starts_with("/subscriptions/"))
+            .all(|l| l.path.contains("api-version=2024-08-01"))
+    );
+
+    // Again: nothing differs, nothing is sent.
+    let writes_before = standin.writes().len();
+    let again = applier.apply(&plan).await.unwrap();
+    assert!(again.is_noop(), "{again}");
+    assert_eq!(again.get("restart").unwrap().outcome, Outcome::Skipped);
+    assert_eq!(
+        standin.writes().len(),
+        writes_before,
+        "{:?}",
+        &standin.writes()[writes_before..]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_sends_only_what_differs_and_restarts_only_for_static_changes() {
+    let standin = standin().await;
+    let applier = applier(&standin);
+    let plan = seed();
+    applier.apply(&plan).await.unwrap();
+    let restarts = standin.with(|s| s.restarts.len());
+
+    // A dynamic parameter drifted: one PUT, no restart.
+    standin.with(|s| {
+        let c = s
+            .configurations
+            .get_mut("phonebill-bill-inquiry-prod-pg")
+            .unwrap();
+        c.get_mut("work_mem").unwrap()["properties"]["value"] = json!("4096");
+    });
+    let before = standin.writes().len();
+    let report = applier.apply(&plan).await.unwrap();
+    let writes = standin.writes()[before..].to_vec();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    assert!(
+        writes[0].ends_with("/configurations/work_mem"),
+        "{writes:?}"
+    );
+    assert_eq!(report.get("restart").unwrap().outcome, Outcome::Skipped);
+    assert_eq!(standin.with(|s| s.restarts.len()), restarts);
+
+    // A static one drifted: its PUT and a restart.
+    standin.with(|s| {
+        let c = s
+            .configurations
+            .get_mut("phonebill-bill-inquiry-prod-pg")
+            .unwrap();
+        c.get_mut("shared_buffers").unwrap()["properties"]["value"] = json!("16384");
+    });
+    let before = standin.writes().len();
+    let report = applier.apply(&plan).await.unwrap();
+    let writes = standin.writes()[before..].to_vec();
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    assert!(writes[0].ends_with("/configurations/shared_buffers"));
+    assert!(writes[1].ends_with("/restart"));
+    assert_eq!(report.get("restart").unwrap().outcome, Outcome::Updated);
+
+    // A server property drifted: a PATCH with only that property.
+    standin.with(|s| {
+        let key = SERVER.to_ascii_lowercase();
+        s.resources.get_mut(&key).unwrap()["properties"]["backup"]["backupRetentionDays"] =
+            json!(7);
+    });
+    let before = standin.with(|s| s.log.len());
+    let report = applier.apply(&plan).await.unwrap();
+    assert_eq!(
+        report.get("server").unwrap().outcome,
+        Outcome::Updated,
+        "{report}"
+    );
+    let patch = standin.with(|s| {
+        s.log[before..]
+            .iter()
+            .find(|l| l.method == "PATCH")
+            .cloned()
+            .unwrap()
+    });
+    assert_eq!(
+        patch.body.unwrap(),
+        json!({"properties": {"backup": {"backupRetentionDays": 35}}})
+    );
+
+    // A create-only setting drifted: reported, not sent.
+    standin.with(|s| {
+        let key = SERVER.to_ascii_lowercase();
+        s.resources.get_mut(&key).unwrap()["properties"]["availabilityZone"] = json!("3");
+    });
+    let before = standin.writes().len();
+    let report = applier.apply(&plan).await.unwrap();
+    let server = report.get("server").unwrap();
+    assert_eq!(server.outcome, Outcome::Drift);
+    assert!(
+        server.detail.contains("availability zone"),
+        "{}",
+        server.detail
+    );
+    assert_eq!(standin.writes().len(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_requests_are_retried_after_retry_after() {
+    let standin = standin().await;
+    standin.with(|s| {
+        s.throttle.push((
+            "GET".into(),
+            "/flexibleServers/phonebill-bill-inquiry-prod-pg".into(),
+            429,
+        ));
+        s.throttle
+            .push(("PUT".into(), "/databases/bill_inquiry_db".into(), 503));
+    });
+    let applier = applier(&standin);
+    let report = applier.apply(&seed()).await.unwrap();
+    assert_eq!(report.get("server").unwrap().outcome, Outcome::Created);
+    let log = standin.with(|s| s.log.clone());
+    for status in [429, 503] {
+        let i = log.iter().position(|l| l.status == status).unwrap();
+        let retry = log[i + 1..]
+            .iter()
+            .find(|l| l.method == log[i].method && l.path == log[i].path)
+            .unwrap();
+        let waited = retry.at.duration_since(log[i].at);
+        assert!(
+            waited >= Duration::from_millis(950),
+            "{status}: retried after {waited:?}"
+        );
+        assert!(
+            ![429, 503].contains(&retry.status),
+            "{status}: retry answered {}",
+            retry.status
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_operation_stops_apply_with_azures_message() {
+    let standin = standin().await;
+    standin.with(|s| {
+        s.fail.push((
+            "/databases/bill_inquiry_db".into(),
+            "DatabaseCollationNotSupported".into(),
+            "The collation en_US.utf8 is not available.".into(),
+        ));
+    });
+    let applier = applier(&standin);
+    let err = applier.apply(&seed()).await.unwrap_err();
+    match &err {
+        Error::OperationFailed {
+            operation,
+            status,
+            code,
+            message,
+        } => {
+            assert_eq!(operation, "database:bill_inquiry_db");
+            assert_eq!(status, "Failed");
+            assert_eq!(code.as_deref(), Some("DatabaseCollationNotSupported"));
+            assert!(message.contains("en_US.utf8"));
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("database:bill_inquiry_db") && text.contains("DatabaseCollationNotSupported"),
+        "{text}"
+    );
+    // Nothing after the failed operation was sent.
+    assert!(
+        !standin
+            .writes()
+            .iter()
+            .any(|w| w.contains("/administrators/") || w.contains("-replica"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_object_id_is_named_with_its_fix() {
+    let standin = standin().await;
+    let authority = azure_core::Url::parse(&standin.url).unwrap();
+    let credential = azure_identity::ClientSecretCredential::new(
+        azure_core::new_http_client(),
+        authority,
+        "t".into(),
+        "c".into(),
+        "s".into(),
+    );
+    let options = ApplyOptions::new()
+        .endpoint(&standin.url)
+        .subscription_id(SUBSCRIPTION)
+        .key_vault_url(format!("{}/vaults/{{vault}}", standin.url))
+        .poll_interval(Duration::from_millis(20))
+        .progress(false);
+    let applier = Applier::new(Arc::new(credential), options).unwrap();
+    let err = applier.apply(&seed()).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::MissingInput { .. }), "{text}");
+    assert!(
+        text.contains("phonebill-admin") && text.contains("object_id"),
+        "{text}"
+    );
+}

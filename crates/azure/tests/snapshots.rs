@@ -1,0 +1,52 @@
+//! Snapshots of `operations.json` and `deploy.sh` for every Azure plan in
+//! examples/plans and tests/plans/pass; other plans must be refused with an
+//! error that names their platform.
+
+use pgplan_azure::{Error, render_files};
+
+use crate::support::read_plan;
+
+fn snapshot(path: &std::path::Path) {
+    let plan = read_plan(path);
+    match plan.platform.azure() {
+        Some(_) => {
+            let files = render_files(&plan).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(
+                files.keys().map(String::as_str).collect::<Vec<_>>(),
+                ["deploy.sh", "operations.json"]
+            );
+            insta::assert_snapshot!("operations.json", files["operations.json"]);
+            insta::assert_snapshot!("deploy.sh", files["deploy.sh"]);
+        }
+        None => {
+            let err = render_files(&plan).unwrap_err();
+            assert!(matches!(err, Error::NotAzure { .. }), "{err}");
+            assert!(err.to_string().contains(plan.platform.kind()), "{err}");
+        }
+    }
+}
+
+#[test]
+fn example_plans() {
+    insta::glob!("../../../examples/plans", "*.yaml", snapshot);
+}
+
+#[test]
+fn pass_plans() {
+    let mut settings = insta::Settings::clone_current();
+    // tests/plans/pass may hold no plan yet.
+    settings.set_allow_empty_glob(true);
+    settings.bind(|| insta::glob!("../../../tests/plans/pass", "*.yaml", snapshot));
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    for (path, plan) in crate::support::azure_plans() {
+        assert_eq!(
+            render_files(&plan).unwrap(),
+            render_files(&plan).unwrap(),
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,71 @@
+//! Plans and paths shared by the test modules.
+
+use std::path::{Path, PathBuf};
+
+use pgplan_core::Plan;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The saved Azure REST specification (API 2024-08-01).
+pub fn spec_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/azure-spec")
+}
+
+pub fn read_plan(path: &Path) -> Plan {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    Plan::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every plan of examples/plans and tests/plans/pass, sorted by path.
+pub fn all_plans() -> Vec<(PathBuf, Plan)> {
+    let mut paths = Vec::new();
+    for dir in ["examples/plans", "tests/plans/pass"] {
+        let Ok(entries) = std::fs::read_dir(workspace().join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let plan = read_plan(&p);
+            (p, plan)
+        })
+        .collect()
+}
+
+/// The plans whose platform is Azure.
+pub fn azure_plans() -> Vec<(PathBuf, Plan)> {
+    let plans: Vec<_> = all_plans()
+        .into_iter()
+        .filter(|(_, p)| p.platform.azure().is_some())
+        .collect();
+    assert!(
+        !plans.is_empty(),
+        "no Azure plan in examples/plans or tests/plans/pass"
+    );
+    plans
+}
+
+/// Seed 001, corrected.
+pub fn seed() -> Plan {
+    read_plan(&workspace().join("examples/plans/prod-bill-inquiry.yaml"))
+}
+
+/// A short name for messages.
+pub fn name(path: &Path) -> String {
+    path.strip_prefix(workspace())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

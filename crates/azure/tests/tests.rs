@@ -1,0 +1,11 @@
+//! pgplan-azure integration tests, one binary with a module per topic.
+
+mod support;
+
+mod apply;
+mod az_cli;
+mod schema;
+mod seed;
+mod snapshots;
+mod standin;
+mod validation;

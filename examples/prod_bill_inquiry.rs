@@ -12,7 +12,9 @@ use pgplan::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let as_written = seed_as_written()?;
-    let from_file = Plan::from_yaml(include_str!("../tests/plans/fail/seed-001-bill-inquiry-as-written.yaml"))?;
+    let from_file = Plan::from_yaml(include_str!(
+        "../tests/plans/fail/seed-001-bill-inquiry-as-written.yaml"
+    ))?;
     if from_file != as_written {
         return Err("tests/plans/fail/seed-001-bill-inquiry-as-written.yaml differs from the seed as built here".into());
     }
@@ -100,11 +102,24 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
         .resource_group("phonebill-rg")
         .server_name("phonebill-bill-inquiry-prod-pg")
         .region("Korea Central")
-        .sku(AzureSku::builder().tier(SkuTier::GeneralPurpose).name("Standard_D4s_v3").build())
-        .storage(AzureStorage::builder().size(Bytes::gib(256)).auto_grow(true).build())
+        .sku(
+            AzureSku::builder()
+                .tier(SkuTier::GeneralPurpose)
+                .name("Standard_D4s_v3")
+                .build(),
+        )
+        .storage(
+            AzureStorage::builder()
+                .size(Bytes::gib(256))
+                .auto_grow(true)
+                .build(),
+        )
         .zone("1")
         .high_availability(
-            AzureHighAvailability::builder().mode(AzureHaMode::ZoneRedundant).standby_zone("2").build(),
+            AzureHighAvailability::builder()
+                .mode(AzureHaMode::ZoneRedundant)
+                .standby_zone("2")
+                .build(),
         )
         .network(
             AzureNetwork::builder()
@@ -118,14 +133,22 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                 )
                 // `az postgres flexible-server vnet-rule create` (a single-server command).
                 .firewall_rules(vec![
-                    FirewallRule::builder().name("allow-aks-subnet").start_ip("10.0.1.0").end_ip("10.0.1.255").build(),
+                    FirewallRule::builder()
+                        .name("allow-aks-subnet")
+                        .start_ip("10.0.1.0")
+                        .end_ip("10.0.1.255")
+                        .build(),
                 ])
                 .build(),
         )
         .auth(
             AzureAuth::builder()
                 .entra(true)
-                .administrators(vec![EntraAdmin::builder().principal_name("phonebill-admin").build()])
+                .administrators(vec![
+                    EntraAdmin::builder()
+                        .principal_name("phonebill-admin")
+                        .build(),
+                ])
                 .build(),
         )
         .administrator_login("billadmin")
@@ -152,7 +175,10 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
         ("track_activities", "on"),
         ("track_counts", "on"),
         ("track_io_timing", "on"),
-        ("log_line_prefix", "%t [%p]: user=%u,db=%d,app=%a,client=%h "),
+        (
+            "log_line_prefix",
+            "%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+        ),
         ("log_lock_waits", "on"),
         ("log_temp_files", "10240"),
         ("backup_retention_days", "35"),
@@ -185,7 +211,11 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
             .build())
     };
     let group = |name: &str, purpose, grants| -> Result<Role, NameError> {
-        Ok(Role::builder().name(role(name)?).purpose(purpose).grants(grants).build())
+        Ok(Role::builder()
+            .name(role(name)?)
+            .purpose(purpose)
+            .grants(grants)
+            .build())
     };
     let roles = vec![
         login(
@@ -213,14 +243,31 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                 grant(DefaultTables, &[Select])?,
             ],
         )?,
-        login("bill_backup_user", RolePurpose::Backup, "Backup#Password#2025!", vec![])?,
-        group("bill_admin", RolePurpose::Admin, vec![grant(Database, &[All])?])?,
+        login(
+            "bill_backup_user",
+            RolePurpose::Backup,
+            "Backup#Password#2025!",
+            vec![],
+        )?,
+        group(
+            "bill_admin",
+            RolePurpose::Admin,
+            vec![grant(Database, &[All])?],
+        )?,
         group(
             "bill_developer",
             RolePurpose::Developer,
-            vec![grant(Database, &[Connect])?, grant(Schema, &[Usage])?, grant(Tables, &[Select])?],
+            vec![
+                grant(Database, &[Connect])?,
+                grant(Schema, &[Usage])?,
+                grant(Tables, &[Select])?,
+            ],
         )?,
-        group("bill_auditor", RolePurpose::Auditor, vec![grant(Database, &[Connect])?, grant(Tables, &[Select])?])?,
+        group(
+            "bill_auditor",
+            RolePurpose::Auditor,
+            vec![grant(Database, &[Connect])?, grant(Tables, &[Select])?],
+        )?,
     ];
 
     Ok(Plan::builder()
@@ -249,13 +296,23 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                     ReadReplica::builder()
                         .name("phonebill-bill-inquiry-prod-pg-replica")
                         .region("Korea South")
-                        .sku(AzureSku::builder().tier(SkuTier::GeneralPurpose).name("Standard_D2s_v3").build())
+                        .sku(
+                            AzureSku::builder()
+                                .tier(SkuTier::GeneralPurpose)
+                                .name("Standard_D2s_v3")
+                                .build(),
+                        )
                         .storage(Bytes::gib(256))
                         .build(),
                 ])
                 .build(),
         )
-        .tuning(Tuning::builder().method(SettingsMethod::AlterSystem).parameters(parameters).build())
+        .tuning(
+            Tuning::builder()
+                .method(SettingsMethod::AlterSystem)
+                .parameters(parameters)
+                .build(),
+        )
         .databases(vec![database])
         .roles(roles)
         .clients(vec![
@@ -310,7 +367,11 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                 )
                 .build(),
         )
-        .security(Security::builder().statement_logging(StatementLogging::All).build())
+        .security(
+            Security::builder()
+                .statement_logging(StatementLogging::All)
+                .build(),
+        )
         .build())
 }
 
@@ -335,13 +396,31 @@ fn corrected(mut plan: Plan) -> Result<Plan, Box<dyn std::error::Error>> {
                 "phonebill-bill-inquiry-prod-pg.private.postgres.database.azure.com".into();
         }
         az.auth.administrators[0].principal_type = PrincipalType::Group;
-        az.administrator_password = Some(SecretSource::key_vault("phonebill-kv", "bill-inquiry-pg-admin"));
+        az.administrator_password = Some(SecretSource::key_vault(
+            "phonebill-kv",
+            "bill-inquiry-pg-admin",
+        ));
     }
 
     // The replica keeps up with the primary: same compute.
     plan.topology.replicas[0].region = Some("koreasouth".into());
     plan.topology.replicas[0].sku = Some(
-        AzureSku::builder().tier(SkuTier::GeneralPurpose).name("Standard_D4s_v3").build(),
+        AzureSku::builder()
+            .tier(SkuTier::GeneralPurpose)
+            .name("Standard_D4s_v3")
+            .build(),
+    );
+    // A VNet belongs to one region: the Korea South replica gets its own.
+    plan.topology.replicas[0].network = Some(
+        PrivateAccess::builder()
+            .vnet("phonebill-vnet-koreasouth")
+            .subnet("database-subnet")
+            .subnet_cidr("10.10.2.0/24")
+            .subnet_delegated(true)
+            .private_dns_zone(
+                "phonebill-bill-inquiry-prod-pg-replica.private.postgres.database.azure.com",
+            )
+            .build(),
     );
 
     // Settings go through the configurations API (the platform's default);
@@ -353,12 +432,22 @@ fn corrected(mut plan: Plan) -> Result<Plan, Box<dyn std::error::Error>> {
     plan.tuning.parameters.retain(|name, _| {
         matches!(
             name.as_str(),
-            "log_checkpoints" | "log_connections" | "log_disconnections" | "log_lock_waits" | "track_io_timing" | "log_line_prefix"
+            "log_checkpoints"
+                | "log_connections"
+                | "log_disconnections"
+                | "log_lock_waits"
+                | "track_io_timing"
+                | "log_line_prefix"
         )
     });
-    plan.tuning.parameters.insert(GucName::new("log_temp_files")?, ParamValue::new("10MB"));
+    plan.tuning
+        .parameters
+        .insert(GucName::new("log_temp_files")?, ParamValue::new("10MB"));
     // Azure's default is `none`: pg_stat_statements would collect nothing.
-    plan.tuning.parameters.insert(GucName::new("pg_stat_statements.track")?, ParamValue::new("top"));
+    plan.tuning.parameters.insert(
+        GucName::new("pg_stat_statements.track")?,
+        ParamValue::new("top"),
+    );
 
     // A dedicated owner role runs the migrations; default privileges name it.
     let owner = role("bill_owner")?;
@@ -370,8 +459,14 @@ fn corrected(mut plan: Plan) -> Result<Plan, Box<dyn std::error::Error>> {
             .name(owner.clone())
             .purpose(RolePurpose::Owner)
             .login(true)
-            .password(SecretSource::key_vault("phonebill-kv", "bill-owner-password"))
-            .grants(vec![grant(Database, &[Connect, Temporary])?, grant(Schema, &[Usage, Create])?])
+            .password(SecretSource::key_vault(
+                "phonebill-kv",
+                "bill-owner-password",
+            ))
+            .grants(vec![
+                grant(Database, &[Connect, Temporary])?,
+                grant(Schema, &[Usage, Create])?,
+            ])
             .build(),
     ];
     for mut r in std::mem::take(&mut plan.roles) {
@@ -400,7 +495,10 @@ fn corrected(mut plan: Plan) -> Result<Plan, Box<dyn std::error::Error>> {
                     grant(Database, &[Connect])?,
                     grant(Schema, &[Usage])?,
                     grant(Tables, &[Select])?,
-                    Grant { for_owner: Some(owner.clone()), ..grant(DefaultTables, &[Select])? },
+                    Grant {
+                        for_owner: Some(owner.clone()),
+                        ..grant(DefaultTables, &[Select])?
+                    },
                 ];
             }
             _ => {}
@@ -418,8 +516,18 @@ fn corrected(mut plan: Plan) -> Result<Plan, Box<dyn std::error::Error>> {
     // Alerts: sustained for a while, and the connection alert derives from
     // the derived max_connections.
     let t = &mut plan.monitoring.thresholds;
-    t.cpu = Some(Threshold::builder().above(Percent::whole(85)).sustained(Duration::minutes(5)).build());
-    t.memory = Some(Threshold::builder().above(Percent::whole(90)).sustained(Duration::minutes(5)).build());
+    t.cpu = Some(
+        Threshold::builder()
+            .above(Percent::whole(85))
+            .sustained(Duration::minutes(5))
+            .build(),
+    );
+    t.memory = Some(
+        Threshold::builder()
+            .above(Percent::whole(90))
+            .sustained(Duration::minutes(5))
+            .build(),
+    );
     t.connections = None;
 
     // Statement logging off: with `all`, a CREATE ROLE … PASSWORD typed by a

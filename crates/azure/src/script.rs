@@ -381,15 +381,24 @@ pub(crate) fn script_for(plan: &Plan, ops: &[Operation]) -> Result<String, Error
                     .as_ref()
                     .and_then(|p| p.storage.as_ref())
                     .and_then(|s| s.storage_size_gb);
-                let cmd = Az::new("postgres flexible-server replica create")
+                let mut cmd = Az::new("postgres flexible-server replica create")
                     .opt("--resource-group", rg)
                     .opt("--name", &op.server)
                     .opt("--source-server", primary)
                     .opt("--location", &server.tracked_resource.location)
                     .opt_if("--tier", sku.map(|s| tier_word(&s.tier)))
                     .opt_if("--sku-name", sku.map(|s| s.name.clone()))
-                    .opt_if("--storage-size", storage_gb.map(|g| g.to_string()))
-                    .opt("--output", "none");
+                    .opt_if("--storage-size", storage_gb.map(|g| g.to_string()));
+                let replica_network = plan
+                    .topology
+                    .replicas
+                    .iter()
+                    .find(|r| r.name.trim() == op.server)
+                    .and_then(|r| r.network.as_ref());
+                if let Some(private) = replica_network {
+                    cmd = vnet_flags(cmd, private);
+                }
+                let cmd = cmd.opt("--output", "none");
                 let _ = writeln!(out, "{}", arm(cmd).render());
             }
         }
@@ -402,6 +411,18 @@ pub(crate) fn script_for(plan: &Plan, ops: &[Operation]) -> Result<String, Error
         .opt("--output", "tsv");
     let _ = writeln!(out, "{}", arm(show).render());
     Ok(out)
+}
+
+/// `--vnet`/`--subnet`/`--private-dns-zone` of a VNet integration.
+fn vnet_flags(cmd: Az, private: &pgplan_core::PrivateAccess) -> Az {
+    let subnet = private.subnet.trim();
+    let cmd = if subnet.starts_with('/') {
+        cmd.opt("--subnet", subnet)
+    } else {
+        cmd.opt("--vnet", private.vnet.trim())
+            .opt("--subnet", subnet)
+    };
+    cmd.opt("--private-dns-zone", private.private_dns_zone.trim())
 }
 
 /// Text for `${var:?message}`: the message is not quoted there, so keep
@@ -561,17 +582,7 @@ fn server_create(plan: &Plan, az: &Azure, server: &models::Server, with_password
             );
     }
     match &az.network.private {
-        Some(private) => {
-            let subnet = private.subnet.trim();
-            if subnet.starts_with('/') {
-                cmd = cmd.opt("--subnet", subnet);
-            } else {
-                cmd = cmd
-                    .opt("--vnet", private.vnet.trim())
-                    .opt("--subnet", subnet);
-            }
-            cmd = cmd.opt("--private-dns-zone", private.private_dns_zone.trim());
-        }
+        Some(private) => cmd = vnet_flags(cmd, private),
         // Public access without a blanket rule; the plan's rules follow.
         None => cmd = cmd.opt("--public-access", "None"),
     }

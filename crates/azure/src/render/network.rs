@@ -36,16 +36,23 @@ pub(crate) fn subnet_id(cx: &Ctx<'_>, private: &PrivateAccess) -> String {
 
 /// The private DNS zone's resource id: the plan's id, or one built from the
 /// zone name in the plan's resource group.
-pub(crate) fn private_dns_zone_id(cx: &Ctx<'_>, private: &PrivateAccess) -> Result<String, Error> {
+/// `at` is the plan field of the VNet integration (the primary's or a
+/// replica's) and `server` the server it belongs to, for the error.
+pub(crate) fn private_dns_zone_id(
+    cx: &Ctx<'_>,
+    private: &PrivateAccess,
+    at: &str,
+    server: &str,
+) -> Result<String, Error> {
     let zone = private.private_dns_zone.trim();
     let name = zone.rsplit('/').next().unwrap_or(zone);
     if !name.to_ascii_lowercase().ends_with(PRIVATE_DNS_ZONE_SUFFIX) {
         return Err(plan_error(
-            "platform.azure.network.private.private_dns_zone",
+            format!("{at}.private_dns_zone"),
             format!("`{name}` does not end with `{PRIVATE_DNS_ZONE_SUFFIX}`"),
             format!(
                 "name the zone e.g. `{}.private{PRIVATE_DNS_ZONE_SUFFIX}`",
-                cx.azure.server_name.trim()
+                server.trim()
             ),
         ));
     }
@@ -59,15 +66,29 @@ pub(crate) fn private_dns_zone_id(cx: &Ctx<'_>, private: &PrivateAccess) -> Resu
     })
 }
 
+/// The network of a VNet-injected server: as in the service's own example,
+/// the ids alone (public access is off for such a server and Azure reports it so).
+pub(super) fn private_network(
+    cx: &Ctx<'_>,
+    private: &PrivateAccess,
+    at: &str,
+    server: &str,
+) -> Result<models::Network, Error> {
+    Ok(models::Network {
+        public_network_access: None,
+        delegated_subnet_resource_id: Some(subnet_id(cx, private)),
+        private_dns_zone_arm_resource_id: Some(private_dns_zone_id(cx, private, at, server)?),
+    })
+}
+
 pub(super) fn server_network(cx: &Ctx<'_>) -> Result<models::Network, Error> {
     Ok(match &cx.azure.network.private {
-        // As in the service's own example: the ids alone; public access is
-        // off for a VNet-injected server and Azure reports it so.
-        Some(private) => models::Network {
-            public_network_access: None,
-            delegated_subnet_resource_id: Some(subnet_id(cx, private)),
-            private_dns_zone_arm_resource_id: Some(private_dns_zone_id(cx, private)?),
-        },
+        Some(private) => private_network(
+            cx,
+            private,
+            "platform.azure.network.private",
+            &cx.azure.server_name,
+        )?,
         None => models::Network {
             public_network_access: Some(network::PublicNetworkAccess::Enabled),
             delegated_subnet_resource_id: None,

@@ -4,7 +4,7 @@
 
 use pgplan_core::model::platform::normalize_region;
 
-use super::{Ctx, check_server_name, configuration, plan_error, server};
+use super::{Ctx, check_server_name, configuration, network, plan_error, server};
 use crate::Error;
 use crate::models::{self, server_properties, storage};
 use crate::operation::{Body, Method, Operation, OperationKind};
@@ -31,13 +31,30 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
             "a replica has no high availability and no backups of its own; it copies the primary's server parameters when it is created"
                 .to_owned(),
         ];
-        if az.network.private.is_some() && region != normalize_region(&az.region) {
-            notes.push(format!(
-                "the primary is VNet-injected: a replica in {region} needs a delegated subnet in {region}, which the plan does not describe; Azure picks the network from the primary's settings where it can"
-            ));
-        }
+        let network = match (&az.network.private, &replica.network) {
+            (_, Some(private)) => Some(network::private_network(
+                cx,
+                private,
+                &format!("{field}.network"),
+                name,
+            )?),
+            (Some(_), None) if region != normalize_region(&az.region) => {
+                return Err(plan_error(
+                    format!("{field}.network"),
+                    format!(
+                        "the primary is VNet-injected, and a VNet belongs to one region: the replica in {region} needs a delegated subnet there"
+                    ),
+                    format!(
+                        "add `network:` to the replica with a VNet and delegated subnet in {region} and a private DNS zone"
+                    ),
+                ));
+            }
+            // In the primary's region, a replica joins the primary's network.
+            _ => None,
+        };
         let properties = models::ServerProperties {
             create_mode: Some(server_properties::CreateMode::Replica),
+            network,
             source_server_resource_id: Some(cx.server_id(primary)),
             storage: Some(models::Storage {
                 storage_size_gb: Some(server::storage_gib(&format!("{field}.storage"), size)?),

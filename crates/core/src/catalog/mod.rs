@@ -193,7 +193,9 @@ impl ParamSpec {
         }
     }
 
-    fn parse_number(&self, v: &str) -> Result<f64, ValueError> {
+    /// Reads a number in the parameter's unit (`4GB` → 524288 for
+    /// shared_buffers) without checking the range or the type.
+    pub fn parse_number(&self, v: &str) -> Result<f64, ValueError> {
         if let Ok(n) = v.parse::<f64>()
             && n.is_finite()
         {
@@ -373,7 +375,13 @@ impl Catalog {
     }
     /// A parameter by (case-insensitive) name.
     pub fn get(&self, name: &str) -> Option<&ParamSpec> {
-        self.params.get(&name.to_ascii_lowercase())
+        // Validation looks names up thousands of times per plan, nearly always
+        // already lowercase: only allocate when there is something to lower.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.params.get(&name.to_ascii_lowercase())
+        } else {
+            self.params.get(name)
+        }
     }
     /// Every parameter, by lowercase name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamSpec)> {
@@ -390,30 +398,79 @@ impl Catalog {
     /// The closest known names to an unknown one, for "did you mean".
     pub fn suggest(&self, name: &str) -> Vec<&str> {
         let name = name.to_ascii_lowercase();
+        let bound = 3.max(name.len() / 4);
+        let name_chars: Vec<char> = name.chars().collect();
+        let mut distance = EditDistance::default();
         let mut scored: Vec<(usize, &str)> = self
             .params
             .keys()
-            .map(|k| (edit_distance(&name, k), k.as_str()))
-            .filter(|(d, k)| *d <= 3.max(name.len() / 4) || k.contains(name.as_str()))
+            .filter_map(|k| {
+                if k.contains(name.as_str()) {
+                    return Some((distance.between(&name_chars, k, usize::MAX), k.as_str()));
+                }
+                // The distance is at least the difference in length: most
+                // names are ruled out without computing it.
+                let key_chars = if k.is_ascii() {
+                    k.len()
+                } else {
+                    k.chars().count()
+                };
+                if key_chars.abs_diff(name_chars.len()) > bound {
+                    return None;
+                }
+                let d = distance.between(&name_chars, k, bound);
+                (d <= bound).then_some((d, k.as_str()))
+            })
             .collect();
         scored.sort();
         scored.into_iter().take(3).map(|(_, k)| k).collect()
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+/// Levenshtein distance between two names, for "did you mean" suggestions.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    EditDistance::default().between(&a, b, usize::MAX)
+}
+
+/// Levenshtein distance with its rows kept between calls, so that comparing
+/// one name with every parameter of a catalog does not allocate per name.
+#[derive(Default)]
+struct EditDistance {
+    b: Vec<char>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl EditDistance {
+    /// The distance between `a` and `b`, or some value above `bound` as soon
+    /// as it is certain to exceed it.
+    fn between(&mut self, a: &[char], b: &str, bound: usize) -> usize {
+        self.b.clear();
+        self.b.extend(b.chars());
+        let n = self.b.len();
+        self.prev.clear();
+        self.prev.extend(0..=n);
+        self.cur.clear();
+        self.cur.resize(n + 1, 0);
+        for (i, ca) in a.iter().enumerate() {
+            self.cur[0] = i + 1;
+            let mut row_min = self.cur[0];
+            for (j, cb) in self.b.iter().enumerate() {
+                let d = (self.prev[j] + usize::from(ca != cb))
+                    .min(self.prev[j + 1] + 1)
+                    .min(self.cur[j] + 1);
+                self.cur[j + 1] = d;
+                row_min = row_min.min(d);
+            }
+            // Every later row is at least this row's minimum.
+            if row_min > bound {
+                return row_min;
+            }
+            std::mem::swap(&mut self.prev, &mut self.cur);
         }
-        prev = cur;
+        self.prev[n]
     }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -451,6 +508,40 @@ mod tests {
             Some(Duration::seconds(1))
         );
         assert_eq!(c.suggest("shared_buffer"), vec!["shared_buffers"]);
+    }
+
+    #[test]
+    fn suggestions_skip_no_name_a_full_scan_would_find() {
+        // `suggest` rules names out by length and stops computing a distance
+        // once it exceeds the bound; the result must be the full scan's.
+        let c = Catalog::for_major(17).unwrap();
+        for name in [
+            "shared_buffer",
+            "Shared_Buffers",
+            "work_mem",
+            "wal",
+            "max_conections",
+            "x",
+            "effective_cache",
+            "log_statment",
+            "archive",
+            "pg_stat_statements.track",
+            "a_very_long_name_that_matches_nothing_at_all",
+            "",
+        ] {
+            let lower = name.to_ascii_lowercase();
+            let mut full: Vec<(usize, &str)> = c
+                .iter()
+                .map(|(k, _)| (edit_distance(&lower, k), k))
+                .filter(|(d, k)| *d <= 3.max(lower.len() / 4) || k.contains(lower.as_str()))
+                .collect();
+            full.sort();
+            let full: Vec<&str> = full.into_iter().take(3).map(|(_, k)| k).collect();
+            assert_eq!(c.suggest(name), full, "{name}");
+        }
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("한글", "한"), 1);
     }
 
     #[test]

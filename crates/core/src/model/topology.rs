@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
 use super::names::GucName;
-use super::platform::AzureSku;
+use super::platform::{AzureSku, PrivateAccess};
 use super::tuning::ParamValue;
 use super::units::{Bytes, Duration};
 
@@ -212,6 +212,13 @@ pub struct ReadReplica {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Bytes>,
+    /// VNet integration of the replica (Azure). A replica of a VNet-injected
+    /// primary in another region needs a delegated subnet in a VNet of its
+    /// own region; in the primary's region it joins the primary's network
+    /// when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<PrivateAccess>,
     /// Parameters that differ on this replica.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -33,7 +33,7 @@ impl Rule for AzureNetworkAccess {
         let network = &az.network;
         match &network.private {
             Some(private) => {
-                check_private(az, private, out);
+                check_private(&az.server_name, private, PRIVATE, out);
                 if !network.firewall_rules.is_empty() {
                     out.push(Diagnostic::new(
                         ID,
@@ -65,12 +65,18 @@ fn zone_name(zone: &str) -> String {
     zone.rsplit('/').next().unwrap_or(zone).to_ascii_lowercase()
 }
 
-fn check_private(az: &Azure, private: &PrivateAccess, out: &mut Vec<Diagnostic>) {
+/// Checks one VNet integration (the primary's, or a replica's at `at`).
+pub(super) fn check_private(
+    server_name: &str,
+    private: &PrivateAccess,
+    at: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     if !private.subnet_delegated {
         out.push(Diagnostic::new(
             ID,
             Severity::Error,
-            format!("{PRIVATE}.subnet_delegated"),
+            format!("{at}.subnet_delegated"),
             format!(
                 "subnet `{}` is not marked as delegated to {}; a VNet-injected server can only be created in such a subnet, with no other resource types in it",
                 private.subnet,
@@ -86,11 +92,11 @@ fn check_private(az: &Azure, private: &PrivateAccess, out: &mut Vec<Diagnostic>)
     }
     let own_zone = format!(
         "{}.private{}",
-        az.server_name,
+        server_name,
         azure_facts::PRIVATE_DNS_ZONE_SUFFIX
     );
     let zone = zone_name(&private.private_dns_zone);
-    let path = format!("{PRIVATE}.private_dns_zone");
+    let path = format!("{at}.private_dns_zone");
     if zone.starts_with("privatelink.") {
         out.push(Diagnostic::new(
             ID,
@@ -115,7 +121,7 @@ fn check_private(az: &Azure, private: &PrivateAccess, out: &mut Vec<Diagnostic>)
             ),
             format!("set private_dns_zone: {own_zone}"),
         ));
-    } else if zone == format!("{}{}", az.server_name, azure_facts::PRIVATE_DNS_ZONE_SUFFIX) {
+    } else if zone == format!("{}{}", server_name, azure_facts::PRIVATE_DNS_ZONE_SUFFIX) {
         out.push(Diagnostic::new(
             ID,
             Severity::Error,
@@ -125,7 +131,7 @@ fn check_private(az: &Azure, private: &PrivateAccess, out: &mut Vec<Diagnostic>)
         ));
     }
     if let Some(cidr) = &private.subnet_cidr {
-        let path = format!("{PRIVATE}.subnet_cidr");
+        let path = format!("{at}.subnet_cidr");
         match parse_cidr(cidr) {
             None => out.push(Diagnostic::new(
                 ID,

@@ -8,7 +8,9 @@ use crate::azure_facts;
 use crate::model::platform::SkuTier;
 use crate::validate::{Context, Diagnostic, Rule, Severity};
 
+use super::azure_network::check_private;
 use super::azure_server::{check_sku, server_name_problem};
+use crate::model::platform::normalize_region;
 
 /// PGP009, read replicas.
 pub struct AzureReadReplicas;
@@ -66,6 +68,30 @@ impl Rule for AzureReadReplicas {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, replica) in replicas.iter().enumerate() {
             let path = format!("topology.replicas[{i}]");
+            let region = normalize_region(replica.region.as_deref().unwrap_or(&az.region));
+            match (&az.network.private, &replica.network) {
+                (_, Some(private)) => {
+                    check_private(&replica.name, private, &format!("{path}.network"), out);
+                }
+                (Some(_), None) if region != normalize_region(&az.region) => {
+                    out.push(Diagnostic::new(
+                        ID,
+                        Severity::Error,
+                        format!("{path}.network"),
+                        format!(
+                            "replica `{}` is in {region} but the primary is VNet-injected in {}: a VNet belongs to one region, so the replica needs a delegated subnet in a VNet in {region}, which the plan does not give",
+                            replica.name,
+                            normalize_region(&az.region)
+                        ),
+                        format!(
+                            "add `network:` to the replica with a VNet and delegated subnet in {region} and a private DNS zone (e.g. {}.private{}) linked to the clients' VNet",
+                            replica.name,
+                            azure_facts::PRIVATE_DNS_ZONE_SUFFIX
+                        ),
+                    ));
+                }
+                _ => {}
+            }
             if let Some(problem) = server_name_problem(&replica.name) {
                 out.push(Diagnostic::new(
                     ID,
@@ -181,10 +207,20 @@ mod tests {
     use super::*;
     use crate::{AzureSku, Bytes, ReadReplica};
 
+    /// A replica in Korea South with a VNet integration of its own there (the
+    /// reference primary is VNet-injected in Korea Central).
     fn replica(name: &str) -> ReadReplica {
         ReadReplica::builder()
             .name(name)
             .region("koreasouth")
+            .network(
+                crate::PrivateAccess::builder()
+                    .vnet("phonebill-vnet-koreasouth")
+                    .subnet("database-subnet")
+                    .subnet_delegated(true)
+                    .private_dns_zone(format!("{name}.private.postgres.database.azure.com"))
+                    .build(),
+            )
             .build()
     }
 
@@ -312,5 +348,50 @@ mod tests {
                 .contains("already used by topology.replicas[2]")
         );
         assert_eq!(d.len(), 3, "{d:#?}");
+    }
+
+    #[test]
+    fn cross_region_replica_of_a_private_primary_needs_its_own_network() {
+        let mut plan = azure_reference_plan();
+        plan.topology.replicas = vec![
+            crate::ReadReplica::builder()
+                .name("phonebill-bill-inquiry-prod-pg-replica")
+                .region("koreasouth")
+                .build(),
+        ];
+        let d = run(&AzureReadReplicas, &plan);
+        let hit = d
+            .iter()
+            .find(|d| d.path == "topology.replicas[0].network")
+            .expect("a finding on the replica's network");
+        assert_eq!(hit.severity, Severity::Error);
+        assert!(hit.message.contains("koreasouth"), "{}", hit.message);
+
+        plan.topology.replicas[0].network = Some(
+            crate::PrivateAccess::builder()
+                .vnet("vnet-koreasouth")
+                .subnet("db")
+                .subnet_delegated(true)
+                .private_dns_zone("replica.private.postgres.database.azure.com")
+                .build(),
+        );
+        let d = run(&AzureReadReplicas, &plan);
+        assert!(
+            d.iter()
+                .all(|d| !d.path.starts_with("topology.replicas[0].network")),
+            "{d:?}"
+        );
+
+        plan.topology.replicas[0]
+            .network
+            .as_mut()
+            .unwrap()
+            .subnet_delegated = false;
+        let d = run(&AzureReadReplicas, &plan);
+        assert!(
+            d.iter()
+                .any(|d| d.path == "topology.replicas[0].network.subnet_delegated"),
+            "{d:?}"
+        );
     }
 }

@@ -21,6 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::azure_facts;
+use crate::catalog::edit_distance;
 use crate::model::databases::Database;
 use crate::model::roles::{Grant, ObjectKind, Privilege, RolePurpose};
 use crate::validate::{Context, Diagnostic, Rule, Severity};
@@ -158,21 +159,6 @@ fn predefined_since(name: &str) -> Option<u16> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, v)| *v)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 fn check_memberships(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {

@@ -1,0 +1,117 @@
+//! The crate's one error type.
+
+/// Why a plan could not be rendered or applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The plan targets another platform.
+    #[error(
+        "the plan's platform is {found}, not Kubernetes: render it with the {found} backend, or set `platform: {{ kubernetes: ... }}`"
+    )]
+    NotKubernetes {
+        /// The plan's platform (`azure`, `local`).
+        found: &'static str,
+    },
+    /// A field of the plan that the Kubernetes backend cannot render as written.
+    #[error("{field}: {message}; {help}")]
+    Plan {
+        /// Path of the field in the plan (`sizing.data_volume`).
+        field: String,
+        /// What is wrong, with the plan's values.
+        message: String,
+        /// The fix.
+        help: String,
+    },
+    /// The plan's major version has no parameter catalog.
+    #[error("version: no parameter catalog for PostgreSQL {0}; use a major version from 14 to 18")]
+    NoCatalog(u16),
+    /// An object could not be written as YAML.
+    #[error("cannot write {kind} `{name}` as YAML: {message}")]
+    Yaml {
+        /// Object kind.
+        kind: String,
+        /// Object name.
+        name: String,
+        /// The serialiser's message.
+        message: String,
+    },
+    /// The kubeconfig could not be read or has no usable context.
+    #[cfg(feature = "apply")]
+    #[error(
+        "cannot use the kubeconfig: {message}; check KUBECONFIG, ~/.kube/config or the context name"
+    )]
+    Kubeconfig {
+        /// The cause.
+        message: String,
+    },
+    /// A request to the API server failed.
+    #[cfg(feature = "apply")]
+    #[error("{action}: {source}")]
+    Api {
+        /// What was being done (`apply StatefulSet phonebill-dev/postgresql-product-change`).
+        action: String,
+        /// The cause.
+        #[source]
+        source: Box<kube::Error>,
+    },
+    /// The cluster does not serve a kind the plan needs (a CRD is not installed).
+    #[cfg(feature = "apply")]
+    #[error(
+        "the cluster does not serve {api_version} {kind}: install its CustomResourceDefinition ({hint}) or remove what the plan needs it for"
+    )]
+    MissingKind {
+        /// apiVersion of the kind.
+        api_version: String,
+        /// The kind.
+        kind: String,
+        /// What provides it.
+        hint: String,
+    },
+    /// A password the plan takes from the environment is not set.
+    #[cfg(feature = "apply")]
+    #[error(
+        "{field}: environment variable `{var}` is not set; export it before applying (the plan reads this password from it)"
+    )]
+    MissingEnv {
+        /// The plan field that names the variable.
+        field: String,
+        /// The variable.
+        var: String,
+    },
+    /// The operating system's random number generator failed.
+    #[cfg(feature = "apply")]
+    #[error("cannot generate a password: {0}")]
+    Random(String),
+    /// The StatefulSet did not finish rolling out in time.
+    #[cfg(feature = "apply")]
+    #[error(
+        "StatefulSet {namespace}/{name} is not ready after {waited_secs}s ({ready} of {replicas} replicas ready): see `kubectl -n {namespace} describe statefulset {name}` and the pods' events"
+    )]
+    RolloutTimeout {
+        /// Namespace.
+        namespace: String,
+        /// StatefulSet name.
+        name: String,
+        /// Seconds waited.
+        waited_secs: u64,
+        /// Ready replicas at the end.
+        ready: i32,
+        /// Wanted replicas.
+        replicas: i32,
+    },
+}
+
+impl Error {
+    /// A plan error: the field, what is wrong, and the fix.
+    pub(crate) fn plan(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Error::Plan {
+            field: field.into(),
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! ConfigMaps: the server's postgresql.conf and pg_hba.conf, and the
+//! schema-init SQL.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+use pgplan_core::{Provenance, Setting};
+
+use crate::context::{Ctx, paths};
+use crate::credentials::SUPERUSER;
+use crate::labels::COMPONENT_SCHEMA_INIT;
+use crate::object::Object;
+use crate::{Error, quote};
+
+/// `app.kubernetes.io/component` of the server configuration.
+const COMPONENT_CONFIG: &str = "config";
+
+/// Parameters the container decides: a plan value would point the server at
+/// files that do not exist in the image.
+const CONTAINER_OWNED: [&str; 5] = [
+    "config_file",
+    "data_directory",
+    "external_pid_file",
+    "hba_file",
+    "ident_file",
+];
+
+/// A rendered configuration and the checksum of its contents (the pod
+/// template carries it, so a changed configuration rolls the pods).
+pub(crate) struct ServerConfig {
+    pub object: Object,
+    pub checksum: String,
+}
+
+/// The server configuration; `replica` renders the read replicas' variant
+/// (their parameters from `topology.replicas[*].parameters` on top).
+pub(crate) fn server(ctx: &Ctx<'_>, replica: bool) -> Result<ServerConfig, Error> {
+    let conf = postgresql_conf(ctx, replica)?;
+    let hba = pg_hba_conf(ctx)?;
+    let checksum = crate::render::checksum(&[conf.as_bytes(), hba.as_bytes()]);
+    let name = if replica {
+        &ctx.names.read_config
+    } else {
+        &ctx.names.config
+    };
+    let object = Object::ConfigMap(ConfigMap {
+        metadata: ctx
+            .labels
+            .meta(name, ctx.labels.with_component(COMPONENT_CONFIG)),
+        data: Some(BTreeMap::from([
+            ("pg_hba.conf".to_owned(), hba),
+            ("postgresql.conf".to_owned(), conf),
+        ])),
+        ..ConfigMap::default()
+    });
+    Ok(ServerConfig { object, checksum })
+}
+
+/// True when the read replicas need their own ConfigMap.
+pub(crate) fn replicas_differ(ctx: &Ctx<'_>) -> bool {
+    ctx.plan
+        .topology
+        .replicas
+        .first()
+        .is_some_and(|r| !r.parameters.is_empty())
+}
+
+fn provenance_comment(p: &Provenance) -> String {
+    // One line: provenance texts never hold newlines, but keep the file
+    // well-formed whatever they hold.
+    p.to_string().replace(['\n', '\r'], " ")
+}
+
+fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> Result<String, Error> {
+    let plan = ctx.plan;
+    for name in CONTAINER_OWNED {
+        if plan.tuning.explicit(name).is_some() {
+            return Err(Error::plan(
+                format!("tuning.parameters.{name}"),
+                format!(
+                    "the container sets `{name}` itself (PGDATA is {})",
+                    ctx.flavor.pgdata()
+                ),
+                "remove the parameter",
+            ));
+        }
+    }
+    let mut settings: BTreeMap<String, Setting> = ctx
+        .settings
+        .iter()
+        .map(|s| (s.name.clone(), s.clone()))
+        .collect();
+    // The two numbers every budget depends on are always written, even at
+    // their defaults, so the file shows what the server runs with.
+    for name in ["max_connections", "shared_buffers"] {
+        if !settings.contains_key(name)
+            && let Some(s) = ctx.settings.get(name)
+        {
+            settings.insert(name.to_owned(), s);
+        }
+    }
+    if replica && let Some(r) = plan.topology.replicas.first() {
+        for (name, value) in &r.parameters {
+            settings.insert(
+                name.as_str().to_owned(),
+                Setting {
+                    name: name.as_str().to_owned(),
+                    value: value.as_str().to_owned(),
+                    provenance: Provenance::Derived {
+                        formula: "explicit for the read replicas (topology.replicas[*].parameters)"
+                            .into(),
+                        inputs: vec![],
+                    },
+                },
+            );
+        }
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# postgresql.conf of {} ({}, {}), PostgreSQL {}{}.",
+        ctx.names.base,
+        plan.service,
+        plan.environment,
+        plan.version,
+        if replica { ", read replicas" } else { "" }
+    );
+    out.push_str("# Rendered by pgplan from the plan; the comment above each value says where it comes from.\n");
+    for s in settings.values() {
+        let _ = writeln!(out, "\n# {}", provenance_comment(&s.provenance));
+        let _ = writeln!(out, "{} = {}", s.name, quote::conf_value(&s.value));
+    }
+
+    // What the container needs that the plan does not say.
+    let mut container: Vec<(&str, String, &str)> = vec![(
+        "listen_addresses",
+        "*".into(),
+        "accept connections from other pods; the NetworkPolicy decides which",
+    )];
+    if !settings.contains_key("port") {
+        container.push((
+            "port",
+            ctx.port.to_string(),
+            "the port the Services and probes use",
+        ));
+    }
+    if ctx.tls {
+        container.push((
+            "ssl_cert_file",
+            format!("{}/tls.crt", paths::TLS),
+            "from the kubernetes.io/tls Secret mounted by the StatefulSet",
+        ));
+        container.push((
+            "ssl_key_file",
+            format!("{}/tls.key", paths::TLS),
+            "from the kubernetes.io/tls Secret mounted by the StatefulSet",
+        ));
+    }
+    for (name, value, why) in container {
+        if settings.contains_key(name) {
+            continue;
+        }
+        let _ = writeln!(out, "\n# pgplan (Kubernetes container): {why}");
+        let _ = writeln!(out, "{name} = {}", quote::conf_value(&value));
+    }
+    Ok(out)
+}
+
+fn pg_hba_conf(ctx: &Ctx<'_>) -> Result<String, Error> {
+    let net = if ctx.tls { "hostssl" } else { "host" };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# pg_hba.conf of {}: every password login uses scram-sha-256{}.",
+        ctx.names.base,
+        if ctx.tls {
+            "; connections from other pods must use TLS"
+        } else {
+            ""
+        }
+    );
+    out.push_str("# The NetworkPolicy limits which pods reach the server at all.\n");
+    out.push_str("# TYPE     DATABASE     USER         ADDRESS       METHOD\n");
+    if ctx.flavor.needs_local_trust() {
+        out.push_str(
+            "\n# The image's first-boot setup sets the superuser password over the Unix\n# socket before any password exists. The socket lives in this container's\n# own scratch directory: nothing outside the container can reach it.\n",
+        );
+        let _ = writeln!(
+            out,
+            "local      all          {SUPERUSER:<12}               trust"
+        );
+    } else {
+        out.push('\n');
+    }
+    out.push_str("local      all          all                        scram-sha-256\n");
+    out.push_str("\n# The exporter sidecar, over the pod's loopback interface.\n");
+    out.push_str("host       all          all          127.0.0.1/32  scram-sha-256\n");
+    out.push_str("host       all          all          ::1/128       scram-sha-256\n");
+    if let Some(r) = &ctx.creds.replication {
+        if r.username.chars().any(char::is_control) {
+            return Err(Error::plan(
+                r.field.clone(),
+                "a replication role name with control characters cannot be written to pg_hba.conf",
+                "rename the role",
+            ));
+        }
+        let user = quote::hba_name(&r.username);
+        out.push_str("\n# Streaming replication to the read replicas.\n");
+        let _ = writeln!(
+            out,
+            "{net:<10} replication  {user:<12} 0.0.0.0/0     scram-sha-256"
+        );
+        let _ = writeln!(
+            out,
+            "{net:<10} replication  {user:<12} ::/0          scram-sha-256"
+        );
+    }
+    out.push_str("\n# Other pods.\n");
+    let _ = writeln!(
+        out,
+        "{net:<10} all          all          0.0.0.0/0     scram-sha-256"
+    );
+    let _ = writeln!(
+        out,
+        "{net:<10} all          all          ::/0          scram-sha-256"
+    );
+    if ctx.tls {
+        out.push_str("hostnossl  all          all          0.0.0.0/0     reject\n");
+        out.push_str("hostnossl  all          all          ::/0          reject\n");
+    }
+    Ok(out)
+}
+
+/// The ConfigMap with the schema-init SQL; its name carries the SQL's
+/// checksum, so changed SQL gets a new ConfigMap and a new Job.
+pub(crate) fn init_sql(ctx: &Ctx<'_>, name: &str, sql: &str) -> Object {
+    Object::ConfigMap(ConfigMap {
+        metadata: ctx
+            .labels
+            .meta(name, ctx.labels.with_component(COMPONENT_SCHEMA_INIT)),
+        data: Some(BTreeMap::from([("init.sql".to_owned(), sql.to_owned())])),
+        ..ConfigMap::default()
+    })
+}

@@ -1,0 +1,262 @@
+//! Backup CronJobs: pg_dump to the backup volume, a dump pg_restore cannot
+//! read fails the run, old dumps are pruned only after a good one.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
+use k8s_openapi::api::core::v1::{
+    Container, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, Volume,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use pgplan_core::{BackupDestination, DumpFormat, LogicalBackup};
+
+use crate::context::{Ctx, paths};
+use crate::labels::{COMPONENT_BACKUP, Names};
+use crate::object::Object;
+use crate::render::checkov_skips;
+use crate::render::pod::{
+    container_security_context, empty_dir, env, helper_resources, mount, password_volume,
+    pod_security_context, pull_policy,
+};
+use crate::render::service::SERVICE_PORT;
+use crate::{Error, quote};
+
+/// Where the backup volume is mounted.
+const BACKUP_DIR: &str = "/backup";
+
+/// A dump file name from a database name: letters, digits, `_` and `-`
+/// kept, anything else `-`.
+fn file_stem(db: &str) -> String {
+    let s: String = db
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if s.is_empty() { "db".into() } else { s }
+}
+
+/// Kubernetes counts days of the week 0–6; the plan's schedule may say 7
+/// (Sunday) as classic cron does.
+fn check_schedule(b: &LogicalBackup, field: &str) -> Result<(), Error> {
+    let schedule = b.schedule.as_str();
+    if let Some(dow) = schedule.split_whitespace().nth(4)
+        && dow.split([',', '-', '/']).any(|part| part == "7")
+    {
+        return Err(Error::plan(
+            field,
+            format!("`{schedule}` names day 7; Kubernetes CronJobs count days of the week 0–6"),
+            "write Sunday as 0 or SUN",
+        ));
+    }
+    Ok(())
+}
+
+/// The backup script. Paths come from environment variables the container
+/// sets (so the same script runs in tests).
+pub(crate) fn script(ctx: &Ctx<'_>, index: usize) -> Result<String, Error> {
+    let b = &ctx.plan.backups.logical[index];
+    let field = format!("backups.logical[{index}]");
+    let databases: Vec<&str> = if b.databases.is_empty() {
+        ctx.plan.databases.iter().map(|d| d.name.as_str()).collect()
+    } else {
+        b.databases.iter().map(|d| d.as_str()).collect()
+    };
+    if databases.is_empty() {
+        return Err(Error::plan(
+            format!("{field}.databases"),
+            "there is no database to dump",
+            "list databases under `databases` (the backup dumps them all) or under the backup's `databases`",
+        ));
+    }
+    let (format_flag, ext, verify) = match b.format {
+        DumpFormat::Custom => (
+            "--format=custom",
+            "dump",
+            r#"pg_restore --list "$partial" >/dev/null"#.to_owned(),
+        ),
+        DumpFormat::Directory => (
+            "--format=directory",
+            "dir",
+            r#"pg_restore --list "$partial" >/dev/null"#.to_owned(),
+        ),
+        DumpFormat::Plain => (
+            "--format=plain",
+            "sql",
+            r#"grep -q '^-- PostgreSQL database dump complete' "$partial""#.to_owned(),
+        ),
+    };
+    let jobs = if b.format == DumpFormat::Directory && b.jobs > 1 {
+        format!(" --jobs={}", b.jobs)
+    } else {
+        String::new()
+    };
+    let retention_minutes = b.retention.as_millis().div_ceil(60_000).max(1);
+
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"set -euo pipefail
+umask 077
+PGPASSWORD="$(cat "$PGPLAN_SECRETS_DIR/backup/password")"
+export PGPASSWORD
+dir="$PGPLAN_BACKUP_DIR"
+mkdir -p "$dir"
+# A run that failed half-way leaves *.partial behind: never keep one.
+find "$dir" -maxdepth 1 -name '*.partial' -exec rm -rf -- {{}} +
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+
+# dump DATABASE FILE: writes FILE-<stamp>.{ext}, checked before it counts.
+dump() {{
+  local final="$dir/$2-$stamp.{ext}"
+  local partial="$final.partial"
+  echo "backup: $1 -> $final"
+  PGDATABASE="$1" pg_dump --no-password {format_flag}{jobs} --file="$partial"
+  {verify}
+  mv -- "$partial" "$final"
+}}
+
+"#
+    );
+    let mut stems = BTreeSet::new();
+    for (i, db) in databases.iter().enumerate() {
+        let mut stem = file_stem(db);
+        if !stems.insert(stem.clone()) {
+            stem = format!("{stem}-{i}");
+            stems.insert(stem.clone());
+        }
+        let _ = writeln!(s, "dump {} {}", quote::shell(db), quote::shell(&stem));
+    }
+    let _ = write!(
+        s,
+        r#"
+# Only after every dump succeeded: remove dumps older than the retention ({retention}).
+find "$dir" -maxdepth 1 -name '*.{ext}' -mmin +{retention_minutes} -print -exec rm -rf -- {{}} +
+echo "backup: done"
+"#,
+        retention = b.retention.to_postgres(),
+    );
+    Ok(s)
+}
+
+/// One CronJob per logical backup.
+pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
+    let mut out = Vec::new();
+    for (i, b) in ctx.plan.backups.logical.iter().enumerate() {
+        let field = format!("backups.logical[{i}]");
+        if let BackupDestination::BlobStorage { .. } = b.destination {
+            return Err(Error::plan(
+                format!("{field}.destination"),
+                "the Kubernetes backend writes dumps to the backup volume only",
+                "use `destination: volume` (the default) and `sizing.backup_volume`",
+            ));
+        }
+        check_schedule(b, &format!("{field}.schedule"))?;
+        let name = format!("{}-backup-{}", ctx.names.base, b.name);
+        Names::check_controller_name(&name, &format!("{field}.name"))?;
+        let script = script(ctx, i)?;
+        let cred = &ctx.creds.backups[i];
+        let uid = ctx.uid();
+        let image = ctx.tools_image();
+        let secrets = paths::SECRETS;
+        let container = Container {
+            name: "backup".into(),
+            image: Some(image.to_string()),
+            image_pull_policy: Some(pull_policy(image)),
+            command: Some(vec!["/bin/bash".into(), "-c".into(), script]),
+            env: Some(vec![
+                env("PGHOST", ctx.host()),
+                env("PGPORT", SERVICE_PORT.to_string()),
+                env("PGUSER", cred.username.clone()),
+                env("PGSSLMODE", ctx.client_sslmode()),
+                env("PGCONNECT_TIMEOUT", "10"),
+                env("PGAPPNAME", format!("pgplan-backup-{}", b.name)),
+                env("HOME", "/tmp"),
+                env("PGPLAN_SECRETS_DIR", secrets),
+                env("PGPLAN_BACKUP_DIR", format!("{BACKUP_DIR}/{}", b.name)),
+            ]),
+            resources: Some(helper_resources(100, 1000, 256, 512)),
+            security_context: Some(container_security_context(uid)),
+            volume_mounts: Some(vec![
+                mount("backup", BACKUP_DIR, false),
+                mount("tmp", "/tmp", false),
+                mount("backup-password", &format!("{secrets}/backup"), true),
+            ]),
+            termination_message_policy: Some("FallbackToLogsOnError".into()),
+            ..Container::default()
+        };
+        let labels = ctx.labels.with_component(COMPONENT_BACKUP);
+        let mut meta = ctx.labels.meta(&name, labels.clone());
+        meta.annotations = checkov_skips(ctx, &[image]);
+        out.push(Object::CronJob(CronJob {
+            metadata: meta,
+            spec: CronJobSpec {
+                schedule: b.schedule.as_str().to_owned(),
+                time_zone: Some("Etc/UTC".into()),
+                concurrency_policy: Some("Forbid".into()),
+                starting_deadline_seconds: Some(3600),
+                successful_jobs_history_limit: Some(3),
+                failed_jobs_history_limit: Some(3),
+                job_template: JobTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some(labels.clone()),
+                        ..ObjectMeta::default()
+                    }),
+                    spec: Some(JobSpec {
+                        backoff_limit: Some(2),
+                        active_deadline_seconds: Some(6 * 3600),
+                        template: PodTemplateSpec {
+                            metadata: Some(ObjectMeta {
+                                labels: Some(labels),
+                                ..ObjectMeta::default()
+                            }),
+                            spec: Some(PodSpec {
+                                restart_policy: Some("Never".into()),
+                                service_account_name: Some(ctx.names.base.clone()),
+                                automount_service_account_token: Some(false),
+                                enable_service_links: Some(false),
+                                security_context: Some(pod_security_context(uid)),
+                                containers: vec![container],
+                                volumes: Some(vec![
+                                    Volume {
+                                        name: "backup".into(),
+                                        persistent_volume_claim: Some(
+                                            PersistentVolumeClaimVolumeSource {
+                                                claim_name: ctx.names.backup_pvc.clone(),
+                                                read_only: None,
+                                            },
+                                        ),
+                                        ..Volume::default()
+                                    },
+                                    empty_dir("tmp"),
+                                    password_volume("backup-password", cred),
+                                ]),
+                                ..PodSpec::default()
+                            }),
+                        },
+                        ..JobSpec::default()
+                    }),
+                },
+                ..CronJobSpec::default()
+            },
+            ..CronJob::default()
+        }));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn file_stems() {
+        assert_eq!(file_stem("product_change_db"), "product_change_db");
+        assert_eq!(file_stem("my db/é"), "my-db--");
+    }
+}

@@ -1,0 +1,40 @@
+//! The rendered YAML of every example and passing test plan, reviewed as
+//! snapshots (plans on other platforms are refused by name instead).
+
+use pgplan_core::Plan;
+use pgplan_k8s::{Error, render_files};
+
+use crate::support::{opts, variants};
+
+fn check(path: &std::path::Path) {
+    let plan = Plan::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
+    match render_files(&plan, &opts()) {
+        Ok(files) => insta::assert_snapshot!("manifests", files["manifests.yaml"]),
+        Err(e) => {
+            assert!(
+                plan.platform.kubernetes().is_none(),
+                "{}: {e}",
+                path.display()
+            );
+            assert!(matches!(e, Error::NotKubernetes { .. }), "{e:?}");
+        }
+    }
+}
+
+#[test]
+fn example_plans() {
+    insta::glob!("../../../../examples/plans", "*.yaml", check);
+}
+
+#[test]
+fn passing_test_plans() {
+    insta::glob!("../../../../tests/plans/pass", "*.yaml", check);
+}
+
+#[test]
+fn variants_with_read_replicas() {
+    for (name, plan) in variants() {
+        let files = render_files(&plan, &opts()).unwrap();
+        insta::assert_snapshot!(name.replace('/', "__"), files["manifests.yaml"]);
+    }
+}

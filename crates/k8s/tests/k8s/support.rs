@@ -1,0 +1,172 @@
+//! Plans and tools shared by the tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pgplan_core::{
+    Bytes, ContainerImage, Duration, Plan, ReadReplica, SecretSource, Threshold, Tls,
+};
+use pgplan_k8s::{Object, RenderOptions};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every example and passing test plan, with its path relative to the workspace.
+pub fn all_plans() -> Vec<(String, Plan)> {
+    let mut out = Vec::new();
+    for dir in ["examples/plans", "tests/plans/pass"] {
+        let Ok(entries) = std::fs::read_dir(workspace().join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let plan = Plan::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let name = format!("{dir}/{}", p.file_name().unwrap().to_string_lossy());
+            out.push((name, plan));
+        }
+    }
+    assert!(!out.is_empty(), "no plans under {}", workspace().display());
+    out
+}
+
+/// The example and passing test plans whose platform is Kubernetes.
+pub fn kubernetes_plans() -> Vec<(String, Plan)> {
+    all_plans()
+        .into_iter()
+        .filter(|(_, p)| p.platform.kubernetes().is_some())
+        .collect()
+}
+
+fn plan_at(relative: &str) -> Plan {
+    let text = std::fs::read_to_string(workspace().join(relative)).unwrap();
+    Plan::from_yaml(&text).unwrap()
+}
+
+/// Seed 000's plan (examples/plans/dev-product-change.yaml).
+pub fn seed_000() -> Plan {
+    plan_at("examples/plans/dev-product-change.yaml")
+}
+
+/// Plans that reach what the example plans do not: read replicas on both
+/// image families, TLS, Key Vault and environment passwords, a WAL volume,
+/// allowed CIDRs, a high UID.
+pub fn variants() -> Vec<(String, Plan)> {
+    // Seed 000 with two bitnami read replicas and TLS.
+    let mut bitnami = seed_000();
+    bitnami.topology.replicas = vec![
+        ReadReplica::builder().name("read-1").build(),
+        ReadReplica::builder().name("read-2").build(),
+    ];
+    bitnami.security.tls = Tls::builder().required(true).build();
+    bitnami.roles[2].password = Some(SecretSource::env("PRODUCT_CHANGE_READONLY_PASSWORD"));
+    bitnami.monitoring.thresholds.replication_lag = Some(
+        Threshold::builder()
+            .above(Duration::seconds(30))
+            .sustained(Duration::minutes(2))
+            .build(),
+    );
+
+    // The event-marketing plan (official image) with replicas that differ
+    // from the primary in parameters, a WAL volume and more.
+    let mut official = plan_at("examples/plans/dev-event-marketing.yaml");
+    let mut params = std::collections::BTreeMap::new();
+    params.insert("work_mem".parse().unwrap(), "8MB".into());
+    official.topology.replicas = vec![
+        ReadReplica::builder()
+            .name("r1")
+            .storage(Bytes::gib(20))
+            .parameters(params.clone())
+            .build(),
+        ReadReplica::builder()
+            .name("r2")
+            .storage(Bytes::gib(20))
+            .parameters(params)
+            .build(),
+    ];
+    official.security.tls = Tls::builder().required(true).build();
+    official.security.allowed_cidrs = vec!["10.0.1.0/24".into(), "fd00::/8".into()];
+    official.sizing.wal_volume = Some(Bytes::gib(5));
+    official.roles[0].password = Some(SecretSource::key_vault("event-kv", "event-owner-password"));
+    if let Some(k) = match &mut official.platform {
+        pgplan_core::Platform::Kubernetes(k) => Some(k),
+        _ => None,
+    } {
+        k.run_as_user = 10001;
+        k.tools_image = Some(ContainerImage::new("postgres:16.4-bookworm").unwrap());
+    }
+
+    vec![
+        ("variants/seed-000-read-replicas".into(), bitnami),
+        ("variants/official-image-read-replicas".into(), official),
+    ]
+}
+
+/// Kubernetes example plans and the variants.
+pub fn every_kubernetes_plan() -> Vec<(String, Plan)> {
+    let mut plans = kubernetes_plans();
+    plans.extend(variants());
+    plans
+}
+
+/// Render options the tests use: init SQL, so the schema-init Job is there.
+pub fn opts() -> RenderOptions {
+    RenderOptions {
+        init_sql: Some("CREATE SCHEMA IF NOT EXISTS app;\n".into()),
+        ..RenderOptions::default()
+    }
+}
+
+/// A file-system-safe name for a plan.
+pub fn file_name(plan_name: &str) -> String {
+    plan_name.replace(['/', '.'], "_")
+}
+
+/// A fresh empty directory under the system's temporary directory.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pgplan-k8s-{label}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A Python tool installed by scripts/install-test-deps.sh; fails with the
+/// fix when it is missing.
+pub fn tool(name: &str) -> PathBuf {
+    let dir = std::env::var_os("PGPLAN_TOOLS_BIN")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/pgplan/bin")))
+        .unwrap_or_default();
+    let path = dir.join(name);
+    let runs = Command::new(&path)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        runs,
+        "{name} not found at {} (PGPLAN_TOOLS_BIN or ~/.cache/pgplan/bin): run scripts/install-test-deps.sh",
+        path.display()
+    );
+    path
+}
+
+/// The objects of a plan as YAML documents of the kinds Kubernetes serves
+/// (custom resources are checked separately: there is no schema for them).
+pub fn builtin_yaml(objects: &[Object]) -> String {
+    let mut out = String::new();
+    for o in objects.iter().filter(|o| o.is_builtin()) {
+        out.push_str("---\n");
+        out.push_str(&o.to_yaml().unwrap());
+    }
+    out
+}

@@ -6,7 +6,7 @@
 pub enum Error {
     /// The plan targets another platform.
     #[error(
-        "the plan's platform is {platform}, not azure: render it with the {platform} backend, or set `platform: {{ azure: {{ ... }} }}`"
+        "the plan's platform is {platform}, not azure: its SQL renders with `--target sql`; for Flexible Server requests set `platform: {{ azure: {{ ... }} }}`"
     )]
     NotAzure {
         /// The plan's platform (`kubernetes`, `local`).

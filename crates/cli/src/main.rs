@@ -16,11 +16,29 @@ fn main() -> ExitCode {
     let code = match args.command {
         Command::Validate { file, output } => commands::validate::run(&file, output),
         Command::Settings { file, output } => commands::settings::run(&file, output),
-        Command::Render { .. } => commands::EXIT_UNREADABLE,
-        Command::Diff { .. } | Command::Apply { .. } => {
-            eprintln!("diff and apply are not available in this build yet");
-            commands::EXIT_UNREADABLE
-        }
+        Command::Render { file, target, out } => commands::render::run(&file, target, &out),
+        Command::Diff {
+            file,
+            dsn,
+            allow_destructive,
+        } => commands::diff::run(&file, &dsn, allow_destructive),
+        Command::Apply {
+            file,
+            target,
+            dsn,
+            yes,
+            allow_destructive,
+            dry_run,
+            context,
+        } => commands::apply::run(&commands::apply::ApplyArgs {
+            file: &file,
+            target,
+            dsn: dsn.as_deref(),
+            yes,
+            allow_destructive,
+            dry_run,
+            context: context.as_deref(),
+        }),
     };
     ExitCode::from(code)
 }

@@ -58,6 +58,20 @@ pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
     Report::new(diag).with_source_code(NamedSource::new(source.name.clone(), source.text.clone()))
 }
 
+/// Before rendering or applying: errors and warnings in full, infos counted.
+pub fn print_blocking(report: &pgplan_core::Report, source: &Source) {
+    for d in report.diagnostics().iter().filter(|d| d.severity != Severity::Info) {
+        eprintln!("{:?}", to_miette(d, source));
+    }
+    let infos = report.count(Severity::Info);
+    if infos > 0 {
+        eprintln!(
+            "{}: {infos} info finding(s); `pgplan validate {}` shows them",
+            source.name, source.name
+        );
+    }
+}
+
 /// One line summing the report up.
 pub fn summary(diags: &[Diagnostic]) -> String {
     let count = |s| diags.iter().filter(|d| d.severity == s).count();

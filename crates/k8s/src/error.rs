@@ -6,7 +6,7 @@
 pub enum Error {
     /// The plan targets another platform.
     #[error(
-        "the plan's platform is {found}, not Kubernetes: render it with the {found} backend, or set `platform: {{ kubernetes: ... }}`"
+        "the plan's platform is {found}, not Kubernetes: its SQL renders with `--target sql`; for Kubernetes objects set `platform: {{ kubernetes: ... }}`"
     )]
     NotKubernetes {
         /// The plan's platform (`azure`, `local`).

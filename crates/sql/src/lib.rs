@@ -1,1 +1,99 @@
-//! pgplan-sql: (being built).
+//! pgplan-sql: a plan's databases, roles, privileges and settings as SQL —
+//! rendered as idempotent psql scripts, or converged on a live server.
+//!
+//! ```
+//! let plan = pgplan_core::Plan::from_yaml(r#"
+//! service: orders
+//! environment: development
+//! version: 17
+//! platform: { local: {} }
+//! databases:
+//!   - { name: orders_db, owner: orders_owner, schemas: [{ name: orders }] }
+//! roles:
+//!   - { name: orders_owner, purpose: owner, login: true }
+//!   - name: orders_app
+//!     purpose: application
+//!     login: true
+//!     password: { env: { var: ORDERS_APP_PASSWORD } }
+//!     grants:
+//!       - { database: orders_db, objects: database, privileges: [CONNECT] }
+//!       - { database: orders_db, schema: orders, objects: schema, privileges: [USAGE] }
+//!       - { database: orders_db, schema: orders, objects: default_tables,
+//!           for_owner: orders_owner, privileges: [SELECT, INSERT, UPDATE, DELETE] }
+//! "#).unwrap();
+//!
+//! let files = pgplan_sql::render_files(&plan).unwrap();
+//! let init = &files["init.sql"];
+//! assert!(init.starts_with("-- pgplan"));
+//! assert!(init.contains("\\set ON_ERROR_STOP on"));
+//! // The password is a psql variable holding a SCRAM verifier, never plain text.
+//! assert!(init.contains("PASSWORD :'password_orders_app'"));
+//! assert!(init.contains(
+//!     "ALTER DEFAULT PRIVILEGES FOR ROLE \"orders_owner\" IN SCHEMA \"orders\" \
+//!      GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \"orders_app\""
+//! ));
+//! ```
+//!
+//! # Rendering (pure)
+//!
+//! [`render_files`] returns `init.sql` (roles, memberships, databases,
+//! schemas, extensions, public-schema hardening, privileges and default
+//! privileges), `settings.sql` (`ALTER SYSTEM`, split into reload and restart
+//! by the parameter catalog; on Azure a comment only, since the Azure backend
+//! sets parameters through the service) and `monitoring.sql` (queries written
+//! for the plan's major version). [`render_script`] is `init.sql` alone, the
+//! script the Kubernetes schema Job runs. Same plan, same bytes.
+//!
+//! Passwords never appear in plain text: the scripts either read SCRAM-SHA-256
+//! verifiers from psql variables (`psql -v password_<role>=<verifier>`; the
+//! default) or, with a [`SecretResolver`] passed to [`render_files_with`],
+//! carry verifiers computed on the client. Either way the server, and its log
+//! under `log_statement = 'all'`, only ever sees a verifier. See [`secrets`].
+//!
+//! Every statement is a [`Statement`]; [`render`] quotes identifiers and
+//! literals in one place with `postgres_protocol::escape`.
+//!
+//! # Converging a live server (feature `apply`)
+//!
+//! `diff` inspects the server (roles, memberships, databases, schemas,
+//! extensions, privileges through `aclexplode`, default ACLs, settings and
+//! pending restarts) and returns the ordered [`ChangeSet`] that would make it
+//! match the plan; `apply` runs it. Changes inside one database run in one
+//! transaction. Destructive changes (dropping roles pgplan created for this
+//! service, revoking privileges the plan does not have) run only with
+//! `ApplyOptions::allow_destructive` and are listed first. A second apply
+//! runs zero statements. Everything that can be checked before changing
+//! anything is: connection and login, the connected role's privileges, that
+//! the plan's extensions and locales exist on the server, that referenced
+//! roles exist.
+//!
+//! # sea-query
+//!
+//! The catalog SELECTs in [`catalog`] are built with sea-query. The privilege
+//! queries use `CROSS JOIN LATERAL aclexplode(…)`, which sea-query cannot
+//! express, and sea-query has no statements for GRANT, REVOKE, CREATE ROLE,
+//! ALTER DEFAULT PRIVILEGES or ALTER SYSTEM, so those are pgplan's own
+//! [`Statement`] model.
+
+pub mod catalog;
+pub mod desired;
+pub mod diff;
+mod error;
+pub mod monitoring;
+pub mod render;
+pub mod script;
+pub mod secrets;
+pub mod statement;
+
+#[cfg(feature = "apply")]
+pub mod apply;
+
+pub use desired::DesiredState;
+pub use diff::{Change, ChangeSet, Scope};
+pub use error::Error;
+pub use script::{RenderOptions, render_files, render_files_with, render_script};
+pub use secrets::{EnvSecretResolver, MapSecretResolver, NoSecrets, Password, SecretResolver};
+pub use statement::Statement;
+
+#[cfg(feature = "apply")]
+pub use apply::{ApplyOptions, ApplyReport, apply, diff};

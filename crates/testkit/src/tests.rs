@@ -67,8 +67,9 @@ fn check_major(major: u32) {
             "postgres",
             "SELECT current_setting('listen_addresses') || ' ' || current_setting('port') \
              || ' ' || current_setting('shared_preload_libraries') \
-             || ' ' || current_setting('server_encoding') || ' ' || current_setting('lc_collate') \
-             || ' ' || current_setting('password_encryption')",
+             || ' ' || current_setting('server_encoding') || ' ' || datcollate \
+             || ' ' || current_setting('password_encryption') \
+             FROM pg_database WHERE datname = current_database()",
         )
         .unwrap();
     assert_eq!(
@@ -317,19 +318,27 @@ fn check_watchdog(mode: &str) {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
+    // Keep draining the child's output after its report, or its later
+    // writes fail with a broken pipe.
     let stdout = child.stdout.take().unwrap();
-    let mut base = None;
-    let mut port = 0;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("WATCHDOG-CHILD ") {
-            let (p, b) = rest.split_once(' ').unwrap();
-            port = p.parse().unwrap();
-            base = Some(PathBuf::from(b));
-            break;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            // libtest may print "test tests::watchdog_child ... " before it.
+            if let Some((_, rest)) = line.split_once("WATCHDOG-CHILD ") {
+                let _ = tx.send(rest.to_owned());
+            }
         }
-    }
-    let base = base.expect("the child reported its server");
+    });
+    let Ok(report) = rx.recv_timeout(Duration::from_secs(120)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the child did not report its server within 120 s");
+    };
+    let (port, base) = report.split_once(' ').expect("WATCHDOG-CHILD PORT DIR");
+    let port: u16 = port.parse().expect("a port number");
+    let base = PathBuf::from(base);
     assert!(base.join("data/PG_VERSION").is_file());
     assert!(accepts_tcp(port));
     if mode == "kill" {
@@ -369,7 +378,7 @@ fn watchdog_child() {
         "kill" => {
             let pg = start(14);
             report(&pg);
-            std::thread::sleep(Duration::from_secs(600));
+            std::thread::sleep(Duration::from_secs(120));
             unreachable!("the parent kills this process");
         }
         "exit" => report(shared(14)),

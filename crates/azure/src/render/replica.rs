@@ -27,7 +27,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
         let region = normalize_region(replica.region.as_deref().unwrap_or(&az.region));
         let sku = replica.sku.as_ref().unwrap_or(&az.sku);
         let size = replica.storage.unwrap_or(az.storage.size);
-        let mut notes = vec![
+        let notes = vec![
             "a replica has no high availability and no backups of its own; it copies the primary's server parameters when it is created"
                 .to_owned(),
         ];

@@ -1,7 +1,8 @@
 //! One module per subcommand.
 
-// render: enabled once the backends expose render_files
-
+pub mod apply;
+pub mod diff;
+pub mod render;
 pub mod settings;
 pub mod validate;
 
@@ -36,6 +37,29 @@ pub fn load(path: &Path) -> Result<(Plan, Source), Report> {
         Ok(plan) => Ok((plan, source)),
         Err(e) => Err(parse_error(e, &source)),
     }
+}
+
+/// Loads a plan and validates it, printing every finding; `None` when it
+/// cannot be read or has errors (nothing is applied then).
+pub fn load_valid(path: &Path) -> Option<Plan> {
+    let (plan, source) = match load(path) {
+        Ok(x) => x,
+        Err(report) => {
+            eprintln!("{report:?}");
+            return None;
+        }
+    };
+    let report = plan.validate();
+    crate::report::print_blocking(&report, &source);
+    if report.has_errors() {
+        eprintln!(
+            "{}: fix the {} error(s) above first",
+            source.name,
+            report.errors().count()
+        );
+        return None;
+    }
+    Some(plan)
 }
 
 fn parse_error(e: PlanFileError, source: &Source) -> Report {

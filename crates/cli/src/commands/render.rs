@@ -6,7 +6,7 @@ use std::path::Path;
 use pgplan_core::Plan;
 
 use crate::args::Target;
-use crate::report::to_miette;
+use crate::report::print_blocking;
 
 /// Renders a target's files (pure; no IO).
 pub fn render_target(plan: &Plan, target: Target) -> Result<BTreeMap<String, String>, String> {
@@ -34,9 +34,7 @@ pub fn run(file: &Path, target: Target, out: &Path) -> u8 {
         }
     };
     let report = plan.validate();
-    for d in report.diagnostics() {
-        eprintln!("{:?}", to_miette(d, &source));
-    }
+    print_blocking(&report, &source);
     if report.has_errors() {
         eprintln!(
             "{}: not rendered: fix the {} error(s) above first",

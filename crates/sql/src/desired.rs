@@ -1,0 +1,587 @@
+//! The state a plan asks for, in the shape the server's catalog has: roles
+//! with attributes and memberships, databases with schemas, extensions and
+//! privileges per object kind, default privileges, and server settings.
+//! Both the script renderer and the converger start from it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pgplan_core::catalog::Context;
+use pgplan_core::{
+    DatabaseName, Extension, ExtensionName, ObjectKind, Plan, Privilege, RoleName, RolePurpose,
+    SchemaName, SecretSource, SettingsMethod,
+};
+
+use crate::error::Error;
+use crate::statement::{DefaultObjects, GrantObject, SettingValue, Statement};
+
+/// The object a privilege is on, inside one database.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrivilegeTarget {
+    /// The database itself.
+    Database,
+    /// A schema.
+    Schema(SchemaName),
+    /// Every table (and view) in a schema.
+    Tables(SchemaName),
+    /// Every sequence in a schema.
+    Sequences(SchemaName),
+    /// Every function in a schema.
+    Functions(SchemaName),
+}
+
+impl PrivilegeTarget {
+    /// The GRANT object for this target in `database`.
+    pub fn grant_object(&self, database: &DatabaseName) -> GrantObject {
+        match self {
+            PrivilegeTarget::Database => GrantObject::Database(database.clone()),
+            PrivilegeTarget::Schema(s) => GrantObject::Schema(s.clone()),
+            PrivilegeTarget::Tables(s) => GrantObject::AllTablesInSchema(s.clone()),
+            PrivilegeTarget::Sequences(s) => GrantObject::AllSequencesInSchema(s.clone()),
+            PrivilegeTarget::Functions(s) => GrantObject::AllFunctionsInSchema(s.clone()),
+        }
+    }
+    /// For messages: `database`, `schema s`, `tables in schema s`, ….
+    pub fn describe(&self) -> String {
+        match self {
+            PrivilegeTarget::Database => "the database".into(),
+            PrivilegeTarget::Schema(s) => format!("schema {s}"),
+            PrivilegeTarget::Tables(s) => format!("all tables in schema {s}"),
+            PrivilegeTarget::Sequences(s) => format!("all sequences in schema {s}"),
+            PrivilegeTarget::Functions(s) => format!("all functions in schema {s}"),
+        }
+    }
+}
+
+/// Privileges by grantee.
+pub type GranteePrivileges = BTreeMap<RoleName, BTreeSet<Privilege>>;
+
+/// Where default privileges apply: objects `for_role` creates in `schema`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DefaultScope {
+    /// The creating role.
+    pub for_role: RoleName,
+    /// The schema.
+    pub schema: SchemaName,
+    /// The object kind.
+    pub objects: DefaultObjects,
+}
+
+/// A role as the plan wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredRole {
+    /// Name.
+    pub name: RoleName,
+    /// Purpose (documents; `replication` sets REPLICATION).
+    pub purpose: RolePurpose,
+    /// LOGIN.
+    pub login: bool,
+    /// REPLICATION.
+    pub replication: bool,
+    /// CONNECTION LIMIT (`-1`: none).
+    pub connection_limit: i32,
+    /// VALID UNTIL; `None` means never expires (`infinity`).
+    pub valid_until: Option<String>,
+    /// Where the password comes from.
+    pub password: Option<SecretSource>,
+    /// Groups it is a member of.
+    pub member_of: BTreeSet<RoleName>,
+}
+
+/// A database as the plan wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredDatabase {
+    /// Name.
+    pub name: DatabaseName,
+    /// Owner.
+    pub owner: RoleName,
+    /// Encoding.
+    pub encoding: String,
+    /// Locale.
+    pub locale: Option<String>,
+    /// Template.
+    pub template: Option<String>,
+    /// Session time zone default (`ALTER DATABASE … SET timezone`).
+    pub timezone: Option<String>,
+    /// Connection limit (`-1`: none).
+    pub connection_limit: i32,
+    /// Schemas (besides `public`) with their owners.
+    pub schemas: BTreeMap<SchemaName, RoleName>,
+    /// Extensions.
+    pub extensions: BTreeMap<ExtensionName, Extension>,
+    /// Revoke CREATE on schema `public` from PUBLIC (majors before 15 grant it).
+    pub harden_public_schema: bool,
+    /// Privileges by object.
+    pub privileges: BTreeMap<PrivilegeTarget, GranteePrivileges>,
+    /// Default privileges by scope.
+    pub default_privileges: BTreeMap<DefaultScope, GranteePrivileges>,
+}
+
+/// A server setting as the plan wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredSetting {
+    /// Lowercase name.
+    pub name: String,
+    /// Value as written (`4GB`).
+    pub value: String,
+    /// How `ALTER SYSTEM` writes it.
+    pub sql_value: SettingValue,
+    /// True when a change needs a restart (catalog context `postmaster`).
+    pub needs_restart: bool,
+    /// Where the value comes from, for comments.
+    pub provenance: String,
+}
+
+/// How the plan's server settings reach the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsDelivery {
+    /// Over SQL with `ALTER SYSTEM` (self-managed servers).
+    AlterSystem {
+        /// The settings, by name.
+        settings: BTreeMap<String, DesiredSetting>,
+        /// The plan's declared method when it is not `alter_system`
+        /// (a Kubernetes plan delivers settings in postgresql.conf too).
+        declared_method: Option<SettingsMethod>,
+    },
+    /// Elsewhere, never over SQL: a managed service's API (Azure), or
+    /// Patroni's dynamic configuration, which every member of the cluster
+    /// applies (ALTER SYSTEM would change one server only, behind
+    /// Patroni's back).
+    Managed {
+        /// Where the server runs (`azure`, `patroni`).
+        platform: &'static str,
+        /// What sets them, for messages.
+        through: &'static str,
+    },
+}
+
+/// Everything the plan asks of one server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredState {
+    /// Major version.
+    pub major: u16,
+    /// The comment pgplan puts on the roles it manages
+    /// (`pgplan:<service>/<environment>`); roles carrying it but missing
+    /// from the plan are dropped by a destructive apply.
+    pub role_marker: String,
+    /// Roles by name.
+    pub roles: BTreeMap<RoleName, DesiredRole>,
+    /// Databases by name.
+    pub databases: BTreeMap<DatabaseName, DesiredDatabase>,
+    /// Settings.
+    pub settings: SettingsDelivery,
+}
+
+/// Parameters whose list values the server quotes element by element
+/// (`GUC_LIST_QUOTE`): `ALTER SYSTEM` needs one literal per element.
+const LIST_QUOTE_PARAMETERS: &[&str] = &[
+    "local_preload_libraries",
+    "search_path",
+    "session_preload_libraries",
+    "shared_preload_libraries",
+    "temp_tablespaces",
+];
+
+/// Splits a list parameter's value into its elements.
+pub fn list_elements(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|s| s.trim().trim_matches('"').trim_matches('\'').to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// True for list parameters quoted element by element.
+pub fn is_list_parameter(name: &str) -> bool {
+    LIST_QUOTE_PARAMETERS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// The marker comment for a plan's roles.
+pub fn role_marker(plan: &Plan) -> String {
+    format!("pgplan:{}/{}", plan.service, plan.environment)
+}
+
+impl DesiredState {
+    /// What `plan` asks of its server.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidPlan`] for grants on databases the plan does not have,
+    /// missing schemas, privileges that do not apply to the object kind on
+    /// the plan's major version; [`Error::UnsupportedVersion`] without a
+    /// parameter catalog.
+    pub fn from_plan(plan: &Plan) -> Result<Self, Error> {
+        let major = plan.version.get();
+        let mut databases: BTreeMap<DatabaseName, DesiredDatabase> = BTreeMap::new();
+        for (i, db) in plan.databases.iter().enumerate() {
+            if databases.contains_key(&db.name) {
+                return Err(Error::invalid_plan(
+                    format!("databases[{i}].name"),
+                    format!("database `{}` is listed twice", db.name),
+                ));
+            }
+            if let Some(s) = db
+                .schemas
+                .iter()
+                .find(|s| s.name.as_str().starts_with("pg_"))
+            {
+                return Err(Error::invalid_plan(
+                    format!("databases[{i}].schemas[{}].name", s.name),
+                    "schema names starting with pg_ are reserved for system schemas; choose another name",
+                ));
+            }
+            let schemas: BTreeMap<SchemaName, RoleName> = db
+                .schemas
+                .iter()
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        s.owner.clone().unwrap_or_else(|| db.owner.clone()),
+                    )
+                })
+                .collect();
+            let extensions = db
+                .extensions
+                .iter()
+                .map(|e| (e.name.clone(), e.clone()))
+                .collect();
+            databases.insert(
+                db.name.clone(),
+                DesiredDatabase {
+                    name: db.name.clone(),
+                    owner: db.owner.clone(),
+                    encoding: db.encoding.clone(),
+                    locale: db.locale.clone(),
+                    template: db.template.clone(),
+                    timezone: db.timezone.clone(),
+                    connection_limit: db.connection_limit.unwrap_or(-1),
+                    schemas,
+                    extensions,
+                    harden_public_schema: major < 15,
+                    privileges: BTreeMap::new(),
+                    default_privileges: BTreeMap::new(),
+                },
+            );
+        }
+
+        let mut roles = BTreeMap::new();
+        for (ri, role) in plan.roles.iter().enumerate() {
+            if roles.contains_key(&role.name) {
+                return Err(Error::invalid_plan(
+                    format!("roles[{ri}].name"),
+                    format!("role `{}` is listed twice", role.name),
+                ));
+            }
+            let n = role.name.as_str();
+            if n == "public" || n == "none" || n.starts_with("pg_") {
+                return Err(Error::invalid_plan(
+                    format!("roles[{ri}].name"),
+                    format!(
+                        "`{n}` is reserved by PostgreSQL (public, none and names starting with pg_); choose another name"
+                    ),
+                ));
+            }
+            roles.insert(
+                role.name.clone(),
+                DesiredRole {
+                    name: role.name.clone(),
+                    purpose: role.purpose,
+                    login: role.login,
+                    replication: role.purpose == RolePurpose::Replication,
+                    connection_limit: role.connection_limit.unwrap_or(-1),
+                    valid_until: role
+                        .valid_until
+                        .clone()
+                        .filter(|v| !v.eq_ignore_ascii_case("infinity")),
+                    password: role.password.clone(),
+                    member_of: role.member_of.iter().cloned().collect(),
+                },
+            );
+            for (gi, grant) in role.grants.iter().enumerate() {
+                let field = format!("roles[{}].grants[{gi}]", role.name);
+                let db = databases.get_mut(&grant.database).ok_or_else(|| {
+                    Error::invalid_plan(
+                        format!("{field}.database"),
+                        format!(
+                            "database `{}` is not in the plan's databases; add it or fix the name",
+                            grant.database
+                        ),
+                    )
+                })?;
+                for p in &grant.privileges {
+                    if !grant.objects.allows(*p, major) {
+                        return Err(Error::invalid_plan(
+                            format!("{field}.privileges"),
+                            format!(
+                                "{p} does not apply to {} on PostgreSQL {major}; use {}",
+                                grant.objects,
+                                grant
+                                    .objects
+                                    .all_privileges(major)
+                                    .iter()
+                                    .map(|p| p.as_sql())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ));
+                    }
+                }
+                let privileges: BTreeSet<Privilege> =
+                    grant.effective_privileges(major).into_iter().collect();
+                if privileges.is_empty() {
+                    continue;
+                }
+                let schema = || {
+                    grant.schema.clone().ok_or_else(|| {
+                        Error::invalid_plan(
+                            format!("{field}.schema"),
+                            format!("a grant on {} needs a schema", grant.objects),
+                        )
+                    })
+                };
+                let target = match grant.objects {
+                    ObjectKind::Database => Some(PrivilegeTarget::Database),
+                    ObjectKind::Schema => Some(PrivilegeTarget::Schema(schema()?)),
+                    ObjectKind::Tables => Some(PrivilegeTarget::Tables(schema()?)),
+                    ObjectKind::Sequences => Some(PrivilegeTarget::Sequences(schema()?)),
+                    ObjectKind::Functions => Some(PrivilegeTarget::Functions(schema()?)),
+                    _ => None,
+                };
+                match target {
+                    Some(target) => {
+                        db.privileges
+                            .entry(target)
+                            .or_default()
+                            .entry(role.name.clone())
+                            .or_default()
+                            .extend(privileges);
+                    }
+                    None => {
+                        let schema = schema()?;
+                        let objects = match grant.objects {
+                            ObjectKind::DefaultTables => DefaultObjects::Tables,
+                            ObjectKind::DefaultSequences => DefaultObjects::Sequences,
+                            ObjectKind::DefaultFunctions => DefaultObjects::Functions,
+                            _ => DefaultObjects::Types,
+                        };
+                        // PostgreSQL applies default privileges only to objects
+                        // created by `for_role`; without one, the schema's owner.
+                        let for_role = grant.for_owner.clone().unwrap_or_else(|| {
+                            db.schemas
+                                .get(&schema)
+                                .cloned()
+                                .unwrap_or_else(|| db.owner.clone())
+                        });
+                        db.default_privileges
+                            .entry(DefaultScope {
+                                for_role,
+                                schema,
+                                objects,
+                            })
+                            .or_default()
+                            .entry(role.name.clone())
+                            .or_default()
+                            .extend(privileges);
+                    }
+                }
+            }
+        }
+
+        let managed =
+            plan.platform.is_managed() || plan.tuning.method == Some(SettingsMethod::ServiceApi);
+        let settings = if managed {
+            SettingsDelivery::Managed {
+                platform: plan.platform.kind(),
+                through: "the service's configuration API (the Azure backend sends them)",
+            }
+        } else if plan.topology.patroni.is_some() {
+            SettingsDelivery::Managed {
+                platform: "patroni",
+                through: "Patroni's dynamic configuration (the HA backend writes it; every member applies it)",
+            }
+        } else {
+            let resolved = plan.settings().ok_or(Error::UnsupportedVersion { major })?;
+            let catalog = resolved.catalog();
+            let mut settings = BTreeMap::new();
+            for s in resolved.iter() {
+                let spec = catalog.get(&s.name);
+                if spec.is_some_and(|sp| sp.context == Context::Internal) {
+                    // Fixed at initdb; ALTER SYSTEM cannot change it.
+                    continue;
+                }
+                let sql_value = if is_list_parameter(&s.name) {
+                    SettingValue::List(list_elements(&s.value))
+                } else {
+                    SettingValue::Single(s.value.clone())
+                };
+                settings.insert(
+                    s.name.clone(),
+                    DesiredSetting {
+                        name: s.name.clone(),
+                        value: s.value.clone(),
+                        sql_value,
+                        needs_restart: spec.is_some_and(|sp| sp.needs_restart()),
+                        provenance: s.provenance.to_string(),
+                    },
+                );
+            }
+            SettingsDelivery::AlterSystem {
+                settings,
+                declared_method: plan
+                    .tuning
+                    .method
+                    .or(Some(SettingsMethod::for_platform(&plan.platform)))
+                    .filter(|m| *m != SettingsMethod::AlterSystem),
+            }
+        };
+
+        Ok(DesiredState {
+            major,
+            role_marker: role_marker(plan),
+            roles,
+            databases,
+            settings,
+        })
+    }
+
+    /// Every role the plan refers to that it does not define (groups in
+    /// `member_of`, owners, `for_owner`), with where it is referenced.
+    pub fn external_roles(&self) -> BTreeMap<RoleName, String> {
+        let mut out = BTreeMap::new();
+        let mut note = |r: &RoleName, why: String| {
+            if !self.roles.contains_key(r) {
+                out.entry(r.clone()).or_insert(why);
+            }
+        };
+        for role in self.roles.values() {
+            for g in &role.member_of {
+                note(g, format!("roles[{}].member_of", role.name));
+            }
+        }
+        for db in self.databases.values() {
+            note(&db.owner, format!("databases[{}].owner", db.name));
+            for (s, o) in &db.schemas {
+                note(o, format!("databases[{}].schemas[{s}].owner", db.name));
+            }
+            for scope in db.default_privileges.keys() {
+                note(
+                    &scope.for_role,
+                    format!("default privileges in {}.{}", db.name, scope.schema),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// GRANT statements for one target, grantees with identical privileges
+/// merged into one statement.
+pub fn grant_statements(on: GrantObject, wanted: &GranteePrivileges) -> Vec<Statement> {
+    group_by_privileges(wanted)
+        .into_iter()
+        .map(|(privileges, to)| Statement::Grant {
+            privileges,
+            on: on.clone(),
+            to,
+        })
+        .collect()
+}
+
+/// ALTER DEFAULT PRIVILEGES … GRANT statements for one scope.
+pub fn default_grant_statements(
+    scope: &DefaultScope,
+    wanted: &GranteePrivileges,
+) -> Vec<Statement> {
+    group_by_privileges(wanted)
+        .into_iter()
+        .map(|(privileges, to)| Statement::GrantDefault {
+            for_role: scope.for_role.clone(),
+            schema: scope.schema.clone(),
+            objects: scope.objects,
+            privileges,
+            to,
+        })
+        .collect()
+}
+
+/// Groups grantees that get the same privileges.
+pub fn group_by_privileges(wanted: &GranteePrivileges) -> Vec<(Vec<Privilege>, Vec<RoleName>)> {
+    let mut groups: BTreeMap<Vec<Privilege>, Vec<RoleName>> = BTreeMap::new();
+    for (role, privs) in wanted {
+        if privs.is_empty() {
+            continue;
+        }
+        groups
+            .entry(privs.iter().copied().collect())
+            .or_default()
+            .push(role.clone());
+    }
+    groups.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(extra_grant: &str) -> Plan {
+        Plan::from_yaml(&format!(
+            r#"
+service: s
+environment: development
+version: 14
+platform: {{ local: {{}} }}
+databases:
+  - {{ name: d, owner: o, schemas: [{{ name: app }}] }}
+roles:
+  - {{ name: o, purpose: owner, login: true }}
+  - name: r
+    purpose: read_only
+    grants:
+      - {{ database: d, schema: app, objects: default_tables, privileges: [SELECT] }}
+{extra_grant}
+"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn default_privileges_without_for_owner_use_the_schema_owner() {
+        let d = DesiredState::from_plan(&plan("")).unwrap();
+        let scope = d
+            .databases
+            .values()
+            .next()
+            .unwrap()
+            .default_privileges
+            .keys()
+            .next()
+            .unwrap();
+        assert_eq!(scope.for_role.as_str(), "o");
+        assert!(d.databases.values().next().unwrap().harden_public_schema);
+    }
+
+    #[test]
+    fn grants_on_unknown_databases_name_the_field() {
+        let e = DesiredState::from_plan(&plan(
+            "      - { database: nope, objects: database, privileges: [CONNECT] }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("roles[r].grants[1].database") && e.contains("nope"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn privileges_must_fit_the_object_kind_and_version() {
+        let e = DesiredState::from_plan(&plan(
+            "      - { database: d, schema: app, objects: tables, privileges: [MAINTAIN] }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("MAINTAIN does not apply to tables on PostgreSQL 14"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The crate's one error type.
+
+/// Everything that can go wrong while rendering a plan or converging a server.
+///
+/// Every message names what failed and where (the role, database, setting or
+/// server) and, where there is one, the fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The plan's major version has no parameter catalog.
+    #[error("PostgreSQL {major} has no parameter catalog in pgplan (supported: 14–18)")]
+    UnsupportedVersion {
+        /// The plan's major version.
+        major: u16,
+    },
+    /// The plan is inconsistent in a way the renderer cannot work around
+    /// (validation normally reports these first).
+    #[error("the plan cannot be rendered: {field}: {message}")]
+    InvalidPlan {
+        /// The field path, e.g. `roles[bill_app_user].grants[2]`.
+        field: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A password could not be resolved.
+    #[error("password of role `{role}` ({source_description}): {message}")]
+    Secret {
+        /// The role.
+        role: String,
+        /// Where the password was to come from (never the value).
+        source_description: String,
+        /// What went wrong and the fix.
+        message: String,
+    },
+    /// The server could not be reached or refused the login.
+    #[error("cannot connect to {target}: {message}")]
+    Connect {
+        /// Host, port, database and user (never the password).
+        target: String,
+        /// The client's or server's message.
+        message: String,
+    },
+    /// The DSN could not be parsed.
+    #[error(
+        "invalid connection string: {message} (use postgresql://user:password@host:port/dbname)"
+    )]
+    Dsn {
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The connected role lacks a privilege the changes need. Nothing was changed.
+    #[error(
+        "role `{user}` on {server} lacks {privilege}, needed to {needed_for}; nothing was changed (connect as a superuser or grant {privilege})"
+    )]
+    MissingPrivilege {
+        /// The connected role.
+        user: String,
+        /// The server (host:port).
+        server: String,
+        /// The missing privilege or attribute, e.g. `CREATEROLE`.
+        privilege: String,
+        /// The change that needs it.
+        needed_for: String,
+    },
+    /// An extension the plan needs is not installed on the server. Nothing was changed.
+    #[error(
+        "extension `{extension}` (database `{database}`) is not available on {server}: {detail}; nothing was changed (install the extension's package on the server or remove it from the plan)"
+    )]
+    ExtensionUnavailable {
+        /// The extension.
+        extension: String,
+        /// The database that wants it.
+        database: String,
+        /// The server (host:port).
+        server: String,
+        /// Which versions are available, if any.
+        detail: String,
+    },
+    /// A locale the plan asks for does not exist on the server. Nothing was changed.
+    #[error(
+        "locale `{locale}` of database `{database}` is not available on {server}: {message}; nothing was changed (install the locale on the server or change databases[{database}].locale)"
+    )]
+    LocaleUnavailable {
+        /// The locale.
+        locale: String,
+        /// The database.
+        database: String,
+        /// The server (host:port).
+        server: String,
+        /// The server's message.
+        message: String,
+    },
+    /// A role the plan refers to is neither in the plan nor on the server.
+    #[error(
+        "role `{role}` (referenced by {referenced_by}) is neither in the plan nor on {server}; add it to roles or create it first"
+    )]
+    UnknownRole {
+        /// The role.
+        role: String,
+        /// Where the plan refers to it.
+        referenced_by: String,
+        /// The server (host:port).
+        server: String,
+    },
+    /// Reading the server's catalog failed.
+    #[error("inspecting {what} on {server}: {message}")]
+    Inspect {
+        /// What was being read, e.g. `privileges in database bill_inquiry_db`.
+        what: String,
+        /// The server (host:port).
+        server: String,
+        /// The server's message.
+        message: String,
+    },
+    /// A change failed; its transaction was rolled back.
+    #[error("applying {scope} on {server} failed at `{statement}`: {message}; {rolled_back}")]
+    Apply {
+        /// `roles`, `database bill_inquiry_db`, `settings`, ….
+        scope: String,
+        /// The server (host:port).
+        server: String,
+        /// The statement that failed (passwords redacted).
+        statement: String,
+        /// The server's message.
+        message: String,
+        /// What state the scope was left in.
+        rolled_back: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn invalid_plan(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidPlan {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

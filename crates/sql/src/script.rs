@@ -1,0 +1,447 @@
+//! The psql script form of a plan: `init.sql` (roles, databases, schemas,
+//! extensions, privileges), `settings.sql` (ALTER SYSTEM) and
+//! `monitoring.sql`.
+//!
+//! Every script is ordered and idempotent (`IF NOT EXISTS`, and
+//! `SELECT … WHERE NOT EXISTS … \gexec` for statements without such a
+//! clause), stops at the first error (`ON_ERROR_STOP`), keeps statements that
+//! cannot run in a transaction (`CREATE DATABASE`, `ALTER SYSTEM`) outside
+//! `BEGIN … COMMIT`, and has one section per database (`\connect`).
+//!
+//! Passwords never appear in plain text. With a [`SecretResolver`] that knows
+//! a role's password, the script carries its SCRAM-SHA-256 verifier. For every
+//! other role with a password source the script reads the verifier from a psql
+//! variable (`psql -v password_<role>=<verifier>`), checked at the top of
+//! the script: it stops, naming the variable, when one is missing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use pgplan_core::{Plan, RoleName, SecretSource};
+
+use crate::desired::{DesiredState, SettingsDelivery, default_grant_statements, grant_statements};
+use crate::error::Error;
+use crate::monitoring;
+use crate::render::{comment_text, literal, psql_argument, psql_connect, psql_gexec_unless_exists};
+use crate::secrets::{SecretResolver, new_verifier};
+use crate::statement::{PasswordSpec, RoleOptions, Statement};
+
+/// Options of a render.
+#[derive(Clone, Copy, Default)]
+pub struct RenderOptions<'a> {
+    /// Resolves passwords into SCRAM verifiers embedded in the script; roles
+    /// it cannot resolve (and all roles without a resolver) read their
+    /// verifier from a psql variable.
+    pub secrets: Option<&'a dyn SecretResolver>,
+}
+
+impl std::fmt::Debug for RenderOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RenderOptions")
+            .field("secrets", &self.secrets.map(|_| "<resolver>"))
+            .finish()
+    }
+}
+
+/// The psql variable that holds a role's verifier, one per role, unique
+/// within the plan: `password_` and the role name with every character other
+/// than `a-z0-9` replaced by `_` (a numeric suffix keeps them apart).
+pub fn password_variables(plan: &Plan) -> BTreeMap<RoleName, String> {
+    let mut taken = BTreeSet::new();
+    let mut out = BTreeMap::new();
+    let mut names: Vec<&RoleName> = plan
+        .roles
+        .iter()
+        .filter(|r| needs_password(r.password.as_ref()))
+        .map(|r| &r.name)
+        .collect();
+    names.sort();
+    for name in names {
+        let base: String = name
+            .as_str()
+            .chars()
+            .map(|c| {
+                let c = c.to_ascii_lowercase();
+                if c.is_ascii_alphanumeric() { c } else { '_' }
+            })
+            .collect();
+        let mut var = format!("password_{base}");
+        let mut n = 2;
+        while taken.contains(&var) {
+            var = format!("password_{base}_{n}");
+            n += 1;
+        }
+        taken.insert(var.clone());
+        out.insert(name.clone(), var);
+    }
+    out
+}
+
+fn needs_password(source: Option<&SecretSource>) -> bool {
+    !matches!(source, None | Some(SecretSource::EntraIdentity { .. }))
+}
+
+/// `init.sql`, `settings.sql` and `monitoring.sql` for the plan, passwords
+/// as psql variables. Pure: the same plan gives the same bytes.
+///
+/// # Errors
+///
+/// As for [`DesiredState::from_plan`].
+pub fn render_files(plan: &Plan) -> Result<BTreeMap<String, String>, Error> {
+    render_files_with(plan, &RenderOptions::default())
+}
+
+/// The init script the Kubernetes schema Job runs (`init.sql`).
+///
+/// # Errors
+///
+/// As for [`DesiredState::from_plan`].
+pub fn render_script(plan: &Plan) -> Result<String, Error> {
+    let desired = DesiredState::from_plan(plan)?;
+    init_script(plan, &desired, &RenderOptions::default())
+}
+
+/// Like [`render_files`], with options (a secret resolver).
+///
+/// # Errors
+///
+/// As for [`DesiredState::from_plan`], and [`Error::Secret`] from the resolver.
+pub fn render_files_with(
+    plan: &Plan,
+    options: &RenderOptions<'_>,
+) -> Result<BTreeMap<String, String>, Error> {
+    let desired = DesiredState::from_plan(plan)?;
+    let mut files = BTreeMap::new();
+    files.insert("init.sql".to_owned(), init_script(plan, &desired, options)?);
+    files.insert("settings.sql".to_owned(), settings_script(plan, &desired));
+    files.insert("monitoring.sql".to_owned(), monitoring::script(plan));
+    Ok(files)
+}
+
+fn header(out: &mut String, plan: &Plan, what: &str) {
+    let _ = writeln!(
+        out,
+        "-- pgplan: {what} for {} ({}), PostgreSQL {}.",
+        plan.service, plan.environment, plan.version
+    );
+    let _ = writeln!(
+        out,
+        "-- Generated from the plan; idempotent: run it again and nothing changes."
+    );
+}
+
+fn line(out: &mut String, s: &Statement) {
+    out.push_str(&s.to_sql());
+    out.push_str(";\n");
+}
+
+fn init_script(
+    plan: &Plan,
+    desired: &DesiredState,
+    options: &RenderOptions<'_>,
+) -> Result<String, Error> {
+    let variables = password_variables(plan);
+    let mut passwords: BTreeMap<RoleName, PasswordSpec> = BTreeMap::new();
+    let mut needed_variables: Vec<(&RoleName, &String)> = Vec::new();
+    for role in desired.roles.values() {
+        let Some(source) = role.password.as_ref().filter(|s| needs_password(Some(s))) else {
+            continue;
+        };
+        let resolved = match options.secrets {
+            Some(r) => r
+                .password(&role.name, source)?
+                .map(|pw| PasswordSpec::Verifier(new_verifier(r, &role.name, &pw))),
+            None => None,
+        };
+        let spec = match resolved {
+            Some(v) => v,
+            None => match variables.get(&role.name) {
+                Some(var) => {
+                    needed_variables.push((&role.name, var));
+                    PasswordSpec::PsqlVariable(var.clone())
+                }
+                None => continue,
+            },
+        };
+        passwords.insert(role.name.clone(), spec);
+    }
+
+    let mut out = String::new();
+    header(&mut out, plan, "roles, databases and privileges");
+    if !needed_variables.is_empty() {
+        out.push_str(
+            "--\n-- Passwords are SCRAM-SHA-256 verifiers passed as psql variables, so no\n",
+        );
+        out.push_str("-- password reaches the server or its log:\n");
+        out.push_str("--   psql");
+        for (_, var) in &needed_variables {
+            let _ = write!(out, " -v {var}=\"$VERIFIER\"");
+        }
+        out.push_str(" -f init.sql\n");
+    }
+    out.push_str("\\set ON_ERROR_STOP on\n");
+
+    if !needed_variables.is_empty() {
+        out.push_str("\n-- Stop before changing anything when a verifier is missing.\n");
+        for (role, var) in &needed_variables {
+            let _ = writeln!(out, "\\if :{{?{var}}}\n\\else");
+            let _ = writeln!(
+                out,
+                "  \\echo {}",
+                psql_argument(&format!(
+                    "pgplan: psql variable {var} (SCRAM-SHA-256 verifier of role {role}) is not set"
+                ))
+            );
+            let _ = writeln!(
+                out,
+                "  DO $pgplan$ BEGIN RAISE EXCEPTION 'psql variable {var} is not set'; END $pgplan$;"
+            );
+            out.push_str("\\endif\n");
+        }
+    }
+
+    // Roles, attributes, memberships: one transaction.
+    out.push_str("\n-- Roles and memberships (one transaction).\nBEGIN;\n");
+    for role in desired.roles.values() {
+        let create = Statement::CreateRole {
+            name: role.name.clone(),
+            options: RoleOptions::default(),
+        };
+        let probe = format!(
+            "SELECT FROM pg_catalog.pg_roles WHERE rolname = {}",
+            literal(role.name.as_str())
+        );
+        out.push_str(&psql_gexec_unless_exists(&create, &probe));
+        out.push('\n');
+        line(
+            &mut out,
+            &Statement::AlterRole {
+                name: role.name.clone(),
+                options: RoleOptions {
+                    login: Some(role.login),
+                    replication: Some(role.replication),
+                    connection_limit: Some(role.connection_limit),
+                    valid_until: Some(
+                        role.valid_until
+                            .clone()
+                            .unwrap_or_else(|| "infinity".into()),
+                    ),
+                    password: passwords.get(&role.name).cloned(),
+                },
+            },
+        );
+        line(
+            &mut out,
+            &Statement::CommentOnRole {
+                name: role.name.clone(),
+                comment: desired.role_marker.clone(),
+            },
+        );
+    }
+    for role in desired.roles.values() {
+        for group in &role.member_of {
+            line(
+                &mut out,
+                &Statement::GrantMembership {
+                    group: group.clone(),
+                    member: role.name.clone(),
+                },
+            );
+        }
+    }
+    out.push_str("COMMIT;\n");
+
+    if !desired.databases.is_empty() {
+        out.push_str(
+            "\n-- Databases. CREATE DATABASE cannot run inside a transaction block, so each\n-- runs on its own, only when the database is missing.\n",
+        );
+        for db in desired.databases.values() {
+            let create = Statement::CreateDatabase {
+                name: db.name.clone(),
+                owner: db.owner.clone(),
+                encoding: db.encoding.clone(),
+                locale: db.locale.clone(),
+                template: db.template.clone(),
+                connection_limit: (db.connection_limit >= 0).then_some(db.connection_limit),
+            };
+            let probe = format!(
+                "SELECT FROM pg_catalog.pg_database WHERE datname = {}",
+                literal(db.name.as_str())
+            );
+            out.push_str(&psql_gexec_unless_exists(&create, &probe));
+            out.push('\n');
+        }
+        out.push_str("\n-- Database owners, settings and privileges (one transaction).\nBEGIN;\n");
+        for db in desired.databases.values() {
+            line(
+                &mut out,
+                &Statement::AlterDatabaseOwner {
+                    name: db.name.clone(),
+                    owner: db.owner.clone(),
+                },
+            );
+            line(
+                &mut out,
+                &Statement::AlterDatabaseConnectionLimit {
+                    name: db.name.clone(),
+                    limit: db.connection_limit,
+                },
+            );
+            if let Some(tz) = &db.timezone {
+                line(
+                    &mut out,
+                    &Statement::AlterDatabaseSet {
+                        name: db.name.clone(),
+                        parameter: "timezone".into(),
+                        value: tz.clone(),
+                    },
+                );
+            }
+            if let Some(wanted) = db
+                .privileges
+                .get(&crate::desired::PrivilegeTarget::Database)
+            {
+                for s in grant_statements(
+                    crate::statement::GrantObject::Database(db.name.clone()),
+                    wanted,
+                ) {
+                    line(&mut out, &s);
+                }
+            }
+        }
+        out.push_str("COMMIT;\n");
+    }
+
+    for db in desired.databases.values() {
+        let _ = writeln!(
+            out,
+            "\n-- Database {} (one transaction).",
+            comment_text(db.name.as_str())
+        );
+        out.push_str(&psql_connect(db.name.as_str()));
+        out.push_str("\nBEGIN;\n");
+        for (schema, owner) in &db.schemas {
+            line(
+                &mut out,
+                &Statement::CreateSchema {
+                    name: schema.clone(),
+                    owner: owner.clone(),
+                },
+            );
+            line(
+                &mut out,
+                &Statement::AlterSchemaOwner {
+                    name: schema.clone(),
+                    owner: owner.clone(),
+                },
+            );
+        }
+        for ext in db.extensions.values() {
+            line(
+                &mut out,
+                &Statement::CreateExtension {
+                    name: ext.name.clone(),
+                    schema: ext.schema.clone(),
+                    version: ext.version.clone(),
+                },
+            );
+        }
+        if db.harden_public_schema {
+            let _ = writeln!(
+                out,
+                "-- PostgreSQL {} still lets every role create objects in schema public.",
+                desired.major
+            );
+            line(&mut out, &Statement::RevokeCreateOnPublicSchema);
+        }
+        for (target, wanted) in &db.privileges {
+            if *target == crate::desired::PrivilegeTarget::Database {
+                continue;
+            }
+            for s in grant_statements(target.grant_object(&db.name), wanted) {
+                line(&mut out, &s);
+            }
+        }
+        if !db.default_privileges.is_empty() {
+            out.push_str("-- Objects these owners create later get the privileges too.\n");
+        }
+        for (scope, wanted) in &db.default_privileges {
+            for s in default_grant_statements(scope, wanted) {
+                line(&mut out, &s);
+            }
+        }
+        out.push_str("COMMIT;\n");
+    }
+    Ok(out)
+}
+
+fn settings_script(plan: &Plan, desired: &DesiredState) -> String {
+    let mut out = String::new();
+    header(&mut out, plan, "server settings");
+    match &desired.settings {
+        SettingsDelivery::Managed { platform, through } => {
+            let _ = writeln!(
+                out,
+                "--\n-- Nothing to run: on {platform} server parameters are not set with ALTER SYSTEM;\n-- they go through {through}."
+            );
+        }
+        SettingsDelivery::AlterSystem {
+            settings,
+            declared_method,
+        } => {
+            if let Some(method) = declared_method {
+                let how = match method {
+                    pgplan_core::SettingsMethod::ConfigFile => {
+                        "a configuration file (postgresql.conf)"
+                    }
+                    _ => "the service's API",
+                };
+                let _ = writeln!(
+                    out,
+                    "--\n-- The plan delivers these settings through {how}. Run this file only on a\n-- server whose settings are managed over SQL: ALTER SYSTEM overrides postgresql.conf."
+                );
+            }
+            out.push_str("\\set ON_ERROR_STOP on\n");
+            out.push_str("-- ALTER SYSTEM cannot run inside a transaction block.\n");
+            let (restart, reload): (Vec<_>, Vec<_>) =
+                settings.values().partition(|s| s.needs_restart);
+            if !reload.is_empty() {
+                out.push_str("\n-- Take effect on reload.\n");
+                for s in &reload {
+                    let _ = writeln!(out, "-- {}: {}", s.name, comment_text(&s.provenance));
+                    line(
+                        &mut out,
+                        &Statement::AlterSystemSet {
+                            name: s.name.clone(),
+                            value: s.sql_value.clone(),
+                        },
+                    );
+                }
+            }
+            if !restart.is_empty() {
+                out.push_str("\n-- Take effect after a server restart.\n");
+                for s in &restart {
+                    let _ = writeln!(out, "-- {}: {}", s.name, comment_text(&s.provenance));
+                    line(
+                        &mut out,
+                        &Statement::AlterSystemSet {
+                            name: s.name.clone(),
+                            value: s.sql_value.clone(),
+                        },
+                    );
+                }
+            }
+            out.push('\n');
+            line(&mut out, &Statement::ReloadConfiguration);
+            if !restart.is_empty() {
+                let names: Vec<&str> = restart.iter().map(|s| s.name.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "-- Restart the server for: {}.\n-- Check: SELECT name FROM pg_settings WHERE pending_restart;",
+                    names.join(", ")
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,13 @@
+//! Integration tests of pgplan-sql: rendered SQL snapshots, and convergence
+//! of real PostgreSQL 14, 15 and 17 servers (one shared server per major for
+//! the whole binary, started by pgplan-testkit).
+
+mod bad_input;
+mod faults;
+mod names;
+mod parameter_catalog;
+mod passwords;
+mod psql_script;
+mod seeds;
+mod snapshots;
+mod support;

@@ -14,7 +14,9 @@ use pgplan::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let as_written = seed_as_written()?;
-    let from_file = Plan::from_yaml(include_str!("../tests/plans/fail/seed-000-product-change-as-written.yaml"))?;
+    let from_file = Plan::from_yaml(include_str!(
+        "../tests/plans/fail/seed-000-product-change-as-written.yaml"
+    ))?;
     if from_file != as_written {
         return Err("tests/plans/fail/seed-000-product-change-as-written.yaml differs from the seed as built here".into());
     }
@@ -31,7 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let from_file = Plan::from_yaml(include_str!("plans/dev-product-change.yaml"))?;
     if from_file != corrected {
-        return Err("examples/plans/dev-product-change.yaml differs from the corrected plan".into());
+        return Err(
+            "examples/plans/dev-product-change.yaml differs from the corrected plan".into(),
+        );
     }
     println!("(identical to examples/plans/dev-product-change.yaml)");
     render(&corrected)
@@ -64,7 +68,11 @@ fn render(plan: &Plan) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn grant(schema: Option<&str>, objects: ObjectKind, privileges: &[Privilege]) -> Result<Grant, NameError> {
+fn grant(
+    schema: Option<&str>,
+    objects: ObjectKind,
+    privileges: &[Privilege],
+) -> Result<Grant, NameError> {
     let mut g = Grant::builder()
         .database(DatabaseName::new("product_change_db")?)
         .objects(objects)
@@ -111,7 +119,11 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
     Ok(Plan::builder()
         .service(ServiceName::new("product-change")?)
         .environment(Environment::Development)
-        .objectives(Objectives::builder().availability(Percent::whole(95)).build())
+        .objectives(
+            Objectives::builder()
+                .availability(Percent::whole(95))
+                .build(),
+        )
         .version(MajorVersion::new(14)?)
         .platform(Platform::Kubernetes(
             Kubernetes::builder()
@@ -124,19 +136,38 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
         ))
         .sizing(
             Sizing::builder()
-                .cpu(Resources::builder().request(Millicores::new(500)).limit(Millicores::new(1000)).build())
-                .memory(Resources::builder().request(Bytes::gib(1)).limit(Bytes::gib(2)).build())
+                .cpu(
+                    Resources::builder()
+                        .request(Millicores::new(500))
+                        .limit(Millicores::new(1000))
+                        .build(),
+                )
+                .memory(
+                    Resources::builder()
+                        .request(Bytes::gib(1))
+                        .limit(Bytes::gib(2))
+                        .build(),
+                )
                 .data_volume(Bytes::gib(20))
                 .backup_volume(Bytes::gib(10))
                 .build(),
         )
-        .tuning(Tuning::builder().storage(StorageKind::Hdd).parameters(parameters).build())
+        .tuning(
+            Tuning::builder()
+                .storage(StorageKind::Hdd)
+                .parameters(parameters)
+                .build(),
+        )
         .databases(vec![
             pgplan::Database::builder()
                 .name(DatabaseName::new("product_change_db")?)
                 .owner(RoleName::new("product_change_app")?)
                 .timezone("UTC")
-                .schemas(vec![pgplan::Schema::builder().name(SchemaName::new("product_change")?).build()])
+                .schemas(vec![
+                    pgplan::Schema::builder()
+                        .name(SchemaName::new("product_change")?)
+                        .build(),
+                ])
                 .build(),
         ])
         .roles(vec![
@@ -145,7 +176,9 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                 .purpose(RolePurpose::Application)
                 .login(true)
                 // The Secret's base64 of a password written in the document.
-                .password(SecretSource::Literal(LiteralSecret::new("dev_password_2025")))
+                .password(SecretSource::Literal(LiteralSecret::new(
+                    "dev_password_2025",
+                )))
                 .grants(vec![grant(SCHEMA, Tables, &[Select, Insert, Update])?])
                 .build(),
             Role::builder()
@@ -172,7 +205,12 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                         .format(DumpFormat::Plain)
                         .build(),
                 ])
-                .wal_archiving(WalArchiving::builder().retention(Duration::days(7)).destination("azure-blob").build())
+                .wal_archiving(
+                    WalArchiving::builder()
+                        .retention(Duration::days(7))
+                        .destination("azure-blob")
+                        .build(),
+                )
                 .snapshots(Snapshots::default())
                 .build(),
         )
@@ -180,8 +218,18 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
             Monitoring::builder()
                 .thresholds(
                     Thresholds::builder()
-                        .cpu(Threshold::builder().above(Percent::whole(80)).sustained(Duration::minutes(5)).build())
-                        .memory(Threshold::builder().above(Percent::whole(85)).sustained(Duration::minutes(3)).build())
+                        .cpu(
+                            Threshold::builder()
+                                .above(Percent::whole(80))
+                                .sustained(Duration::minutes(5))
+                                .build(),
+                        )
+                        .memory(
+                            Threshold::builder()
+                                .above(Percent::whole(85))
+                                .sustained(Duration::minutes(3))
+                                .build(),
+                        )
                         .connections(Threshold::builder().above(80).build())
                         .storage(Threshold::builder().above(Percent::whole(80)).build())
                         .slow_query(Threshold::builder().above(Duration::seconds(5)).build())
@@ -189,7 +237,11 @@ fn seed_as_written() -> Result<Plan, Box<dyn std::error::Error>> {
                 )
                 .build(),
         )
-        .security(Security::builder().tls(Tls::builder().required(false).build()).build())
+        .security(
+            Security::builder()
+                .tls(Tls::builder().required(false).build())
+                .build(),
+        )
         .build())
 }
 
@@ -235,7 +287,10 @@ fn corrected(mut plan: Plan) -> Result<Plan, Box<dyn std::error::Error>> {
 
     let generated = SecretSource::generated;
     let default = |objects, privileges: &[Privilege]| -> Result<Grant, NameError> {
-        Ok(Grant { for_owner: Some(admin.clone()), ..grant(SCHEMA, objects, privileges)? })
+        Ok(Grant {
+            for_owner: Some(admin.clone()),
+            ..grant(SCHEMA, objects, privileges)?
+        })
     };
     plan.roles = vec![
         Role::builder()

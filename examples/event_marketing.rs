@@ -14,7 +14,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prod = Plan::from_yaml(include_str!("plans/prod-event-marketing.yaml"))?;
     for plan in [&dev, &prod] {
         let report = plan.validate();
-        println!("== {} ({}): {} finding(s)", plan.service, plan.environment, report.len());
+        println!(
+            "== {} ({}): {} finding(s)",
+            plan.service,
+            plan.environment,
+            report.len()
+        );
         for d in report.diagnostics() {
             println!("{d}");
         }
@@ -25,9 +30,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n{:<28} {:<34} {}", "", "development", "production");
     let row = |what: &str, d: String, p: String| println!("{what:<28} {d:<34} {p}");
-    let availability = |p: &Plan| p.objectives.availability.map_or("-".into(), |a| a.to_string());
+    let availability = |p: &Plan| {
+        p.objectives
+            .availability
+            .map_or("-".into(), |a| a.to_string())
+    };
     row("availability", availability(&dev), availability(&prod));
-    row("platform", describe_platform(&dev), describe_platform(&prod));
+    row(
+        "platform",
+        describe_platform(&dev),
+        describe_platform(&prod),
+    );
     let memory = |p: &Plan| p.memory().map_or("-".into(), |m| m.human());
     row("memory", memory(&dev), memory(&prod));
     row("backups", describe_backups(&dev), describe_backups(&prod));
@@ -36,7 +49,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (Some(ds), Some(ps)) = (dev.settings(), prod.settings()) else {
         return Err("no parameter catalog".into());
     };
-    let names: BTreeSet<&str> = ds.iter().chain(ps.iter()).map(|s| s.name.as_str()).collect();
+    let names: BTreeSet<&str> = ds
+        .iter()
+        .chain(ps.iter())
+        .map(|s| s.name.as_str())
+        .collect();
     println!("\nsettings that differ:");
     for name in names {
         let value = |s: &Settings| s.get(name).map_or("-".into(), |v| v.value);
@@ -61,7 +78,11 @@ fn describe_backups(plan: &Plan) -> String {
         return format!(
             "automatic, {} days{}",
             m.retention_days,
-            if m.geo_redundant { ", geo-redundant" } else { "" }
+            if m.geo_redundant {
+                ", geo-redundant"
+            } else {
+                ""
+            }
         );
     }
     plan.backups

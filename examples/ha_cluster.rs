@@ -19,15 +19,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(cluster) = &plan.topology.patroni else {
         return Err("the plan has no Patroni cluster".into());
     };
-    println!("Patroni scope `{}`: {:?} replication", cluster.scope, cluster.synchronous_mode);
+    println!(
+        "Patroni scope `{}`: {:?} replication",
+        cluster.scope, cluster.synchronous_mode
+    );
     for m in &cluster.members {
-        println!("  member {:<6} {}:5432  REST :{}", m.name, m.host.as_deref().unwrap_or("-"), cluster.rest_api_port);
+        println!(
+            "  member {:<6} {}:5432  REST :{}",
+            m.name,
+            m.host.as_deref().unwrap_or("-"),
+            cluster.rest_api_port
+        );
     }
     for e in &cluster.etcd {
-        println!("  etcd   {:<6} {}:{} (peer {})", e.name, e.host.as_deref().unwrap_or("-"), e.client_port, e.peer_port);
+        println!(
+            "  etcd   {:<6} {}:{} (peer {})",
+            e.name,
+            e.host.as_deref().unwrap_or("-"),
+            e.client_port,
+            e.peer_port
+        );
     }
     let ep = cluster.endpoints;
-    println!("  HAProxy: writes :{}, reads :{}, stats :{}", ep.write_port, ep.read_port, ep.stats_port);
+    println!(
+        "  HAProxy: writes :{}, reads :{}, stats :{}",
+        ep.write_port, ep.read_port, ep.stats_port
+    );
     println!(
         "  timing: ttl {} ≥ loop_wait {} + 2 × retry_timeout {}",
         cluster.ttl, cluster.loop_wait, cluster.retry_timeout

@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    println!("\n{:<28} {:<34} {}", "", "development", "production");
+    println!("\n{:<28} {:<34} production", "", "development");
     let row = |what: &str, d: String, p: String| println!("{what:<28} {d:<34} {p}");
     let availability = |p: &Plan| {
         p.objectives

@@ -60,7 +60,11 @@ pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
 
 /// Before rendering or applying: errors and warnings in full, infos counted.
 pub fn print_blocking(report: &pgplan_core::Report, source: &Source) {
-    for d in report.diagnostics().iter().filter(|d| d.severity != Severity::Info) {
+    for d in report
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+    {
         eprintln!("{:?}", to_miette(d, source));
     }
     let infos = report.count(Severity::Info);

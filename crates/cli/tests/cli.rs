@@ -38,14 +38,20 @@ fn validate_exits_0_on_a_clean_plan() {
 
 #[test]
 fn validate_exits_1_and_points_at_the_line_of_seed_001s_defects() {
-    let out = pgplan(&["validate", "tests/plans/fail/seed-001-bill-inquiry-as-written.yaml"]);
+    let out = pgplan(&[
+        "validate",
+        "tests/plans/fail/seed-001-bill-inquiry-as-written.yaml",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = unwrapped(&text(&out.stderr));
     assert!(err.contains("PGP001"), "{err}");
     assert!(err.contains("225 connections at peak"), "{err}");
     // The label sits on the line that sets max_connections.
     assert!(err.contains("max_connections: 200"), "{err}");
-    assert!(err.contains("ALTER SYSTEM cannot run on Flexible Server"), "{err}");
+    assert!(
+        err.contains("ALTER SYSTEM cannot run on Flexible Server"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -64,7 +70,11 @@ fn validate_json_is_a_list_of_five_fields() {
         let keys: Vec<&str> = f.keys().map(String::as_str).collect();
         assert_eq!(keys, ["help", "id", "message", "path", "severity"], "{f:?}");
     }
-    assert!(findings.iter().any(|f| f["id"] == "PGP001" && f["severity"] == "error"));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["id"] == "PGP001" && f["severity"] == "error")
+    );
 }
 
 #[test]
@@ -99,19 +109,37 @@ fn settings_show_provenance() {
         .lines()
         .find(|l| l.starts_with("shared_buffers "))
         .expect("shared_buffers");
-    assert!(line.contains("4GB") && line.contains("25% of RAM") && line.contains("[restart]"), "{line}");
+    assert!(
+        line.contains("4GB") && line.contains("25% of RAM") && line.contains("[restart]"),
+        "{line}"
+    );
 }
 
 #[test]
 fn render_writes_every_target_and_refuses_plans_with_errors() {
     let dir = std::env::temp_dir().join(format!("pgplan-render-{}", std::process::id()));
     for (plan, target, file) in [
-        ("examples/plans/prod-bill-inquiry.yaml", "azure", "deploy.sh"),
+        (
+            "examples/plans/prod-bill-inquiry.yaml",
+            "azure",
+            "deploy.sh",
+        ),
         ("examples/plans/prod-bill-inquiry.yaml", "sql", "init.sql"),
-        ("examples/plans/dev-product-change.yaml", "k8s", "manifests.yaml"),
+        (
+            "examples/plans/dev-product-change.yaml",
+            "k8s",
+            "manifests.yaml",
+        ),
     ] {
         let out_dir = dir.join(target);
-        let out = pgplan(&["render", plan, "--target", target, "--out", out_dir.to_str().unwrap()]);
+        let out = pgplan(&[
+            "render",
+            plan,
+            "--target",
+            target,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let written = std::fs::read_to_string(out_dir.join(file)).unwrap();
         assert!(!written.is_empty());
@@ -138,30 +166,55 @@ fn diff_and_apply_converge_a_real_server() {
 
     let out = pgplan(&["diff", plan, "--dsn", &dsn]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("create role scratch_app"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("create role scratch_app"),
+        "{}",
+        text(&out.stdout)
+    );
 
     // Without --yes, apply is a dry run.
     let out = pgplan(&["apply", plan, "--target", "sql", "--dsn", &dsn]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("dry run"));
-    assert!(server.psql("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'scratch_app'").unwrap().contains('0'));
+    assert!(
+        server
+            .psql(
+                "postgres",
+                "SELECT count(*) FROM pg_roles WHERE rolname = 'scratch_app'"
+            )
+            .unwrap()
+            .contains('0')
+    );
 
     let out = pgplan(&["apply", plan, "--target", "sql", "--dsn", &dsn, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let roles = server
         .psql("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'scratch%'")
         .unwrap();
-    assert!(roles.contains("scratch_app") && roles.contains("scratch_owner"), "{roles}");
+    assert!(
+        roles.contains("scratch_app") && roles.contains("scratch_owner"),
+        "{roles}"
+    );
 
     let out = pgplan(&["apply", plan, "--target", "sql", "--dsn", &dsn, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("0 statements"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("0 statements"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
 fn apply_without_a_dsn_says_how_to_give_one() {
     let out = Command::new(env!("CARGO_BIN_EXE_pgplan"))
-        .args(["apply", "tests/plans/pass/local-minimal.yaml", "--target", "sql", "--yes"])
+        .args([
+            "apply",
+            "tests/plans/pass/local-minimal.yaml",
+            "--target",
+            "sql",
+            "--yes",
+        ])
         .current_dir(root())
         .env_remove("PGPLAN_DSN")
         .output()

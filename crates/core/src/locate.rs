@@ -134,10 +134,7 @@ impl LineIndex {
             let Some(key) = key_of(rest) else {
                 continue;
             };
-            while stack
-                .last()
-                .is_some_and(|f| f.indent >= indent)
-            {
+            while stack.last().is_some_and(|f| f.indent >= indent) {
                 stack.pop();
             }
             let parent = stack.last().map(|f| f.path.clone()).unwrap_or_default();

@@ -52,23 +52,37 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
     }
 }
 
-fn apply_sql(rt: &tokio::runtime::Runtime, plan: &Plan, args: &ApplyArgs<'_>) -> Result<(), String> {
+fn apply_sql(
+    rt: &tokio::runtime::Runtime,
+    plan: &Plan,
+    args: &ApplyArgs<'_>,
+) -> Result<(), String> {
     let Some(dsn) = args.dsn else {
-        return Err("the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into());
+        return Err(
+            "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into(),
+        );
     };
     let opts = sql_options(plan, args.allow_destructive);
     if !args.yes {
-        let changes = rt.block_on(pgplan_sql::diff(plan, dsn, &opts)).map_err(|e| e.to_string())?;
+        let changes = rt
+            .block_on(pgplan_sql::diff(plan, dsn, &opts))
+            .map_err(|e| e.to_string())?;
         println!("{changes}");
         println!("(dry run: pass --yes to apply these changes)");
         return Ok(());
     }
-    let report = rt.block_on(pgplan_sql::apply(plan, dsn, &opts)).map_err(|e| e.to_string())?;
+    let report = rt
+        .block_on(pgplan_sql::apply(plan, dsn, &opts))
+        .map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(())
 }
 
-fn apply_k8s(rt: &tokio::runtime::Runtime, plan: &Plan, args: &ApplyArgs<'_>) -> Result<(), String> {
+fn apply_k8s(
+    rt: &tokio::runtime::Runtime,
+    plan: &Plan,
+    args: &ApplyArgs<'_>,
+) -> Result<(), String> {
     let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
     let render = pgplan_k8s::RenderOptions {
         init_sql: Some(init_sql),
@@ -98,19 +112,29 @@ fn apply_k8s(rt: &tokio::runtime::Runtime, plan: &Plan, args: &ApplyArgs<'_>) ->
     Ok(())
 }
 
-fn apply_azure(rt: &tokio::runtime::Runtime, plan: &Plan, args: &ApplyArgs<'_>) -> Result<(), String> {
+fn apply_azure(
+    rt: &tokio::runtime::Runtime,
+    plan: &Plan,
+    args: &ApplyArgs<'_>,
+) -> Result<(), String> {
     if !args.yes || args.dry_run {
         let ops = pgplan_azure::render_operations(plan).map_err(|e| e.to_string())?;
-        println!("would send {} request(s), in this order (only those that differ from the server are sent):", ops.len());
+        println!(
+            "would send {} request(s), in this order (only those that differ from the server are sent):",
+            ops.len()
+        );
         for op in &ops {
             println!("  {:<6} {}", op.method, op.summary);
         }
         println!("(pass --yes to apply)");
         return Ok(());
     }
-    let applier = pgplan_azure::apply::Applier::from_environment(pgplan_azure::apply::ApplyOptions::new())
+    let applier =
+        pgplan_azure::apply::Applier::from_environment(pgplan_azure::apply::ApplyOptions::new())
+            .map_err(|e| e.to_string())?;
+    let report = rt
+        .block_on(applier.apply(plan))
         .map_err(|e| e.to_string())?;
-    let report = rt.block_on(applier.apply(plan)).map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(())
 }

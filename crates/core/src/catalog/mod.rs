@@ -169,9 +169,13 @@ impl ParamSpec {
             VarType::String => Ok(TypedValue::Text(v.trim_matches('\'').to_owned())),
             VarType::Integer | VarType::Real => {
                 let n = self.parse_number(v)?;
-                if self.vartype == VarType::Integer && n.fract() != 0.0 {
-                    return Err(ValueError(format!("`{v}` is not a whole number")));
-                }
+                // Since PostgreSQL 12 an integer parameter takes a fractional
+                // value (after unit conversion) and rounds it.
+                let n = if self.vartype == VarType::Integer {
+                    n.round()
+                } else {
+                    n
+                };
                 if let Some(min) = self.min
                     && n < min
                 {

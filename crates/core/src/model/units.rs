@@ -65,21 +65,22 @@ impl Bytes {
     pub const fn new(n: u64) -> Self {
         Bytes(n)
     }
-    /// `n` KiB.
+    /// `n` KiB. Like every unit constructor, it saturates at the largest
+    /// value instead of overflowing (counts may come straight from a plan).
     pub const fn kib(n: u64) -> Self {
-        Bytes(n * KIB)
+        Bytes(n.saturating_mul(KIB))
     }
     /// `n` MiB.
     pub const fn mib(n: u64) -> Self {
-        Bytes(n * MIB)
+        Bytes(n.saturating_mul(MIB))
     }
     /// `n` GiB.
     pub const fn gib(n: u64) -> Self {
-        Bytes(n * GIB)
+        Bytes(n.saturating_mul(GIB))
     }
     /// `n` TiB.
     pub const fn tib(n: u64) -> Self {
-        Bytes(n * TIB)
+        Bytes(n.saturating_mul(TIB))
     }
     /// The number of bytes.
     pub const fn as_u64(self) -> u64 {
@@ -310,9 +311,10 @@ impl Millicores {
     pub const fn new(n: u32) -> Self {
         Millicores(n)
     }
-    /// `n` whole cores.
+    /// `n` whole cores, saturating at the largest value instead of overflowing
+    /// (an Azure SKU's vCores may come straight from a plan).
     pub const fn cores(n: u32) -> Self {
-        Millicores(n * 1000)
+        Millicores(n.saturating_mul(1000))
     }
     /// The value in millicores.
     pub const fn as_millis(self) -> u32 {
@@ -426,19 +428,19 @@ impl Duration {
     }
     /// `n` seconds.
     pub const fn seconds(n: u64) -> Self {
-        Duration(n * SEC)
+        Duration(n.saturating_mul(SEC))
     }
     /// `n` minutes.
     pub const fn minutes(n: u64) -> Self {
-        Duration(n * MIN)
+        Duration(n.saturating_mul(MIN))
     }
     /// `n` hours.
     pub const fn hours(n: u64) -> Self {
-        Duration(n * HOUR)
+        Duration(n.saturating_mul(HOUR))
     }
     /// `n` days.
     pub const fn days(n: u64) -> Self {
-        Duration(n * DAY)
+        Duration(n.saturating_mul(DAY))
     }
     /// Milliseconds.
     pub const fn as_millis(self) -> u64 {
@@ -671,6 +673,17 @@ mod tests {
         assert_eq!(Duration::millis(1500).to_string(), "1500ms");
         let e = "5".parse::<Duration>().unwrap_err();
         assert!(e.to_string().contains("a unit is required"));
+    }
+
+    #[test]
+    fn unit_constructors_saturate_instead_of_overflowing() {
+        // `Millicores::cores(vcores)` with a plan's `sku.vcores: 4294967295`
+        // overflowed (a panic in debug builds, a wrong value in release).
+        assert_eq!(Millicores::cores(u32::MAX), Millicores::new(u32::MAX));
+        assert_eq!(Bytes::gib(u64::MAX), Bytes::new(u64::MAX));
+        assert_eq!(Bytes::kib(u64::MAX / 2), Bytes::new(u64::MAX));
+        assert_eq!(Duration::days(u64::MAX), Duration::millis(u64::MAX));
+        assert_eq!(Duration::seconds(3), Duration::millis(3000));
     }
 
     #[test]

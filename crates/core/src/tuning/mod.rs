@@ -2,11 +2,12 @@
 //! derived from sizing, workload and storage with PGTune's formulas, and every
 //! value records where it came from.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::azure_facts;
-use crate::catalog::{Catalog, ParamSpec, TypedValue, parse_bool};
+use crate::catalog::{Catalog, ParamSpec, TypedValue, VarType, parse_bool};
 use crate::model::databases::preload_library_for;
 use crate::model::plan::Plan;
 use crate::model::platform::Platform;
@@ -89,13 +90,13 @@ impl Settings {
     }
     /// A setting: explicit or derived, else the platform's or server's default.
     pub fn get(&self, name: &str) -> Option<Setting> {
-        let name = name.to_ascii_lowercase();
-        if let Some(s) = self.map.get(&name) {
+        let name = lowercase(name);
+        if let Some(s) = self.map.get(name.as_ref()) {
             return Some(s.clone());
         }
-        if let Some((value, source)) = self.platform_defaults.get(&name) {
+        if let Some((value, source)) = self.platform_defaults.get(name.as_ref()) {
             return Some(Setting {
-                name,
+                name: name.into_owned(),
                 value: value.clone(),
                 provenance: Provenance::Default {
                     source: source.clone(),
@@ -106,7 +107,7 @@ impl Settings {
         // boot_val is in the parameter's unit, which is how the accessors read it.
         let value = spec.boot_val.clone();
         Some(Setting {
-            name,
+            name: name.into_owned(),
             value,
             provenance: Provenance::Default {
                 source: format!("PostgreSQL {}", self.catalog.major()),
@@ -117,20 +118,32 @@ impl Settings {
     pub fn spec(&self, name: &str) -> Option<&'static ParamSpec> {
         self.catalog.get(name)
     }
+    /// The value [`Settings::get`] would return, without copying it: rules
+    /// read settings many times per plan.
+    fn value(&self, name: &str) -> Option<&str> {
+        let name = lowercase(name);
+        if let Some(s) = self.map.get(name.as_ref()) {
+            return Some(&s.value);
+        }
+        if let Some((value, _)) = self.platform_defaults.get(name.as_ref()) {
+            return Some(value);
+        }
+        self.catalog.get(&name).map(|spec| spec.boot_val.as_str())
+    }
     /// A memory parameter in bytes.
     pub fn bytes(&self, name: &str) -> Option<Bytes> {
-        let s = self.get(name)?;
-        self.spec(name)?.value_bytes(&s.value)
+        let value = self.value(name)?;
+        self.spec(name)?.value_bytes(value)
     }
     /// A time parameter.
     pub fn duration(&self, name: &str) -> Option<Duration> {
-        let s = self.get(name)?;
-        self.spec(name)?.value_duration(&s.value)
+        let value = self.value(name)?;
+        self.spec(name)?.value_duration(value)
     }
     /// A numeric parameter in its own unit.
     pub fn number(&self, name: &str) -> Option<f64> {
-        let s = self.get(name)?;
-        match self.spec(name)?.parse_value(&s.value).ok()? {
+        let value = self.value(name)?;
+        match self.spec(name)?.parse_value(value).ok()? {
             TypedValue::Number(n) => Some(n),
             _ => None,
         }
@@ -141,7 +154,7 @@ impl Settings {
     }
     /// A boolean parameter.
     pub fn bool(&self, name: &str) -> Option<bool> {
-        parse_bool(&self.get(name)?.value)
+        parse_bool(self.value(name)?)
     }
     /// A text or enum parameter, lowercase for enums.
     pub fn text(&self, name: &str) -> Option<String> {
@@ -154,7 +167,7 @@ impl Settings {
     /// True when the plan sets the parameter explicitly.
     pub fn is_explicit(&self, name: &str) -> bool {
         matches!(
-            self.map.get(&name.to_ascii_lowercase()),
+            self.map.get(lowercase(name).as_ref()),
             Some(Setting {
                 provenance: Provenance::Explicit,
                 ..
@@ -183,6 +196,15 @@ impl Settings {
     }
 }
 
+/// A parameter name as the maps key it: lowercase, copied only when it is not.
+fn lowercase(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 /// Sessions that are not clients but still take connection slots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ConnectionDemand {
@@ -199,13 +221,22 @@ pub struct ConnectionDemand {
 impl ConnectionDemand {
     /// Everything but reserved slots.
     pub fn total(&self) -> u64 {
-        self.clients + self.pooler + self.monitoring + self.backup
+        // Saturating: pool sizes and replica counts come from the plan as
+        // written, and absurd ones must be reported, not overflow.
+        self.clients
+            .saturating_add(self.pooler)
+            .saturating_add(self.monitoring)
+            .saturating_add(self.backup)
     }
 }
 
 /// Connections the plan needs at peak, by source.
 pub fn connection_demand(plan: &Plan) -> ConnectionDemand {
-    let clients: u64 = plan.clients.iter().map(|c| c.peak_connections()).sum();
+    let clients: u64 = plan
+        .clients
+        .iter()
+        .map(|c| c.peak_connections())
+        .fold(0, u64::saturating_add);
     let (clients, pooler) = match &plan.pooler {
         Some(p) => {
             // Through a pooler, the server sees its pools: one pool per
@@ -218,9 +249,9 @@ pub fn connection_demand(plan: &Plan) -> ConnectionDemand {
             let pairs = pairs.len().max(1) as u64;
             (
                 0,
-                u64::from(p.instances)
-                    * pairs
-                    * u64::from(p.default_pool_size + p.reserve_pool_size),
+                u64::from(p.instances).saturating_mul(pairs).saturating_mul(
+                    u64::from(p.default_pool_size) + u64::from(p.reserve_pool_size),
+                ),
             )
         }
         None => (clients, 0),
@@ -263,7 +294,63 @@ fn derived(name: &str, value: String, formula: &str, inputs: &[(&str, String)]) 
 
 /// Rounds up to a multiple of 10.
 fn round_up_10(n: u64) -> u64 {
-    n.div_ceil(10) * 10
+    n.div_ceil(10).saturating_mul(10)
+}
+
+/// Keeps a derived number inside its parameter's range. The formulas scale
+/// with the plan's sizes, the catalog's limits do not (shared_buffers stops at
+/// 8TB, max_parallel_workers at 1024), and a value outside the range would
+/// stop the server from starting. Integers with a unit are rounded to whole
+/// units as the server would. The formula says when a limit applied.
+fn within_range(spec: &ParamSpec, setting: Setting) -> Setting {
+    if !matches!(spec.vartype, VarType::Integer | VarType::Real)
+        || spec.parse_value(&setting.value).is_ok()
+    {
+        return setting;
+    }
+    let Ok(n) = spec.parse_number(&setting.value) else {
+        return setting;
+    };
+    let mut fitted = if spec.vartype == VarType::Integer {
+        n.round()
+    } else {
+        n
+    };
+    let mut limit = None;
+    if let Some(min) = spec.min
+        && fitted < min
+    {
+        fitted = min;
+        limit = Some(format!(
+            "at least PostgreSQL's minimum {}",
+            spec.describe_amount(min)
+        ));
+    }
+    if let Some(max) = spec.max
+        && fitted > max
+    {
+        fitted = max;
+        limit = Some(format!(
+            "at most PostgreSQL's maximum {}",
+            spec.describe_amount(max)
+        ));
+    }
+    let value = spec.describe_amount(fitted);
+    if spec.parse_value(&value).is_err() {
+        return setting;
+    }
+    let provenance = match (setting.provenance, limit) {
+        (Provenance::Derived { formula, inputs }, Some(limit)) => Provenance::Derived {
+            formula: format!("{formula}; {limit}"),
+            inputs,
+        },
+        (provenance, _) => provenance,
+    };
+    Setting {
+        value,
+        provenance,
+        ..setting
+    }
 }
 
 /// Resolves a plan's settings: explicit values first, then derived ones.
@@ -320,6 +407,10 @@ pub fn derive(plan: &Plan) -> Option<Settings> {
             || setting.name.contains('.')
             || (is_azure && azure_facts::AZURE_ONLY_PARAMETERS.contains(&setting.name.as_str()));
         if known && !s.map.contains_key(&setting.name) {
+            let setting = match s.catalog.get(&setting.name) {
+                Some(spec) => within_range(spec, setting),
+                None => setting,
+            };
             s.map.insert(setting.name.clone(), setting);
         }
     };
@@ -337,8 +428,8 @@ pub fn derive(plan: &Plan) -> Option<Settings> {
     let demand = connection_demand(plan);
     if demand.total() > 0 {
         let reserved = u64::from(settings.reserved_connections());
-        let needed = demand.total() + reserved;
-        let value = round_up_10(needed + needed.div_ceil(10)).max(100);
+        let needed = demand.total().saturating_add(reserved);
+        let value = round_up_10(needed.saturating_add(needed.div_ceil(10))).max(100);
         add(
             &mut settings,
             derived(
@@ -658,7 +749,8 @@ pub fn derive(plan: &Plan) -> Option<Settings> {
                 &mut settings,
                 derived(
                     "archive_timeout",
-                    t.to_postgres(),
+                    // archive_timeout counts whole seconds; round up.
+                    Duration::seconds(t.as_millis().div_ceil(1000)).to_postgres(),
                     "backups.wal_archiving.archive_timeout",
                     &[],
                 ),
@@ -838,5 +930,100 @@ mod tests {
         let s = derive(&p).unwrap();
         assert_eq!(s.bytes("max_wal_size"), Some(Bytes::mib(512)));
         assert_eq!(s.bytes("min_wal_size"), Some(Bytes::mib(128)));
+    }
+
+    /// Every derived value must be one the server accepts.
+    fn assert_all_derived_values_valid(s: &Settings) {
+        for setting in s.iter() {
+            if let (Provenance::Derived { .. }, Some(spec)) =
+                (&setting.provenance, s.spec(&setting.name))
+            {
+                assert!(
+                    spec.parse_value(&setting.value).is_ok(),
+                    "{} = {}: {:?}",
+                    setting.name,
+                    setting.value,
+                    spec.parse_value(&setting.value)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn derived_values_beyond_the_catalog_range_are_clamped() {
+        // 64 TiB and 2,000 cores: 25 % of RAM is past shared_buffers' 8TB
+        // maximum, 75 % past effective_cache_size's 16TB, and the CPU count
+        // past max_parallel_workers' 1024; the server would refuse to start.
+        let s = derive(&plan(Bytes::tib(64), 2000)).unwrap();
+        assert_all_derived_values_valid(&s);
+        assert_eq!(
+            s.bytes("shared_buffers"),
+            Some(Bytes::new(1_073_741_823 * 8192))
+        );
+        assert_eq!(s.int("max_parallel_workers"), Some(1024));
+        let Some(Provenance::Derived { formula, .. }) =
+            s.get("shared_buffers").map(|s| s.provenance)
+        else {
+            panic!("shared_buffers is derived");
+        };
+        assert!(
+            formula.contains("at most PostgreSQL's maximum"),
+            "{formula}"
+        );
+
+        // 16kB of memory: 75 % of it is less than effective_cache_size's one page.
+        let s = derive(&plan(Bytes::kib(16), 1)).unwrap();
+        assert_all_derived_values_valid(&s);
+        assert_eq!(s.bytes("effective_cache_size"), Some(Bytes::kib(8)));
+    }
+
+    #[test]
+    fn derived_archive_timeout_is_whole_seconds() {
+        // archive_timeout counts seconds: `1500ms` was derived as is and is
+        // not a whole number of them.
+        let mut p = plan(Bytes::gib(2), 1);
+        p.backups.wal_archiving = Some(
+            crate::WalArchiving::builder()
+                .retention(Duration::days(7))
+                .destination("/archive")
+                .archive_timeout(Duration::millis(1500))
+                .build(),
+        );
+        let s = derive(&p).unwrap();
+        assert_eq!(s.get("archive_timeout").unwrap().value, "2s");
+        assert_all_derived_values_valid(&s);
+    }
+
+    #[test]
+    fn huge_pools_do_not_overflow_the_connection_demand() {
+        // Two clients with pool_size and replicas.max of 4294967295 overflowed
+        // the sum of their peaks (a panic in debug builds), and so did a
+        // pooler's default_pool_size + reserve_pool_size.
+        let mut p = plan(Bytes::gib(16), 4);
+        let huge = |name: &str| {
+            crate::Client::builder()
+                .name(name.parse().unwrap())
+                .pool_size(u32::MAX)
+                .replicas(crate::ReplicaRange {
+                    min: 1,
+                    max: u32::MAX,
+                })
+                .build()
+        };
+        p.clients = vec![huge("api"), huge("web")];
+        assert_eq!(connection_demand(&p).total(), u64::MAX);
+        let s = derive(&p).unwrap();
+        assert_eq!(s.int("max_connections"), Some(262_143));
+        assert_all_derived_values_valid(&s);
+
+        p.pooler = Some(
+            crate::Pooler::builder()
+                .instances(u32::MAX)
+                .max_client_connections(u32::MAX)
+                .default_pool_size(u32::MAX)
+                .reserve_pool_size(u32::MAX)
+                .build(),
+        );
+        assert_eq!(connection_demand(&p).pooler, u64::MAX);
     }
 }

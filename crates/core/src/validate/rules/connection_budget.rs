@@ -20,15 +20,34 @@ impl Rule for ConnectionBudget {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let plan = cx.plan;
-        let demand = connection_demand(plan);
-        if demand.total() == 0 {
-            return;
-        }
         let Some(max_connections) = cx.settings.int("max_connections") else {
             return;
         };
         let max_connections = max_connections.max(0) as u64;
         let reserved = u64::from(cx.settings.reserved_connections());
+        // PostgreSQL refuses to start when the reserved slots leave none.
+        if reserved >= max_connections {
+            out.push(Diagnostic::new(
+                self.id(),
+                Severity::Error,
+                if cx.settings.is_explicit("superuser_reserved_connections") {
+                    cx.param_path("superuser_reserved_connections")
+                } else {
+                    cx.param_path("max_connections")
+                },
+                format!(
+                    "{reserved} reserved connection slots (superuser_reserved_connections + reserved_connections) leave none of max_connections {max_connections}: the server refuses to start"
+                ),
+                format!(
+                    "raise max_connections above {reserved}, or lower superuser_reserved_connections"
+                ),
+            ));
+            return;
+        }
+        let demand = connection_demand(plan);
+        if demand.total() == 0 {
+            return;
+        }
         let needed = demand.total().saturating_add(reserved);
         if needed <= max_connections {
             return;
@@ -76,9 +95,22 @@ impl Rule for ConnectionBudget {
             .saturating_add(needed.div_ceil(10))
             .div_ceil(10)
             .saturating_mul(10);
-        let mut fixes = vec![format!(
-            "raise max_connections to at least {needed} (e.g. {raise_to}, with headroom; it needs a restart, and work_mem × max_connections must still fit memory)"
-        )];
+        let ceiling = cx
+            .settings
+            .spec("max_connections")
+            .and_then(|s| s.max)
+            .map_or(u64::MAX, |m| m as u64);
+        let mut fixes = Vec::new();
+        if needed <= ceiling {
+            fixes.push(format!(
+                "raise max_connections to at least {needed} (e.g. {}, with headroom; it needs a restart, and work_mem × max_connections must still fit memory)",
+                raise_to.min(ceiling)
+            ));
+        } else {
+            fixes.push(format!(
+                "no max_connections can hold {needed} connections (PostgreSQL's maximum is {ceiling})"
+            ));
+        }
         if demand.clients > 0 {
             let pods: u64 = plan
                 .clients
@@ -183,5 +215,38 @@ mod tests {
                 .build(),
         );
         assert!(run(&ConnectionBudget, &plan).is_empty());
+    }
+
+    #[test]
+    fn reserved_slots_that_leave_no_connection_are_an_error() {
+        let mut plan = kubernetes_plan();
+        for (k, v) in [
+            ("max_connections", "10"),
+            ("superuser_reserved_connections", "20"),
+        ] {
+            plan.tuning.parameters.insert(k.parse().unwrap(), v.into());
+        }
+        let d = run(&ConnectionBudget, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].path,
+            "tuning.parameters.superuser_reserved_connections"
+        );
+        assert!(
+            d[0].message.contains("refuses to start"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn impossible_demand_does_not_suggest_an_impossible_max_connections() {
+        let plan = azure_plan_with_clients(200, u32::MAX, u32::MAX);
+        let d = run(&ConnectionBudget, &plan);
+        assert!(
+            d[0].help.contains("no max_connections can hold"),
+            "{}",
+            d[0].help
+        );
     }
 }

@@ -34,7 +34,10 @@ impl Rule for MemoryBudget {
         let av_workers = s.int("autovacuum_max_workers").unwrap_or(3).max(0) as u64;
         // autovacuum_work_mem = -1 means "use maintenance_work_mem".
         let av_mem = s.bytes("autovacuum_work_mem").unwrap_or(mwm);
-        let wal_buffers = s.bytes("wal_buffers").unwrap_or(Bytes::ZERO);
+        // wal_buffers = -1 means 1/32 of shared_buffers, between 64kB and 16MB.
+        let wal_buffers = s
+            .bytes("wal_buffers")
+            .unwrap_or_else(|| Bytes::new(sb.as_u64() / 32).clamp(Bytes::kib(64), Bytes::mib(16)));
         let sessions = wm.saturating_mul(conns);
         let maintenance = mwm.saturating_add(av_mem.saturating_mul(av_workers));
         let total = sb
@@ -136,5 +139,27 @@ mod tests {
         let mut plan = azure_plan_with_clients(200, 10, 15);
         plan.tuning.parameters.clear();
         assert!(run(&MemoryBudget, &plan).is_empty());
+    }
+
+    #[test]
+    fn automatic_wal_buffers_count_as_the_server_sizes_them() {
+        let mut plan = super::super::test_support::kubernetes_plan();
+        for (k, v) in [
+            ("max_connections", "100"),
+            ("shared_buffers", "512MB"),
+            ("work_mem", "10MB"),
+            ("maintenance_work_mem", "64MB"),
+            ("wal_buffers", "-1"),
+        ] {
+            plan.tuning.parameters.insert(k.parse().unwrap(), v.into());
+        }
+        // 512MB + 1000MB + 4 × 64MB + 16MB = 1784MB of 2GB: fits; with
+        // 15MB of work_mem it does not, and wal_buffers is counted as 16MB.
+        assert!(run(&MemoryBudget, &plan).is_empty());
+        plan.tuning
+            .parameters
+            .insert("work_mem".parse().unwrap(), "15MB".into());
+        let d = run(&MemoryBudget, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
     }
 }

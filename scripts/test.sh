@@ -49,8 +49,8 @@ run_logged() {
 
 run fmt cargo fmt --all -- --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-run_logged test cargo test --workspace --all-targets --locked
-run_logged doctest cargo test --workspace --doc --locked
+run_logged test cargo test --workspace --all-targets --locked --no-fail-fast
+run_logged doctest cargo test --workspace --doc --locked --no-fail-fast
 
 shopt -s nullglob
 for example in examples/*.rs examples/*/main.rs; do

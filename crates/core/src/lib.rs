@@ -43,6 +43,7 @@
 
 pub mod azure_facts;
 pub mod catalog;
+pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;

@@ -3,6 +3,14 @@
 //! Reading a plan file checks every field's type and every constrained value
 //! (names, units, schedules) while parsing; an error names the line, column and
 //! field. Cross-field checks are [`Plan::validate`]'s job.
+//!
+//! There is no separate, looser "plan file" type in front of [`Plan`]: every
+//! constrained value is a newtype that checks itself while it is
+//! deserialised, so parsing already yields a well-typed model, and the one
+//! thing a loose layer would add — where a value stood in the file — comes
+//! from the parser's location and [`LineIndex`](crate::locate::LineIndex),
+//! which maps diagnostics' field paths back to lines. A parallel tree of
+//! loose types would repeat every struct of the model for no gain.
 
 use crate::locate::LineIndex;
 use crate::model::plan::Plan;

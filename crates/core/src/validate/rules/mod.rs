@@ -12,6 +12,7 @@ mod backup_capacity;
 mod connection_budget;
 mod durability;
 mod extension_prerequisites;
+mod kubernetes;
 mod memory_budget;
 mod monitoring_thresholds;
 mod parameters;
@@ -34,6 +35,7 @@ pub use backup_capacity::BackupCapacity;
 pub use connection_budget::ConnectionBudget;
 pub use durability::Durability;
 pub use extension_prerequisites::ExtensionPrerequisites;
+pub use kubernetes::KubernetesNames;
 pub use memory_budget::MemoryBudget;
 pub use monitoring_thresholds::MonitoringThresholds;
 pub use parameters::Parameters;
@@ -69,6 +71,7 @@ pub static ALL: &[&dyn Rule] = &[
     &MonitoringThresholds,
     &Parameters,
     &ExtensionPrerequisites,
+    &KubernetesNames,
 ];
 
 #[cfg(test)]

@@ -158,6 +158,21 @@ fn check_parameter(
     {
         return;
     }
+    // Parameters only Azure has (require_secure_transport) take on/off.
+    if cx.plan.platform.azure().is_some()
+        && azure_facts::AZURE_ONLY_PARAMETERS.contains(&name.as_str())
+    {
+        if crate::catalog::parse_bool(value.as_str()).is_none() {
+            out.push(Diagnostic::new(
+                ID,
+                Severity::Error,
+                path,
+                format!("{name} = {value} is not valid on Azure: it takes on or off"),
+                format!("set {name} to on or off"),
+            ));
+        }
+        return;
+    }
     let elsewhere: Vec<String> = (14..=18)
         .filter(|m| *m != major)
         .filter(|m| Catalog::for_major(*m).is_some_and(|c| c.get(name.as_str()).is_some()))
@@ -459,5 +474,26 @@ mod tests {
             .build();
         let d = run(&Parameters, &plan);
         assert!(d.is_empty(), "{d:#?}");
+    }
+
+    #[test]
+    fn azure_only_parameters_are_known_on_azure_only() {
+        let mut plan = azure_reference_plan();
+        set_parameters(&mut plan, &[("require_secure_transport", "off")]);
+        assert!(run(&Parameters, &plan).is_empty());
+        set_parameters(&mut plan, &[("require_secure_transport", "sometimes")]);
+        let d = run(&Parameters, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("on or off"), "{}", d[0].message);
+
+        let mut plan = kubernetes_reference_plan();
+        set_parameters(&mut plan, &[("require_secure_transport", "on")]);
+        let d = run(&Parameters, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].message.contains("unknown parameter"),
+            "{}",
+            d[0].message
+        );
     }
 }

@@ -23,7 +23,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pgplan_core::{Plan, RoleName};
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::catalog::{
     self, AclEntry, ActualDatabase, ActualExtension, ActualRole, ActualSchema, ActualSetting,
@@ -35,6 +36,7 @@ use crate::error::Error;
 use crate::render::literal;
 use crate::secrets::{NoSecrets, Password, SecretResolver};
 use crate::statement::{DefaultObjects, Statement};
+use crate::tls::{self, SslMode, TlsFailure, TlsSettings};
 
 /// Options of [`diff()`] and [`apply()`].
 #[derive(Clone)]
@@ -170,6 +172,10 @@ impl fmt::Display for ApplyReport {
 /// The changes `apply` would make (a dry run). Runs every check `apply`
 /// runs before changing anything.
 ///
+/// `dsn` is a `postgresql://` URL or a libpq key/value string; its
+/// `sslmode` and `sslrootcert` choose TLS as in libpq (see the crate docs,
+/// "TLS").
+///
 /// # Errors
 ///
 /// Connection, inspection and pre-flight errors; see [`Error`].
@@ -179,7 +185,7 @@ pub async fn diff(plan: &Plan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeS
     Ok(changes)
 }
 
-/// Makes the server match the plan.
+/// Makes the server match the plan. `dsn` as for [`diff()`].
 ///
 /// # Errors
 ///
@@ -267,6 +273,9 @@ pub async fn apply(plan: &Plan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyR
 /// Connections to one server, one per database, opened on demand.
 struct Session {
     config: Config,
+    tls: TlsSettings,
+    connector: MakeRustlsConnect,
+    host: String,
     server: String,
     user: String,
     maintenance: String,
@@ -299,14 +308,11 @@ fn error_text(e: &tokio_postgres::Error) -> String {
 
 impl Session {
     async fn open(dsn: &str, opts: &ApplyOptions) -> Result<Session, Error> {
-        let mut config = Config::from_str(dsn).map_err(|e| Error::Dsn {
+        let split = tls::split_dsn(dsn)?;
+        let mut config = Config::from_str(&split.rest).map_err(|e| Error::Dsn {
             message: error_text(&e),
         })?;
-        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
-            return Err(Error::Dsn {
-                message: "sslmode=require: this build of pgplan connects without TLS (use a loopback or tunnelled connection, or sslmode=prefer/disable)".into(),
-            });
-        }
+        config.ssl_mode(tls::wire_mode(split.tls.mode, config.get_hosts()));
         config.application_name(&opts.application_name);
         config.connect_timeout(opts.connect_timeout);
         let host = config
@@ -320,9 +326,14 @@ impl Session {
         let port = config.get_ports().first().copied().unwrap_or(5432);
         let user = config.get_user().unwrap_or("postgres").to_owned();
         let maintenance = config.get_dbname().unwrap_or(user.as_str()).to_owned();
+        let server = format!("{host}:{port}");
+        let connector = tls::connector(&split.tls, &server)?;
         let mut session = Session {
             config,
-            server: format!("{host}:{port}"),
+            tls: split.tls,
+            connector,
+            host,
+            server,
             user,
             maintenance: maintenance.clone(),
             clients: BTreeMap::new(),
@@ -339,9 +350,28 @@ impl Session {
         }
         let mut config = self.config.clone();
         config.dbname(database);
-        let (client, connection) = config.connect(NoTls).await.map_err(|e| Error::Connect {
-            target: format!("{}/{} as {}", self.server, database, self.user),
-            message: error_text(&e),
+        let target = format!("{}/{} as {}", self.server, database, self.user);
+        let connected = match config.connect(self.connector.clone()).await {
+            // As libpq's `prefer`: when the TLS handshake fails, try again
+            // without TLS.
+            Err(e)
+                if self.tls.mode == SslMode::Prefer
+                    && matches!(tls::tls_failure(&e), Some(TlsFailure::Handshake(_))) =>
+            {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                config.connect(self.connector.clone()).await
+            }
+            other => other,
+        };
+        let (client, connection) = connected.map_err(|e| match tls::tls_failure(&e) {
+            Some(failure) => Error::Tls {
+                message: tls::failure_message(&failure, &self.tls, &self.host),
+                target: target.clone(),
+            },
+            None => Error::Connect {
+                target: target.clone(),
+                message: error_text(&e),
+            },
         })?;
         tokio::spawn(async move {
             // The connection ends with an error when the server goes away;

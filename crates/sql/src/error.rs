@@ -40,6 +40,15 @@ pub enum Error {
         /// The client's or server's message.
         message: String,
     },
+    /// TLS to the server failed (`sslmode`, `sslrootcert` and certificate
+    /// checks). Nothing was changed.
+    #[error("cannot connect to {target} over TLS: {message}")]
+    Tls {
+        /// Host, port, database and user (never the password).
+        target: String,
+        /// What failed and the fix, e.g. `certificate verify failed: …`.
+        message: String,
+    },
     /// The DSN could not be parsed.
     #[error(
         "invalid connection string: {message} (use postgresql://user:password@host:port/dbname)"

@@ -67,6 +67,38 @@
 //! the plan's extensions and locales exist on the server, that referenced
 //! roles exist.
 //!
+//! # TLS (feature `apply`)
+//!
+//! The live connection speaks TLS through rustls (with ring; no OpenSSL),
+//! as libpq's `sslmode` in the DSN says (`?sslmode=…` in a URL,
+//! `sslmode=…` in a key/value string):
+//!
+//! - `disable`: no TLS.
+//! - `prefer` (the default): TLS when the server offers it, else a plain
+//!   connection; like libpq, a failed TLS handshake is retried without TLS.
+//!   The certificate is not checked.
+//! - `require`: TLS or fail ("server does not support TLS but
+//!   sslmode=require"). As in libpq, the certificate is **not** checked, so
+//!   this protects against eavesdropping but not against a server
+//!   impersonating the real one; with `sslrootcert=<file>` it checks the
+//!   chain as `verify-ca` (libpq's rule too).
+//! - `verify-ca`: TLS, and the certificate chains to a trusted CA.
+//! - `verify-full`: `verify-ca`, and the certificate names the DSN's host
+//!   (with `hostaddr`, `host` is still the name checked). Use this for
+//!   managed servers, e.g. `sslmode=verify-full` for Azure Database for
+//!   PostgreSQL, whose CAs are public.
+//!
+//! Trusted CAs are Mozilla's roots, compiled in from `webpki-roots` (no
+//! system store or network needed), or the PEM file named by
+//! `sslrootcert=<path>`; `sslrootcert=system` means the compiled-in roots
+//! and implies `verify-full`, as in libpq 16+. `sslmode` is ignored on Unix
+//! sockets, where PostgreSQL has no TLS; `allow` and client certificates
+//! (`sslcert`, `sslkey`) are refused with an error, and so is TLS that the
+//! mode needs and cannot get: [`Error::Tls`] says why and names the host,
+//! e.g. "certificate verify failed (sslmode=verify-full): the certificate of
+//! `db.example.com` is not signed by the CA in sslrootcert=…".
+//! `sslnegotiation=direct` (PostgreSQL 17+) works too.
+//!
 //! # sea-query
 //!
 //! The catalog SELECTs in [`catalog`] are built with sea-query. The privilege
@@ -87,6 +119,8 @@ pub mod statement;
 
 #[cfg(feature = "apply")]
 pub mod apply;
+#[cfg(feature = "apply")]
+mod tls;
 
 pub use desired::DesiredState;
 pub use diff::{Change, ChangeSet, Scope};

@@ -1,6 +1,7 @@
 //! Integration tests of pgplan-sql: rendered SQL snapshots, and convergence
 //! of real PostgreSQL 14, 15 and 17 servers (one shared server per major for
-//! the whole binary, started by pgplan-testkit).
+//! the whole binary, started by pgplan-testkit), and of 15 and 17 servers
+//! with TLS on (`tls`).
 
 mod bad_input;
 mod faults;
@@ -11,3 +12,4 @@ mod psql_script;
 mod seeds;
 mod snapshots;
 mod support;
+mod tls;

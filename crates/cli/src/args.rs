@@ -69,7 +69,8 @@ pub enum Command {
     Diff {
         /// Plan file (YAML or JSON).
         file: PathBuf,
-        /// Connection string of the server (postgresql://user@host:port/db).
+        /// Connection string of the server
+        /// (postgresql://user@host:port/db?sslmode=verify-full; Azure needs TLS).
         #[arg(long, env = "PGPLAN_DSN")]
         dsn: String,
         /// Include destructive changes (drop roles, revoke grants the plan no longer has).
@@ -83,7 +84,8 @@ pub enum Command {
         /// Target.
         #[arg(long, value_enum)]
         target: Target,
-        /// Connection string (SQL target).
+        /// Connection string (SQL target), e.g.
+        /// postgresql://user@host:5432/postgres?sslmode=verify-full.
         #[arg(long, env = "PGPLAN_DSN")]
         dsn: Option<String>,
         /// Actually apply; without it, apply only shows what it would do.

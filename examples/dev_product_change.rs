@@ -22,12 +22,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let report = as_written.validate();
     println!("== Seed 000 as written: {}", as_written.service);
-    print_report(&report);
+    println!("{report}");
 
     let corrected = corrected(as_written)?;
     let report = corrected.validate();
     println!("\n== Seed 000 corrected");
-    print_report(&report);
+    println!("{report}");
     if report.has_errors() {
         return Err("the corrected plan still has errors".into());
     }
@@ -39,18 +39,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("(identical to examples/plans/dev-product-change.yaml)");
     render(&corrected)
-}
-
-fn print_report(report: &Report) {
-    for d in report.diagnostics() {
-        println!("{d}");
-    }
-    println!(
-        "{} error(s), {} warning(s), {} info",
-        report.count(Severity::Error),
-        report.count(Severity::Warning),
-        report.count(Severity::Info)
-    );
 }
 
 /// Renders the SQL init script and the Kubernetes manifests that run it.

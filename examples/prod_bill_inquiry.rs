@@ -20,13 +20,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let report = as_written.validate();
     println!("== Seed 001 as written: {}", as_written.service);
-    print_report(&report);
+    println!("{report}");
     assert!(report.has_errors(), "the seed as written must not pass");
 
     let corrected = corrected(as_written)?;
     let report = corrected.validate();
     println!("\n== Seed 001 corrected");
-    print_report(&report);
+    println!("{report}");
     if report.has_errors() {
         return Err("the corrected plan still has errors".into());
     }
@@ -44,18 +44,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     render(&corrected)?;
     Ok(())
-}
-
-fn print_report(report: &Report) {
-    for d in report.diagnostics() {
-        println!("{d}");
-    }
-    println!(
-        "{} error(s), {} warning(s), {} info",
-        report.count(Severity::Error),
-        report.count(Severity::Warning),
-        report.count(Severity::Info)
-    );
 }
 
 /// Renders the corrected plan with every backend that applies to Azure.

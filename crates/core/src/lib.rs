@@ -70,7 +70,7 @@ pub use model::platform::{
     PrincipalType, PrivateAccess, SkuTier,
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
-pub use model::secrets::{LiteralSecret, SecretSource};
+pub use model::secrets::{LiteralSecret, Password, SecretSource, env_var_fragment};
 pub use model::security::{PasswordEncryption, Security, StatementLogging, Tls, TlsVersion};
 pub use model::sizing::{Resources, Sizing};
 pub use model::topology::{

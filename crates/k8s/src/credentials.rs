@@ -22,30 +22,7 @@ pub(crate) const DEFAULT_REPLICATION_USER: &str = "replicator";
 /// Length of the passwords pgplan generates for its own logins.
 pub(crate) const GENERATED_LENGTH: u16 = 32;
 
-/// A password value handed to the renderer. Its `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl Password {
-    /// Wraps a password.
-    pub fn new(value: impl Into<String>) -> Self {
-        Password(value.into())
-    }
-    /// The password itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Password(<{} characters redacted>)",
-            self.0.chars().count()
-        )
-    }
-}
+pub use pgplan_core::Password;
 
 /// How the value of a rendered Secret's password is obtained.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,7 +13,6 @@
 //! since equal passwords then get equal verifiers.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -26,26 +25,7 @@ use crate::error::Error;
 /// Iterations of new verifiers (PostgreSQL's default `scram_iterations`).
 pub const SCRAM_ITERATIONS: u32 = 4096;
 
-/// A password. Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl Password {
-    /// Wraps a password.
-    pub fn new(value: impl Into<String>) -> Self {
-        Password(value.into())
-    }
-    /// The password itself, for hashing.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
+pub use pgplan_core::Password;
 
 /// Turns a role's [`SecretSource`] into its password.
 pub trait SecretResolver: Send + Sync {
@@ -100,25 +80,17 @@ impl EnvSecretResolver {
     /// The fallback variable for a role, if a prefix is set.
     pub fn fallback_variable(&self, role: &RoleName) -> Option<String> {
         let prefix = self.fallback_prefix.as_ref()?;
-        let suffix: String = role
-            .as_str()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        Some(format!("{prefix}{suffix}"))
+        Some(format!(
+            "{prefix}{}",
+            pgplan_core::env_var_fragment(role.as_str())
+        ))
     }
 }
 
 impl SecretResolver for EnvSecretResolver {
     fn password(&self, role: &RoleName, source: &SecretSource) -> Result<Option<Password>, Error> {
         let read = |var: &str| match std::env::var(var) {
-            Ok(v) if !v.is_empty() => Ok(Some(Password(v))),
+            Ok(v) if !v.is_empty() => Ok(Some(Password::new(v))),
             Ok(_) => Err(Error::Secret {
                 role: role.to_string(),
                 source_description: source.describe(),

@@ -137,6 +137,48 @@ impl fmt::Debug for LiteralSecret {
     }
 }
 
+/// A password value resolved at apply time (never part of a plan). Its
+/// `Debug` never shows it.
+///
+/// ```
+/// let p = pgplan_core::Password::new("s3cret");
+/// assert_eq!(p.expose(), "s3cret");
+/// assert!(!format!("{p:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password.
+    pub fn new(value: impl Into<String>) -> Self {
+        Password(value.into())
+    }
+    /// The password itself, for hashing or writing into a Secret.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// A name as an environment variable fragment: upper case, every character
+/// other than `A-Z0-9` replaced by `_` (`bill_app-user` → `BILL_APP_USER`).
+pub fn env_var_fragment(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum TaggedSource {

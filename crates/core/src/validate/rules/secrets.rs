@@ -41,18 +41,7 @@ impl Rule for Secrets {
 }
 
 fn env_var_for(name: &str) -> String {
-    let mut var: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    var.push_str("_PASSWORD");
-    var
+    format!("{}_PASSWORD", crate::model::secrets::env_var_fragment(name))
 }
 
 fn literal_diagnostic(path: &str, whose: &str, env_var: &str) -> Diagnostic {

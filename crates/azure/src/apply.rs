@@ -831,14 +831,7 @@ impl Run<'_> {
             .await
             .map_err(|e| rejected(&op.id, &format!("adding administrator {principal}"), e))?;
         self.follow(op, rsp.into_raw_response()).await?;
-        Ok((
-            if current.is_some() {
-                Outcome::Updated
-            } else {
-                Outcome::Created
-            },
-            String::new(),
-        ))
+        Ok(written(current.is_some()))
     }
 
     async fn firewall_rule(&mut self, op: &Operation, desired: &models::FirewallRule) -> Step {
@@ -874,14 +867,7 @@ impl Run<'_> {
             .await
             .map_err(|e| rejected(&op.id, &format!("writing firewall rule {name}"), e))?;
         self.follow(op, rsp.into_raw_response()).await?;
-        Ok((
-            if current.is_some() {
-                Outcome::Updated
-            } else {
-                Outcome::Created
-            },
-            String::new(),
-        ))
+        Ok(written(current.is_some()))
     }
 
     /// Follows a long-running operation to its end: the
@@ -1211,6 +1197,16 @@ fn json<T: Serialize>(value: &T) -> String {
         Ok(serde_json::Value::Null) | Err(_) => "unset".into(),
         Ok(v) => v.to_string(),
     }
+}
+
+/// The outcome of a PUT: an update when the resource existed, else a create.
+fn written(existed: bool) -> (Outcome, String) {
+    let outcome = if existed {
+        Outcome::Updated
+    } else {
+        Outcome::Created
+    };
+    (outcome, String::new())
 }
 
 #[cfg(test)]

@@ -2124,28 +2124,29 @@ fn any_plan_on(target: Target) -> BoxedStrategy<Plan> {
                     security,
                 ),
             )| {
-                let mut plan = Plan::builder()
-                    .service(service)
-                    .environment(environment)
-                    .version(version)
-                    .platform(platform)
-                    .build();
-                plan.labels = labels;
-                plan.objectives = objectives;
-                plan.topology = topology;
-                plan.sizing = sizing;
-                plan.tuning = tuning;
-                plan.databases = content.databases;
-                plan.roles = content.roles;
-                plan.clients = content.clients;
-                plan.pooler = content.pooler;
-                plan.backups.logical = content.logical;
-                plan.backups.wal_archiving = wal_archiving;
-                plan.backups.managed = managed;
-                plan.backups.snapshots = snapshots;
-                plan.monitoring = monitoring;
-                plan.security = security;
-                plan
+                Plan {
+                    service,
+                    environment,
+                    labels,
+                    objectives,
+                    version,
+                    platform,
+                    topology,
+                    sizing,
+                    tuning,
+                    databases: content.databases,
+                    roles: content.roles,
+                    clients: content.clients,
+                    pooler: content.pooler,
+                    backups: Backups {
+                        logical: content.logical,
+                        wal_archiving,
+                        managed,
+                        snapshots,
+                    },
+                    monitoring,
+                    security,
+                }
             },
         )
         .boxed()
@@ -2183,23 +2184,25 @@ fn reasonable_plan_on(target: Target) -> BoxedStrategy<Plan> {
                     .first()
                     .and_then(|r| r.name.as_str().strip_suffix("_owner"))
                     .and_then(|base| ServiceName::new(base).ok())?;
-                let mut plan = Plan::builder()
-                    .service(service)
-                    .environment(environment)
-                    .version(version)
-                    .platform(platform)
-                    .build();
-                plan.labels = labels;
-                plan.objectives = objectives;
-                plan.topology = topology;
-                plan.sizing = sizing;
-                plan.tuning = tuning;
-                plan.databases = content.databases;
-                plan.roles = content.roles;
-                plan.clients = content.clients;
-                plan.pooler = content.pooler;
-                plan.monitoring = monitoring;
-                plan.security = security;
+                // Backups are chosen below, by platform.
+                let mut plan = Plan {
+                    service,
+                    environment,
+                    labels,
+                    objectives,
+                    version,
+                    platform,
+                    topology,
+                    sizing,
+                    tuning,
+                    databases: content.databases,
+                    roles: content.roles,
+                    clients: content.clients,
+                    pooler: content.pooler,
+                    backups: Backups::default(),
+                    monitoring,
+                    security,
+                };
                 if target == Target::Azure {
                     // The desktop share of memory (1/16) is below the 10 %
                     // Azure accepts for shared_buffers.

@@ -20,12 +20,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if from_file != as_written {
         return Err("tests/plans/fail/seed-000-product-change-as-written.yaml differs from the seed as built here".into());
     }
-    let report = as_written.validate();
+    let report = as_written.report();
     println!("== Seed 000 as written: {}", as_written.service);
     println!("{report}");
 
     let corrected = corrected(as_written)?;
-    let report = corrected.validate();
+    let report = corrected.report();
     println!("\n== Seed 000 corrected");
     println!("{report}");
     if report.has_errors() {
@@ -43,12 +43,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Renders the SQL init script and the Kubernetes manifests that run it.
 fn render(plan: &Plan) -> Result<(), Box<dyn std::error::Error>> {
-    let init_sql = pgplan::sql::render_script(plan)?;
+    let init_sql = pgplan::sql::render_script(&plan.validate().expect("the plan validates"))?;
     let options = pgplan::k8s::RenderOptions {
         init_sql: Some(init_sql),
         ..Default::default()
     };
-    let files = pgplan::k8s::render_files(plan, &options)?;
+    let files = pgplan::k8s::render_files(&plan.validate().expect("the plan validates"), &options)?;
     println!("\n== Rendered Kubernetes objects");
     for (name, text) in &files {
         println!("  {name}: {} lines", text.lines().count());

@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dev = Plan::from_yaml(include_str!("plans/dev-event-marketing.yaml"))?;
     let prod = Plan::from_yaml(include_str!("plans/prod-event-marketing.yaml"))?;
     for plan in [&dev, &prod] {
-        let report = plan.validate();
+        let report = plan.report();
         println!(
             "== {} ({}): {} finding(s)",
             plan.service,
@@ -46,9 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     row("backups", describe_backups(&dev), describe_backups(&prod));
     row("application secret", app_secret(&dev), app_secret(&prod));
 
-    let (Some(ds), Some(ps)) = (dev.settings(), prod.settings()) else {
-        return Err("no parameter catalog".into());
-    };
+    let (ds, ps) = (dev.settings(), prod.settings());
     let names: BTreeSet<&str> = ds
         .iter()
         .chain(ps.iter())
@@ -56,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     println!("\nsettings that differ:");
     for name in names {
-        let value = |s: &Settings| s.get(name).map_or("-".into(), |v| v.value);
+        let value = |s: &Settings| s.lookup(name).map_or("-".into(), |v| v.value);
         let (d, p) = (value(&ds), value(&ps));
         if d != p {
             row(name, d, p);

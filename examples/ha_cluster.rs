@@ -9,7 +9,7 @@ use pgplan::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = Plan::from_yaml(include_str!("plans/ha-cluster.yaml"))?;
-    let report = plan.validate();
+    let report = plan.report();
     for d in report.diagnostics() {
         println!("{d}");
     }
@@ -49,7 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  timing: ttl {} ≥ loop_wait {} + 2 × retry_timeout {}",
         cluster.ttl, cluster.loop_wait, cluster.retry_timeout
     );
-    if let Some(settings) = plan.settings() {
+    {
+        let settings = plan.settings();
         println!("\nsettings:");
         for s in settings.iter() {
             println!("  {:<34} {:<12} {}", s.name, s.value, s.provenance);

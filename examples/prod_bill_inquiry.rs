@@ -18,13 +18,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if from_file != as_written {
         return Err("tests/plans/fail/seed-001-bill-inquiry-as-written.yaml differs from the seed as built here".into());
     }
-    let report = as_written.validate();
+    let report = as_written.report();
     println!("== Seed 001 as written: {}", as_written.service);
     println!("{report}");
     assert!(report.has_errors(), "the seed as written must not pass");
 
     let corrected = corrected(as_written)?;
-    let report = corrected.validate();
+    let report = corrected.report();
     println!("\n== Seed 001 corrected");
     println!("{report}");
     if report.has_errors() {
@@ -37,7 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("(identical to examples/plans/prod-bill-inquiry.yaml)");
 
     println!("\n== Settings of the corrected plan");
-    if let Some(settings) = corrected.settings() {
+    {
+        let settings = corrected.settings();
         for s in settings.iter() {
             println!("  {:<34} {:<16} {}", s.name, s.value, s.provenance);
         }
@@ -48,8 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Renders the corrected plan with every backend that applies to Azure.
 fn render(plan: &Plan) -> Result<(), Box<dyn std::error::Error>> {
-    let sql = pgplan::sql::render_files(plan)?;
-    let azure = pgplan::azure::render_files(plan)?;
+    let sql = pgplan::sql::render_files(&plan.validate().expect("the plan validates"))?;
+    let azure = pgplan::azure::render_files(&plan.validate().expect("the plan validates"))?;
     println!("\n== Rendered");
     for (name, text) in sql.iter().chain(azure.iter()) {
         println!("  {name}: {} lines", text.lines().count());

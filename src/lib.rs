@@ -10,7 +10,7 @@
 //!     "service: orders\nenvironment: development\nversion: 17\nplatform: { local: {} }\n",
 //! )
 //! .unwrap();
-//! assert!(!plan.validate().has_errors());
+//! assert!(!plan.report().has_errors());
 //! ```
 
 pub use pgplan_core as core;

@@ -12,7 +12,7 @@ fn read(path: &std::path::Path) -> Plan {
 #[test]
 fn example_plans_validate_without_errors() {
     insta::glob!("../examples/plans", "*.yaml", |path| {
-        let report = read(path).validate();
+        let report = read(path).report();
         assert!(!report.has_errors(), "{}:\n{report}", path.display());
         insta::assert_yaml_snapshot!(report);
     });
@@ -21,7 +21,7 @@ fn example_plans_validate_without_errors() {
 #[test]
 fn pass_plans_validate_without_errors() {
     insta::glob!("plans/pass", "*.yaml", |path| {
-        let report = read(path).validate();
+        let report = read(path).report();
         assert!(!report.has_errors(), "{}:\n{report}", path.display());
         insta::assert_yaml_snapshot!(report);
     });
@@ -30,7 +30,7 @@ fn pass_plans_validate_without_errors() {
 #[test]
 fn fail_plans_report_errors() {
     insta::glob!("plans/fail", "*.yaml", |path| {
-        let report = read(path).validate();
+        let report = read(path).report();
         assert!(
             report.count(Severity::Error) > 0,
             "{}:\n{report}",

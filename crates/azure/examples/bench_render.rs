@@ -56,9 +56,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut operations = 0usize;
     let mut bytes = 0usize;
     for plan in &plans {
-        let ops = pgplan_azure::render_operations(plan)?;
+        let ops = pgplan_azure::render_operations(&plan.validate().expect("the plan validates"))?;
         operations += ops.len();
-        let files = pgplan_azure::render_files(plan)?;
+        let files = pgplan_azure::render_files(&plan.validate().expect("the plan validates"))?;
         bytes += files.values().map(String::len).sum::<usize>();
     }
     let elapsed = started.elapsed();

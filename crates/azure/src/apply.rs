@@ -36,7 +36,7 @@ use azure_core::{ClientOptions, Context, Pipeline, Request, StatusCode, Transpor
 use azure_mgmt_postgresql::package_flexibleserver_2024_08_01 as api;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pgplan_core::{Plan, SecretSource};
+use pgplan_core::{SecretSource, ValidPlan};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -279,7 +279,7 @@ impl Applier {
     }
 
     /// Renders the plan and applies its operations in order.
-    pub async fn apply(&self, plan: &Plan) -> Result<ApplyReport, Error> {
+    pub async fn apply(&self, plan: &ValidPlan) -> Result<ApplyReport, Error> {
         let ops = render_operations(plan)?;
         self.apply_operations(plan, &ops).await
     }
@@ -287,7 +287,7 @@ impl Applier {
     /// Applies already-rendered operations of a plan.
     pub async fn apply_operations(
         &self,
-        plan: &Plan,
+        plan: &ValidPlan,
         ops: &[Operation],
     ) -> Result<ApplyReport, Error> {
         let Some(azure) = plan.platform.azure() else {
@@ -334,7 +334,7 @@ impl Applier {
         Ok(run.report)
     }
 
-    fn subscription(&self, plan: &Plan, ops: &[Operation]) -> Result<String, Error> {
+    fn subscription(&self, plan: &ValidPlan, ops: &[Operation]) -> Result<String, Error> {
         let from_plan = plan
             .platform
             .azure()

@@ -94,11 +94,12 @@ pub use operation::{
     SUBSCRIPTION_PLACEHOLDER, SecretInput,
 };
 pub use pgplan_core::Plan;
+use pgplan_core::ValidPlan;
 pub use render::{Parameter, azure_parameters, render_operations};
 pub use script::{render_script, shell_quote};
 
 /// The operations as pretty JSON (an array), ending in a newline.
-pub fn render_json(plan: &Plan) -> Result<String, Error> {
+pub fn render_json(plan: &ValidPlan) -> Result<String, Error> {
     let ops = render_operations(plan)?;
     operations_json(&ops)
 }
@@ -113,7 +114,7 @@ fn operations_json(ops: &[Operation]) -> Result<String, Error> {
 }
 
 /// Both renderings: `operations.json` and `deploy.sh`.
-pub fn render_files(plan: &Plan) -> Result<BTreeMap<String, String>, Error> {
+pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error> {
     let ops = render_operations(plan)?;
     let mut files = BTreeMap::new();
     files.insert("operations.json".to_owned(), operations_json(&ops)?);

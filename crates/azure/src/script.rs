@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use pgplan_core::{Azure, AzureHaMode, AzureStorageType, Plan, PrincipalType, SecretSource};
+use pgplan_core::{Azure, AzureHaMode, AzureStorageType, PrincipalType, SecretSource, ValidPlan};
 
 use crate::Error;
 use crate::models::{self, storage};
@@ -144,7 +144,7 @@ impl Az {
 }
 
 /// Renders the plan as an `az` script for Azure CLI 2.91.
-pub fn render_script(plan: &Plan) -> Result<String, Error> {
+pub fn render_script(plan: &ValidPlan) -> Result<String, Error> {
     let ops = render_operations(plan)?;
     script_for(plan, &ops)
 }
@@ -157,7 +157,7 @@ fn server_body(op: &Operation) -> Option<&models::Server> {
 }
 
 /// Renders already-rendered operations as a script.
-pub(crate) fn script_for(plan: &Plan, ops: &[Operation]) -> Result<String, Error> {
+pub(crate) fn script_for(plan: &ValidPlan, ops: &[Operation]) -> Result<String, Error> {
     let Some(az) = plan.platform.azure() else {
         return Err(Error::NotAzure {
             platform: plan.platform.kind(),
@@ -439,7 +439,7 @@ fn shell_safe_message(text: &str) -> String {
         .collect()
 }
 
-fn plan_principal_type(plan: &Plan, name: &str) -> PrincipalType {
+fn plan_principal_type(plan: &ValidPlan, name: &str) -> PrincipalType {
     plan.platform
         .azure()
         .and_then(|a| {
@@ -507,7 +507,7 @@ fn read_secret(out: &mut String, source: &SecretSource) -> Result<(), Error> {
     Ok(())
 }
 
-fn server_create(plan: &Plan, az: &Azure, server: &models::Server, with_password: bool) -> Az {
+fn server_create(plan: &ValidPlan, az: &Azure, server: &models::Server, with_password: bool) -> Az {
     let props = server.properties.clone().unwrap_or_default();
     let storage = props.storage.clone().unwrap_or_default();
     let mut cmd = Az::new("postgres flexible-server create")

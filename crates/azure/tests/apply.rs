@@ -54,7 +54,10 @@ async fn apply_creates_everything_then_has_nothing_to_do() {
     let applier = applier(&standin);
     let plan = seed();
 
-    let report = applier.apply(&plan).await.unwrap();
+    let report = applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     assert_eq!(
         report.get("server").unwrap().outcome,
         Outcome::Created,
@@ -130,7 +133,10 @@ async fn apply_creates_everything_then_has_nothing_to_do() {
 
     // Again: nothing differs, nothing is sent.
     let writes_before = standin.writes().len();
-    let again = applier.apply(&plan).await.unwrap();
+    let again = applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     assert!(again.is_noop(), "{again}");
     assert_eq!(again.get("restart").unwrap().outcome, Outcome::Skipped);
     assert_eq!(
@@ -146,7 +152,10 @@ async fn apply_sends_only_what_differs_and_restarts_only_for_static_changes() {
     let standin = standin().await;
     let applier = applier(&standin);
     let plan = seed();
-    applier.apply(&plan).await.unwrap();
+    applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     let restarts = standin.with(|s| s.restarts.len());
 
     // A dynamic parameter drifted: one PUT, no restart.
@@ -158,7 +167,10 @@ async fn apply_sends_only_what_differs_and_restarts_only_for_static_changes() {
         c.get_mut("work_mem").unwrap()["properties"]["value"] = json!("4096");
     });
     let before = standin.writes().len();
-    let report = applier.apply(&plan).await.unwrap();
+    let report = applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     let writes = standin.writes()[before..].to_vec();
     assert_eq!(writes.len(), 1, "{writes:?}");
     assert!(
@@ -177,7 +189,10 @@ async fn apply_sends_only_what_differs_and_restarts_only_for_static_changes() {
         c.get_mut("shared_buffers").unwrap()["properties"]["value"] = json!("16384");
     });
     let before = standin.writes().len();
-    let report = applier.apply(&plan).await.unwrap();
+    let report = applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     let writes = standin.writes()[before..].to_vec();
     assert_eq!(writes.len(), 2, "{writes:?}");
     assert!(writes[0].ends_with("/configurations/shared_buffers"));
@@ -191,7 +206,10 @@ async fn apply_sends_only_what_differs_and_restarts_only_for_static_changes() {
             json!(7);
     });
     let before = standin.with(|s| s.log.len());
-    let report = applier.apply(&plan).await.unwrap();
+    let report = applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     assert_eq!(
         report.get("server").unwrap().outcome,
         Outcome::Updated,
@@ -215,7 +233,10 @@ async fn apply_sends_only_what_differs_and_restarts_only_for_static_changes() {
         s.resources.get_mut(&key).unwrap()["properties"]["availabilityZone"] = json!("3");
     });
     let before = standin.writes().len();
-    let report = applier.apply(&plan).await.unwrap();
+    let report = applier
+        .apply(&plan.validate().expect("the plan validates"))
+        .await
+        .unwrap();
     let server = report.get("server").unwrap();
     assert_eq!(server.outcome, Outcome::Drift);
     assert!(
@@ -239,7 +260,10 @@ async fn throttled_requests_are_retried_after_retry_after() {
             .push(("PUT".into(), "/databases/bill_inquiry_db".into(), 503));
     });
     let applier = applier(&standin);
-    let report = applier.apply(&seed()).await.unwrap();
+    let report = applier
+        .apply(&seed().validate().expect("the plan validates"))
+        .await
+        .unwrap();
     assert_eq!(report.get("server").unwrap().outcome, Outcome::Created);
     let log = standin.with(|s| s.log.clone());
     for status in [429, 503] {
@@ -272,7 +296,10 @@ async fn a_failed_operation_stops_apply_with_azures_message() {
         ));
     });
     let applier = applier(&standin);
-    let err = applier.apply(&seed()).await.unwrap_err();
+    let err = applier
+        .apply(&seed().validate().expect("the plan validates"))
+        .await
+        .unwrap_err();
     match &err {
         Error::OperationFailed {
             operation,
@@ -319,7 +346,10 @@ async fn a_missing_object_id_is_named_with_its_fix() {
         .poll_interval(Duration::from_millis(20))
         .progress(false);
     let applier = Applier::new(Arc::new(credential), options).unwrap();
-    let err = applier.apply(&seed()).await.unwrap_err();
+    let err = applier
+        .apply(&seed().validate().expect("the plan validates"))
+        .await
+        .unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::MissingInput { .. }), "{text}");
     assert!(

@@ -178,7 +178,8 @@ fn every_az_command_of_every_script_passes_the_cli_parser() {
     let mut commands = BTreeSet::new();
     let mut per_plan = Vec::new();
     for (path, plan) in azure_plans() {
-        let script = render_script(&plan).unwrap_or_else(|e| panic!("{}: {e}", name(&path)));
+        let script = render_script(&plan.validate().expect("the plan validates"))
+            .unwrap_or_else(|e| panic!("{}: {e}", name(&path)));
         assert!(script.starts_with("#!/usr/bin/env bash\n"));
         assert!(script.contains("\nset -euo pipefail\n"));
         let mut env = Vec::new();

@@ -390,7 +390,8 @@ fn every_rendered_request_follows_the_spec() {
     let mut checked = 0;
     let mut problems = Vec::new();
     for (path, plan) in azure_plans() {
-        let ops = render_operations(&plan).unwrap_or_else(|e| panic!("{}: {e}", name(&path)));
+        let ops = render_operations(&plan.validate().expect("the plan validates"))
+            .unwrap_or_else(|e| panic!("{}: {e}", name(&path)));
         for op in &ops {
             checked += usize::from(op.body.is_some());
             for e in check(op) {
@@ -446,7 +447,7 @@ fn the_specs_own_example_requests_pass_the_checker() {
 /// seed's bodies is something ARM would reject or silently drop.
 #[test]
 fn the_checker_rejects_what_arm_would_not_take() {
-    let ops = render_operations(&seed()).unwrap();
+    let ops = render_operations(&seed().validate().expect("the plan validates")).unwrap();
     let body_of = |id: &str| {
         ops.iter()
             .find(|o| o.id == id)
@@ -547,7 +548,7 @@ fn the_checker_rejects_what_arm_would_not_take() {
 #[test]
 fn bodies_carry_no_nulls_and_no_password() {
     for (path, plan) in azure_plans() {
-        for op in render_operations(&plan).unwrap() {
+        for op in render_operations(&plan.validate().expect("the plan validates")).unwrap() {
             let Some(json) = op.body_json().unwrap() else {
                 continue;
             };

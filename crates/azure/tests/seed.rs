@@ -8,7 +8,7 @@ use crate::support::seed;
 
 #[test]
 fn seed_001_renders_its_server() {
-    let ops = render_operations(&seed()).unwrap();
+    let ops = render_operations(&seed().validate().expect("the plan validates")).unwrap();
     let server = &ops[0];
     assert_eq!(server.kind, OperationKind::ServerCreate);
     assert_eq!(server.method, Method::Put);
@@ -51,7 +51,7 @@ fn seed_001_renders_its_server() {
 
 #[test]
 fn seed_001_parameters_go_through_the_configurations_api() {
-    let ops = render_operations(&seed()).unwrap();
+    let ops = render_operations(&seed().validate().expect("the plan validates")).unwrap();
     let param = |name: &str| {
         ops.iter()
             .find(|o| o.id == format!("configuration:{name}"))
@@ -128,7 +128,7 @@ fn seed_001_parameters_go_through_the_configurations_api() {
 
 #[test]
 fn seed_001_database_admin_and_replica() {
-    let ops = render_operations(&seed()).unwrap();
+    let ops = render_operations(&seed().validate().expect("the plan validates")).unwrap();
     let db = ops
         .iter()
         .find(|o| o.id == "database:bill_inquiry_db")
@@ -172,7 +172,7 @@ fn seed_001_database_admin_and_replica() {
 
 #[test]
 fn seed_001_script_uses_todays_cli_and_never_holds_a_secret() {
-    let script = render_script(&seed()).unwrap();
+    let script = render_script(&seed().validate().expect("the plan validates")).unwrap();
     // One command per line, for matching.
     let joined = script.replace(" \\\n  ", " ");
     for wanted in [
@@ -213,7 +213,7 @@ fn seed_001_script_uses_todays_cli_and_never_holds_a_secret() {
 
 #[test]
 fn files_are_json_and_bash() {
-    let files = render_files(&seed()).unwrap();
+    let files = render_files(&seed().validate().expect("the plan validates")).unwrap();
     let ops: serde_json::Value = serde_json::from_str(&files["operations.json"]).unwrap();
     let ops = ops.as_array().unwrap();
     assert_eq!(ops[0]["method"], "PUT");

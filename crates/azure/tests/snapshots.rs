@@ -10,7 +10,8 @@ fn snapshot(path: &std::path::Path) {
     let plan = read_plan(path);
     match plan.platform.azure() {
         Some(_) => {
-            let files = render_files(&plan).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let files = render_files(&plan.validate().expect("the plan validates"))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(
                 files.keys().map(String::as_str).collect::<Vec<_>>(),
                 ["deploy.sh", "operations.json"]
@@ -19,7 +20,7 @@ fn snapshot(path: &std::path::Path) {
             insta::assert_snapshot!("deploy.sh", files["deploy.sh"]);
         }
         None => {
-            let err = render_files(&plan).unwrap_err();
+            let err = render_files(&plan.validate().expect("the plan validates")).unwrap_err();
             assert!(matches!(err, Error::NotAzure { .. }), "{err}");
             assert!(err.to_string().contains(plan.platform.kind()), "{err}");
         }
@@ -43,8 +44,8 @@ fn pass_plans() {
 fn rendering_is_deterministic() {
     for (path, plan) in crate::support::azure_plans() {
         assert_eq!(
-            render_files(&plan).unwrap(),
-            render_files(&plan).unwrap(),
+            render_files(&plan.validate().expect("the plan validates")).unwrap(),
+            render_files(&plan.validate().expect("the plan validates")).unwrap(),
             "{}",
             path.display()
         );

@@ -14,16 +14,16 @@ fn azure(plan: &mut Plan) -> &mut pgplan_core::Azure {
 
 /// Asserts a PGP009 error at one of `paths` (a prefix of its field path).
 fn assert_pgp009(plan: &Plan, what: &str, paths: &[&str]) {
-    let report = plan.validate();
+    let report = plan.report();
     let found = report
         .by_id("PGP009")
-        .any(|d| d.severity == Severity::Error && paths.iter().any(|p| d.path.starts_with(p)));
+        .any(|d| d.severity == Severity::Error && paths.iter().any(|p| d.path.starts_with(*p)));
     assert!(found, "no PGP009 error at {paths:?} for {what}:\n{report}");
 }
 
 #[test]
 fn the_corrected_seed_has_no_azure_error() {
-    let report = seed().validate();
+    let report = seed().report();
     assert!(
         !report
             .by_id("PGP009")

@@ -47,11 +47,11 @@ fn miette_severity(s: Severity) -> miette::Severity {
 /// A diagnostic as a miette report pointing at the plan's line.
 pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
     let mut diag = MietteDiagnostic::new(d.message.clone())
-        .with_code(d.id.clone())
+        .with_code(d.id())
         .with_severity(miette_severity(d.severity))
         .with_help(d.help.clone());
-    if let Some((offset, len)) = source.span_of(&d.path) {
-        diag = diag.with_label(LabeledSpan::at(offset..offset + len, d.path.clone()));
+    if let Some((offset, len)) = source.span_of(&d.path.to_string()) {
+        diag = diag.with_label(LabeledSpan::at(offset..offset + len, d.path.to_string()));
     } else {
         diag = diag.with_help(format!("{} (at {})", d.help, d.path));
     }

@@ -35,7 +35,7 @@
 //!   - { name: orders-api, pool_size: 10, replicas: { min: 2, max: 12 } }
 //! "#;
 //! let plan = Plan::from_yaml(yaml).unwrap();
-//! let report = plan.validate();
+//! let report = plan.report();
 //! let budget = report.by_id("PGP001").next().unwrap();
 //! assert_eq!(budget.severity, Severity::Error);
 //! assert!(budget.message.contains("120 connections at peak"));
@@ -79,5 +79,9 @@ pub use model::topology::{
 pub use model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
 pub use model::units::{Bytes, Duration, Millicores, Percent, UnitError};
 pub use plan_file::PlanFileError;
+pub use tuning::params;
 pub use tuning::{Provenance, Setting, Settings};
-pub use validate::{Diagnostic, Report, Severity};
+pub use validate::{
+    Diagnostic, FieldPath, Findings, Report, Rule, RuleExamples, RuleInfo, Severity, Span,
+    ValidPlan,
+};

@@ -158,10 +158,21 @@ impl LineIndex {
 
     /// The line of a path, or of its longest prefix that exists.
     pub fn line_of(&self, path: &str) -> Option<usize> {
+        self.span_of(path).map(|s| s.line)
+    }
+
+    /// The line, column and byte offset of a path, or of its longest prefix
+    /// that exists.
+    pub fn span_of(&self, path: &str) -> Option<crate::validate::Span> {
         let mut p = path.to_owned();
         loop {
-            if let Some((l, _)) = self.lines.get(&p) {
-                return Some(*l);
+            if let Some((line, column)) = self.lines.get(&p) {
+                let offset = self.offset_of_line(*line)? + column.saturating_sub(1);
+                return Some(crate::validate::Span {
+                    line: *line,
+                    column: *column,
+                    offset,
+                });
             }
             let cut = p.rfind(['.', '['])?;
             p.truncate(cut);

@@ -31,7 +31,7 @@
 //!     .new_tree(&mut runner)
 //!     .unwrap()
 //!     .current();
-//! let report = plan.validate();
+//! let report = plan.report();
 //! println!("{}\n{report}", plan.to_yaml().unwrap());
 //! ```
 //!
@@ -43,7 +43,7 @@
 //! proptest! {
 //!     #[test]
 //!     fn validation_never_panics(plan in pgplan_core::strategies::plan()) {
-//!         let _ = plan.validate();
+//!         let _ = plan.report();
 //!     }
 //! }
 //! ```

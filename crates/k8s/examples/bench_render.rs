@@ -69,7 +69,8 @@ fn main() {
     let started = Instant::now();
     let mut bytes = 0usize;
     for plan in &plans {
-        let files = render_files(plan, &opts).unwrap_or_else(|e| panic!("{}: {e}", plan.service));
+        let files = render_files(&plan.validate().expect("the plan validates"), &opts)
+            .unwrap_or_else(|e| panic!("{}: {e}", plan.service));
         bytes += files.values().map(String::len).sum::<usize>();
     }
     let elapsed = started.elapsed();

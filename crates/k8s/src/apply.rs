@@ -28,7 +28,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::{self, Scope};
 use kube::{Client, Config};
-use pgplan_core::Plan;
+use pgplan_core::ValidPlan;
 
 use crate::credentials::{Password, PasswordFill};
 use crate::{Error, Object, RenderOptions, password_slots, render_objects};
@@ -199,7 +199,7 @@ async fn client(options: &ApplyOptions) -> Result<Client, Error> {
 
 /// Renders the plan and applies it with the cluster from the kubeconfig.
 pub async fn apply(
-    plan: &Plan,
+    plan: &ValidPlan,
     opts: &RenderOptions,
     options: ApplyOptions,
 ) -> Result<ApplyReport, Error> {
@@ -229,7 +229,7 @@ fn generate_password(length: u16) -> Result<Password, Error> {
 /// Fills in the password of every Secret pgplan renders.
 async fn fill_passwords(
     client: &Client,
-    plan: &Plan,
+    plan: &ValidPlan,
     opts: &RenderOptions,
     report: &mut ApplyReport,
 ) -> Result<RenderOptions, Error> {
@@ -316,7 +316,7 @@ async fn resolve(
 /// Applies the plan with a given client (the tests' stand-in API server).
 pub async fn apply_with_client(
     client: Client,
-    plan: &Plan,
+    plan: &ValidPlan,
     opts: &RenderOptions,
     options: ApplyOptions,
 ) -> Result<ApplyReport, Error> {

@@ -1,8 +1,9 @@
 //! Everything the renderers share, checked once: the plan's Kubernetes
 //! platform, resolved settings, names, labels and credentials.
 
+use pgplan_core::ValidPlan;
 use pgplan_core::{
-    Bytes, ContainerImage, Kubernetes, Millicores, PasswordEncryption, Plan, Resources, Settings,
+    Bytes, ContainerImage, Kubernetes, Millicores, PasswordEncryption, Resources, Settings,
 };
 
 use crate::credentials::Credentials;
@@ -25,12 +26,12 @@ pub(crate) mod paths {
 
 /// A plan checked for rendering to Kubernetes.
 pub(crate) struct Ctx<'a> {
-    pub plan: &'a Plan,
+    pub plan: &'a ValidPlan,
     pub k8s: &'a Kubernetes,
     /// The server image's family.
     pub flavor: Flavor,
     pub opts: &'a RenderOptions,
-    pub settings: Settings,
+    pub settings: &'a Settings,
     pub names: Names,
     pub labels: Labels,
     pub creds: Credentials,
@@ -46,7 +47,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(plan: &'a Plan, opts: &'a RenderOptions) -> Result<Self, Error> {
+    pub fn new(plan: &'a ValidPlan, opts: &'a RenderOptions) -> Result<Self, Error> {
         let Some(k8s) = plan.platform.kubernetes() else {
             return Err(Error::NotKubernetes {
                 found: plan.platform.kind(),
@@ -86,9 +87,7 @@ impl<'a> Ctx<'a> {
             check_pinned(image, "monitoring.exporter.image")?;
         }
         let read_replicas = check_replicas(plan)?;
-        let settings = plan
-            .settings()
-            .ok_or(Error::NoCatalog(plan.version.get()))?;
+        let settings = plan.settings();
         let port = match settings.int("port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             Some(p) => {
@@ -294,7 +293,7 @@ fn check_limit<T: PartialOrd + std::fmt::Display + Copy>(
 
 /// Read replicas run as one StatefulSet, so they must agree on storage and
 /// parameters; Azure-only fields are refused.
-fn check_replicas(plan: &Plan) -> Result<u32, Error> {
+fn check_replicas(plan: &ValidPlan) -> Result<u32, Error> {
     let replicas = &plan.topology.replicas;
     for (i, r) in replicas.iter().enumerate() {
         if r.sku.is_some() {

@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use pgplan_core::{Plan, RolePurpose, SecretSource};
+use pgplan_core::ValidPlan;
+use pgplan_core::{RolePurpose, SecretSource};
 
 use crate::Error;
 use crate::labels::{Names, dns_fragment, is_dns_subdomain};
@@ -147,7 +148,7 @@ fn is_secret_key(s: &str) -> bool {
 
 impl Credentials {
     /// Resolves every credential of the plan.
-    pub fn new(plan: &Plan, names: &Names, read_replicas: bool) -> Result<Self, Error> {
+    pub fn new(plan: &ValidPlan, names: &Names, read_replicas: bool) -> Result<Self, Error> {
         let superuser = generated(
             SUPERUSER,
             &names.superuser_secret,

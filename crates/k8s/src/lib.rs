@@ -2,7 +2,7 @@
 //! objects, and applied with server-side apply.
 //!
 //! ```
-//! use pgplan_core::Plan;
+//! use pgplan_core::{Plan, ValidPlan};
 //! use pgplan_k8s::{RenderOptions, render_files, render_objects};
 //!
 //! let plan = Plan::from_yaml(r#"
@@ -117,7 +117,7 @@ mod render;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use pgplan_core::Plan;
+use pgplan_core::ValidPlan;
 
 #[cfg(feature = "apply")]
 pub use apply::{AppliedObject, ApplyOptions, ApplyReport, Rollout, apply, apply_with_client};
@@ -175,14 +175,17 @@ pub struct RenderOptions {
 /// Fails with [`Error::NotKubernetes`] for a plan on another platform, and
 /// with [`Error::Plan`] (naming the field and the fix) for a plan the
 /// backend cannot render as written.
-pub fn render_objects(plan: &Plan, opts: &RenderOptions) -> Result<Vec<Object>, Error> {
+pub fn render_objects(plan: &ValidPlan, opts: &RenderOptions) -> Result<Vec<Object>, Error> {
     let ctx = context::Ctx::new(plan, opts)?;
     render::render(&ctx)
 }
 
 /// The plan's manifests as files: `manifests.yaml`, every object as a YAML
 /// document in apply order (`kubectl apply -f manifests.yaml` works too).
-pub fn render_files(plan: &Plan, opts: &RenderOptions) -> Result<BTreeMap<String, String>, Error> {
+pub fn render_files(
+    plan: &ValidPlan,
+    opts: &RenderOptions,
+) -> Result<BTreeMap<String, String>, Error> {
     let objects = render_objects(plan, opts)?;
     Ok(BTreeMap::from([(
         "manifests.yaml".to_owned(),
@@ -191,7 +194,7 @@ pub fn render_files(plan: &Plan, opts: &RenderOptions) -> Result<BTreeMap<String
 }
 
 /// Objects as one multi-document YAML stream with a header comment.
-pub fn to_yaml(plan: &Plan, objects: &[Object]) -> Result<String, Error> {
+pub fn to_yaml(plan: &ValidPlan, objects: &[Object]) -> Result<String, Error> {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -213,7 +216,7 @@ pub fn to_yaml(plan: &Plan, objects: &[Object]) -> Result<String, Error> {
 
 /// The Secrets pgplan renders whose password the caller (or `apply`)
 /// fills, and how each value is obtained.
-pub fn password_slots(plan: &Plan) -> Result<Vec<PasswordSlot>, Error> {
+pub fn password_slots(plan: &ValidPlan) -> Result<Vec<PasswordSlot>, Error> {
     let opts = RenderOptions::default();
     let ctx = context::Ctx::new(plan, &opts)?;
     Ok(ctx.creds.slots())

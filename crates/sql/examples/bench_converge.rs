@@ -141,7 +141,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The database, its schemas and 200 tables owned by the owner role.
     let (base, _) = plan(major, false);
-    apply(&base, &dsn, &opts).await?;
+    apply(&base.validate().expect("the plan validates"), &dsn, &opts).await?;
     let (client, conn) = tokio_postgres::connect(&pg.dsn("bench_db"), NoTls).await?;
     tokio::spawn(conn);
     let mut ddl = String::from("SET ROLE bench_owner;\n");
@@ -159,10 +159,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (full, planned_grants) = plan(major, true);
     let started = Instant::now();
-    let first = apply(&full, &dsn, &opts).await?;
+    let first = apply(&full.validate().expect("the plan validates"), &dsn, &opts).await?;
     let first_time = started.elapsed();
     let started = Instant::now();
-    let again = apply(&full, &dsn, &opts).await?;
+    let again = apply(&full.validate().expect("the plan validates"), &dsn, &opts).await?;
     let again_time = started.elapsed();
     let acl_entries: i64 = client
         .query_one(

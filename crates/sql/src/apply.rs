@@ -22,7 +22,7 @@ use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pgplan_core::{Plan, RoleName};
+use pgplan_core::{RoleName, ValidPlan};
 use tokio_postgres::{Client, Config};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -179,7 +179,7 @@ impl fmt::Display for ApplyReport {
 /// # Errors
 ///
 /// Connection, inspection and pre-flight errors; see [`Error`].
-pub async fn diff(plan: &Plan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
+pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
     let mut session = Session::open(dsn, opts).await?;
     let (changes, _) = session.plan_changes(plan, opts).await?;
     Ok(changes)
@@ -192,7 +192,7 @@ pub async fn diff(plan: &Plan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeS
 /// Connection, inspection and pre-flight errors change nothing; a failing
 /// statement rolls its transaction back and is reported with the scope it
 /// was in ([`Error::Apply`]).
-pub async fn apply(plan: &Plan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyReport, Error> {
+pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyReport, Error> {
     let mut session = Session::open(dsn, opts).await?;
     let (changes, _) = session.plan_changes(plan, opts).await?;
     let mut report = ApplyReport {
@@ -395,7 +395,7 @@ impl Session {
 
     async fn plan_changes(
         &mut self,
-        plan: &Plan,
+        plan: &ValidPlan,
         opts: &ApplyOptions,
     ) -> Result<(ChangeSet, ServerState), Error> {
         let desired = DesiredState::from_plan(plan)?;

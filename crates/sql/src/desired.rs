@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pgplan_core::catalog::Context;
 use pgplan_core::{
-    DatabaseName, Extension, ExtensionName, ObjectKind, Plan, Privilege, RoleName, RolePurpose,
-    SchemaName, SecretSource, SettingsMethod,
+    DatabaseName, Extension, ExtensionName, ObjectKind, Privilege, RoleName, RolePurpose,
+    SchemaName, SecretSource, SettingsMethod, ValidPlan,
 };
 
 use crate::error::Error;
@@ -196,7 +196,7 @@ pub fn is_list_parameter(name: &str) -> bool {
 }
 
 /// The marker comment for a plan's roles.
-pub fn role_marker(plan: &Plan) -> String {
+pub fn role_marker(plan: &ValidPlan) -> String {
     format!("pgplan:{}/{}", plan.service, plan.environment)
 }
 
@@ -209,7 +209,7 @@ impl DesiredState {
     /// missing schemas, privileges that do not apply to the object kind on
     /// the plan's major version; [`Error::UnsupportedVersion`] without a
     /// parameter catalog.
-    pub fn from_plan(plan: &Plan) -> Result<Self, Error> {
+    pub fn from_plan(plan: &ValidPlan) -> Result<Self, Error> {
         let major = plan.version.get();
         let mut databases: BTreeMap<DatabaseName, DesiredDatabase> = BTreeMap::new();
         for (i, db) in plan.databases.iter().enumerate() {
@@ -399,7 +399,7 @@ impl DesiredState {
                 through: "Patroni's dynamic configuration (the HA backend writes it; every member applies it)",
             }
         } else {
-            let resolved = plan.settings().ok_or(Error::UnsupportedVersion { major })?;
+            let resolved = plan.settings();
             let catalog = resolved.catalog();
             let mut settings = BTreeMap::new();
             for s in resolved.iter() {
@@ -521,6 +521,7 @@ pub fn group_by_privileges(wanted: &GranteePrivileges) -> Vec<(Vec<Privilege>, V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pgplan_core::Plan;
 
     fn plan(extra_grant: &str) -> Plan {
         Plan::from_yaml(&format!(
@@ -545,7 +546,7 @@ roles:
 
     #[test]
     fn default_privileges_without_for_owner_use_the_schema_owner() {
-        let d = DesiredState::from_plan(&plan("")).unwrap();
+        let d = DesiredState::from_plan(&plan("").validate().expect("the plan validates")).unwrap();
         let scope = d
             .databases
             .values()
@@ -561,9 +562,11 @@ roles:
 
     #[test]
     fn grants_on_unknown_databases_name_the_field() {
-        let e = DesiredState::from_plan(&plan(
-            "      - { database: nope, objects: database, privileges: [CONNECT] }",
-        ))
+        let e = DesiredState::from_plan(
+            &plan("      - { database: nope, objects: database, privileges: [CONNECT] }")
+                .validate()
+                .expect("the plan validates"),
+        )
         .unwrap_err()
         .to_string();
         assert!(
@@ -574,9 +577,11 @@ roles:
 
     #[test]
     fn privileges_must_fit_the_object_kind_and_version() {
-        let e = DesiredState::from_plan(&plan(
-            "      - { database: d, schema: app, objects: tables, privileges: [MAINTAIN] }",
-        ))
+        let e = DesiredState::from_plan(
+            &plan("      - { database: d, schema: app, objects: tables, privileges: [MAINTAIN] }")
+                .validate()
+                .expect("the plan validates"),
+        )
         .unwrap_err()
         .to_string();
         assert!(

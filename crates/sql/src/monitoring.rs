@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use pgplan_core::Plan;
+use pgplan_core::ValidPlan;
 
 /// One named query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub struct MonitoringQuery {
 }
 
 /// The queries for `plan`, in document order.
-pub fn queries(plan: &Plan) -> Vec<MonitoringQuery> {
+pub fn queries(plan: &ValidPlan) -> Vec<MonitoringQuery> {
     let major = plan.version.get();
     let slow_ms = plan
         .monitoring
@@ -84,7 +84,7 @@ pub fn queries(plan: &Plan) -> Vec<MonitoringQuery> {
 }
 
 /// `monitoring.sql`: every query with its description.
-pub fn script(plan: &Plan) -> String {
+pub fn script(plan: &ValidPlan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

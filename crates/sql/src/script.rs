@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use pgplan_core::{Plan, RoleName, SecretSource};
+use pgplan_core::{RoleName, SecretSource, ValidPlan};
 
 use crate::desired::{DesiredState, SettingsDelivery, default_grant_statements, grant_statements};
 use crate::error::Error;
@@ -46,7 +46,7 @@ impl std::fmt::Debug for RenderOptions<'_> {
 /// The psql variable that holds a role's verifier, one per role, unique
 /// within the plan: `password_` and the role name with every character other
 /// than `a-z0-9` replaced by `_` (a numeric suffix keeps them apart).
-pub fn password_variables(plan: &Plan) -> BTreeMap<RoleName, String> {
+pub fn password_variables(plan: &ValidPlan) -> BTreeMap<RoleName, String> {
     let mut taken = BTreeSet::new();
     let mut out = BTreeMap::new();
     let mut names: Vec<&RoleName> = plan
@@ -87,7 +87,7 @@ fn needs_password(source: Option<&SecretSource>) -> bool {
 /// # Errors
 ///
 /// As for [`DesiredState::from_plan`].
-pub fn render_files(plan: &Plan) -> Result<BTreeMap<String, String>, Error> {
+pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error> {
     render_files_with(plan, &RenderOptions::default())
 }
 
@@ -96,7 +96,7 @@ pub fn render_files(plan: &Plan) -> Result<BTreeMap<String, String>, Error> {
 /// # Errors
 ///
 /// As for [`DesiredState::from_plan`].
-pub fn render_script(plan: &Plan) -> Result<String, Error> {
+pub fn render_script(plan: &ValidPlan) -> Result<String, Error> {
     let desired = DesiredState::from_plan(plan)?;
     init_script(plan, &desired, &RenderOptions::default())
 }
@@ -107,7 +107,7 @@ pub fn render_script(plan: &Plan) -> Result<String, Error> {
 ///
 /// As for [`DesiredState::from_plan`], and [`Error::Secret`] from the resolver.
 pub fn render_files_with(
-    plan: &Plan,
+    plan: &ValidPlan,
     options: &RenderOptions<'_>,
 ) -> Result<BTreeMap<String, String>, Error> {
     let desired = DesiredState::from_plan(plan)?;
@@ -118,7 +118,7 @@ pub fn render_files_with(
     Ok(files)
 }
 
-fn header(out: &mut String, plan: &Plan, what: &str) {
+fn header(out: &mut String, plan: &ValidPlan, what: &str) {
     let _ = writeln!(
         out,
         "-- pgplan: {what} for {} ({}), PostgreSQL {}.",
@@ -136,7 +136,7 @@ fn line(out: &mut String, s: &Statement) {
 }
 
 fn init_script(
-    plan: &Plan,
+    plan: &ValidPlan,
     desired: &DesiredState,
     options: &RenderOptions<'_>,
 ) -> Result<String, Error> {
@@ -375,7 +375,7 @@ fn init_script(
     Ok(out)
 }
 
-fn settings_script(plan: &Plan, desired: &DesiredState) -> String {
+fn settings_script(plan: &ValidPlan, desired: &DesiredState) -> String {
     let mut out = String::new();
     header(&mut out, plan, "server settings");
     match &desired.settings {

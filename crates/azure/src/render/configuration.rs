@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use pgplan_core::azure_facts;
 use pgplan_core::catalog::{ParamSpec, TypedValue, VarType, format_number};
-use pgplan_core::{Catalog, Plan, Provenance};
+use pgplan_core::{Catalog, Provenance, ValidPlan};
 use serde::Serialize;
 
 use super::{Ctx, plan_error};
@@ -122,14 +122,8 @@ fn azure_value(spec: &ParamSpec, raw: &str) -> Result<String, String> {
 /// The plan's settings (explicit and derived) that Azure lets users set, in
 /// Azure's form, sorted by name. Explicit settings Azure does not take are
 /// errors (with the fix); derived ones are left to Azure.
-pub fn azure_parameters(plan: &Plan) -> Result<Vec<Parameter>, Error> {
-    let settings = plan.settings().ok_or_else(|| {
-        plan_error(
-            "version",
-            format!("no parameter catalog for PostgreSQL {}", plan.version),
-            "use a major version from 14 to 18",
-        )
-    })?;
+pub fn azure_parameters(plan: &ValidPlan) -> Result<Vec<Parameter>, Error> {
+    let settings = plan.settings();
     let catalog = settings.catalog();
     let mut out: BTreeMap<String, Parameter> = BTreeMap::new();
     for setting in settings.iter() {
@@ -164,7 +158,7 @@ pub fn azure_parameters(plan: &Plan) -> Result<Vec<Parameter>, Error> {
 }
 
 /// A read replica's own parameters (`topology.replicas[i].parameters`).
-pub(super) fn replica_parameters(plan: &Plan, index: usize) -> Result<Vec<Parameter>, Error> {
+pub(super) fn replica_parameters(plan: &ValidPlan, index: usize) -> Result<Vec<Parameter>, Error> {
     let Some(replica) = plan.topology.replicas.get(index) else {
         return Ok(Vec::new());
     };
@@ -192,7 +186,7 @@ pub(super) fn replica_parameters(plan: &Plan, index: usize) -> Result<Vec<Parame
 /// One parameter in Azure's form; `None` for a derived parameter Azure
 /// manages itself; an error for an explicit one Azure does not take.
 fn convert(
-    plan: &Plan,
+    plan: &ValidPlan,
     catalog: &Catalog,
     name: &str,
     raw: &str,

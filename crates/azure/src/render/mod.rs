@@ -8,7 +8,7 @@ mod network;
 mod replica;
 mod server;
 
-use pgplan_core::{Azure, Plan};
+use pgplan_core::{Azure, ValidPlan};
 
 use crate::Error;
 use crate::operation::{API_VERSION, Operation, Placeholder, SUBSCRIPTION_PLACEHOLDER};
@@ -18,13 +18,13 @@ pub use configuration::{Parameter, azure_parameters};
 /// What every part of the renderer needs: the plan, its Azure platform and
 /// the subscription (the plan's id or the `{subscriptionId}` placeholder).
 pub(crate) struct Ctx<'a> {
-    pub plan: &'a Plan,
+    pub plan: &'a ValidPlan,
     pub azure: &'a Azure,
     pub subscription: String,
 }
 
 impl<'a> Ctx<'a> {
-    fn new(plan: &'a Plan) -> Result<Self, Error> {
+    fn new(plan: &'a ValidPlan) -> Result<Self, Error> {
         let azure = plan.platform.azure().ok_or(Error::NotAzure {
             platform: plan.platform.kind(),
         })?;
@@ -87,7 +87,7 @@ impl<'a> Ctx<'a> {
 /// Renders a plan into the ordered operations that create its server on
 /// Azure: the server, its parameters (and a restart when a static one is
 /// set), databases, Entra administrators, firewall rules, read replicas.
-pub fn render_operations(plan: &Plan) -> Result<Vec<Operation>, Error> {
+pub fn render_operations(plan: &ValidPlan) -> Result<Vec<Operation>, Error> {
     let cx = Ctx::new(plan)?;
     let primary = cx.azure.server_name.trim();
     check_server_name("platform.azure.server_name", primary)?;

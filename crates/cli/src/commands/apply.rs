@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pgplan_core::Plan;
+use pgplan_core::ValidPlan;
 
 use super::diff::{runtime, sql_options};
 use crate::args::Target;
@@ -54,7 +54,7 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
 
 fn apply_sql(
     rt: &tokio::runtime::Runtime,
-    plan: &Plan,
+    plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
     let Some(dsn) = args.dsn else {
@@ -80,7 +80,7 @@ fn apply_sql(
 
 fn apply_k8s(
     rt: &tokio::runtime::Runtime,
-    plan: &Plan,
+    plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
     let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
@@ -114,7 +114,7 @@ fn apply_k8s(
 
 fn apply_azure(
     rt: &tokio::runtime::Runtime,
-    plan: &Plan,
+    plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
     if !args.yes || args.dry_run {

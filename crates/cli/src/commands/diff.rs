@@ -4,14 +4,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use pgplan_core::{Plan, SettingsMethod};
+use pgplan_core::{SettingsMethod, ValidPlan};
 use pgplan_sql::{ApplyOptions, EnvSecretResolver};
 
 /// Options of the SQL target from the command line. Passwords come from the
 /// plan's `env` sources, or `PGPLAN_PASSWORD_<ROLE>` for other sources.
 /// Settings are converged with ALTER SYSTEM only where that is how they
 /// reach the server (a ConfigMap or the Azure API owns them elsewhere).
-pub fn sql_options(plan: &Plan, allow_destructive: bool) -> ApplyOptions {
+pub fn sql_options(plan: &ValidPlan, allow_destructive: bool) -> ApplyOptions {
     let method = plan
         .tuning
         .method

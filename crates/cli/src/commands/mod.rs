@@ -9,7 +9,7 @@ pub mod validate;
 use std::path::Path;
 
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
-use pgplan_core::{Plan, PlanFileError};
+use pgplan_core::{Plan, PlanFileError, ValidPlan};
 
 use crate::report::Source;
 
@@ -41,7 +41,7 @@ pub fn load(path: &Path) -> Result<(Plan, Source), Report> {
 
 /// Loads a plan and validates it, printing every finding; `None` when it
 /// cannot be read or has errors (nothing is applied then).
-pub fn load_valid(path: &Path) -> Option<Plan> {
+pub fn load_valid(path: &Path) -> Option<ValidPlan> {
     let (plan, source) = match load(path) {
         Ok(x) => x,
         Err(report) => {
@@ -49,17 +49,21 @@ pub fn load_valid(path: &Path) -> Option<Plan> {
             return None;
         }
     };
-    let report = plan.validate();
-    crate::report::print_blocking(&report, &source);
-    if report.has_errors() {
-        eprintln!(
-            "{}: fix the {} error(s) above first",
-            source.name,
-            report.errors().count()
-        );
-        return None;
+    match plan.validate() {
+        Ok(valid) => {
+            crate::report::print_blocking(valid.report(), &source);
+            Some(valid)
+        }
+        Err(report) => {
+            crate::report::print_blocking(&report, &source);
+            eprintln!(
+                "{}: fix the {} error(s) above first",
+                source.name,
+                report.errors().count()
+            );
+            None
+        }
     }
-    Some(plan)
 }
 
 fn parse_error(e: PlanFileError, source: &Source) -> Report {

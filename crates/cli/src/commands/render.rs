@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pgplan_core::Plan;
+use pgplan_core::ValidPlan;
 
 use crate::args::Target;
 use crate::report::print_blocking;
 
 /// Renders a target's files (pure; no IO).
-pub fn render_target(plan: &Plan, target: Target) -> Result<BTreeMap<String, String>, String> {
+pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String, String>, String> {
     match target {
         Target::Sql => pgplan_sql::render_files(plan).map_err(|e| e.to_string()),
         Target::K8s => {
@@ -33,16 +33,21 @@ pub fn run(file: &Path, target: Target, out: &Path) -> u8 {
             return super::EXIT_UNREADABLE;
         }
     };
-    let report = plan.validate();
-    print_blocking(&report, &source);
-    if report.has_errors() {
-        eprintln!(
-            "{}: not rendered: fix the {} error(s) above first",
-            source.name,
-            report.errors().count()
-        );
-        return super::EXIT_ERRORS;
-    }
+    let plan = match plan.validate() {
+        Ok(valid) => {
+            print_blocking(valid.report(), &source);
+            valid
+        }
+        Err(report) => {
+            print_blocking(&report, &source);
+            eprintln!(
+                "{}: not rendered: fix the {} error(s) above first",
+                source.name,
+                report.errors().count()
+            );
+            return super::EXIT_ERRORS;
+        }
+    };
     let files = match render_target(&plan, target) {
         Ok(f) => f,
         Err(e) => {

@@ -25,10 +25,7 @@ pub fn run(file: &Path, output: Output) -> u8 {
             return super::EXIT_UNREADABLE;
         }
     };
-    let Some(settings) = plan.settings() else {
-        eprintln!("no parameter catalog for PostgreSQL {}", plan.version);
-        return super::EXIT_UNREADABLE;
-    };
+    let settings = plan.settings();
     let rows: Vec<Row<'_>> = settings
         .iter()
         .map(|s| Row {

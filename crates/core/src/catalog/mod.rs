@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
 
+use crate::model::plan::MajorVersion;
 use crate::model::units::{Bytes, Duration};
 
 /// The type of a parameter (`pg_settings.vartype`).
@@ -327,14 +328,31 @@ impl Catalog {
     /// assert_eq!(sb.value_bytes("4GB"), Some(pgplan_core::Bytes::gib(4)));
     /// ```
     pub fn for_major(major: u16) -> Option<&'static Catalog> {
+        Self::all().iter().find(|c| c.major == major)
+    }
+
+    /// The catalog of a supported major version. Every version a
+    /// [`MajorVersion`] can hold has one, so this cannot fail.
+    ///
+    /// ```
+    /// use pgplan_core::{Catalog, MajorVersion};
+    /// let v = MajorVersion::new(15).unwrap();
+    /// assert_eq!(Catalog::of(v).major(), 15);
+    /// ```
+    pub fn of(version: MajorVersion) -> &'static Catalog {
+        // MajorVersion holds MIN..=MAX only, and `all` has one catalog per
+        // version in that order (checked by `every_supported_version_has_a_catalog`).
+        &Self::all()[usize::from(version.get() - MajorVersion::MIN)]
+    }
+
+    fn all() -> &'static [Catalog] {
         static CATALOGS: OnceLock<Vec<Catalog>> = OnceLock::new();
-        let all = CATALOGS.get_or_init(|| {
+        CATALOGS.get_or_init(|| {
             [(14, PG14), (15, PG15), (16, PG16), (17, PG17), (18, PG18)]
                 .into_iter()
                 .map(|(m, text)| Catalog::parse(m, text))
                 .collect()
-        });
-        all.iter().find(|c| c.major == major)
+        })
     }
 
     fn parse(major: u16, text: &str) -> Catalog {
@@ -480,6 +498,15 @@ impl EditDistance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_supported_version_has_a_catalog() {
+        for v in MajorVersion::MIN..=MajorVersion::MAX {
+            let version = MajorVersion::new(v).unwrap();
+            assert_eq!(Catalog::of(version).major(), v);
+            assert!(!Catalog::of(version).is_empty());
+        }
+    }
 
     #[test]
     fn every_version_is_loaded() {

@@ -170,7 +170,7 @@ pub struct Objectives {
 ///             .build(),
 ///     )
 ///     .build();
-/// let report = plan.validate();
+/// let report = plan.report();
 /// assert!(!report.has_errors(), "{report}");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]

@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod params;
+
 use crate::azure_facts;
 use crate::catalog::{Catalog, ParamSpec, TypedValue, VarType, parse_bool};
 use crate::model::databases::preload_library_for;
@@ -13,6 +15,7 @@ use crate::model::plan::Plan;
 use crate::model::platform::Platform;
 use crate::model::tuning::{StorageKind, Workload};
 use crate::model::units::{Bytes, Duration};
+pub use params::{OrUnset, Param, ParamType};
 
 /// Where a setting's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +91,25 @@ impl Settings {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
-    /// A setting: explicit or derived, else the platform's or server's default.
-    pub fn get(&self, name: &str) -> Option<Setting> {
+    /// A parameter's value, read as its type: explicit or derived, else the
+    /// platform's or the server's default. `None` when the major version has
+    /// no such parameter or the plan's value is not a valid one (which rule
+    /// `PGP015` reports).
+    pub fn get<T: ParamType>(&self, param: Param<T>) -> Option<T> {
+        let spec = self.catalog.get(param.name())?;
+        T::read(spec, self.value(param.name())?)
+    }
+    /// A parameter's value with its provenance.
+    pub fn setting<T>(&self, param: Param<T>) -> Option<Setting> {
+        self.lookup(param.name())
+    }
+    /// True when the plan sets the parameter itself.
+    pub fn is_set<T>(&self, param: Param<T>) -> bool {
+        self.is_explicit(param.name())
+    }
+    /// A setting by name — for names that come from the plan or the
+    /// catalog; pgplan's own code reads settings with [`Settings::get`].
+    pub fn lookup(&self, name: &str) -> Option<Setting> {
         let name = lowercase(name);
         if let Some(s) = self.map.get(name.as_ref()) {
             return Some(s.clone());
@@ -158,7 +178,7 @@ impl Settings {
     }
     /// A text or enum parameter, lowercase for enums.
     pub fn text(&self, name: &str) -> Option<String> {
-        let s = self.get(name)?;
+        let s = self.lookup(name)?;
         match self.spec(name).map(|sp| sp.parse_value(&s.value)) {
             Some(Ok(TypedValue::Text(t))) => Some(t),
             _ => Some(s.value.trim_matches('\'').to_owned()),
@@ -188,7 +208,7 @@ impl Settings {
         // Read the values directly: a managed platform reserves slots through
         // parameters an older server's catalog does not have.
         let read = |name: &str| {
-            self.get(name)
+            self.lookup(name)
                 .and_then(|s| s.value.trim().parse::<u32>().ok())
                 .unwrap_or(0)
         };
@@ -354,10 +374,8 @@ fn within_range(spec: &ParamSpec, setting: Setting) -> Setting {
 }
 
 /// Resolves a plan's settings: explicit values first, then derived ones.
-/// Returns `None` only when the plan's major version has no catalog (never for
-/// a valid [`MajorVersion`](crate::MajorVersion)).
-pub fn derive(plan: &Plan) -> Option<Settings> {
-    let catalog = Catalog::for_major(plan.version.get())?;
+pub fn derive(plan: &Plan) -> Settings {
+    let catalog = Catalog::of(plan.version);
     let mut map: BTreeMap<String, Setting> = BTreeMap::new();
     for (name, value) in &plan.tuning.parameters {
         map.insert(
@@ -855,7 +873,7 @@ pub fn derive(plan: &Plan) -> Option<Settings> {
             ),
         );
     }
-    Some(settings)
+    settings
 }
 
 #[cfg(test)]
@@ -888,7 +906,7 @@ mod tests {
 
     #[test]
     fn pgtune_values_for_16gb_4cpu_web() {
-        let s = derive(&plan(Bytes::gib(16), 4)).unwrap();
+        let s = derive(&plan(Bytes::gib(16), 4));
         assert_eq!(s.bytes("shared_buffers"), Some(Bytes::gib(4)));
         assert_eq!(s.bytes("effective_cache_size"), Some(Bytes::gib(12)));
         assert_eq!(s.bytes("maintenance_work_mem"), Some(Bytes::gib(1)));
@@ -896,14 +914,14 @@ mod tests {
         // (16GB − 4GB) / (100 × 3) / ceil(2/2) = 40.96MB → 41943kB.
         assert_eq!(s.bytes("work_mem"), Some(Bytes::kib(41943)));
         assert_eq!(s.int("max_parallel_workers_per_gather"), Some(2));
-        assert_eq!(s.get("random_page_cost").unwrap().value, "1.1");
-        assert_eq!(s.get("max_wal_size").unwrap().value, "4GB");
+        assert_eq!(s.lookup("random_page_cost").unwrap().value, "1.1");
+        assert_eq!(s.lookup("max_wal_size").unwrap().value, "4GB");
         assert!(matches!(
-            s.get("shared_buffers").unwrap().provenance,
+            s.lookup("shared_buffers").unwrap().provenance,
             Provenance::Derived { .. }
         ));
         assert!(matches!(
-            s.get("max_connections").unwrap().provenance,
+            s.lookup("max_connections").unwrap().provenance,
             Provenance::Default { .. }
         ));
     }
@@ -914,9 +932,9 @@ mod tests {
         p.tuning
             .parameters
             .insert("shared_buffers".parse().unwrap(), "2GB".into());
-        let s = derive(&p).unwrap();
+        let s = derive(&p);
         assert_eq!(
-            s.get("shared_buffers").unwrap().provenance,
+            s.lookup("shared_buffers").unwrap().provenance,
             Provenance::Explicit
         );
         assert_eq!(s.bytes("wal_buffers"), Some(Bytes::mib(16)));
@@ -927,7 +945,7 @@ mod tests {
     fn small_wal_volume_caps_wal_sizes() {
         let mut p = plan(Bytes::gib(2), 1);
         p.sizing.data_volume = Some(Bytes::gib(2));
-        let s = derive(&p).unwrap();
+        let s = derive(&p);
         assert_eq!(s.bytes("max_wal_size"), Some(Bytes::mib(512)));
         assert_eq!(s.bytes("min_wal_size"), Some(Bytes::mib(128)));
     }
@@ -954,7 +972,7 @@ mod tests {
         // 64 TiB and 2,000 cores: 25 % of RAM is past shared_buffers' 8TB
         // maximum, 75 % past effective_cache_size's 16TB, and the CPU count
         // past max_parallel_workers' 1024; the server would refuse to start.
-        let s = derive(&plan(Bytes::tib(64), 2000)).unwrap();
+        let s = derive(&plan(Bytes::tib(64), 2000));
         assert_all_derived_values_valid(&s);
         assert_eq!(
             s.bytes("shared_buffers"),
@@ -962,7 +980,7 @@ mod tests {
         );
         assert_eq!(s.int("max_parallel_workers"), Some(1024));
         let Some(Provenance::Derived { formula, .. }) =
-            s.get("shared_buffers").map(|s| s.provenance)
+            s.lookup("shared_buffers").map(|s| s.provenance)
         else {
             panic!("shared_buffers is derived");
         };
@@ -972,7 +990,7 @@ mod tests {
         );
 
         // 16kB of memory: 75 % of it is less than effective_cache_size's one page.
-        let s = derive(&plan(Bytes::kib(16), 1)).unwrap();
+        let s = derive(&plan(Bytes::kib(16), 1));
         assert_all_derived_values_valid(&s);
         assert_eq!(s.bytes("effective_cache_size"), Some(Bytes::kib(8)));
     }
@@ -989,8 +1007,8 @@ mod tests {
                 .archive_timeout(Duration::millis(1500))
                 .build(),
         );
-        let s = derive(&p).unwrap();
-        assert_eq!(s.get("archive_timeout").unwrap().value, "2s");
+        let s = derive(&p);
+        assert_eq!(s.lookup("archive_timeout").unwrap().value, "2s");
         assert_all_derived_values_valid(&s);
     }
 
@@ -1012,7 +1030,7 @@ mod tests {
         };
         p.clients = vec![huge("api"), huge("web")];
         assert_eq!(connection_demand(&p).total(), u64::MAX);
-        let s = derive(&p).unwrap();
+        let s = derive(&p);
         assert_eq!(s.int("max_connections"), Some(262_143));
         assert_all_derived_values_valid(&s);
 

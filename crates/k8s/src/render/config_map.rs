@@ -95,7 +95,7 @@ fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> Result<String, Error> {
     // their defaults, so the file shows what the server runs with.
     for name in ["max_connections", "shared_buffers"] {
         if !settings.contains_key(name)
-            && let Some(s) = ctx.settings.get(name)
+            && let Some(s) = ctx.settings.lookup(name)
         {
             settings.insert(name.to_owned(), s);
         }

@@ -306,7 +306,7 @@ async fn apply_sends_every_object_in_dependency_order_then_waits_for_the_rollout
     .await;
     let report = apply_with_client(
         stand_in.client(),
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -314,11 +314,12 @@ async fn apply_sends_every_object_in_dependency_order_then_waits_for_the_rollout
     .unwrap();
 
     // The PATCHes follow render_objects' order exactly.
-    let expected: Vec<(String, String)> = render_objects(&plan, &opts())
-        .unwrap()
-        .iter()
-        .map(|o| (o.kind().to_owned(), o.name().to_owned()))
-        .collect();
+    let expected: Vec<(String, String)> =
+        render_objects(&plan.validate().expect("the plan validates"), &opts())
+            .unwrap()
+            .iter()
+            .map(|o| (o.kind().to_owned(), o.name().to_owned()))
+            .collect();
     let patches = stand_in.patches();
     let sent: Vec<(String, String)> = patches.iter().map(patched).collect();
     assert_eq!(sent, expected);
@@ -410,7 +411,7 @@ async fn dry_run_sends_dry_run_all_and_does_not_wait() {
     let stand_in = StandIn::start(Behaviour::default()).await;
     let report = apply_with_client(
         stand_in.client(),
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions {
             dry_run: true,
@@ -463,7 +464,7 @@ async fn passwords_already_in_the_cluster_are_kept() {
     .await;
     let report = apply_with_client(
         stand_in.client(),
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -493,7 +494,7 @@ async fn a_kind_the_cluster_does_not_serve_fails_before_anything_is_applied() {
     .await;
     let err = apply_with_client(
         stand_in.client(),
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -509,7 +510,7 @@ async fn a_rollout_that_never_finishes_times_out_with_the_numbers() {
     let stand_in = StandIn::start(Behaviour::default()).await;
     let err = apply_with_client(
         stand_in.client(),
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions {
             timeout: Duration::from_millis(200),
@@ -543,7 +544,7 @@ async fn a_password_from_an_unset_environment_variable_is_a_clear_error() {
     let stand_in = StandIn::start(Behaviour::default()).await;
     let err = apply_with_client(
         stand_in.client(),
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -595,7 +596,7 @@ contexts:
     )
     .unwrap();
     let report = apply(
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions {
             kubeconfig: Some(path.clone()),
@@ -609,7 +610,7 @@ contexts:
     assert_eq!(stand_in.patches().len(), report.applied.len());
 
     let missing = apply(
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &opts(),
         quiet(ApplyOptions {
             kubeconfig: Some(path),

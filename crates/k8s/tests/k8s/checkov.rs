@@ -14,7 +14,7 @@ fn checkov_reports_no_failed_check() {
     let checkov = tool("checkov");
     let dir = temp_dir("checkov");
     for (name, plan) in every_kubernetes_plan() {
-        let files = render_files(&plan, &opts()).unwrap();
+        let files = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap();
         std::fs::write(
             dir.join(format!("{}.yaml", file_name(&name))),
             &files["manifests.yaml"],

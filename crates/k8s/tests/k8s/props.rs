@@ -202,7 +202,7 @@ fn check_numbers(plan: &Plan, objects: &[Object]) -> Result<(), TestCaseError> {
     let sizing = &plan.sizing;
     let cpu = sizing.cpu.unwrap();
     let memory = sizing.memory.unwrap();
-    let settings = plan.settings().unwrap();
+    let settings = plan.settings();
     let Some(Object::StatefulSet(sts)) = objects
         .iter()
         .find(|o| o.kind() == "StatefulSet" && o.name() == base)
@@ -268,7 +268,7 @@ fn check_numbers(plan: &Plan, objects: &[Object]) -> Result<(), TestCaseError> {
     };
     let conf = &cm.data.as_ref().unwrap()["postgresql.conf"];
     for name in ["shared_buffers", "max_connections"] {
-        let expected = settings.get(name).unwrap().value;
+        let expected = settings.lookup(name).unwrap().value;
         prop_assert_eq!(conf_value(conf, name), Some(expected.as_str()), "{}", name);
     }
     let replicas = plan.topology.replicas.len();
@@ -300,7 +300,7 @@ proptest! {
 
     #[test]
     fn numbers_in_the_objects_are_the_models(plan in kubernetes_plan()) {
-        let objects = render_objects(&plan, &opts())
+        let objects = render_objects(&plan.validate().expect("the plan validates"), &opts())
             .map_err(|e| TestCaseError::fail(format!("{e}\n{}", plan.to_yaml().unwrap())))?;
         check_numbers(&plan, &objects)?;
         check_round_trip(&objects)?;
@@ -310,7 +310,7 @@ proptest! {
     fn reasonable_plans_render_with_the_models_numbers_or_name_the_field(
         plan in strategies::reasonable_kubernetes_plan()
     ) {
-        match render_objects(&plan, &opts()) {
+        match render_objects(&plan.validate().expect("the plan validates"), &opts()) {
             Ok(objects) => {
                 check_numbers(&plan, &objects)?;
                 check_round_trip(&objects)?;
@@ -324,7 +324,7 @@ proptest! {
 
     #[test]
     fn no_plan_makes_the_renderer_panic(plan in strategies::plan()) {
-        match render_objects(&plan, &opts()) {
+        match render_objects(&plan.validate().expect("the plan validates"), &opts()) {
             Ok(objects) => check_round_trip(&objects)?,
             Err(Error::Plan { field, .. }) => prop_assert!(!field.is_empty()),
             Err(Error::NotKubernetes { .. }) => prop_assert!(plan.platform.kubernetes().is_none()),

@@ -16,7 +16,7 @@ use pgplan_k8s::{
 use crate::support::{all_plans, every_kubernetes_plan, opts, seed_000, variants};
 
 fn objects(plan: &Plan) -> Vec<Object> {
-    render_objects(plan, &opts()).unwrap()
+    render_objects(&plan.validate().expect("the plan validates"), &opts()).unwrap()
 }
 
 fn find<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Object {
@@ -275,9 +275,9 @@ fn seed_000_numbers_are_the_plans() {
         "postgresql-product-change-config",
         "postgresql.conf",
     );
-    let settings = plan.settings().unwrap();
+    let settings = plan.settings();
     assert_eq!(conf_value(conf, "shared_buffers"), Some("512MB"));
-    assert_eq!(settings.get("shared_buffers").unwrap().value, "512MB");
+    assert_eq!(settings.lookup("shared_buffers").unwrap().value, "512MB");
     assert_eq!(conf_value(conf, "max_connections"), Some("100"));
     assert_eq!(conf_value(conf, "synchronous_commit"), Some("off"));
     assert_eq!(
@@ -441,7 +441,7 @@ fn every_pod_is_hardened() {
 #[test]
 fn secrets_hold_no_password_unless_the_caller_passes_one() {
     let plan = seed_000();
-    let slots = password_slots(&plan).unwrap();
+    let slots = password_slots(&plan.validate().expect("the plan validates")).unwrap();
     let names: Vec<&str> = slots.iter().map(|s| s.secret.as_str()).collect();
     assert_eq!(
         names,
@@ -471,7 +471,7 @@ fn secrets_hold_no_password_unless_the_caller_passes_one() {
         Password::new("given-by-the-caller"),
     );
     assert!(!format!("{with:?}").contains("given-by-the-caller"));
-    let rendered = render_objects(&plan, &with).unwrap();
+    let rendered = render_objects(&plan.validate().expect("the plan validates"), &with).unwrap();
     let Object::Secret(s) = find(&rendered, "Secret", "postgresql-product-change-superuser") else {
         unreachable!()
     };
@@ -484,7 +484,9 @@ fn secrets_hold_no_password_unless_the_caller_passes_one() {
     unknown
         .passwords
         .insert("no-such-secret".into(), Password::new("x"));
-    let e = render_objects(&plan, &unknown).unwrap_err().to_string();
+    let e = render_objects(&plan.validate().expect("the plan validates"), &unknown)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no-such-secret"), "{e}");
 }
 
@@ -654,11 +656,15 @@ fn the_schema_init_job_fails_on_any_error_and_cleans_up_after_itself() {
     assert!(s.contains("set_password product_change_app \"$PGPLAN_SECRETS_DIR/roles/1/password\""));
 
     // Without init SQL (and no replication login to create) there is no Job.
-    let none = render_objects(&seed_000(), &RenderOptions::default()).unwrap();
+    let none = render_objects(
+        &seed_000().validate().expect("the plan validates"),
+        &RenderOptions::default(),
+    )
+    .unwrap();
     assert!(!none.iter().any(|o| o.kind() == "Job"));
     // Different SQL, different Job (its pod template cannot change in place).
     let other = render_objects(
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &RenderOptions {
             init_sql: Some("SELECT 2;".into()),
             ..RenderOptions::default()
@@ -705,8 +711,12 @@ fn checkov_skips_are_only_the_ones_the_plan_forces() {
 #[test]
 fn rendering_is_deterministic() {
     for (name, plan) in every_kubernetes_plan() {
-        let a = render_files(&plan, &opts()).unwrap();
-        let b = render_files(&plan.clone(), &opts()).unwrap();
+        let a = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap();
+        let b = render_files(
+            &plan.clone().validate().expect("the plan validates"),
+            &opts(),
+        )
+        .unwrap();
         assert_eq!(a, b, "{name}");
         assert_eq!(a.keys().collect::<Vec<_>>(), vec!["manifests.yaml"]);
     }
@@ -720,7 +730,7 @@ fn other_platforms_are_refused_by_name() {
             continue;
         }
         seen += 1;
-        let e = render_files(&plan, &opts()).unwrap_err();
+        let e = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap_err();
         assert!(matches!(e, Error::NotKubernetes { .. }), "{name}: {e:?}");
         assert!(e.to_string().contains("not Kubernetes"), "{name}: {e}");
     }
@@ -728,7 +738,7 @@ fn other_platforms_are_refused_by_name() {
 }
 
 fn field_of(plan: &Plan) -> String {
-    match render_objects(plan, &opts()).unwrap_err() {
+    match render_objects(&plan.validate().expect("the plan validates"), &opts()).unwrap_err() {
         Error::Plan { field, .. } => field,
         other => panic!("expected a plan error, got {other:?}"),
     }
@@ -768,7 +778,9 @@ fn plans_the_backend_cannot_render_name_the_field() {
     p.roles[0].password = Some(SecretSource::Literal(LiteralSecret::new(
         "dev_password_2025",
     )));
-    let e = render_objects(&p, &opts()).unwrap_err().to_string();
+    let e = render_objects(&p.validate().expect("the plan validates"), &opts())
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("roles[0].password:"), "{e}");
     assert!(!e.contains("dev_password_2025"), "{e}");
 

@@ -108,7 +108,7 @@ fn login(pg: &PgServer, role: &str, password: &str) -> Result<String, String> {
 /// that points it at `pg` with the secrets under `dir`.
 fn schema_init(pg: &PgServer, dir: &Path, sql: &str) -> (Container, Vec<(&'static str, String)>) {
     let objects = render_objects(
-        &seed_000(),
+        &seed_000().validate().expect("the plan validates"),
         &RenderOptions {
             init_sql: Some(sql.to_owned()),
             ..RenderOptions::default()
@@ -238,7 +238,11 @@ fn backup(
     pg: &PgServer,
     dir: &Path,
 ) -> (Container, Vec<(&'static str, String)>, PathBuf) {
-    let objects = render_objects(plan, &RenderOptions::default()).unwrap();
+    let objects = render_objects(
+        &plan.validate().expect("the plan validates"),
+        &RenderOptions::default(),
+    )
+    .unwrap();
     let secrets = dir.join("secrets");
     write(&secrets.join("backup/password"), pg.password());
     let backup_dir = dir.join("backup/daily");
@@ -384,7 +388,11 @@ fn backup_fails_when_the_dump_cannot_be_read_back() {
 #[test]
 fn the_replica_clone_leaves_an_existing_data_directory_alone() {
     let (_, official) = variants().into_iter().nth(1).unwrap();
-    let objects = render_objects(&official, &RenderOptions::default()).unwrap();
+    let objects = render_objects(
+        &official.validate().expect("the plan validates"),
+        &RenderOptions::default(),
+    )
+    .unwrap();
     let Some(Object::StatefulSet(read)) = objects
         .iter()
         .find(|o| o.kind() == "StatefulSet" && o.name().ends_with("-read"))

@@ -8,7 +8,7 @@ use crate::support::{opts, variants};
 
 fn check(path: &std::path::Path) {
     let plan = Plan::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
-    match render_files(&plan, &opts()) {
+    match render_files(&plan.validate().expect("the plan validates"), &opts()) {
         Ok(files) => insta::assert_snapshot!("manifests", files["manifests.yaml"]),
         Err(e) => {
             assert!(
@@ -34,7 +34,7 @@ fn passing_test_plans() {
 #[test]
 fn variants_with_read_replicas() {
     for (name, plan) in variants() {
-        let files = render_files(&plan, &opts()).unwrap();
+        let files = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap();
         insta::assert_snapshot!(name.replace('/', "__"), files["manifests.yaml"]);
     }
 }

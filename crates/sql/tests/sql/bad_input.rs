@@ -28,7 +28,9 @@ async fn bad_input(major: u32) {
     let tag = support::unique_tag(&format!("bad{major}n"));
     let plan = support::seed_000(major, &tag);
     let dsn = format!("postgresql://postgres:x@127.0.0.1:{port}/postgres");
-    let e = apply(&plan, &dsn, &opts).await.unwrap_err();
+    let e = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::Connect { .. }), "{e}");
     let msg = e.to_string();
     assert!(
@@ -39,7 +41,9 @@ async fn bad_input(major: u32) {
 
     // Wrong password.
     let dsn = pg.dsn("postgres").replace(pg.password(), "wrong-password");
-    let e = diff(&plan, &dsn, &opts).await.unwrap_err();
+    let e = diff(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("password authentication failed"), "{msg}");
     assert!(
@@ -48,7 +52,13 @@ async fn bad_input(major: u32) {
     );
 
     // Not a DSN at all.
-    let e = diff(&plan, "postgresql://[::1", &opts).await.unwrap_err();
+    let e = diff(
+        &plan.validate().expect("the plan validates"),
+        "postgresql://[::1",
+        &opts,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, Error::Dsn { .. }), "{e}");
 
     // Missing privileges: a plain login role cannot create roles.
@@ -65,7 +75,13 @@ async fn bad_input(major: u32) {
         pg.host(),
         pg.port()
     );
-    let e = apply(&plan, &weak_dsn, &opts).await.unwrap_err();
+    let e = apply(
+        &plan.validate().expect("the plan validates"),
+        &weak_dsn,
+        &opts,
+    )
+    .await
+    .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::MissingPrivilege { .. }), "{msg}");
     assert!(msg.contains("CREATEROLE") && msg.contains(&weak), "{msg}");
@@ -83,9 +99,13 @@ async fn bad_input(major: u32) {
             .name(ExtensionName::new("no_such_extension").unwrap())
             .build(),
     );
-    let e = apply(&plan_ext, &pg.dsn("postgres"), &opts)
-        .await
-        .unwrap_err();
+    let e = apply(
+        &plan_ext.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::ExtensionUnavailable { .. }), "{msg}");
     assert!(
@@ -103,7 +123,12 @@ async fn bad_input(major: u32) {
     let _ = admin.batch_execute("ROLLBACK").await;
     let tag2 = support::unique_tag(&format!("loc{major}n"));
     let seed1 = support::seed_001(major, &tag2, true);
-    let result = apply(&seed1, &pg.dsn("postgres"), &opts).await;
+    let result = apply(
+        &seed1.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await;
     if has_en_us {
         result.expect("en_US.UTF-8 exists here, so the seed applies as written");
     } else {
@@ -120,7 +145,13 @@ async fn bad_input(major: u32) {
     // A plan for another major version.
     let other = if major == 17 { 15 } else { 17 };
     let wrong = support::seed_000(other, &tag);
-    let e = diff(&wrong, &pg.dsn("postgres"), &opts).await.unwrap_err();
+    let e = diff(
+        &wrong.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .unwrap_err();
     assert!(
         e.to_string().contains(&format!("runs PostgreSQL {major}")),
         "{e}"

@@ -124,7 +124,9 @@ async fn killed_mid_apply(major: u32) {
         .application_name(app_name.clone());
     // Old state: roles, database and schemas, no privileges.
     let old = plan(major, &tag, false);
-    apply(&old, &dsn, &opts).await.expect("old state");
+    apply(&old.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("old state");
     let new = plan(major, &tag, true);
 
     let db_name = format!("{tag}_fault_db");
@@ -145,7 +147,9 @@ async fn killed_mid_apply(major: u32) {
         let new = new.clone();
         let dsn = dsn.clone();
         let opts = opts.clone();
-        tokio::spawn(async move { apply(&new, &dsn, &opts).await })
+        tokio::spawn(async move {
+            apply(&new.validate().expect("the plan validates"), &dsn, &opts).await
+        })
     };
     let admin = connect(pg, "postgres").await;
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -185,7 +189,7 @@ async fn killed_mid_apply(major: u32) {
     );
 
     // The next apply brings the new state, whole.
-    let report = apply(&new, &dsn, &opts)
+    let report = apply(&new.validate().expect("the plan validates"), &dsn, &opts)
         .await
         .expect("apply after the kill");
     assert!(report.statements >= 2 * (SCHEMAS + 1), "{report}");
@@ -195,7 +199,9 @@ async fn killed_mid_apply(major: u32) {
         .flat_map(|i| (0..APPS).map(move |a| if (i + a) % 2 == 0 { 1 } else { 2 }))
         .sum();
     assert_eq!(state(&db, &tag).await, (usage_create, schemas * apps));
-    let again = apply(&new, &dsn, &opts).await.unwrap();
+    let again = apply(&new.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .unwrap();
     assert_eq!(again.statements, 0, "{again}");
 }
 

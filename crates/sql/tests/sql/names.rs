@@ -147,7 +147,7 @@ async fn round_trip(major: u32, n: &Names) -> Result<(), TestCaseError> {
     let plan = plan_for(major, n);
     let opts = ApplyOptions::default().include_settings(false);
     let dsn = pg.dsn("postgres");
-    let report = apply(&plan, &dsn, &opts)
+    let report = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
         .await
         .map_err(|e| TestCaseError::fail(format!("apply {n:?}: {e}")))?;
     prop_assert!(report.statements > 0);
@@ -186,7 +186,7 @@ async fn round_trip(major: u32, n: &Names) -> Result<(), TestCaseError> {
     .await;
     prop_assert_eq!(defaults, BTreeSet::from([n.app.clone()]));
     // Converged, whatever the names.
-    let again = apply(&plan, &dsn, &opts)
+    let again = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
         .await
         .map_err(|e| TestCaseError::fail(format!("re-apply {n:?}: {e}")))?;
     prop_assert_eq!(again.statements, 0, "{}", again);
@@ -278,6 +278,8 @@ fn reserved_role_names_are_rejected_before_the_server() {
         },
     );
     plan.roles[1].name = RoleName::new("pg_app").unwrap();
-    let err = pgplan_sql::render_files(&plan).unwrap_err().to_string();
+    let err = pgplan_sql::render_files(&plan.validate().expect("the plan validates"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("reserved"), "{err}");
 }

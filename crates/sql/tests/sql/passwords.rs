@@ -19,9 +19,13 @@ async fn no_plaintext_in_the_log(major: u32) {
     let marker = format!("PlainText{tag}Secret");
     let (secrets, passwords) = passwords_for(&plan, &marker);
     let opts = ApplyOptions::default().secrets(secrets);
-    apply(&plan, &pg.dsn("postgres"), &opts)
-        .await
-        .expect("apply");
+    apply(
+        &plan.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .expect("apply");
 
     // Change every password: the ALTER ROLE path must hash too.
     let mut changed = MapSecretResolver::new();
@@ -32,7 +36,7 @@ async fn no_plaintext_in_the_log(major: u32) {
         new_passwords.push((role.name.to_string(), pw));
     }
     let report = apply(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &pg.dsn("postgres"),
         &ApplyOptions::default().secrets(changed.clone()),
     )
@@ -45,7 +49,7 @@ async fn no_plaintext_in_the_log(major: u32) {
     c.batch_execute("SELECT 1").await.unwrap();
     // Unchanged passwords are recognised: nothing to do.
     let again = apply(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &pg.dsn("postgres"),
         &ApplyOptions::default().secrets(changed),
     )

@@ -74,7 +74,7 @@ async fn script_matches_converger(major: u32) {
     for r in &mut plan.roles {
         r.password = Some(SecretSource::env("UNUSED"));
     }
-    let script = render_script(&plan).unwrap();
+    let script = render_script(&plan.validate().expect("the plan validates")).unwrap();
 
     // Without the verifiers, the script stops before changing anything.
     let (ok, out) = run_psql(pg, &script, &[]);
@@ -93,7 +93,7 @@ async fn script_matches_converger(major: u32) {
     // With them: runs, twice.
     let mut secrets = MapSecretResolver::new();
     let mut vars = Vec::new();
-    for (role, var) in password_variables(&plan) {
+    for (role, var) in password_variables(&plan.validate().expect("the plan validates")) {
         let pw = format!("{tag}-{var}-pw");
         vars.push((
             var,
@@ -125,7 +125,13 @@ async fn script_matches_converger(major: u32) {
     let opts = ApplyOptions::default()
         .secrets(secrets)
         .include_settings(false);
-    let changes = diff(&plan, &pg.dsn("postgres"), &opts).await.unwrap();
+    let changes = diff(
+        &plan.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .unwrap();
     assert_eq!(changes.statement_count(), 0, "{changes}");
 }
 
@@ -146,5 +152,8 @@ async fn psql_script_converges_like_apply_postgres_17() {
 fn the_script_is_the_same_for_the_same_plan() {
     let text = support::example_plan_text("dev-product-change.yaml");
     let plan = Plan::from_yaml(&text).unwrap();
-    assert_eq!(render_script(&plan).unwrap(), render_script(&plan).unwrap());
+    assert_eq!(
+        render_script(&plan.validate().expect("the plan validates")).unwrap(),
+        render_script(&plan.validate().expect("the plan validates")).unwrap()
+    );
 }

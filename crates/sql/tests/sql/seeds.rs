@@ -297,7 +297,9 @@ async fn converge(major: u32, seed: u8) {
         .application_name(format!("pgplan-{tag}"));
     let dsn = pg.dsn("postgres");
 
-    let first = apply(&plan, &dsn, &opts).await.expect("first apply");
+    let first = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("first apply");
     assert!(first.statements > 10, "{first}");
 
     let admin = connect(pg, "postgres").await;
@@ -306,12 +308,16 @@ async fn converge(major: u32, seed: u8) {
     check_default_privileges_and_ddl(pg, &plan, &passwords).await;
 
     // Converged: nothing to do, and apply says so.
-    let again = apply(&plan, &dsn, &opts).await.expect("re-apply");
+    let again = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("re-apply");
     assert_eq!(
         again.statements,
         0,
         "re-apply must run nothing:\n{again}\n{}",
-        diff(&plan, &dsn, &opts).await.unwrap()
+        diff(&plan.validate().expect("the plan validates"), &dsn, &opts)
+            .await
+            .unwrap()
     );
     assert!(again.to_string().contains("0 statements"), "{again}");
 
@@ -333,7 +339,9 @@ async fn converge(major: u32, seed: u8) {
         ))
         .await
         .unwrap();
-    let drift = diff(&plan, &dsn, &opts).await.expect("diff");
+    let drift = diff(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("diff");
     let text = drift.to_string();
     assert!(
         text.contains(&format!("grant SELECT on all tables in schema {schema} to"))
@@ -349,7 +357,9 @@ async fn converge(major: u32, seed: u8) {
         ))
         .await
         .unwrap();
-    let drift = diff(&plan, &dsn, &opts).await.expect("diff");
+    let drift = diff(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("diff");
     let text = drift.to_string();
     let destructive_at = text.find("destructive changes").expect(&text);
     let grant_at = text.find("grant SELECT").expect(&text);
@@ -358,9 +368,13 @@ async fn converge(major: u32, seed: u8) {
         "destructive changes come first: {text}"
     );
     assert!(text.contains("revoke DELETE"), "{text}");
-    let repaired = apply(&plan, &dsn, &opts.clone().allow_destructive(true))
-        .await
-        .expect("repair");
+    let repaired = apply(
+        &plan.validate().expect("the plan validates"),
+        &dsn,
+        &opts.clone().allow_destructive(true),
+    )
+    .await
+    .expect("repair");
     assert_eq!(repaired.statements, 2, "{repaired}");
     let table = format!("\"{schema}\".later_orders");
     let can: bool = db_client
@@ -386,14 +400,21 @@ async fn converge(major: u32, seed: u8) {
             .batch_execute("SELECT pg_reload_conf()")
             .await
             .unwrap();
-        let drift = diff(&plan, &dsn, &opts).await.unwrap().to_string();
+        let drift = diff(&plan.validate().expect("the plan validates"), &dsn, &opts)
+            .await
+            .unwrap()
+            .to_string();
         assert!(
             drift.contains("set checkpoint_completion_target = 0.7"),
             "{drift}"
         );
-        apply(&plan, &dsn, &opts).await.unwrap();
+        apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+            .await
+            .unwrap();
     }
-    let last = apply(&plan, &dsn, &opts).await.unwrap();
+    let last = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .unwrap();
     assert_eq!(last.statements, 0, "{last}");
     check_catalog(&admin, &db_client, &plan, &tag).await;
 }

@@ -26,7 +26,7 @@ fn rendered_sql_of_every_plan() {
             let plan = Plan::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let secrets = deterministic_secrets(&plan);
             let files = render_files_with(
-                &plan,
+                &plan.validate().expect("the plan validates"),
                 &RenderOptions {
                     secrets: Some(&secrets),
                 },
@@ -38,7 +38,8 @@ fn rendered_sql_of_every_plan() {
             }
             // The script the Kubernetes schema Job runs: verifiers come from
             // psql variables.
-            let script = pgplan_sql::render_script(&plan).unwrap();
+            let script =
+                pgplan_sql::render_script(&plan.validate().expect("the plan validates")).unwrap();
             out.push_str(&format!(
                 "==> render_script (psql variables) <==\n{script}\n"
             ));
@@ -46,7 +47,7 @@ fn rendered_sql_of_every_plan() {
             assert_eq!(
                 files,
                 render_files_with(
-                    &plan,
+                    &plan.validate().expect("the plan validates"),
                     &RenderOptions {
                         secrets: Some(&secrets)
                     }
@@ -62,7 +63,7 @@ fn rendered_sql_of_every_plan() {
 fn psql_variable_form_has_no_password_material() {
     let text = super::support::example_plan_text("prod-bill-inquiry.yaml");
     let plan = Plan::from_yaml(&text).unwrap();
-    let script = pgplan_sql::render_script(&plan).unwrap();
+    let script = pgplan_sql::render_script(&plan.validate().expect("the plan validates")).unwrap();
     assert!(
         script.contains("PASSWORD :'password_bill_app_user'"),
         "{script}"
@@ -74,7 +75,7 @@ fn psql_variable_form_has_no_password_material() {
     );
     // PostgreSQL 14 still grants CREATE on public to everyone.
     assert!(script.contains("REVOKE CREATE ON SCHEMA \"public\" FROM PUBLIC"));
-    let files = pgplan_sql::render_files(&plan).unwrap();
+    let files = pgplan_sql::render_files(&plan.validate().expect("the plan validates")).unwrap();
     assert!(
         files["settings.sql"].contains("Nothing to run"),
         "{}",
@@ -88,7 +89,7 @@ fn public_schema_hardening_only_before_15() {
     let text = super::support::example_plan_text("prod-bill-inquiry.yaml")
         .replace("version: 14", "version: 15");
     let plan = Plan::from_yaml(&text).unwrap();
-    let script = pgplan_sql::render_script(&plan).unwrap();
+    let script = pgplan_sql::render_script(&plan.validate().expect("the plan validates")).unwrap();
     assert!(!script.contains("REVOKE CREATE ON SCHEMA"), "{script}");
 }
 
@@ -98,7 +99,7 @@ fn monitoring_queries_follow_the_major_version() {
         let text = super::support::example_plan_text("dev-product-change.yaml")
             .replace("version: 14", &format!("version: {major}"));
         let plan = Plan::from_yaml(&text).unwrap();
-        let sql = pgplan_sql::monitoring::script(&plan);
+        let sql = pgplan_sql::monitoring::script(&plan.validate().expect("the plan validates"));
         assert!(sql.contains("total_exec_time"));
         assert!(!sql.contains("total_time,"));
         assert!(sql.contains("NULLIF(blks_hit + blks_read, 0)"));

@@ -216,7 +216,9 @@ async fn converges_over_tls(major: u32) {
     // require: no certificate checks, TLS or fail.
     let (opts, app) = traced(&format!("{tag}_require"));
     let dsn = with_params(&pg.dsn("postgres"), "sslmode=require");
-    let changes = diff(&plan, &dsn, &opts).await.expect("diff over TLS");
+    let changes = diff(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("diff over TLS");
     assert!(!changes.changes.is_empty(), "a fresh plan has changes");
     let sessions = sessions_tls(pg, &app);
     assert!(
@@ -230,10 +232,18 @@ async fn converges_over_tls(major: u32) {
     let (opts, app) = traced(&format!("{tag}_full"));
     let verify_full = format!("sslmode=verify-full&sslrootcert={}", url_path(&server.ca));
     let dsn = with_params(&pg.dsn("postgres"), &verify_full);
-    let report = apply(&plan, &dsn, &opts).await.expect("apply over TLS");
+    let report = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+        .await
+        .expect("apply over TLS");
     assert!(report.statements > 0, "{report}");
     let by_name = dsn.replace("@127.0.0.1:", "@localhost:");
-    let again = diff(&plan, &by_name, &opts).await.expect("diff by name");
+    let again = diff(
+        &plan.validate().expect("the plan validates"),
+        &by_name,
+        &opts,
+    )
+    .await
+    .expect("diff by name");
     assert_eq!(again.runnable().count(), 0, "{again}");
     assert!(role_exists(pg, &format!("{tag}_product_change_app")).await);
     let sessions = sessions_tls(pg, &app);
@@ -259,17 +269,29 @@ async fn verify_ca_and_host_names(major: u32) {
             server.ca.display()
         )
     };
-    diff(&plan, &key_value("verify-ca"), &opts)
-        .await
-        .expect("verify-ca accepts a chain to the CA whatever the name");
+    diff(
+        &plan.validate().expect("the plan validates"),
+        &key_value("verify-ca"),
+        &opts,
+    )
+    .await
+    .expect("verify-ca accepts a chain to the CA whatever the name");
     // As libpq, `require` with a root certificate checks the chain too.
-    diff(&plan, &key_value("require"), &opts)
-        .await
-        .expect("require with sslrootcert");
+    diff(
+        &plan.validate().expect("the plan validates"),
+        &key_value("require"),
+        &opts,
+    )
+    .await
+    .expect("require with sslrootcert");
 
-    let e = diff(&plan, &key_value("verify-full"), &opts)
-        .await
-        .unwrap_err();
+    let e = diff(
+        &plan.validate().expect("the plan validates"),
+        &key_value("verify-full"),
+        &opts,
+    )
+    .await
+    .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::Tls { .. }), "{msg}");
     assert!(msg.contains("certificate verify failed"), "{msg}");
@@ -296,9 +318,13 @@ async fn wrong_ca_changes_nothing(major: u32) {
         "sslmode=verify-full&sslrootcert={}",
         url_path(&server.wrong_ca)
     );
-    let e = apply(&plan, &with_params(&pg.dsn("postgres"), &wrong), &opts)
-        .await
-        .unwrap_err();
+    let e = apply(
+        &plan.validate().expect("the plan validates"),
+        &with_params(&pg.dsn("postgres"), &wrong),
+        &opts,
+    )
+    .await
+    .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::Tls { .. }), "{msg}");
     assert!(msg.contains("certificate verify failed"), "{msg}");
@@ -311,9 +337,13 @@ async fn wrong_ca_changes_nothing(major: u32) {
 
     // As libpq, `require` with sslrootcert checks the chain, and says so.
     let wrong = format!("sslmode=require&sslrootcert={}", url_path(&server.wrong_ca));
-    let e = diff(&plan, &with_params(&pg.dsn("postgres"), &wrong), &opts)
-        .await
-        .unwrap_err();
+    let e = diff(
+        &plan.validate().expect("the plan validates"),
+        &with_params(&pg.dsn("postgres"), &wrong),
+        &opts,
+    )
+    .await
+    .unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("certificate verify failed (sslmode=require, checked as verify-ca because sslrootcert is set)"),
@@ -323,7 +353,7 @@ async fn wrong_ca_changes_nothing(major: u32) {
     // Without sslrootcert, the public CAs are trusted, and a private CA's
     // certificate is not.
     let e = apply(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &with_params(&pg.dsn("postgres"), "sslmode=verify-full"),
         &opts,
     )
@@ -336,7 +366,7 @@ async fn wrong_ca_changes_nothing(major: u32) {
     let not_pem = pg.base_dir().join("not-a-ca.pem");
     std::fs::write(&not_pem, "hello\n").unwrap();
     let e = diff(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &with_params(
             &pg.dsn("postgres"),
             &format!("sslmode=verify-ca&sslrootcert={}", url_path(&not_pem)),
@@ -363,7 +393,7 @@ async fn disable_and_prefer(major: u32) {
 
     let (opts, app) = traced(&format!("{tag}_disable"));
     diff(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &with_params(&pg.dsn("postgres"), "sslmode=disable"),
         &opts,
     )
@@ -376,9 +406,13 @@ async fn disable_and_prefer(major: u32) {
     );
 
     let (opts, app) = traced(&format!("{tag}_prefer"));
-    diff(&plan, &pg.dsn("postgres"), &opts)
-        .await
-        .expect("diff with the default sslmode");
+    diff(
+        &plan.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .expect("diff with the default sslmode");
     let sessions = sessions_tls(pg, &app);
     assert!(
         !sessions.is_empty() && sessions.iter().all(|tls| *tls),
@@ -395,7 +429,9 @@ async fn server_without_tls(major: u32) {
     let opts = ApplyOptions::default().include_settings(false);
     for mode in ["require", "verify-full"] {
         let dsn = with_params(&pg.dsn("postgres"), &format!("sslmode={mode}"));
-        let e = apply(&plan, &dsn, &opts).await.unwrap_err();
+        let e = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+            .await
+            .unwrap_err();
         let msg = e.to_string();
         assert!(matches!(e, Error::Tls { .. }), "{msg}");
         assert!(
@@ -404,9 +440,13 @@ async fn server_without_tls(major: u32) {
         );
         assert!(msg.contains(&format!("127.0.0.1:{}", pg.port())), "{msg}");
     }
-    diff(&plan, &pg.dsn("postgres"), &opts)
-        .await
-        .expect("prefer falls back to a plain connection");
+    diff(
+        &plan.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .expect("prefer falls back to a plain connection");
     assert!(!role_exists(pg, &format!("{tag}_product_change_app")).await);
 }
 
@@ -461,7 +501,7 @@ async fn tls_direct_negotiation_17() {
     let plan = support::seed_000(17, &tag);
     let (opts, app) = traced(&tag);
     diff(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &with_params(&pg.dsn("postgres"), "sslmode=require&sslnegotiation=direct"),
         &opts,
     )
@@ -487,9 +527,13 @@ async fn tls_prefer_falls_back_when_the_handshake_fails_17() {
     let plan = support::seed_000(17, &tag);
 
     let (opts, app) = traced(&tag);
-    diff(&plan, &pg.dsn("postgres"), &opts)
-        .await
-        .expect("prefer connects without TLS");
+    diff(
+        &plan.validate().expect("the plan validates"),
+        &pg.dsn("postgres"),
+        &opts,
+    )
+    .await
+    .expect("prefer connects without TLS");
     let sessions = sessions_tls(pg, &app);
     assert!(
         !sessions.is_empty() && sessions.iter().all(|tls| !tls),
@@ -497,7 +541,7 @@ async fn tls_prefer_falls_back_when_the_handshake_fails_17() {
     );
 
     let e = diff(
-        &plan,
+        &plan.validate().expect("the plan validates"),
         &with_params(&pg.dsn("postgres"), "sslmode=require"),
         &opts,
     )

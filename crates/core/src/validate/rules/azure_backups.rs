@@ -4,41 +4,41 @@
 
 use crate::azure_facts;
 use crate::model::platform::normalize_region;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP009, managed backups.
 pub struct AzureBackupPolicy;
 
 const ID: &str = "PGP009";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "azure-backups",
+    summary: "Azure managed backups: retention 7–35 days, geo-redundant backup chosen at creation and kept in the paired region",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for AzureBackupPolicy {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "azure-backups"
-    }
-    fn description(&self) -> &'static str {
-        "Azure managed backups: retention 7–35 days, geo-redundant backup chosen at creation and kept in the paired region"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(az) = cx.plan.platform.azure() else {
             return;
         };
         let (min_days, max_days) = azure_facts::BACKUP_RETENTION_DAYS;
         let Some(managed) = &cx.plan.backups.managed else {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Info,
-                "backups.managed",
+            out.info(                "backups.managed",
                 format!(
                     "no managed backup policy: Azure still backs the server up and keeps backups {} days (its default retention), in locally redundant storage",
                     azure_facts::DEFAULT_BACKUP_RETENTION_DAYS
                 ),
                 format!(
                     "set backups.managed.retention_days ({min_days}–{max_days}) to say how far back point-in-time restore reaches; geo_redundant: true can only be chosen when the server is created"
-                ),
-            ));
+                ));
             return;
         };
         let days = managed.retention_days;
@@ -49,75 +49,53 @@ impl Rule for AzureBackupPolicy {
             } else {
                 ""
             };
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 "backups.managed.retention_days",
                 format!(
                     "backup retention of {days} days is outside Azure's {min_days}–{max_days} days"
                 ),
                 format!("set retention_days: {fix}{longer}"),
-            ));
+            );
         }
         let region = normalize_region(&az.region);
         if managed.geo_redundant {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Info,
-                "backups.managed.geo_redundant",
+            out.info(                "backups.managed.geo_redundant",
                 format!(
                     "geo-redundant backup storage can only be chosen when the server is created and never changed afterwards; a geo-restore goes to the paired region and may lose up to {} of data",
                     azure_facts::GEO_RESTORE_RPO
                 ),
-                "keep geo_redundant in the plan from the first apply; changing it later means restoring into a new server",
-            ));
+                "keep geo_redundant in the plan from the first apply; changing it later means restoring into a new server");
             match azure_facts::paired_region(&region) {
                 Some(pair) => {
                     if let Some(geo) = &managed.geo_region
                         && normalize_region(geo) != pair
                     {
-                        out.push(Diagnostic::new(
-                            ID,
-                            Severity::Error,
-                            "backups.managed.geo_region",
+                        out.error(                            "backups.managed.geo_region",
                             format!(
                                 "geo-redundant backups of {region} go to its paired region {pair}, not {geo}"
                             ),
                             format!(
                                 "set geo_region: {pair}, or remove it (Azure always uses the paired region); for a copy elsewhere, add a read replica or a logical backup there"
-                            ),
-                        ));
+                            ));
                     }
                 }
-                None => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Warning,
-                    "backups.managed.geo_redundant",
+                None => out.warning(                    "backups.managed.geo_redundant",
                     format!(
                         "pgplan does not know the paired region of {region}; geo-redundant backup is only offered where Azure pairs the region"
                     ),
-                    "check Azure's region pairs and the regions table before applying, and set geo_region to the pair",
-                )),
+                    "check Azure's region pairs and the regions table before applying, and set geo_region to the pair"),
             }
         } else if let Some(geo) = &managed.geo_region {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
-                "backups.managed.geo_region",
+            out.warning(                "backups.managed.geo_region",
                 format!(
                     "geo_region is {geo} but geo_redundant is false: backups stay in {region}"
                 ),
-                "set geo_redundant: true (only possible when the server is created), or remove geo_region",
-            ));
+                "set geo_redundant: true (only possible when the server is created), or remove geo_region");
         }
         if !managed.point_in_time {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Info,
-                "backups.managed.point_in_time",
+            out.info(                "backups.managed.point_in_time",
                 "Azure always offers point-in-time restore within the retention; point_in_time: false changes nothing",
-                "remove point_in_time",
-            ));
+                "remove point_in_time");
         }
     }
 }

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 use crate::azure_facts;
 use crate::model::platform::{Azure, PrivateAccess};
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP009, network access.
 pub struct AzureNetworkAccess;
@@ -16,17 +16,21 @@ const ID: &str = "PGP009";
 const PRIVATE: &str = "platform.azure.network.private";
 const FIREWALL: &str = "platform.azure.network.firewall_rules";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "azure-network",
+    summary: "Azure private access needs a delegated subnet and a *.postgres.database.azure.com DNS zone and no firewall rules; firewall rules must be valid IPv4 ranges",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for AzureNetworkAccess {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "azure-network"
-    }
-    fn description(&self) -> &'static str {
-        "Azure private access needs a delegated subnet and a *.postgres.database.azure.com DNS zone and no firewall rules; firewall rules must be valid IPv4 ranges"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(az) = cx.plan.platform.azure() else {
             return;
         };
@@ -35,25 +39,17 @@ impl Rule for AzureNetworkAccess {
             Some(private) => {
                 check_private(&az.server_name, private, PRIVATE, out);
                 if !network.firewall_rules.is_empty() {
-                    out.push(Diagnostic::new(
-                        ID,
-                        Severity::Error,
-                        FIREWALL,
+                    out.error(                        FIREWALL,
                         format!(
                             "{} firewall rule(s) with private access: a VNet-injected server has no public endpoint and does not support firewall rules",
                             network.firewall_rules.len()
                         ),
-                        "remove firewall_rules and allow the clients' subnets with a network security group on the delegated subnet",
-                    ));
+                        "remove firewall_rules and allow the clients' subnets with a network security group on the delegated subnet");
                 }
             }
-            None if network.firewall_rules.is_empty() => out.push(Diagnostic::new(
-                ID,
-                Severity::Info,
-                "platform.azure.network",
+            None if network.firewall_rules.is_empty() => out.info(                "platform.azure.network",
                 "public access without firewall rules: no client can reach the server until a rule is added",
-                "add firewall_rules for the clients' addresses, or set network.private for VNet integration",
-            )),
+                "add firewall_rules for the clients' addresses, or set network.private for VNet integration"),
             None => {}
         }
         check_firewall_rules(az, out);
@@ -70,13 +66,10 @@ pub(super) fn check_private(
     server_name: &str,
     private: &PrivateAccess,
     at: &str,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings<'_>,
 ) {
     if !private.subnet_delegated {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            format!("{at}.subnet_delegated"),
+        out.error(            format!("{at}.subnet_delegated"),
             format!(
                 "subnet `{}` is not marked as delegated to {}; a VNet-injected server can only be created in such a subnet, with no other resource types in it",
                 private.subnet,
@@ -87,8 +80,7 @@ pub(super) fn check_private(
                 private.vnet,
                 private.subnet,
                 azure_facts::SUBNET_DELEGATION
-            ),
-        ));
+            ));
     }
     let own_zone = format!(
         "{}.private{}",
@@ -98,63 +90,49 @@ pub(super) fn check_private(
     let zone = zone_name(&private.private_dns_zone);
     let path = format!("{at}.private_dns_zone");
     if zone.starts_with("privatelink.") {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            path,
+        out.warning(            path,
             format!(
                 "private DNS zone `{zone}` is the Private Endpoint zone; VNet-injected servers use a zone of their own, `<name>.private{}`",
                 azure_facts::PRIVATE_DNS_ZONE_SUFFIX
             ),
             format!(
                 "set private_dns_zone: {own_zone} (link it to the clients' VNet), or use Private Endpoint with public access instead of VNet integration"
-            ),
-        ));
+            ));
     } else if !zone.ends_with(azure_facts::PRIVATE_DNS_ZONE_SUFFIX) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             path,
             format!(
                 "private DNS zone `{zone}` does not end with `{}`, which Flexible Server requires",
                 azure_facts::PRIVATE_DNS_ZONE_SUFFIX
             ),
             format!("set private_dns_zone: {own_zone}"),
-        ));
+        );
     } else if zone == format!("{}{}", server_name, azure_facts::PRIVATE_DNS_ZONE_SUFFIX) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             path,
             format!("private DNS zone `{zone}` is the server's own host name"),
             format!("set private_dns_zone: {own_zone}"),
-        ));
+        );
     }
     if let Some(cidr) = &private.subnet_cidr {
         let path = format!("{at}.subnet_cidr");
         match parse_cidr(cidr) {
-            None => out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            None => out.error(
                 path,
                 format!("subnet_cidr `{cidr}` is not an IPv4 range such as 10.0.2.0/24"),
                 "write it as address/prefix, e.g. 10.0.2.0/24",
-            )),
-            Some((_, prefix)) if prefix > azure_facts::SMALLEST_SUBNET_PREFIX => {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    path,
-                    format!(
-                        "subnet {cidr} is too small: a delegated subnet must be /{} or larger",
-                        azure_facts::SMALLEST_SUBNET_PREFIX
-                    ),
-                    format!(
-                        "use a /{} or larger subnet (e.g. a /24) for the database",
-                        azure_facts::SMALLEST_SUBNET_PREFIX
-                    ),
-                ))
-            }
+            ),
+            Some((_, prefix)) if prefix > azure_facts::SMALLEST_SUBNET_PREFIX => out.error(
+                path,
+                format!(
+                    "subnet {cidr} is too small: a delegated subnet must be /{} or larger",
+                    azure_facts::SMALLEST_SUBNET_PREFIX
+                ),
+                format!(
+                    "use a /{} or larger subnet (e.g. a /24) for the database",
+                    azure_facts::SMALLEST_SUBNET_PREFIX
+                ),
+            ),
             Some(_) => {}
         }
     }
@@ -177,29 +155,23 @@ fn rule_name_is_valid(name: &str) -> bool {
         && !name.ends_with('-')
 }
 
-fn check_firewall_rules(az: &Azure, out: &mut Vec<Diagnostic>) {
+fn check_firewall_rules(az: &Azure, out: &mut Findings<'_>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, rule) in az.network.firewall_rules.iter().enumerate() {
         let path = format!("{FIREWALL}[{i}]");
         if !rule_name_is_valid(&rule.name) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                format!("{path}.name"),
+            out.error(                format!("{path}.name"),
                 format!("firewall rule name `{}` is not valid", rule.name),
-                "use 1–80 letters, digits, `-` and `_`, starting with a letter or digit and not ending with `-`",
-            ));
+                "use 1–80 letters, digits, `-` and `_`, starting with a letter or digit and not ending with `-`");
         } else if let Some(first) = seen.insert(rule.name.as_str(), i) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("{path}.name"),
                 format!(
                     "firewall rule name `{}` is already used by {FIREWALL}[{first}]",
                     rule.name
                 ),
                 "give every rule its own name; a second rule of the same name replaces the first",
-            ));
+            );
         }
         let start = rule.start_ip.trim().parse::<Ipv4Addr>();
         let end = rule.end_ip.trim().parse::<Ipv4Addr>();
@@ -208,51 +180,37 @@ fn check_firewall_rules(az: &Azure, out: &mut Vec<Diagnostic>) {
             ("end_ip", &rule.end_ip, &end),
         ] {
             if parsed.is_err() {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("{path}.{field}"),
+                out.error(                    format!("{path}.{field}"),
                     format!("`{raw}` in firewall rule `{}` is not an IPv4 address", rule.name),
-                    "write a dotted IPv4 address such as 203.0.113.10; firewall rules take no IPv6 or CIDR",
-                ));
+                    "write a dotted IPv4 address such as 203.0.113.10; firewall rules take no IPv6 or CIDR");
             }
         }
         let (Ok(start), Ok(end)) = (start, end) else {
             continue;
         };
         if start > end {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("{path}.start_ip"),
                 format!(
                     "firewall rule `{}` starts at {start}, after its end {end}",
                     rule.name
                 ),
                 format!("swap them: start_ip: {end}, end_ip: {start}"),
-            ));
+            );
         } else if start == Ipv4Addr::UNSPECIFIED && end == Ipv4Addr::BROADCAST {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
-                format!("{path}.end_ip"),
+            out.warning(                format!("{path}.end_ip"),
                 format!(
                     "firewall rule `{}` allows 0.0.0.0–255.255.255.255: the whole internet can reach the server",
                     rule.name
                 ),
-                "allow only the clients' addresses, or use private access",
-            ));
+                "allow only the clients' addresses, or use private access");
         } else if start == Ipv4Addr::UNSPECIFIED && end == Ipv4Addr::UNSPECIFIED {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
-                format!("{path}.end_ip"),
+            out.warning(                format!("{path}.end_ip"),
                 format!(
                     "firewall rule `{}` (0.0.0.0–0.0.0.0) allows every Azure service, including other customers' subscriptions",
                     rule.name
                 ),
-                "allow only the clients' outbound addresses, or use private access",
-            ));
+                "allow only the clients' outbound addresses, or use private access");
         }
     }
 }

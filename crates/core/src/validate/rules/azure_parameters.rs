@@ -9,24 +9,28 @@ use std::collections::BTreeSet;
 
 use crate::azure_facts;
 use crate::model::tuning::SettingsMethod;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP009, server parameters and extensions.
 pub struct AzureParameters;
 
 const ID: &str = "PGP009";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "azure-parameters",
+    summary: "Azure server parameters go through the configurations API, within Azure's ranges; extensions and preload libraries must be allow-listed",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for AzureParameters {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "azure-parameters"
-    }
-    fn description(&self) -> &'static str {
-        "Azure server parameters go through the configurations API, within Azure's ranges; extensions and preload libraries must be allow-listed"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         if cx.plan.platform.azure().is_none() {
             return;
         }
@@ -42,7 +46,7 @@ impl Rule for AzureParameters {
 
 const THROUGH_THE_SERVICE: &str = "remove tuning.method (or set it to service_api): pgplan sends every parameter through the configurations API, as `az postgres flexible-server parameter set` does; static parameters take effect at the next restart";
 
-fn check_method(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_method(cx: &Context<'_>, out: &mut Findings<'_>) {
     let message = match cx.plan.tuning.method {
         Some(SettingsMethod::AlterSystem) => {
             "tuning.method is alter_system, but ALTER SYSTEM cannot run on Flexible Server: the administrator is not a superuser (it is a member of azure_pg_admin; only the service holds azuresu)"
@@ -52,16 +56,10 @@ fn check_method(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         Some(SettingsMethod::ServiceApi) | None => return,
     };
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
-        "tuning.method",
-        message,
-        THROUGH_THE_SERVICE,
-    ));
+    out.error("tuning.method", message, THROUGH_THE_SERVICE);
 }
 
-fn check_server_properties(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_server_properties(cx: &Context<'_>, out: &mut Findings<'_>) {
     let replicas = cx
         .plan
         .topology
@@ -82,37 +80,29 @@ fn check_server_properties(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .chain(replicas);
     for (base, name, value) in params {
         if let Some(field) = azure_facts::server_property_for(name.as_str()) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                format!("{base}.{name}"),
+            out.error(                format!("{base}.{name}"),
                 format!(
                     "`{name}` is a property of the server, not a server parameter: the configurations API has no parameter of that name"
                 ),
-                format!("remove it from {base} and set {field} instead (here: {value})"),
-            ));
+                format!("remove it from {base} and set {field} instead (here: {value})"));
         }
     }
 }
 
-fn check_read_only(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_read_only(cx: &Context<'_>, out: &mut Findings<'_>) {
     for name in azure_facts::READ_ONLY_PARAMETERS {
         if cx.plan.tuning.explicit(name).is_some() {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                cx.param_path(name),
+            out.error(                cx.param_path(name),
                 format!(
                     "`{name}` is read-only on Flexible Server (Azure holds {} connection slots back: reserved_connections 5, superuser_reserved_connections 10; ssl is always on)",
                     azure_facts::RESERVED_CONNECTIONS
                 ),
-                format!("remove {name} from tuning.parameters"),
-            ));
+                format!("remove {name} from tuning.parameters"));
         }
     }
 }
 
-fn check_max_connections(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_max_connections(cx: &Context<'_>, out: &mut Findings<'_>) {
     let Some(max_connections) = cx.settings.int("max_connections") else {
         return;
     };
@@ -130,19 +120,17 @@ fn check_max_connections(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         )
     } else {
         (
-            "clients".to_owned(),
+            FieldPath::from("clients"),
             format!(
                 "pgplan derived it from the clients' peak: put a pooler in front (pooler:) or lower the pool sizes so that {hi} connections suffice"
             ),
         )
     };
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
+    out.error(
         path,
         format!("max_connections {max_connections} is outside Azure's {lo}–{hi}"),
         fix,
-    ));
+    );
 }
 
 /// `uuid_ossp` → `uuid-ossp`: an allow-listed name that differs only in
@@ -165,7 +153,7 @@ fn list_values(raw: &str) -> Vec<String> {
         .collect()
 }
 
-fn check_extensions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_extensions(cx: &Context<'_>, out: &mut Findings<'_>) {
     let allowed = |name: &str| azure_facts::ALLOWED_EXTENSIONS.contains(&name);
     for (d, db) in cx.plan.databases.iter().enumerate() {
         for (e, ext) in db.extensions.iter().enumerate() {
@@ -177,16 +165,12 @@ fn check_extensions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Some(spelling) => format!("did you mean `{spelling}`?"),
                 None => "Azure creates only allow-listed extensions (the allowed values of azure.extensions): remove it, use an allowed alternative, or run on the kubernetes platform".to_owned(),
             };
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                format!("databases[{d}].extensions[{e}].name"),
+            out.error(                format!("databases[{d}].extensions[{e}].name"),
                 format!(
                     "extension `{name}` in database {} is not on Azure's allow-list: CREATE EXTENSION fails",
                     db.name
                 ),
-                help,
-            ));
+                help);
         }
     }
     let Some(explicit) = cx.plan.tuning.explicit("azure.extensions") else {
@@ -200,16 +184,14 @@ fn check_extensions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .filter(|l| !allowed(l))
         .collect();
     if !not_allowed.is_empty() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             path.clone(),
             format!(
                 "azure.extensions lists {} that Azure does not allow",
                 not_allowed.join(", ")
             ),
             "remove them; the service rejects a value outside the allowed list",
-        ));
+        );
     }
     let used: BTreeSet<&str> = cx
         .plan
@@ -225,10 +207,7 @@ fn check_extensions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !missing.is_empty() {
         let mut all: Vec<String> = listed.clone();
         all.extend(missing.iter().map(|m| (*m).to_owned()));
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            path,
+        out.error(            path,
             format!(
                 "azure.extensions is set to `{explicit}` but the plan's databases also use {}: CREATE EXTENSION fails for extensions not on the list",
                 missing.join(", ")
@@ -236,12 +215,11 @@ fn check_extensions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             format!(
                 "set azure.extensions: '{}', or remove it and let pgplan derive it from the databases",
                 all.join(",")
-            ),
-        ));
+            ));
     }
 }
 
-fn check_pg_stat_statements(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_pg_stat_statements(cx: &Context<'_>, out: &mut Findings<'_>) {
     let databases: Vec<&str> = cx
         .plan
         .extensions()
@@ -285,10 +263,7 @@ fn check_pg_stat_statements(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         cx.param_path("shared_preload_libraries")
     };
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
-        path,
+    out.error(        path,
         format!(
             "database {} uses pg_stat_statements, but on Azure it collects nothing this way: {preload_state}; {track_state}",
             databases.join(", ")
@@ -296,11 +271,10 @@ fn check_pg_stat_statements(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         format!(
             "keep pg_stat_statements in shared_preload_libraries (shared_preload_libraries: '{}'; a restart) and set pg_stat_statements.track: top (or all) in tuning.parameters",
             preload_fix.join(",")
-        ),
-    ));
+        ));
 }
 
-fn check_preload_libraries(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_preload_libraries(cx: &Context<'_>, out: &mut Findings<'_>) {
     let libraries = cx.settings.preload_libraries();
     let not_allowed: Vec<&str> = libraries
         .iter()
@@ -313,11 +287,9 @@ fn check_preload_libraries(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let path = if cx.settings.is_explicit("shared_preload_libraries") {
         cx.param_path("shared_preload_libraries")
     } else {
-        "databases".to_owned()
+        FieldPath::from("databases")
     };
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
+    out.error(
         path,
         format!(
             "shared_preload_libraries has {} that Azure does not let a server preload",
@@ -328,7 +300,7 @@ fn check_preload_libraries(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             not_allowed.join(", "),
             azure_facts::ALLOWED_PRELOAD_LIBRARIES.join(", ")
         ),
-    ));
+    );
 }
 
 #[cfg(test)]

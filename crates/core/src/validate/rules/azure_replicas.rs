@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::azure_facts;
 use crate::model::platform::SkuTier;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 use super::azure_network::check_private;
 use super::azure_server::{check_sku, server_name_problem};
@@ -17,17 +17,21 @@ pub struct AzureReadReplicas;
 
 const ID: &str = "PGP009";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "azure-read-replicas",
+    summary: "Azure read replicas: at most 5, General Purpose or Memory Optimized only, storage and compute at least the primary's",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for AzureReadReplicas {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "azure-read-replicas"
-    }
-    fn description(&self) -> &'static str {
-        "Azure read replicas: at most 5, General Purpose or Memory Optimized only, storage and compute at least the primary's"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(az) = cx.plan.platform.azure() else {
             return;
         };
@@ -36,10 +40,7 @@ impl Rule for AzureReadReplicas {
             return;
         }
         if replicas.len() > azure_facts::MAX_READ_REPLICAS {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                "topology.replicas",
+            out.error(                "topology.replicas",
                 format!(
                     "{} read replicas are planned; Azure allows at most {} per primary (and no cascading replicas)",
                     replicas.len(),
@@ -48,21 +49,16 @@ impl Rule for AzureReadReplicas {
                 format!(
                     "remove {} replica(s), or spread the reads over a pooler or a second primary",
                     replicas.len() - azure_facts::MAX_READ_REPLICAS
-                ),
-            ));
+                ));
         }
         if az.sku.tier == SkuTier::Burstable {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                "platform.azure.sku.tier",
+            out.error(                "platform.azure.sku.tier",
                 format!(
                     "read replicas are not supported for the Burstable tier ({}), and {} are planned",
                     az.sku.name,
                     replicas.len()
                 ),
-                "use GeneralPurpose or MemoryOptimized compute for the primary, or remove topology.replicas",
-            ));
+                "use GeneralPurpose or MemoryOptimized compute for the primary, or remove topology.replicas");
         }
         let primary_capacity = az.sku.capacity();
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -74,10 +70,7 @@ impl Rule for AzureReadReplicas {
                     check_private(&replica.name, private, &format!("{path}.network"), out);
                 }
                 (Some(_), None) if region != normalize_region(&az.region) => {
-                    out.push(Diagnostic::new(
-                        ID,
-                        Severity::Error,
-                        format!("{path}.network"),
+                    out.error(                        format!("{path}.network"),
                         format!(
                             "replica `{}` is in {region} but the primary is VNet-injected in {}: a VNet belongs to one region, so the replica needs a delegated subnet in a VNet in {region}, which the plan does not give",
                             replica.name,
@@ -87,59 +80,46 @@ impl Rule for AzureReadReplicas {
                             "add `network:` to the replica with a VNet and delegated subnet in {region} and a private DNS zone (e.g. {}.private{}) linked to the clients' VNet",
                             replica.name,
                             azure_facts::PRIVATE_DNS_ZONE_SUFFIX
-                        ),
-                    ));
+                        ));
                 }
                 _ => {}
             }
             if let Some(problem) = server_name_problem(&replica.name) {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("{path}.name"),
+                out.error(                    format!("{path}.name"),
                     format!(
                         "replica name `{}` is not a valid server name: {problem}",
                         replica.name
                     ),
-                    "a replica is a server of its own: use 3–63 lowercase letters, digits and single hyphens",
-                ));
+                    "a replica is a server of its own: use 3–63 lowercase letters, digits and single hyphens");
             }
             if replica.name == az.server_name {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
+                out.error(
                     format!("{path}.name"),
                     format!(
                         "replica name `{}` is the primary's server name",
                         replica.name
                     ),
                     format!("name it e.g. `{}-replica`", az.server_name),
-                ));
+                );
             } else if let Some(first) = seen.insert(replica.name.as_str(), i) {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
+                out.error(
                     format!("{path}.name"),
                     format!(
                         "replica name `{}` is already used by topology.replicas[{first}]",
                         replica.name
                     ),
                     "give every replica its own server name",
-                ));
+                );
             }
             if let Some(sku) = &replica.sku {
                 check_sku(sku, &format!("{path}.sku"), out);
                 if sku.tier == SkuTier::Burstable {
-                    out.push(Diagnostic::new(
-                        ID,
-                        Severity::Error,
-                        format!("{path}.sku.tier"),
+                    out.error(                        format!("{path}.sku.tier"),
                         format!(
                             "replica `{}` is Burstable ({}); read replicas must be GeneralPurpose or MemoryOptimized",
                             replica.name, sku.name
                         ),
-                        format!("use {} (the primary's SKU) or larger", az.sku.name),
-                    ));
+                        format!("use {} (the primary's SKU) or larger", az.sku.name));
                 }
                 if let (Some((p_cores, p_mem)), Some((r_cores, r_mem))) =
                     (primary_capacity, sku.capacity())
@@ -153,38 +133,27 @@ impl Rule for AzureReadReplicas {
                         p_mem.human()
                     );
                     if r_mem < p_mem {
-                        out.push(Diagnostic::new(
-                            ID,
-                            Severity::Error,
-                            format!("{path}.sku"),
+                        out.error(                            format!("{path}.sku"),
                             format!(
                                 "{both}; Azure needs a replica's compute to be at least the primary's: with less memory it cannot keep max_connections and the other hot-standby settings at the primary's values, and it falls behind under the primary's write load"
                             ),
                             format!(
                                 "use {} or larger for the replica (or remove sku to use the primary's)",
                                 az.sku.name
-                            ),
-                        ));
+                            ));
                     } else if r_cores < p_cores {
-                        out.push(Diagnostic::new(
-                            ID,
-                            Severity::Warning,
-                            format!("{path}.sku"),
+                        out.warning(                            format!("{path}.sku"),
                             format!(
                                 "{both}; with fewer vCores it may not replay the primary's WAL as fast as it is written"
                             ),
-                            format!("use {} or larger for the replica", az.sku.name),
-                        ));
+                            format!("use {} or larger for the replica", az.sku.name));
                     }
                 }
             }
             if let Some(size) = replica.storage
                 && size < az.storage.size
             {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("{path}.storage"),
+                out.error(                    format!("{path}.storage"),
                     format!(
                         "replica `{}` has {} of storage, less than the primary's {}; Azure needs replica storage at least the primary's",
                         replica.name,
@@ -194,8 +163,7 @@ impl Rule for AzureReadReplicas {
                     format!(
                         "set storage: {} or remove it (the primary's size is used)",
                         az.storage.size.to_kubernetes()
-                    ),
-                ));
+                    ));
             }
         }
     }

@@ -4,32 +4,33 @@
 
 use crate::azure_facts;
 use crate::model::platform::{Azure, AzureHaMode, AzureSku, SkuTier, normalize_region};
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP009, server settings.
 pub struct AzureServer;
 
 const ID: &str = "PGP009";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "azure-server",
+    summary: "an Azure Flexible Server's name, version, SKU, high availability, zones and authentication must be ones the service accepts",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for AzureServer {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "azure-server"
-    }
-    fn description(&self) -> &'static str {
-        "an Azure Flexible Server's name, version, SKU, high availability, zones and authentication must be ones the service accepts"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(az) = cx.plan.platform.azure() else {
             return;
         };
         if let Some(problem) = server_name_problem(&az.server_name) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                "platform.azure.server_name",
+            out.error(                "platform.azure.server_name",
                 format!(
                     "server name `{}` is not valid on Azure: {problem}",
                     az.server_name
@@ -37,8 +38,7 @@ impl Rule for AzureServer {
                 format!(
                     "use 3–63 lowercase letters, digits and single hyphens, e.g. `{}`; the name is part of the server's host name and cannot be changed later",
                     suggest_server_name(&az.server_name)
-                ),
-            ));
+                ));
         }
         check_version(cx, out);
         check_sku(&az.sku, "platform.azure.sku", out);
@@ -96,7 +96,7 @@ fn suggest_server_name(name: &str) -> String {
     out
 }
 
-fn check_version(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_version(cx: &Context<'_>, out: &mut Findings<'_>) {
     let version = cx.plan.version.get();
     let supported: Vec<String> = azure_facts::SUPPORTED_VERSIONS
         .iter()
@@ -108,41 +108,31 @@ fn check_version(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .max()
         .unwrap_or(azure_facts::API_ENUM_MAX_VERSION);
     if !azure_facts::SUPPORTED_VERSIONS.contains(&version) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "version",
+        out.error(            "version",
             format!(
                 "PostgreSQL {version} is not available on Azure Flexible Server; new servers run {}",
                 supported.join(", ")
             ),
             format!(
                 "set version: {newest}, or run PostgreSQL {version} on the kubernetes or local platform"
-            ),
-        ));
+            ));
     } else if version > azure_facts::API_ENUM_MAX_VERSION {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Info,
-            "version",
+        out.info(            "version",
             format!(
                 "PostgreSQL {version}: the 2024-08-01 API's ServerVersion enum stops at {}; pgplan sends \"{version}\" as a string, which the API accepts (the enum is modelAsString)",
                 azure_facts::API_ENUM_MAX_VERSION
             ),
-            "nothing to change; check that the region offers this version before applying",
-        ));
+            "nothing to change; check that the region offers this version before applying");
     }
 }
 
 /// Checks a SKU's tier against its name and that pgplan knows its capacity.
 /// Shared with the read replicas' checks.
-pub(super) fn check_sku(sku: &AzureSku, path: &str, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_sku(sku: &AzureSku, path: &str, out: &mut Findings<'_>) {
     if let Some(expected) = azure_facts::tier_for_sku(&sku.name)
         && expected != sku.tier
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             format!("{path}.tier"),
             format!(
                 "SKU {} is a {expected} size, but the tier is {}",
@@ -157,19 +147,15 @@ pub(super) fn check_sku(sku: &AzureSku, path: &str, out: &mut Vec<Diagnostic>) {
                     SkuTier::MemoryOptimized => "Standard_E…",
                 }
             ),
-        ));
+        );
     }
     if sku.capacity().is_none() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            format!("{path}.name"),
+        out.warning(            format!("{path}.name"),
             format!(
                 "pgplan does not know the vCores and memory of SKU {}: memory-based checks and derived memory settings are skipped",
                 sku.name
             ),
-            "set vcores and memory on the SKU (e.g. vcores: 4, memory: 16Gi), or use a SKU pgplan knows such as Standard_D4s_v3",
-        ));
+            "set vcores and memory on the SKU (e.g. vcores: 4, memory: 16Gi), or use a SKU pgplan knows such as Standard_D4s_v3");
     }
 }
 
@@ -177,7 +163,7 @@ fn zone_is_valid(zone: &str) -> bool {
     matches!(zone, "1" | "2" | "3")
 }
 
-fn check_high_availability(az: &Azure, out: &mut Vec<Diagnostic>) {
+fn check_high_availability(az: &Azure, out: &mut Findings<'_>) {
     let ha = &az.high_availability;
     let region = normalize_region(&az.region);
     for (zone, path) in [
@@ -190,26 +176,20 @@ fn check_high_availability(az: &Azure, out: &mut Vec<Diagnostic>) {
         if let Some(zone) = zone
             && !zone_is_valid(zone)
         {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 path,
                 format!("availability zone `{zone}` does not exist; Azure zones are 1, 2 and 3"),
                 "use 1, 2 or 3, or remove it and let Azure pick",
-            ));
+            );
         }
     }
     if ha.mode == AzureHaMode::Disabled {
         if let Some(standby) = &ha.standby_zone {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                "platform.azure.high_availability.standby_zone",
+            out.error(                "platform.azure.high_availability.standby_zone",
                 format!(
                     "standby_zone {standby} is set but high availability is disabled: there is no standby"
                 ),
-                "set high_availability.mode: zone_redundant (or same_zone), or remove standby_zone",
-            ));
+                "set high_availability.mode: zone_redundant (or same_zone), or remove standby_zone");
         }
         return;
     }
@@ -218,16 +198,12 @@ fn check_high_availability(az: &Azure, out: &mut Vec<Diagnostic>) {
         _ => "same_zone",
     };
     if az.sku.tier == SkuTier::Burstable {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "platform.azure.high_availability.mode",
+        out.error(            "platform.azure.high_availability.mode",
             format!(
                 "high availability ({mode}) is not supported for the Burstable tier ({})",
                 az.sku.name
             ),
-            "use GeneralPurpose or MemoryOptimized compute (e.g. Standard_D2ds_v5), or set high_availability.mode: disabled",
-        ));
+            "use GeneralPurpose or MemoryOptimized compute (e.g. Standard_D2ds_v5), or set high_availability.mode: disabled");
     }
     match ha.mode {
         AzureHaMode::ZoneRedundant => {
@@ -237,34 +213,23 @@ fn check_high_availability(az: &Azure, out: &mut Vec<Diagnostic>) {
                         .filter(|p| azure_facts::supports_zone_redundant_ha(p) == Some(true))
                         .map(|p| format!(" such as {p}"))
                         .unwrap_or_default();
-                    out.push(Diagnostic::new(
-                        ID,
-                        Severity::Error,
-                        "platform.azure.high_availability.mode",
+                    out.error(                        "platform.azure.high_availability.mode",
                         format!(
                             "zone-redundant high availability is not available in {region}, a region without availability zones for it"
                         ),
                         format!(
                             "use mode: same_zone in {region}, or a region with zone-redundant HA{alternative}"
-                        ),
-                    ));
+                        ));
                 }
-                None => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Info,
-                    "platform.azure.region",
+                None => out.info(                    "platform.azure.region",
                     format!(
                         "pgplan does not know whether {region} offers zone-redundant high availability"
                     ),
-                    "check the regions table of Azure Database for PostgreSQL before applying; a single-zone region rejects zone_redundant",
-                )),
+                    "check the regions table of Azure Database for PostgreSQL before applying; a single-zone region rejects zone_redundant"),
                 Some(true) => {}
             }
             match (az.zone.as_deref(), ha.standby_zone.as_deref()) {
-                (Some(primary), Some(standby)) if primary == standby => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    "platform.azure.high_availability.standby_zone",
+                (Some(primary), Some(standby)) if primary == standby => out.error(                    "platform.azure.high_availability.standby_zone",
                     format!(
                         "standby zone {standby} is the primary's zone {primary}; zone-redundant HA needs the standby in another zone"
                     ),
@@ -276,93 +241,63 @@ fn check_high_availability(az: &Azure, out: &mut Vec<Diagnostic>) {
                             .copied()
                             .collect::<Vec<_>>()
                             .join(" or ")
-                    ),
-                )),
+                    )),
                 (Some(_), Some(_)) => {}
-                (Some(primary), None) => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Info,
-                    "platform.azure.high_availability.standby_zone",
+                (Some(primary), None) => out.info(                    "platform.azure.high_availability.standby_zone",
                     format!(
                         "no standby zone: Azure picks a zone other than the primary's zone {primary}"
                     ),
-                    "set high_availability.standby_zone to choose it",
-                )),
-                (None, Some(standby)) => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Info,
-                    "platform.azure.zone",
+                    "set high_availability.standby_zone to choose it"),
+                (None, Some(standby)) => out.info(                    "platform.azure.zone",
                     format!(
                         "no primary zone: Azure picks the primary's zone, another than standby zone {standby}"
                     ),
-                    "set platform.azure.zone to choose it (it cannot be changed after creation)",
-                )),
-                (None, None) => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Info,
-                    "platform.azure.zone",
+                    "set platform.azure.zone to choose it (it cannot be changed after creation)"),
+                (None, None) => out.info(                    "platform.azure.zone",
                     "no zones: Azure picks both the primary's and the standby's zone",
-                    "set platform.azure.zone and high_availability.standby_zone (e.g. 1 and 2) to keep the primary near its clients",
-                )),
+                    "set platform.azure.zone and high_availability.standby_zone (e.g. 1 and 2) to keep the primary near its clients"),
             }
         }
         AzureHaMode::SameZone => {
             if let (Some(primary), Some(standby)) = (az.zone.as_deref(), ha.standby_zone.as_deref())
                 && primary != standby
             {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    "platform.azure.high_availability.standby_zone",
+                out.error(                    "platform.azure.high_availability.standby_zone",
                     format!(
                         "same-zone HA keeps the standby in the primary's zone {primary}, but standby_zone is {standby}"
                     ),
-                    "remove standby_zone, or use mode: zone_redundant for a standby in another zone",
-                ));
+                    "remove standby_zone, or use mode: zone_redundant for a standby in another zone");
             }
         }
         AzureHaMode::Disabled => {}
     }
 }
 
-fn check_auth(cx: &Context<'_>, az: &Azure, out: &mut Vec<Diagnostic>) {
+fn check_auth(cx: &Context<'_>, az: &Azure, out: &mut Findings<'_>) {
     let auth = &az.auth;
     if !auth.password && !auth.entra {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.auth",
             "both password and Microsoft Entra authentication are off: nobody can log in",
             "set auth.password: true, or auth.entra: true with administrators",
-        ));
+        );
     }
     if auth.entra && auth.administrators.is_empty() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            "platform.azure.auth.administrators",
+        out.warning(            "platform.azure.auth.administrators",
             "Microsoft Entra authentication is on but no Entra administrator is planned: no Entra principal can log in or create Entra roles until one is added",
-            "add administrators: [{ principal_name: <group or user>, principal_type: Group }]",
-        ));
+            "add administrators: [{ principal_name: <group or user>, principal_type: Group }]");
     }
     if auth.password && az.administrator_password.is_none() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "platform.azure.administrator_password",
+        out.error(            "platform.azure.administrator_password",
             format!(
                 "password authentication is on but the administrator `{}` has no password source; the server cannot be created without one",
                 az.administrator_login
             ),
-            "set administrator_password: { key_vault: { vault, secret } } (or { env: { var } }, or { generated: {} })",
-        ));
+            "set administrator_password: { key_vault: { vault, secret } } (or { env: { var } }, or { generated: {} })");
     }
     let login = az.administrator_login.to_ascii_lowercase();
     if azure_facts::RESERVED_ADMIN_LOGINS.contains(&login.as_str()) || login.starts_with("pg_") {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "platform.azure.administrator_login",
+        out.error(            "platform.azure.administrator_login",
             format!(
                 "administrator_login `{}` is reserved: Azure rejects {} and names starting with pg_",
                 az.administrator_login,
@@ -371,8 +306,7 @@ fn check_auth(cx: &Context<'_>, az: &Azure, out: &mut Vec<Diagnostic>) {
             format!(
                 "choose another login, e.g. `{}_admin`; it cannot be changed after the server is created",
                 cx.plan.service.as_str().replace('-', "_")
-            ),
-        ));
+            ));
     }
 }
 

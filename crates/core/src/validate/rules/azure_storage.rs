@@ -5,7 +5,7 @@
 use crate::Bytes;
 use crate::azure_facts;
 use crate::model::platform::{Azure, AzureHaMode, AzureStorageType, SkuTier};
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP009, storage.
 pub struct AzureStorageLimits;
@@ -13,17 +13,21 @@ pub struct AzureStorageLimits;
 const ID: &str = "PGP009";
 const GIB: u64 = 1 << 30;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "azure-storage",
+    summary: "Azure storage must be a Premium SSD size, or a Premium SSD v2 disk with IOPS and throughput and without the features v2 lacks",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for AzureStorageLimits {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "azure-storage"
-    }
-    fn description(&self) -> &'static str {
-        "Azure storage must be a Premium SSD size, or a Premium SSD v2 disk with IOPS and throughput and without the features v2 lacks"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(az) = cx.plan.platform.azure() else {
             return;
         };
@@ -42,7 +46,7 @@ fn gib_list(sizes: &[u64]) -> String {
         .join(", ")
 }
 
-fn check_premium_ssd(az: &Azure, out: &mut Vec<Diagnostic>) {
+fn check_premium_ssd(az: &Azure, out: &mut Findings<'_>) {
     let storage = &az.storage;
     let size = storage.size;
     let sizes = azure_facts::PREMIUM_SSD_SIZES_GIB;
@@ -75,10 +79,7 @@ fn check_premium_ssd(az: &Azure, out: &mut Vec<Diagnostic>) {
             ),
             (None, None) => (String::new(), String::new()),
         };
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "platform.azure.storage.size",
+        out.error(            "platform.azure.storage.size",
             format!(
                 "storage size {} is not a Premium SSD size; {nearest}",
                 size.human()
@@ -86,22 +87,19 @@ fn check_premium_ssd(az: &Azure, out: &mut Vec<Diagnostic>) {
             format!(
                 "{fix}; Premium SSD comes in {}. Storage can grow later but never shrink; type: PremiumV2_LRS takes any whole number of GiB",
                 gib_list(&sizes)
-            ),
-        ));
+            ));
     }
     if let Some(tier) = &storage.performance_tier
         && !azure_facts::PREMIUM_SSD_PERFORMANCE_TIERS.contains(&tier.as_str())
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.storage.performance_tier",
             format!("performance tier `{tier}` does not exist"),
             format!(
                 "use one of {}, or remove it to get the size's default tier",
                 azure_facts::PREMIUM_SSD_PERFORMANCE_TIERS.join(", ")
             ),
-        ));
+        );
     }
     let v2_only: Vec<&str> = [
         ("iops", storage.iops.is_some()),
@@ -112,27 +110,21 @@ fn check_premium_ssd(az: &Azure, out: &mut Vec<Diagnostic>) {
     .map(|(name, _)| *name)
     .collect();
     if let Some(first) = v2_only.first() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            format!("platform.azure.storage.{first}"),
+        out.warning(            format!("platform.azure.storage.{first}"),
             format!(
                 "{} set on Premium SSD, where the size's performance tier decides IOPS and throughput: ignored",
                 v2_only.join(" and ")
             ),
-            "remove them (set performance_tier for more IOPS), or use type: PremiumV2_LRS to provision IOPS and throughput",
-        ));
+            "remove them (set performance_tier for more IOPS), or use type: PremiumV2_LRS to provision IOPS and throughput");
     }
 }
 
-fn check_premium_ssd_v2(cx: &Context<'_>, az: &Azure, out: &mut Vec<Diagnostic>) {
+fn check_premium_ssd_v2(cx: &Context<'_>, az: &Azure, out: &mut Findings<'_>) {
     let storage = &az.storage;
     let (lo, hi) = azure_facts::PREMIUM_SSD_V2_RANGE_GIB;
     let size = storage.size;
     if !size.as_u64().is_multiple_of(GIB) || !(lo..=hi).contains(&size.as_gib()) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.storage.size",
             format!(
                 "storage size {} is not a Premium SSD v2 size: whole GiB from {lo} to {hi} GiB",
@@ -141,7 +133,7 @@ fn check_premium_ssd_v2(cx: &Context<'_>, az: &Azure, out: &mut Vec<Diagnostic>)
             format!(
                 "set platform.azure.storage.size to a whole number of GiB between {lo}Gi and {hi}Gi"
             ),
-        ));
+        );
     }
     let missing: Vec<&str> = [
         ("iops", storage.iops.is_none()),
@@ -154,87 +146,67 @@ fn check_premium_ssd_v2(cx: &Context<'_>, az: &Azure, out: &mut Vec<Diagnostic>)
     let (iops_lo, iops_hi) = azure_facts::PREMIUM_SSD_V2_IOPS_RANGE;
     let (tp_lo, tp_hi) = azure_facts::PREMIUM_SSD_V2_THROUGHPUT_MBPS_RANGE;
     if let Some(first) = missing.first() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             format!("platform.azure.storage.{first}"),
             format!(
                 "Premium SSD v2 needs iops and throughput_mbps set explicitly; missing: {}",
                 missing.join(", ")
             ),
             format!("set iops ({iops_lo}–{iops_hi}) and throughput_mbps ({tp_lo}–{tp_hi})"),
-        ));
+        );
     }
     if let Some(iops) = storage.iops
         && !(iops_lo..=iops_hi).contains(&iops)
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.storage.iops",
             format!("{iops} IOPS is outside Premium SSD v2's {iops_lo}–{iops_hi}"),
             format!("set iops to {}", iops.clamp(iops_lo, iops_hi)),
-        ));
+        );
     }
     if let Some(tp) = storage.throughput_mbps
         && !(tp_lo..=tp_hi).contains(&tp)
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.storage.throughput_mbps",
             format!("{tp} MB/s is outside Premium SSD v2's {tp_lo}–{tp_hi} MB/s"),
             format!("set throughput_mbps to {}", tp.clamp(tp_lo, tp_hi)),
-        ));
+        );
     }
     if storage.auto_grow {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "platform.azure.storage.auto_grow",
+        out.error(            "platform.azure.storage.auto_grow",
             "auto-grow is available only on Premium SSD (Premium_LRS), not on Premium SSD v2",
-            "set auto_grow: false and size the disk for growth (v2 grows in 1 GiB steps), or use type: Premium_LRS",
-        ));
+            "set auto_grow: false and size the disk for growth (v2 grows in 1 GiB steps), or use type: Premium_LRS");
     }
     if storage.performance_tier.is_some() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "platform.azure.storage.performance_tier",
+        out.error(            "platform.azure.storage.performance_tier",
             "performance_tier applies to Premium SSD; Premium SSD v2 takes iops and throughput_mbps instead",
-            "remove performance_tier",
-        ));
+            "remove performance_tier");
     }
     if az.sku.tier == SkuTier::Burstable {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.sku.tier",
             format!(
                 "Premium SSD v2 is not available for the Burstable tier ({})",
                 az.sku.name
             ),
             "use GeneralPurpose or MemoryOptimized compute, or type: Premium_LRS storage",
-        ));
+        );
     }
     if az.high_availability.mode != AzureHaMode::Disabled {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "platform.azure.high_availability.mode",
             "Premium SSD v2 does not support high availability",
             "use type: Premium_LRS storage for a standby, or set high_availability.mode: disabled",
-        ));
+        );
     }
     let replicas = cx.plan.topology.replicas.len();
     if replicas > 0 {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             "topology.replicas",
             format!("a Premium SSD v2 primary cannot have read replicas ({replicas} planned)"),
             "use type: Premium_LRS storage, or remove topology.replicas",
-        ));
+        );
     }
     if cx
         .plan
@@ -243,13 +215,9 @@ fn check_premium_ssd_v2(cx: &Context<'_>, az: &Azure, out: &mut Vec<Diagnostic>)
         .as_ref()
         .is_some_and(|m| m.geo_redundant)
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "backups.managed.geo_redundant",
+        out.error(            "backups.managed.geo_redundant",
             "Premium SSD v2 does not support geo-redundant backup",
-            "use type: Premium_LRS storage, or set geo_redundant: false and copy logical backups to another region",
-        ));
+            "use type: Premium_LRS storage, or set geo_redundant: false and copy logical backups to another region");
     }
 }
 
@@ -401,7 +369,7 @@ mod tests {
         storage(&mut plan).throughput_mbps = Some(200);
         plan.topology.replicas = vec![ReadReplica::builder().name("bill-replica").build()];
         let d = run(&AzureStorageLimits, &plan);
-        let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
+        let paths: Vec<String> = d.iter().map(|d| d.path.to_string()).collect();
         assert_eq!(
             paths,
             [

@@ -11,24 +11,28 @@ use std::collections::BTreeSet;
 use crate::model::backups::{BackupDestination, DumpFormat, LogicalBackup};
 use crate::model::databases::Database;
 use crate::model::units::{Bytes, Duration};
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP013.
 pub struct BackupCapacity;
 
 const ID: &str = "PGP013";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "backup-capacity",
+    summary: "retained dumps must fit the backup volume; dump schedules, retention and formats must make sense",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for BackupCapacity {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "backup-capacity"
-    }
-    fn description(&self) -> &'static str {
-        "retained dumps must fit the backup volume; dump schedules, retention and formats must make sense"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let mut on_volume: Vec<(usize, &LogicalBackup)> = Vec::new();
         for (i, backup) in cx.plan.backups.logical.iter().enumerate() {
             check_job(cx, i, backup, out);
@@ -52,22 +56,18 @@ fn span(d: Duration) -> String {
     }
 }
 
-fn check_job(cx: &Context<'_>, i: usize, backup: &LogicalBackup, out: &mut Vec<Diagnostic>) {
+fn check_job(cx: &Context<'_>, i: usize, backup: &LogicalBackup, out: &mut Findings<'_>) {
     let base = format!("backups.logical[{i}]");
     let interval = backup.schedule.approximate_interval();
     if interval < Duration::hours(1) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            format!("{base}.schedule"),
+        out.warning(            format!("{base}.schedule"),
             format!(
                 "pg_dump {} runs every {} (`{}`): each run reads every table and holds one snapshot open while it does, which holds back vacuum",
                 backup.name,
                 span(interval),
                 backup.schedule
             ),
-            "dump at most hourly; for a finer recovery point use backups.wal_archiving",
-        ));
+            "dump at most hourly; for a finer recovery point use backups.wal_archiving");
     }
     if backup.jobs > 1 && backup.format != DumpFormat::Directory {
         let format = match backup.format {
@@ -75,22 +75,15 @@ fn check_job(cx: &Context<'_>, i: usize, backup: &LogicalBackup, out: &mut Vec<D
             DumpFormat::Plain => "plain",
             DumpFormat::Directory => "directory",
         };
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            format!("{base}.jobs"),
+        out.error(            format!("{base}.jobs"),
             format!(
                 "jobs: {} with the {format} format: pg_dump runs parallel jobs only with the directory format",
                 backup.jobs
             ),
-            "set format: directory, or jobs: 1",
-        ));
+            "set format: directory, or jobs: 1");
     }
     if backup.retention < interval {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            format!("{base}.retention"),
+        out.error(            format!("{base}.retention"),
             format!(
                 "retention {} is shorter than the {} between dumps of {}: each dump is deleted before the next is written, so for part of every interval no dump survives",
                 span(backup.retention),
@@ -100,21 +93,18 @@ fn check_job(cx: &Context<'_>, i: usize, backup: &LogicalBackup, out: &mut Vec<D
             format!(
                 "keep dumps at least one interval, e.g. retention: {} (two dumps)",
                 span(Duration::millis(interval.as_millis().saturating_mul(2)))
-            ),
-        ));
+            ));
     }
     for (k, name) in backup.databases.iter().enumerate() {
         if !cx.plan.databases.iter().any(|d| &d.name == name) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("{base}.databases[{k}]"),
                 format!(
                     "pg_dump {} dumps database {name}, which the plan does not create",
                     backup.name
                 ),
                 "fix the name, or leave databases empty to dump every planned database",
-            ));
+            );
         }
     }
 }
@@ -136,34 +126,28 @@ fn dumps_kept(backup: &LogicalBackup) -> u64 {
     backup.retention.as_millis().div_ceil(interval).max(1) + 1
 }
 
-fn check_volume(cx: &Context<'_>, jobs: &[(usize, &LogicalBackup)], out: &mut Vec<Diagnostic>) {
+fn check_volume(cx: &Context<'_>, jobs: &[(usize, &LogicalBackup)], out: &mut Findings<'_>) {
     let names: Vec<String> = jobs.iter().map(|(_, b)| b.name.to_string()).collect();
     if cx.plan.platform.azure().is_some() {
         for (i, backup) in jobs {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("backups.logical[{i}].destination"),
                 format!(
                     "pg_dump {} writes to the backup volume, but an Azure Flexible Server has none",
                     backup.name
                 ),
                 "set destination: { blob_storage: { account, container } }",
-            ));
+            );
         }
         return;
     }
     let Some(volume) = cx.plan.sizing.backup_volume else {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "sizing.backup_volume",
+        out.error(            "sizing.backup_volume",
             format!(
                 "pg_dump {} write(s) to the backup volume, but sizing.backup_volume is not set",
                 names.join(", ")
             ),
-            "set sizing.backup_volume (retained dumps × database size, with headroom), or set destination: { blob_storage: { account, container } }",
-        ));
+            "set sizing.backup_volume (retained dumps × database size, with headroom), or set destination: { blob_storage: { account, container } }");
         return;
     };
     let mut unknown: BTreeSet<usize> = BTreeSet::new();
@@ -208,17 +192,13 @@ fn check_volume(cx: &Context<'_>, jobs: &[(usize, &LogicalBackup)], out: &mut Ve
     }
     for d in &unknown {
         let db = &cx.plan.databases[*d];
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            format!("databases[{d}].estimated_size"),
+        out.warning(            format!("databases[{d}].estimated_size"),
             format!(
                 "database {} has no estimated_size: whether its dumps fit the {} backup volume is unknown",
                 db.name,
                 volume.to_kubernetes()
             ),
-            "set estimated_size (the size of one dump is at most the database's size)",
-        ));
+            "set estimated_size (the size of one dump is at most the database's size)");
     }
     if total <= volume {
         return;
@@ -245,18 +225,14 @@ fn check_volume(cx: &Context<'_>, jobs: &[(usize, &LogicalBackup)], out: &mut Ve
         "send the dumps to blob storage (destination: { blob_storage: { account, container } })"
             .to_owned(),
     );
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
-        "sizing.backup_volume",
+    out.error(        "sizing.backup_volume",
         format!(
             "the {} backup volume cannot hold the retained dumps: {}; {} in all, counting each dump as large as its database",
             volume.to_kubernetes(),
             parts.join("; "),
             total.human()
         ),
-        fixes.join("; or "),
-    ));
+        fixes.join("; or "));
 }
 
 #[cfg(test)]

@@ -3,22 +3,26 @@
 //! max_connections.
 
 use crate::tuning::connection_demand;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP001.
 pub struct ConnectionBudget;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP001",
+    name: "connection-budget",
+    summary: "Σ(pool size × max replicas) + pooler + monitoring/backup sessions + reserved slots must fit max_connections",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for ConnectionBudget {
-    fn id(&self) -> &'static str {
-        "PGP001"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "connection-budget"
-    }
-    fn description(&self) -> &'static str {
-        "Σ(pool size × max replicas) + pooler + monitoring/backup sessions + reserved slots must fit max_connections"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let plan = cx.plan;
         let Some(max_connections) = cx.settings.int("max_connections") else {
             return;
@@ -27,10 +31,7 @@ impl Rule for ConnectionBudget {
         let reserved = u64::from(cx.settings.reserved_connections());
         // PostgreSQL refuses to start when the reserved slots leave none.
         if reserved >= max_connections {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                if cx.settings.is_explicit("superuser_reserved_connections") {
+            out.error(                if cx.settings.is_explicit("superuser_reserved_connections") {
                     cx.param_path("superuser_reserved_connections")
                 } else {
                     cx.param_path("max_connections")
@@ -40,8 +41,7 @@ impl Rule for ConnectionBudget {
                 ),
                 format!(
                     "raise max_connections above {reserved}, or lower superuser_reserved_connections"
-                ),
-            ));
+                ));
             return;
         }
         let demand = connection_demand(plan);
@@ -138,15 +138,9 @@ impl Rule for ConnectionBudget {
         let path = if cx.settings.is_explicit("max_connections") {
             cx.param_path("max_connections")
         } else {
-            "clients".to_owned()
+            FieldPath::from("clients")
         };
-        out.push(Diagnostic::new(
-            self.id(),
-            Severity::Error,
-            path,
-            message,
-            fixes.join("; or "),
-        ));
+        out.error(path, message, fixes.join("; or "));
     }
 }
 

@@ -9,22 +9,26 @@
 //!   production, an info elsewhere (a reasonable choice outside production).
 
 use crate::Environment;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo, Severity};
 
 /// PGP004.
 pub struct Durability;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP004",
+    name: "durability",
+    summary: "fsync and full_page_writes must stay on outside development; synchronous_commit = off in production may lose the last transactions",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for Durability {
-    fn id(&self) -> &'static str {
-        "PGP004"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "durability"
-    }
-    fn description(&self) -> &'static str {
-        "fsync and full_page_writes must stay on outside development; synchronous_commit = off in production may lose the last transactions"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let env = cx.plan.environment;
         let development = env == Environment::Development;
         let corrupting = [
@@ -56,13 +60,12 @@ impl Rule for Durability {
                     ),
                 )
             };
-            out.push(Diagnostic::new(
-                self.id(),
+            out.report(
                 severity,
                 cx.param_path(name),
                 format!("{name} is off in {env}: {consequence}"),
                 help,
-            ));
+            );
         }
 
         if cx.settings.text("synchronous_commit").as_deref() == Some("off") {
@@ -77,16 +80,14 @@ impl Rule for Durability {
             } else {
                 Severity::Info
             };
-            out.push(Diagnostic::new(
-                self.id(),
+            out.report(
                 severity,
                 cx.param_path("synchronous_commit"),
                 format!(
                     "synchronous_commit is off in {env}: a crash may lose the transactions committed in the last {}ms (3 × wal_writer_delay {delay_ms}ms) although clients were told they committed; the database stays consistent",
                     3 * delay_ms
                 ),
-                "remove `synchronous_commit: off` (the default is on) where every acknowledged commit must survive a crash; for data that may be lost, turn it off per transaction instead (SET LOCAL synchronous_commit = off)",
-            ));
+                "remove `synchronous_commit: off` (the default is on) where every acknowledged commit must survive a crash; for data that may be lost, turn it off per transaction instead (SET LOCAL synchronous_commit = off)");
         }
     }
 }
@@ -100,7 +101,7 @@ mod tests {
     fn seed_000_dev_plan_turns_off_all_three() {
         let d = run(&Durability, &seed_000_plan());
         assert_eq!(d.len(), 3, "{d:?}");
-        assert!(d.iter().all(|d| d.id == "PGP004"));
+        assert!(d.iter().all(|d| d.id() == "PGP004"));
         assert_eq!(d[0].severity, Severity::Warning);
         assert_eq!(d[0].path, "tuning.parameters.fsync");
         assert!(

@@ -13,30 +13,34 @@
 use std::collections::BTreeMap;
 
 use crate::model::databases::preload_library_for;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP016.
 pub struct ExtensionPrerequisites;
 
 const ID: &str = "PGP016";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "extension-prerequisites",
+    summary: "extensions that need a preloaded library have it in shared_preload_libraries, and live in a planned schema",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for ExtensionPrerequisites {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "extension-prerequisites"
-    }
-    fn description(&self) -> &'static str {
-        "extensions that need a preloaded library have it in shared_preload_libraries, and live in a planned schema"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         check_preload(cx, out);
         check_schemas(cx, out);
     }
 }
 
-fn check_preload(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_preload(cx: &Context<'_>, out: &mut Findings<'_>) {
     if !cx.settings.is_explicit("shared_preload_libraries") {
         return;
     }
@@ -67,10 +71,7 @@ fn check_preload(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|(library, users)| format!("{library} (for {})", users.join(", ")))
         .collect();
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
-        cx.param_path("shared_preload_libraries"),
+    out.error(        cx.param_path("shared_preload_libraries"),
         format!(
             "shared_preload_libraries is `{}` but the plan's extensions need {}: CREATE EXTENSION fails or the extension does nothing without its library",
             libraries.join(","),
@@ -79,27 +80,22 @@ fn check_preload(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         format!(
             "set shared_preload_libraries: '{}' (a restart), or remove it and let pgplan derive it",
             fixed.join(",")
-        ),
-    ));
+        ));
 }
 
-fn check_schemas(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_schemas(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (d, db) in cx.plan.databases.iter().enumerate() {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (e, ext) in db.extensions.iter().enumerate() {
             let path = format!("databases[{d}].extensions[{e}]");
             if let Some(first) = seen.insert(ext.name.as_str(), e) {
                 seen.insert(ext.name.as_str(), first);
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("{path}.name"),
+                out.error(                    format!("{path}.name"),
                     format!(
                         "extension {} is listed twice in {} (extensions[{first}] and extensions[{e}])",
                         ext.name, db.name
                     ),
-                    "keep one entry; an extension exists once per database",
-                ));
+                    "keep one entry; an extension exists once per database");
             }
             let Some(schema) = &ext.schema else {
                 continue;
@@ -114,10 +110,7 @@ fn check_schemas(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let planned: Vec<&str> = std::iter::once("public")
                 .chain(db.schemas.iter().map(|s| s.name.as_str()))
                 .collect();
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                format!("{path}.schema"),
+            out.error(                format!("{path}.schema"),
                 format!(
                     "extension {} is to be created in schema {schema}, which {} does not have: CREATE EXTENSION … SCHEMA {schema} fails",
                     ext.name, db.name
@@ -125,8 +118,7 @@ fn check_schemas(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!(
                     "add schema {schema} to the database's schemas, or use a planned schema ({})",
                     planned.join(", ")
-                ),
-            ));
+                ));
         }
     }
 }
@@ -152,7 +144,7 @@ mod tests {
         let mut plan = kubernetes_reference_plan();
         plan.databases[0].extensions = vec![extension("pg_cron"), extension("pgaudit")];
         assert!(run(&ExtensionPrerequisites, &plan).is_empty());
-        let settings = plan.settings().unwrap();
+        let settings = plan.settings();
         assert_eq!(settings.preload_libraries(), ["pg_cron", "pgaudit"]);
     }
 

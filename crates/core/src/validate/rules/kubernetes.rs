@@ -11,29 +11,33 @@ use crate::kubernetes_facts::{
 };
 use crate::model::platform::ContainerImage;
 use crate::model::secrets::SecretSource;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP017.
 pub struct KubernetesNames;
 
 const ID: &str = "PGP017";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "kubernetes",
+    summary: "Kubernetes names, labels, Secret references, derived object names, pinned images, non-root UID and CronJob schedules are valid",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for KubernetesNames {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "kubernetes"
-    }
-    fn description(&self) -> &'static str {
-        "Kubernetes names, labels, Secret references, derived object names, pinned images, non-root UID and CronJob schedules are valid"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(k8s) = cx.plan.platform.kubernetes() else {
             return;
         };
-        let error = |out: &mut Vec<Diagnostic>, path: String, message: String, help: &str| {
-            out.push(Diagnostic::new(ID, Severity::Error, path, message, help));
+        let error = |out: &mut Findings<'_>, path: String, message: String, help: &str| {
+            out.error(path, message, help);
         };
         if !is_dns_label(&k8s.namespace) {
             error(
@@ -119,32 +123,26 @@ impl Rule for KubernetesNames {
     }
 }
 
-fn check_labels(path: &str, labels: &BTreeMap<String, String>, out: &mut Vec<Diagnostic>) {
+fn check_labels(path: &str, labels: &BTreeMap<String, String>, out: &mut Findings<'_>) {
     for (k, v) in labels {
         if let Err(m) = check_label_key(k).and_then(|()| check_label_value(v)) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("{path}.{k}"),
                 m,
                 "Kubernetes rejects objects with such labels: fix the key or value",
-            ));
+            );
         }
     }
 }
 
-fn check_pinned(path: &str, image: &ContainerImage, out: &mut Vec<Diagnostic>) {
+fn check_pinned(path: &str, image: &ContainerImage, out: &mut Findings<'_>) {
     if image.is_pinned_by_digest() {
         return;
     }
     match image.tag() {
-        None | Some("latest") => out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            path,
+        None | Some("latest") => out.error(            path,
             format!("`{image}` is not pinned: it names no version, so every pull may bring another server"),
-            "name a release tag (e.g. postgres:17.2), or better a digest (image@sha256:…)",
-        )),
+            "name a release tag (e.g. postgres:17.2), or better a digest (image@sha256:…)"),
         Some(_) => {}
     }
 }
@@ -153,7 +151,7 @@ fn check_pinned(path: &str, image: &ContainerImage, out: &mut Vec<Diagnostic>) {
 /// (`postgresql-<service>…`) must fit Kubernetes' limits: Services are DNS
 /// labels, and StatefulSet and CronJob names leave room for the suffix their
 /// controllers append.
-fn check_derived_names(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_derived_names(cx: &Context<'_>, out: &mut Findings<'_>) {
     let service = cx.plan.service.as_str();
     let base = format!("postgresql-{service}");
     let mut names: Vec<(String, usize, String)> = vec![
@@ -182,16 +180,14 @@ fn check_derived_names(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     for (name, limit, path) in names {
         if name.len() > limit {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 path,
                 format!(
                     "the object name `{name}` is {} characters; Kubernetes allows {limit} for it",
                     name.len()
                 ),
                 format!("shorten the name by {} characters", name.len() - limit),
-            ));
+            );
         }
     }
 }
@@ -234,7 +230,7 @@ mod tests {
                 .build(),
         );
         let d = run(&KubernetesNames, &plan);
-        let paths: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
+        let paths: Vec<String> = d.iter().map(|d| d.path.to_string()).collect();
         for p in [
             "platform.kubernetes.namespace",
             "platform.kubernetes.run_as_user",
@@ -243,7 +239,7 @@ mod tests {
             "roles[0].password.kubernetes_secret.name",
             "roles[0].password.kubernetes_secret.key",
         ] {
-            assert!(paths.contains(&p), "{p} missing in {paths:?}");
+            assert!(paths.iter().any(|x| x == p), "{p} missing in {paths:?}");
         }
         assert!(d.iter().all(|d| d.severity == Severity::Error));
     }

@@ -2,22 +2,26 @@
 //! maintenance memory must fit the server's memory.
 
 use crate::Bytes;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP002.
 pub struct MemoryBudget;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP002",
+    name: "memory-budget",
+    summary: "shared_buffers + max_connections × work_mem + maintenance memory must fit RAM",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for MemoryBudget {
-    fn id(&self) -> &'static str {
-        "PGP002"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "memory-budget"
-    }
-    fn description(&self) -> &'static str {
-        "shared_buffers + max_connections × work_mem + maintenance memory must fit RAM"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let s = cx.settings;
         let Some(ram) = cx.plan.memory() else {
             return;
@@ -88,13 +92,7 @@ impl Rule for MemoryBudget {
         } else {
             cx.param_path("max_connections")
         };
-        out.push(Diagnostic::new(
-            self.id(),
-            Severity::Error,
-            path,
-            message,
-            fixes.join("; or "),
-        ));
+        out.error(path, message, fixes.join("; or "));
     }
 }
 

@@ -1,6 +1,6 @@
 //! The rules, one file each. Ids are stable: never renumber, only add.
 
-use super::Rule;
+use super::{Rule, RuleInfo};
 
 mod azure_backups;
 mod azure_network;
@@ -73,6 +73,34 @@ pub static ALL: &[&dyn Rule] = &[
     &ExtensionPrerequisites,
     &KubernetesNames,
 ];
+
+/// `PGP000 invalid-value`: a value that cannot be read — a name, size,
+/// duration, schedule or address that does not parse. The plan file reader
+/// and the plan builders report it with the field's path; no rule runs on a
+/// plan that has one.
+pub static INVALID_VALUE: RuleInfo = RuleInfo {
+    id: "PGP000",
+    name: "invalid-value",
+    summary: "every value parses: names, sizes, durations, schedules, addresses and versions are well-formed",
+    rationale: "a value pgplan cannot read cannot be checked or rendered; the message says what the value must look like",
+    examples: None,
+    replaces: &[],
+};
+
+/// The rule with this id (`PGP001`), including `PGP000`.
+pub fn by_id(id: &str) -> Option<&'static RuleInfo> {
+    if id.eq_ignore_ascii_case(INVALID_VALUE.id) {
+        return Some(&INVALID_VALUE);
+    }
+    ALL.iter()
+        .map(|r| r.info())
+        .find(|info| info.id.eq_ignore_ascii_case(id))
+}
+
+/// Every rule's metadata, `PGP000` first, in id order.
+pub fn infos() -> impl Iterator<Item = &'static RuleInfo> {
+    std::iter::once(&INVALID_VALUE).chain(ALL.iter().map(|r| r.info()))
+}
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -13,7 +13,7 @@
 use crate::azure_facts;
 use crate::model::platform::AzureHaMode;
 use crate::model::units::Percent;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP014.
 pub struct MonitoringThresholds;
@@ -23,17 +23,21 @@ const ID: &str = "PGP014";
 /// Share of max_connections the connection alert is derived at.
 const DERIVED_CONNECTION_ALERT_PERCENT: u64 = 80;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "monitoring-thresholds",
+    summary: "alert thresholds must fire before the limit they watch: connections below max_connections, resources between 50 and 95 %, slow queries logged, lag only with replication",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for MonitoringThresholds {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "monitoring-thresholds"
-    }
-    fn description(&self) -> &'static str {
-        "alert thresholds must fire before the limit they watch: connections below max_connections, resources between 50 and 95 %, slow queries logged, lag only with replication"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         check_connections(cx, out);
         check_percentages(cx, out);
         check_slow_query(cx, out);
@@ -41,54 +45,42 @@ impl Rule for MonitoringThresholds {
     }
 }
 
-fn check_connections(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_connections(cx: &Context<'_>, out: &mut Findings<'_>) {
     let Some(max) = cx.settings.int("max_connections") else {
         return;
     };
     let max = max.max(0) as u64;
     let derived = max * DERIVED_CONNECTION_ALERT_PERCENT / 100;
     let Some(threshold) = cx.plan.monitoring.thresholds.connections else {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Info,
-            "monitoring.thresholds.connections",
+        out.info(            "monitoring.thresholds.connections",
             format!(
                 "no connection alert threshold: pgplan alerts above {derived} connections, {DERIVED_CONNECTION_ALERT_PERCENT} % of max_connections {max}"
             ),
-            "set monitoring.thresholds.connections.above to choose another threshold",
-        ));
+            "set monitoring.thresholds.connections.above to choose another threshold");
         return;
     };
     let above = u64::from(threshold.above);
     let path = "monitoring.thresholds.connections.above";
     if above >= max {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            path,
+        out.error(            path,
             format!(
                 "the connection alert at {above} can never fire before the server refuses connections: max_connections is {max}"
             ),
             format!(
                 "set it below max_connections, e.g. {derived} ({DERIVED_CONNECTION_ALERT_PERCENT} %), or remove it to get that derived"
-            ),
-        ));
+            ));
     } else if above * 100 > max * 95 {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            path,
+        out.warning(            path,
             format!(
                 "the connection alert at {above} is {:.1} % of max_connections {max}: it fires with only {} slots left, too late to act",
                 above as f64 * 100.0 / max as f64,
                 max - above
             ),
-            format!("lower it to about {derived} ({DERIVED_CONNECTION_ALERT_PERCENT} %)"),
-        ));
+            format!("lower it to about {derived} ({DERIVED_CONNECTION_ALERT_PERCENT} %)"));
     }
 }
 
-fn check_percentages(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_percentages(cx: &Context<'_>, out: &mut Findings<'_>) {
     let thresholds = &cx.plan.monitoring.thresholds;
     let on_azure = cx.plan.platform.azure().is_some();
     let read_only = Percent::whole(azure_facts::STORAGE_READ_ONLY_PERCENT);
@@ -103,51 +95,40 @@ fn check_percentages(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let path = format!("monitoring.thresholds.{field}.above");
         let above = threshold.above;
         if field == "storage" && on_azure && above >= read_only {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                path,
+            out.error(                path,
                 format!(
                     "the storage alert at {above} fires when the server is already read-only: Azure turns a server read-only at {read_only} used"
                 ),
-                "set it to about 80 % (before auto-grow or a resize is needed), or at least below 95 %",
-            ));
+                "set it to about 80 % (before auto-grow or a resize is needed), or at least below 95 %");
             continue;
         }
         if above < Percent::whole(50) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
+            out.warning(
                 path,
                 format!("the {what} alert at {above} fires under ordinary load"),
                 "set it between 50 and 95 % (e.g. 80 %)",
-            ));
+            );
         } else if above > Percent::whole(95) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
+            out.warning(
                 path,
                 format!("the {what} alert at {above} fires too late to act"),
                 "set it between 50 and 95 % (e.g. 80 %)",
-            ));
+            );
         }
     }
 }
 
-fn check_slow_query(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_slow_query(cx: &Context<'_>, out: &mut Findings<'_>) {
     let Some(slow) = cx.plan.monitoring.thresholds.slow_query else {
         return;
     };
     let path = if cx.settings.is_explicit("log_min_duration_statement") {
         cx.param_path("log_min_duration_statement")
     } else {
-        "monitoring.thresholds.slow_query.above".to_owned()
+        FieldPath::from("monitoring.thresholds.slow_query.above")
     };
     if cx.settings.int("log_min_duration_statement") == Some(-1) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            path,
+        out.warning(            path,
             format!(
                 "log_min_duration_statement is -1 (off) while the slow-query alert fires above {}: the alert says slow statements ran, but none is logged to show which",
                 slow.above
@@ -155,27 +136,22 @@ fn check_slow_query(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             format!(
                 "remove log_min_duration_statement (pgplan then logs statements slower than the alert's threshold), or set it to {}",
                 slow.above
-            ),
-        ));
+            ));
         return;
     }
     if let Some(logged) = cx.settings.duration("log_min_duration_statement")
         && logged > slow.above
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            path,
+        out.warning(            path,
             format!(
                 "log_min_duration_statement {logged} is above the slow-query alert's {}: statements between the two raise the alert but are not logged",
                 slow.above
             ),
-            format!("set log_min_duration_statement to {} or lower", slow.above),
-        ));
+            format!("set log_min_duration_statement to {} or lower", slow.above));
     }
 }
 
-fn check_replication_lag(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_replication_lag(cx: &Context<'_>, out: &mut Findings<'_>) {
     let Some(lag) = cx.plan.monitoring.thresholds.replication_lag else {
         return;
     };
@@ -187,16 +163,12 @@ fn check_replication_lag(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if cx.plan.topology.replicates() || azure_standby {
         return;
     }
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Warning,
-        "monitoring.thresholds.replication_lag",
+    out.warning(        "monitoring.thresholds.replication_lag",
         format!(
             "a replication-lag alert above {} but the plan has no standby or replica: it never fires",
             lag.above
         ),
-        "remove it, or plan the replicas it is meant to watch (topology.replicas, topology.patroni)",
-    ));
+        "remove it, or plan the replicas it is meant to watch (topology.replicas, topology.patroni)");
 }
 
 #[cfg(test)]

@@ -20,24 +20,28 @@ use crate::catalog::{Catalog, Context as GucContext, ParamSpec, VarType};
 use crate::model::names::GucName;
 use crate::model::tuning::ParamValue;
 use crate::tuning::{Provenance, Setting};
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP015.
 pub struct Parameters;
 
 const ID: &str = "PGP015";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "parameters",
+    summary: "every parameter exists in the plan's major version and its value fits the parameter's type, unit and range",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for Parameters {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "parameters"
-    }
-    fn description(&self) -> &'static str {
-        "every parameter exists in the plan's major version and its value fits the parameter's type, unit and range"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let prefixes = custom_prefixes(cx);
         for (name, value) in &cx.plan.tuning.parameters {
             check_parameter(cx, &prefixes, "tuning.parameters", name, value, out);
@@ -106,49 +110,39 @@ fn check_parameter(
     base: &str,
     name: &GucName,
     value: &ParamValue,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings<'_>,
 ) {
     let catalog = cx.settings.catalog();
     let major = catalog.major();
     let path = format!("{base}.{name}");
     if let Some(spec) = catalog.get(name.as_str()) {
         if spec.context == GucContext::Internal {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                path,
+            out.error(                path,
                 format!(
                     "`{name}` cannot be set: it is fixed when PostgreSQL is built or the cluster is initialised (context internal)"
                 ),
-                format!("remove {name}"),
-            ));
+                format!("remove {name}"));
             return;
         }
         if let Err(e) = spec.parse_value(value.as_str()) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 path,
                 format!("{name} = {value} is not valid in PostgreSQL {major}: {e}"),
                 format!("{name} takes {}", accepted(spec)),
-            ));
+            );
         }
         return;
     }
     if name.is_custom() {
         let prefix = name.as_str().split('.').next().unwrap_or_default();
         if !prefixes.contains(prefix) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
-                path,
+            out.warning(                path,
                 format!(
                     "`{name}`: no planned extension or preloaded library defines `{prefix}.` parameters, so PostgreSQL keeps it as a placeholder that does nothing"
                 ),
                 format!(
                     "check the spelling, or add the extension or library that defines `{prefix}.` (databases[].extensions, shared_preload_libraries)"
-                ),
-            ));
+                ));
         }
         return;
     }
@@ -163,13 +157,11 @@ fn check_parameter(
         && azure_facts::AZURE_ONLY_PARAMETERS.contains(&name.as_str())
     {
         if crate::catalog::parse_bool(value.as_str()).is_none() {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 path,
                 format!("{name} = {value} is not valid on Azure: it takes on or off"),
                 format!("set {name} to on or off"),
-            ));
+            );
         }
         return;
     }
@@ -194,13 +186,11 @@ fn check_parameter(
     } else {
         format!("remove it; the names PostgreSQL {major} knows are those in pg_settings")
     };
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Error,
+    out.error(
         path,
         format!("unknown parameter `{name}` in PostgreSQL {major}{note}"),
         help,
-    ));
+    );
 }
 
 /// Derived settings the catalog rejects. Takes the settings rather than the
@@ -208,7 +198,7 @@ fn check_parameter(
 fn check_derived<'a>(
     catalog: &Catalog,
     settings: impl Iterator<Item = &'a Setting>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings<'_>,
 ) {
     for setting in settings {
         let Provenance::Derived { formula, .. } = &setting.provenance else {
@@ -218,10 +208,7 @@ fn check_derived<'a>(
             continue;
         };
         if let Err(e) = spec.parse_value(&setting.value) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                format!("tuning.parameters.{}", setting.name),
+            out.error(                format!("tuning.parameters.{}", setting.name),
                 format!(
                     "pgplan derived {} = {} ({formula}), which PostgreSQL {} rejects: {e}",
                     setting.name,
@@ -232,8 +219,7 @@ fn check_derived<'a>(
                     "this is a pgplan bug: please report it with the plan; until it is fixed, set tuning.parameters.{} explicitly ({})",
                     setting.name,
                     accepted(spec)
-                ),
-            ));
+                ));
         }
     }
 }
@@ -446,7 +432,11 @@ mod tests {
             },
         ];
         let mut d = Vec::new();
-        check_derived(catalog, settings.iter(), &mut d);
+        check_derived(
+            catalog,
+            settings.iter(),
+            &mut crate::validate::Findings::new(&INFO, &mut d),
+        );
         assert_eq!(d.len(), 1, "{d:#?}");
         let sb = &d[0];
         assert_eq!(sb.severity, Severity::Error);

@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 use crate::{Duration, PatroniCluster, SynchronousMode};
 
 /// PGP008.
@@ -46,17 +46,21 @@ fn seconds(d: Duration) -> String {
     }
 }
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP008",
+    name: "patroni-timing",
+    summary: "Patroni needs loop_wait + 2 × retry_timeout ≤ ttl and its minimum timings, at least two uniquely named members, an odd etcd of three or more, a reachable synchronous_node_count and distinct ports",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for PatroniTiming {
-    fn id(&self) -> &'static str {
-        "PGP008"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "patroni-timing"
-    }
-    fn description(&self) -> &'static str {
-        "Patroni needs loop_wait + 2 × retry_timeout ≤ ttl and its minimum timings, at least two uniquely named members, an odd etcd of three or more, a reachable synchronous_node_count and distinct ports"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(p) = &cx.plan.topology.patroni else {
             return;
         };
@@ -69,7 +73,7 @@ impl Rule for PatroniTiming {
 }
 
 impl PatroniTiming {
-    fn check_timings(&self, p: &PatroniCluster, out: &mut Vec<Diagnostic>) {
+    fn check_timings(&self, p: &PatroniCluster, out: &mut Findings<'_>) {
         let timings = [
             ("ttl", p.ttl, MIN_TTL_S),
             ("loop_wait", p.loop_wait, MIN_LOOP_WAIT_S),
@@ -78,27 +82,23 @@ impl PatroniTiming {
         for (name, value, min_s) in timings {
             let path = format!("topology.patroni.{name}");
             if !value.as_millis().is_multiple_of(1000) {
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
+                out.error(
                     path,
                     format!("{name} is {}; Patroni takes whole seconds", seconds(value)),
                     format!(
                         "set {name} to {}s",
                         value.as_millis().div_ceil(1000).max(min_s)
                     ),
-                ));
+                );
             } else if value.as_secs() < min_s {
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
+                out.error(
                     path,
                     format!(
                         "{name} is {} but Patroni's minimum is {min_s}s",
                         seconds(value)
                     ),
                     format!("set {name} to {min_s}s or more"),
-                ));
+                );
             }
         }
 
@@ -125,10 +125,7 @@ impl PatroniTiming {
                     seconds(p.ttl)
                 ));
             }
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                "topology.patroni.ttl",
+            out.error(                "topology.patroni.ttl",
                 format!(
                     "loop_wait {} + 2 × retry_timeout {} = {} exceeds ttl {}: the leader key can expire while the primary is still retrying, and a healthy primary is demoted",
                     seconds(p.loop_wait),
@@ -136,71 +133,54 @@ impl PatroniTiming {
                     seconds(Duration::millis(needed)),
                     seconds(p.ttl)
                 ),
-                help,
-            ));
+                help);
         }
     }
 
-    fn check_members(&self, p: &PatroniCluster, out: &mut Vec<Diagnostic>) {
+    fn check_members(&self, p: &PatroniCluster, out: &mut Findings<'_>) {
         let n = p.members.len();
         if n < 2 {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                "topology.patroni.members",
+            out.error(                "topology.patroni.members",
                 format!(
                     "the Patroni cluster has {n} member(s): there is no standby to fail over to, so it is not highly available"
                 ),
-                "list at least 2 members (3 let one fail while a synchronous standby remains), or remove topology.patroni for a single server",
-            ));
+                "list at least 2 members (3 let one fail while a synchronous standby remains), or remove topology.patroni for a single server");
         }
         let names = p.members.iter().map(|m| m.name.as_str());
         self.duplicates("topology.patroni.members", "member", names, out);
     }
 
-    fn check_etcd(&self, cx: &Context<'_>, p: &PatroniCluster, out: &mut Vec<Diagnostic>) {
+    fn check_etcd(&self, cx: &Context<'_>, p: &PatroniCluster, out: &mut Findings<'_>) {
         let n = p.etcd.len();
         if n == 0 {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                "topology.patroni.etcd",
+            out.error(                "topology.patroni.etcd",
                 "the Patroni cluster has no etcd members: Patroni keeps the leader lock in etcd and cannot run without it",
-                "list 3 etcd members (an odd number: 3 tolerate one failure, 5 tolerate two)",
-            ));
+                "list 3 etcd members (an odd number: 3 tolerate one failure, 5 tolerate two)");
             return;
         }
         if cx.is_production() && n < MIN_ETCD_PRODUCTION {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                "topology.patroni.etcd",
+            out.warning(                "topology.patroni.etcd",
                 format!(
                     "production runs {n} etcd member(s): etcd needs a majority, so losing one member stops leader elections and Patroni demotes the primary"
                 ),
                 format!(
                     "run at least {MIN_ETCD_PRODUCTION} etcd members, on different hosts or zones"
-                ),
-            ));
+                ));
         } else if n.is_multiple_of(2) {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                "topology.patroni.etcd",
+            out.warning(                "topology.patroni.etcd",
                 format!(
                     "{n} etcd members need a majority of {}: they tolerate {} failure(s), no more than {} members would",
                     n / 2 + 1,
                     (n - 1) / 2,
                     n - 1
                 ),
-                format!("run an odd number of etcd members: {} or {}", n - 1, n + 1),
-            ));
+                format!("run an odd number of etcd members: {} or {}", n - 1, n + 1));
         }
         let names = p.etcd.iter().map(|m| m.name.as_str());
         self.duplicates("topology.patroni.etcd", "etcd member", names, out);
     }
 
-    fn check_synchronous(&self, p: &PatroniCluster, out: &mut Vec<Diagnostic>) {
+    fn check_synchronous(&self, p: &PatroniCluster, out: &mut Findings<'_>) {
         if p.synchronous_mode == SynchronousMode::Off {
             return;
         }
@@ -209,41 +189,29 @@ impl PatroniTiming {
         let count = u64::from(p.synchronous_node_count);
         let path = "topology.patroni.synchronous_node_count";
         if count == 0 {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                path,
+            out.error(                path,
                 "synchronous replication is on but synchronous_node_count is 0",
-                "set synchronous_node_count to 1 (Patroni's default and minimum), or turn synchronous_mode off",
-            ));
+                "set synchronous_node_count to 1 (Patroni's default and minimum), or turn synchronous_mode off");
         } else if count >= members && members > 0 {
             let fix = if standbys >= 1 {
                 format!("lower synchronous_node_count to {standbys} or less, or ")
             } else {
                 String::new()
             };
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                path,
+            out.error(                path,
                 format!(
                     "synchronous_node_count is {count} but {members} member(s) have only {standbys} standby(s): Patroni lowers it to what exists, so the plan promises {count} synchronous copies it cannot have"
                 ),
-                format!("{fix}add members until there are {} (the primary plus {count} standbys)", count + 1),
-            ));
+                format!("{fix}add members until there are {} (the primary plus {count} standbys)", count + 1));
         }
         if p.synchronous_mode == SynchronousMode::Strict && standbys == 1 {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                "topology.patroni.synchronous_mode",
+            out.warning(                "topology.patroni.synchronous_mode",
                 "strict synchronous mode with a single standby: a strict cluster needs a standby to take writes, so every outage of that standby stops all writes on the primary",
-                "add a third member so another standby can become synchronous, or use synchronous_mode: on",
-            ));
+                "add a third member so another standby can become synchronous, or use synchronous_mode: on");
         }
     }
 
-    fn check_ports(&self, p: &PatroniCluster, out: &mut Vec<Diagnostic>) {
+    fn check_ports(&self, p: &PatroniCluster, out: &mut Findings<'_>) {
         let ports = [
             ("endpoints.write_port", p.endpoints.write_port),
             ("endpoints.read_port", p.endpoints.read_port),
@@ -253,15 +221,11 @@ impl PatroniTiming {
         let mut seen: BTreeMap<u16, &str> = BTreeMap::new();
         for (field, port) in ports {
             if let Some(first) = seen.get(&port) {
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
-                    format!("topology.patroni.{field}"),
+                out.error(                    format!("topology.patroni.{field}"),
                     format!("{field} {port} is also topology.patroni.{first}: both cannot listen on it"),
                     format!(
                         "give {field} its own port (the defaults are write 5000, read 5001, stats 8404, REST API 8008)"
-                    ),
-                ));
+                    ));
             } else {
                 seen.insert(port, field);
             }
@@ -273,18 +237,14 @@ impl PatroniTiming {
         list: &str,
         what: &str,
         names: impl Iterator<Item = &'a str>,
-        out: &mut Vec<Diagnostic>,
+        out: &mut Findings<'_>,
     ) {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, name) in names.enumerate() {
             if let Some(first) = seen.get(name) {
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
-                    format!("{list}[{i}].name"),
+                out.error(                    format!("{list}[{i}].name"),
                     format!("{what} name `{name}` is used twice ({list}[{first}] and [{i}]): names identify members in the DCS and must be unique"),
-                    format!("rename {list}[{i}] (e.g. `{name}-{i}`)"),
-                ));
+                    format!("rename {list}[{i}] (e.g. `{name}-{i}`)"));
             } else {
                 seen.insert(name, i);
             }
@@ -318,7 +278,7 @@ mod tests {
         cluster(&mut plan).retry_timeout = Duration::seconds(15);
         let d = run(&PatroniTiming, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].id, "PGP008");
+        assert_eq!(d[0].id(), "PGP008");
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].path, "topology.patroni.ttl");
         assert!(

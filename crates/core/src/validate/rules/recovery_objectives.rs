@@ -15,35 +15,35 @@ use crate::azure_facts;
 use crate::model::platform::AzureHaMode;
 use crate::model::topology::SynchronousMode;
 use crate::model::units::Duration;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP012.
 pub struct RecoveryObjectives;
 
 const ID: &str = "PGP012";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "recovery-objectives",
+    summary: "the RPO must be reachable by the backup methods, the RTO must fit the HA setup, and targets stated elsewhere must agree",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for RecoveryObjectives {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "recovery-objectives"
-    }
-    fn description(&self) -> &'static str {
-        "the RPO must be reachable by the backup methods, the RTO must fit the HA setup, and targets stated elsewhere must agree"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let methods = recovery_methods(cx);
         let has_backup = methods.iter().any(|m| !m.node_loss_only);
         let objectives = &cx.plan.objectives;
         if cx.is_production() && !has_backup {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                "backups",
+            out.error(                "backups",
                 "a production plan without any backup: a dropped table, a corrupted disk or a lost volume cannot be recovered (replication copies mistakes too)",
-                "add backups.wal_archiving (point-in-time recovery) and a scheduled backups.logical dump, or scheduled backups.snapshots",
-            ));
+                "add backups.wal_archiving (point-in-time recovery) and a scheduled backups.logical dump, or scheduled backups.snapshots");
         } else if let Some(rpo) = objectives.rpo {
             check_rpo(cx, rpo, &methods, out);
         }
@@ -56,13 +56,9 @@ impl Rule for RecoveryObjectives {
             && objectives.rpo.is_none()
             && objectives.rto.is_none()
         {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Info,
-                "objectives",
+            out.info(                "objectives",
                 "a production plan without objectives: backups and high availability cannot be checked against an RPO, RTO or availability target",
-                "set objectives.rpo, objectives.rto and objectives.availability",
-            ));
+                "set objectives.rpo, objectives.rto and objectives.availability");
         }
     }
 }
@@ -162,7 +158,7 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
     methods
 }
 
-fn check_rpo(cx: &Context<'_>, rpo: Duration, methods: &[Method], out: &mut Vec<Diagnostic>) {
+fn check_rpo(cx: &Context<'_>, rpo: Duration, methods: &[Method], out: &mut Findings<'_>) {
     let best_backup = methods
         .iter()
         .filter(|m| !m.node_loss_only)
@@ -205,10 +201,7 @@ fn check_rpo(cx: &Context<'_>, rpo: Duration, methods: &[Method], out: &mut Vec<
         ));
     }
     match (replication, best_backup) {
-        (Some(sync), Some(best)) => out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            "objectives.rpo",
+        (Some(sync), Some(best)) => out.warning(            "objectives.rpo",
             format!(
                 "RPO {} is met only when a node is lost ({}); restoring from backups after a mistake or corruption loses up to {} ({})",
                 span(rpo),
@@ -216,44 +209,31 @@ fn check_rpo(cx: &Context<'_>, rpo: Duration, methods: &[Method], out: &mut Vec<
                 span(best.rpo),
                 best.label
             ),
-            fixes.join("; or "),
-        )),
-        (Some(sync), None) => out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "objectives.rpo",
+            fixes.join("; or ")),
+        (Some(sync), None) => out.error(            "objectives.rpo",
             format!(
                 "RPO {} is met only when a node is lost ({}); there is no backup to restore after a mistake or corruption",
                 span(rpo),
                 sync.label
             ),
-            fixes.join("; or "),
-        )),
-        (None, Some(best)) => out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "objectives.rpo",
+            fixes.join("; or ")),
+        (None, Some(best)) => out.error(            "objectives.rpo",
             format!(
                 "RPO {} is not reachable: {listed}; the best achievable is {}",
                 span(rpo),
                 span(best.rpo)
             ),
-            fixes.join("; or "),
-        )),
-        (None, None) => out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            "objectives.rpo",
+            fixes.join("; or ")),
+        (None, None) => out.error(            "objectives.rpo",
             format!(
                 "RPO {} is not reachable: the plan has no backup, so any loss is total",
                 span(rpo)
             ),
-            fixes.join("; or "),
-        )),
+            fixes.join("; or ")),
     }
 }
 
-fn check_rto(cx: &Context<'_>, rto: Duration, out: &mut Vec<Diagnostic>) {
+fn check_rto(cx: &Context<'_>, rto: Duration, out: &mut Findings<'_>) {
     let patroni = cx.plan.topology.patroni.as_ref();
     let azure_ha = cx
         .plan
@@ -261,35 +241,27 @@ fn check_rto(cx: &Context<'_>, rto: Duration, out: &mut Vec<Diagnostic>) {
         .azure()
         .is_some_and(|az| az.high_availability.mode != AzureHaMode::Disabled);
     if patroni.is_none() && !azure_ha && rto < Duration::minutes(1) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            "objectives.rto",
+        out.warning(            "objectives.rto",
             format!(
                 "RTO {} without high availability: a failed single server is restarted, rescheduled or restored, which takes minutes at best",
                 span(rto)
             ),
-            "add high availability (topology.patroni, or platform.azure.high_availability), or relax objectives.rto to several minutes",
-        ));
+            "add high availability (topology.patroni, or platform.azure.high_availability), or relax objectives.rto to several minutes");
     }
     if let Some(patroni) = patroni
         && rto < patroni.ttl
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            "objectives.rto",
+        out.warning(            "objectives.rto",
             format!(
                 "RTO {} is shorter than Patroni's ttl {}: a failed leader is noticed only when its key expires, before any failover starts",
                 span(rto),
                 patroni.ttl
             ),
-            "lower topology.patroni.ttl (keeping loop_wait + 2 × retry_timeout ≤ ttl), or relax objectives.rto",
-        ));
+            "lower topology.patroni.ttl (keeping loop_wait + 2 × retry_timeout ≤ ttl), or relax objectives.rto");
     }
 }
 
-fn check_declarations(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_declarations(cx: &Context<'_>, out: &mut Findings<'_>) {
     let objectives = &cx.plan.objectives;
     for (i, declaration) in objectives.declared_elsewhere.iter().enumerate() {
         let source = &declaration.source;
@@ -320,26 +292,18 @@ fn check_declarations(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let path = format!("objectives.declared_elsewhere[{i}].{field}");
             match ours {
                 Some(ours) if ours == theirs => {}
-                Some(ours) => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Warning,
-                    path,
+                Some(ours) => out.warning(                    path,
                     format!(
                         "{source} declares {label} {theirs}, but the plan's objectives.{field} is {ours}"
                     ),
                     format!(
                         "agree on one value: change objectives.{field} or {source}, then update this entry"
-                    ),
-                )),
-                None => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Warning,
-                    path,
+                    )),
+                None => out.warning(                    path,
                     format!(
                         "{source} declares {label} {theirs}, but the plan sets no objectives.{field}"
                     ),
-                    format!("set objectives.{field} to the agreed value"),
-                )),
+                    format!("set objectives.{field} to the agreed value")),
             }
         }
     }

@@ -20,7 +20,7 @@
 use crate::azure_facts;
 use crate::catalog::TypedValue;
 use crate::tuning::Provenance;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 use crate::{Platform, ReadReplica};
 
 /// PGP007.
@@ -35,17 +35,21 @@ pub const HOT_STANDBY_PARAMETERS: [&str; 5] = [
     "max_worker_processes",
 ];
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP007",
+    name: "replication",
+    summary: "wal_level, max_wal_senders, max_replication_slots and archive_mode must support the standbys and archiving; replicas need hot-standby parameters at least as high as the primary's",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for Replication {
-    fn id(&self) -> &'static str {
-        "PGP007"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "replication"
-    }
-    fn description(&self) -> &'static str {
-        "wal_level, max_wal_senders, max_replication_slots and archive_mode must support the standbys and archiving; replicas need hot-standby parameters at least as high as the primary's"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let topology = &cx.plan.topology;
         let archiving = cx.plan.backups.wal_archiving.is_some();
         if !topology.replicates() && !archiving {
@@ -59,7 +63,7 @@ impl Rule for Replication {
 }
 
 impl Replication {
-    fn check_primary(&self, cx: &Context<'_>, archiving: bool, out: &mut Vec<Diagnostic>) {
+    fn check_primary(&self, cx: &Context<'_>, archiving: bool, out: &mut Findings<'_>) {
         let s = cx.settings;
         let standbys = u64::from(cx.plan.topology.standby_count());
         let needs = match (standbys, archiving) {
@@ -69,51 +73,39 @@ impl Replication {
         };
 
         if s.text("wal_level").as_deref() == Some("minimal") {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                cx.param_path("wal_level"),
+            out.error(                cx.param_path("wal_level"),
                 format!(
                     "wal_level is minimal but the plan has {needs}: minimal WAL cannot be streamed to a standby or archived"
                 ),
-                "set wal_level to replica (or logical for logical decoding), or remove it and let pgplan derive replica",
-            ));
+                "set wal_level to replica (or logical for logical decoding), or remove it and let pgplan derive replica");
         }
 
         let senders_needed = standbys + 1;
         if let Some(senders) = s.int("max_wal_senders")
             && (senders.max(0) as u64) < senders_needed
         {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                self.path(cx, "max_wal_senders"),
+            out.error(                self.path(cx, "max_wal_senders"),
                 format!(
                     "max_wal_senders is {senders} but the plan has {needs}: {senders_needed} WAL senders are needed ({standbys} standby(s) + 1 for a base backup or a rebuilt replica)"
                 ),
                 format!(
                     "set max_wal_senders to at least {senders_needed} (e.g. {}, leaving room for one more standby)",
                     senders_needed + 1
-                ),
-            ));
+                ));
         }
 
         if standbys > 0
             && let Some(slots) = s.int("max_replication_slots")
             && (slots.max(0) as u64) < standbys
         {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                self.path(cx, "max_replication_slots"),
+            out.warning(                self.path(cx, "max_replication_slots"),
                 format!(
                     "max_replication_slots is {slots} but the plan has {standbys} standby(s): a standby without a slot can fall behind the WAL the primary keeps and must be rebuilt"
                 ),
                 format!(
                     "set max_replication_slots to at least {standbys} (e.g. {}, for a rebuilt replica and a backup)",
                     standbys + 2
-                ),
-            ));
+                ));
         }
 
         if archiving
@@ -121,15 +113,11 @@ impl Replication {
             && mode != "on"
             && mode != "always"
         {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                cx.param_path("archive_mode"),
+            out.error(                cx.param_path("archive_mode"),
                 format!(
                     "archive_mode is {mode} but backups.wal_archiving is planned: no WAL segment is archived, so point-in-time recovery is impossible"
                 ),
-                "set archive_mode to on (it needs a restart), or remove it and let pgplan derive it",
-            ));
+                "set archive_mode to on (it needs a restart), or remove it and let pgplan derive it");
         }
     }
 
@@ -138,7 +126,7 @@ impl Replication {
         cx: &Context<'_>,
         index: usize,
         replica: &ReadReplica,
-        out: &mut Vec<Diagnostic>,
+        out: &mut Findings<'_>,
     ) {
         let s = cx.settings;
         let patroni = cx.plan.topology.patroni.is_some();
@@ -158,15 +146,11 @@ impl Replication {
                     match parsed {
                         Some(Ok(TypedValue::Number(n))) => (n as i64, "sets".to_owned()),
                         Some(Err(e)) => {
-                            out.push(Diagnostic::new(
-                                self.id(),
-                                Severity::Error,
-                                path,
+                            out.error(                                path,
                                 format!("replica {} sets {name} to `{raw}`: {e}", replica.name),
                                 format!(
                                     "set {name} to a whole number of at least {primary} (the primary's value), or remove it to inherit the primary's"
-                                ),
-                            ));
+                                ));
                             continue;
                         }
                         _ => continue,
@@ -178,41 +162,33 @@ impl Replication {
                 },
             };
             if value < primary {
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
-                    path,
+                out.error(                    path,
                     format!(
                         "replica {} {origin} {name} to {value}, below the primary's {primary}: a hot standby refuses to start (and stops replaying) with less than its primary",
                         replica.name
                     ),
                     format!(
                         "set topology.replicas[{index}].parameters.{name} to {primary} or more, or lower the primary's {name}"
-                    ),
-                ));
+                    ));
             } else if value > primary && patroni && over.is_some() {
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Warning,
-                    path,
+                out.warning(                    path,
                     format!(
                         "replica {} sets {name} to {value} while the primary has {primary}: in a Patroni cluster any member can become primary, and after a failover the others need at least its value",
                         replica.name
                     ),
                     format!(
                         "use the same {name} on every member: remove the override, or set tuning.parameters.{name} to {value}"
-                    ),
-                ));
+                    ));
             }
         }
     }
 
     /// The explicit parameter, else where its derivation comes from.
-    fn path(&self, cx: &Context<'_>, name: &str) -> String {
+    fn path(&self, cx: &Context<'_>, name: &str) -> FieldPath {
         if cx.settings.is_explicit(name) {
             cx.param_path(name)
         } else {
-            "topology".to_owned()
+            FieldPath::from("topology")
         }
     }
 }
@@ -229,7 +205,7 @@ fn azure_default_on_replica(
     if name != "max_connections" || !matches!(cx.plan.platform, Platform::Azure(_)) {
         return None;
     }
-    let primary = cx.settings.get(name)?;
+    let primary = cx.settings.lookup(name)?;
     if !matches!(primary.provenance, Provenance::Default { .. }) {
         return None;
     }
@@ -278,7 +254,7 @@ mod tests {
         set_parameters(&mut plan, &[("wal_level", "minimal")]);
         let d = run(&Replication, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].id, "PGP007");
+        assert_eq!(d[0].id(), "PGP007");
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].path, "tuning.parameters.wal_level");
         assert!(d[0].message.contains("2 standby(s)"), "{}", d[0].message);

@@ -10,23 +10,27 @@
 //!   are ignored: info when they agree with the SKU (or the SKU is unknown),
 //!   warning when they contradict it.
 
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 use crate::{Azure, Bytes, Millicores, Platform, Resources};
 
 /// PGP005.
 pub struct ResourceRequests;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP005",
+    name: "resources",
+    summary: "requests must not exceed limits; Kubernetes needs a memory limit and should have a CPU request; on Azure the SKU decides",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for ResourceRequests {
-    fn id(&self) -> &'static str {
-        "PGP005"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "resources"
-    }
-    fn description(&self) -> &'static str {
-        "requests must not exceed limits; Kubernetes needs a memory limit and should have a CPU request; on Azure the SKU decides"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let sizing = &cx.plan.sizing;
         match &cx.plan.platform {
             Platform::Azure(azure) => self.check_azure(azure, sizing, out),
@@ -51,7 +55,7 @@ impl ResourceRequests {
         what: &str,
         r: &Resources<T>,
         show: fn(T) -> String,
-        out: &mut Vec<Diagnostic>,
+        out: &mut Findings<'_>,
     ) {
         let Some(limit) = r.limit else {
             return;
@@ -60,67 +64,48 @@ impl ResourceRequests {
             return;
         }
         let (request, limit) = (show(r.request), show(limit));
-        out.push(Diagnostic::new(
-            self.id(),
-            Severity::Error,
-            format!("sizing.{what}.request"),
+        out.error(            format!("sizing.{what}.request"),
             format!(
                 "the {what} request {request} is above the {what} limit {limit}; Kubernetes rejects such a pod and the server can never get what it asks for"
             ),
             format!(
                 "raise sizing.{what}.limit to at least {request}, or lower sizing.{what}.request to {limit} or less"
-            ),
-        ));
+            ));
     }
 
-    fn check_kubernetes(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_kubernetes(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let sizing = &cx.plan.sizing;
         match &sizing.memory {
-            None => out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                "sizing.memory",
+            None => out.error(                "sizing.memory",
                 "no memory request or limit: without a limit the memory budget (shared_buffers, work_mem × max_connections) has no ceiling to be checked against, and the node can OOM-kill the pod under memory pressure",
-                "set sizing.memory with a request and an equal limit, e.g. `memory: { request: 2Gi, limit: 2Gi }` (Guaranteed QoS)",
-            )),
+                "set sizing.memory with a request and an equal limit, e.g. `memory: { request: 2Gi, limit: 2Gi }` (Guaranteed QoS)"),
             Some(m) if m.limit.is_none() => {
                 let request = m.request.to_kubernetes();
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
-                    "sizing.memory.limit",
+                out.error(                    "sizing.memory.limit",
                     format!(
                         "the memory request is {request} but there is no limit: the memory budget has no ceiling, and the node can OOM-kill the pod when it uses more than its request"
                     ),
                     format!(
                         "set sizing.memory.limit to {request} (equal to the request, for Guaranteed QoS) or higher, and size shared_buffers and work_mem to it"
-                    ),
-                ));
+                    ));
             }
             Some(_) => {}
         }
         if sizing.cpu.is_none() {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                "sizing.cpu",
+            out.warning(                "sizing.cpu",
                 "no CPU request: the scheduler may place the pod on a node with no CPU to spare, and pgplan cannot derive parallel workers from the CPU count",
-                "set sizing.cpu.request, e.g. `cpu: { request: 1, limit: 2 }`",
-            ));
+                "set sizing.cpu.request, e.g. `cpu: { request: 1, limit: 2 }`");
         }
     }
 
-    fn check_azure(&self, azure: &Azure, sizing: &crate::Sizing, out: &mut Vec<Diagnostic>) {
+    fn check_azure(&self, azure: &Azure, sizing: &crate::Sizing, out: &mut Findings<'_>) {
         let sku = &azure.sku.name;
         let capacity = azure.sku.capacity();
         if let Some(cpu) = &sizing.cpu {
             let planned = cpu.ceiling();
             match capacity {
                 Some((vcores, _)) if planned != Millicores::cores(vcores) => {
-                    out.push(Diagnostic::new(
-                        self.id(),
-                        Severity::Warning,
-                        "sizing.cpu",
+                    out.warning(                        "sizing.cpu",
                         format!(
                             "sizing.cpu says {} CPU but {sku} has {vcores} vCores; on Azure the SKU decides and sizing.cpu is ignored",
                             planned.to_kubernetes()
@@ -128,26 +113,20 @@ impl ResourceRequests {
                         format!(
                             "remove sizing.cpu, or choose a SKU with {} vCores in platform.azure.sku",
                             planned.whole_cores_ceil()
-                        ),
-                    ));
+                        ));
                 }
-                _ => out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Info,
+                _ => out.info(
                     "sizing.cpu",
                     format!("on Azure the SKU {sku} decides the CPU; sizing.cpu is ignored"),
                     "remove sizing.cpu and size the server with platform.azure.sku",
-                )),
+                ),
             }
         }
         if let Some(memory) = &sizing.memory {
             let planned = memory.ceiling();
             match capacity {
                 Some((_, sku_memory)) if planned != sku_memory => {
-                    out.push(Diagnostic::new(
-                        self.id(),
-                        Severity::Warning,
-                        "sizing.memory",
+                    out.warning(                        "sizing.memory",
                         format!(
                             "sizing.memory says {} but {sku} has {}; on Azure the SKU decides, sizing.memory is ignored and the memory checks use {}",
                             planned.human(),
@@ -157,16 +136,13 @@ impl ResourceRequests {
                         format!(
                             "remove sizing.memory, or choose a SKU with {} of memory in platform.azure.sku",
                             planned.human()
-                        ),
-                    ));
+                        ));
                 }
-                _ => out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Info,
+                _ => out.info(
                     "sizing.memory",
                     format!("on Azure the SKU {sku} decides the memory; sizing.memory is ignored"),
                     "remove sizing.memory and size the server with platform.azure.sku",
-                )),
+                ),
             }
         }
     }
@@ -193,7 +169,7 @@ mod tests {
         );
         let d = run(&ResourceRequests, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].id, "PGP005");
+        assert_eq!(d[0].id(), "PGP005");
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].path, "sizing.cpu.request");
         assert!(

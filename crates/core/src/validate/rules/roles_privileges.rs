@@ -24,7 +24,7 @@ use crate::azure_facts;
 use crate::catalog::edit_distance;
 use crate::model::databases::Database;
 use crate::model::roles::{Grant, ObjectKind, Privilege, RolePurpose};
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP011.
 pub struct RolesPrivileges;
@@ -51,17 +51,21 @@ const PREDEFINED_ROLES: &[(&str, u16)] = &[
     ("pg_write_server_files", 11),
 ];
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "roles-privileges",
+    summary: "roles are unique and not reserved, memberships resolve without cycles, grants fit their objects and name planned databases and schemas, default privileges name the schema owner, application roles own nothing and run no DDL in production",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for RolesPrivileges {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "roles-privileges"
-    }
-    fn description(&self) -> &'static str {
-        "roles are unique and not reserved, memberships resolve without cycles, grants fit their objects and name planned databases and schemas, default privileges name the schema owner, application roles own nothing and run no DDL in production"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         check_names(cx, out);
         check_memberships(cx, out);
         for (i, role) in cx.plan.roles.iter().enumerate() {
@@ -122,7 +126,7 @@ fn reserved_reason(name: &str, on_azure: bool) -> Option<String> {
     None
 }
 
-fn check_names(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_names(cx: &Context<'_>, out: &mut Findings<'_>) {
     let on_azure = cx.plan.platform.azure().is_some();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, role) in cx.plan.roles.iter().enumerate() {
@@ -130,18 +134,14 @@ fn check_names(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let path = format!("roles[{i}].name");
         if let Some(first) = seen.insert(name, i) {
             seen.insert(name, first);
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 path.clone(),
                 format!("role {name} is planned twice (roles[{first}] and roles[{i}])"),
                 "merge the two entries into one role",
-            ));
+            );
         }
         if let Some(reason) = reserved_reason(name, on_azure) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 path,
                 format!("role name `{name}` is reserved: {reason}"),
                 format!(
@@ -149,7 +149,7 @@ fn check_names(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     cx.plan.service.as_str().replace('-', "_"),
                     role.purpose.to_string().replace('-', "_")
                 ),
-            ));
+            );
         }
     }
 }
@@ -161,7 +161,7 @@ fn predefined_since(name: &str) -> Option<u16> {
         .map(|(_, v)| *v)
 }
 
-fn check_memberships(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_memberships(cx: &Context<'_>, out: &mut Findings<'_>) {
     let major = cx.plan.version.get();
     let on_azure = cx.plan.platform.azure().is_some();
     for (i, role) in cx.plan.roles.iter().enumerate() {
@@ -172,25 +172,17 @@ fn check_memberships(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             match predefined_since(group) {
-                Some(_) if group == "pg_database_owner" => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    path,
+                Some(_) if group == "pg_database_owner" => out.error(                    path,
                     format!(
                         "role {} is made a member of pg_database_owner, which cannot have members: its one implicit member is the current database's owner",
                         role.name
                     ),
-                    "make the role the database owner instead (databases[].owner), or remove the membership",
-                )),
-                Some(since) if since > major => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    path,
+                    "make the role the database owner instead (databases[].owner), or remove the membership"),
+                Some(since) if since > major => out.error(                    path,
                     format!(
                         "predefined role {group} exists from PostgreSQL {since}; this plan runs PostgreSQL {major}"
                     ),
-                    format!("remove the membership, or plan version {since} or later"),
-                )),
+                    format!("remove the membership, or plan version {since} or later")),
                 Some(_) => {}
                 None => {
                     let mut candidates: Vec<(usize, &str)> = cx
@@ -210,16 +202,12 @@ fn check_memberships(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                             planned_names(cx)
                         ),
                     };
-                    out.push(Diagnostic::new(
-                        ID,
-                        Severity::Error,
-                        path,
+                    out.error(                        path,
                         format!(
                             "role {} is a member of {group}, which is neither a planned role nor a predefined role",
                             role.name
                         ),
-                        help,
-                    ));
+                        help);
                 }
             }
         }
@@ -227,7 +215,7 @@ fn check_memberships(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     check_membership_cycles(cx, out);
 }
 
-fn check_membership_cycles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_membership_cycles(cx: &Context<'_>, out: &mut Findings<'_>) {
     let roles = &cx.plan.roles;
     let index: BTreeMap<&str, usize> = roles
         .iter()
@@ -291,10 +279,7 @@ fn check_membership_cycles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .iter()
             .position(|m| m.as_str() == next)
             .unwrap_or(0);
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            format!("roles[{start}].member_of[{k}]"),
+        out.error(            format!("roles[{start}].member_of[{k}]"),
             format!(
                 "role memberships form a cycle: {} (each is a member of the next); PostgreSQL refuses the GRANT that closes it",
                 names.join(" → ")
@@ -302,8 +287,7 @@ fn check_membership_cycles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             format!(
                 "remove one membership of the cycle, e.g. {} from roles[{start}].member_of",
                 next
-            ),
-        ));
+            ));
     }
 }
 
@@ -319,15 +303,13 @@ fn list(privileges: &[Privilege]) -> String {
         .join(", ")
 }
 
-fn check_grant(cx: &Context<'_>, base: &str, grant: &Grant, out: &mut Vec<Diagnostic>) {
+fn check_grant(cx: &Context<'_>, base: &str, grant: &Grant, out: &mut Findings<'_>) {
     let major = cx.plan.version.get();
     let objects = grant.objects;
     let database = find_database(cx, grant);
     if database.is_none() {
         let planned: Vec<&str> = cx.plan.databases.iter().map(|d| d.name.as_str()).collect();
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             format!("{base}.database"),
             format!(
                 "grant on database {}, which the plan does not create",
@@ -341,23 +323,19 @@ fn check_grant(cx: &Context<'_>, base: &str, grant: &Grant, out: &mut Vec<Diagno
                     planned.join(", ")
                 )
             },
-        ));
+        );
     }
     match (&grant.schema, objects.needs_schema()) {
-        (Some(schema), false) => out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
+        (Some(schema), false) => out.warning(
             format!("{base}.schema"),
             format!("a grant on the database itself takes no schema; schema {schema} is ignored"),
             "remove schema, or grant on objects: schema",
-        )),
-        (None, true) => out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        ),
+        (None, true) => out.error(
             format!("{base}.schema"),
             format!("a grant on {objects} needs a schema"),
             "set schema: public, or one of the database's planned schemas",
-        )),
+        ),
         (Some(schema), true) => {
             if let Some(db) = database
                 && schema.as_str() != "public"
@@ -366,10 +344,7 @@ fn check_grant(cx: &Context<'_>, base: &str, grant: &Grant, out: &mut Vec<Diagno
                 let planned: Vec<&str> = std::iter::once("public")
                     .chain(db.schemas.iter().map(|s| s.name.as_str()))
                     .collect();
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("{base}.schema"),
+                out.error(                    format!("{base}.schema"),
                     format!(
                         "grant on schema {schema} of {}, which the plan does not create there",
                         db.name
@@ -377,8 +352,7 @@ fn check_grant(cx: &Context<'_>, base: &str, grant: &Grant, out: &mut Vec<Diagno
                     format!(
                         "use a planned schema ({}) or add schema {schema} to the database's schemas",
                         planned.join(", ")
-                    ),
-                ));
+                    ));
             }
         }
         (None, false) => {}
@@ -387,32 +361,26 @@ fn check_grant(cx: &Context<'_>, base: &str, grant: &Grant, out: &mut Vec<Diagno
     if objects.is_default() {
         check_default_privileges(cx, base, grant, database, out);
     } else if let Some(owner) = &grant.for_owner {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            format!("{base}.for_owner"),
+        out.warning(            format!("{base}.for_owner"),
             format!(
                 "for_owner {owner} only applies to default privileges (default_*); on {objects} it is ignored"
             ),
-            "remove for_owner, or use objects: default_tables (etc.) for objects created later",
-        ));
+            "remove for_owner, or use objects: default_tables (etc.) for objects created later");
     }
 }
 
-fn check_privileges(major: u16, base: &str, grant: &Grant, out: &mut Vec<Diagnostic>) {
+fn check_privileges(major: u16, base: &str, grant: &Grant, out: &mut Findings<'_>) {
     let objects = grant.objects;
     let path = format!("{base}.privileges");
     if grant.privileges.is_empty() {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             path,
             format!("a grant on {objects} with no privileges grants nothing"),
             format!(
                 "list the privileges (for {objects}: {}) or remove the grant",
                 list(&objects.all_privileges(major))
             ),
-        ));
+        );
         return;
     }
     let invalid: Vec<Privilege> = grant
@@ -430,10 +398,7 @@ fn check_privileges(major: u16, base: &str, grant: &Grant, out: &mut Vec<Diagnos
         } else {
             String::new()
         };
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            path.clone(),
+        out.error(            path.clone(),
             format!(
                 "{} {} not apply to {objects} on PostgreSQL {major} (allowed on {objects}: {}){note}",
                 list(&invalid),
@@ -447,20 +412,15 @@ fn check_privileges(major: u16, base: &str, grant: &Grant, out: &mut Vec<Diagnos
                     "remove {}, or grant it in a grant on the kind of object it applies to",
                     list(&invalid)
                 )
-            },
-        ));
+            });
     }
     if grant.privileges.contains(&Privilege::All) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Info,
-            path,
+        out.info(            path,
             format!(
                 "ALL on {objects} means {} on PostgreSQL {major}",
                 list(&grant.effective_privileges(major))
             ),
-            "list only the privileges the role needs; ALL grows with new versions (MAINTAIN arrived in 17)",
-        ));
+            "list only the privileges the role needs; ALL grows with new versions (MAINTAIN arrived in 17)");
     }
 }
 
@@ -469,7 +429,7 @@ fn check_default_privileges(
     base: &str,
     grant: &Grant,
     database: Option<&Database>,
-    out: &mut Vec<Diagnostic>,
+    out: &mut Findings<'_>,
 ) {
     let path = format!("{base}.for_owner");
     let schema_owner = match (database, &grant.schema) {
@@ -490,47 +450,37 @@ fn check_default_privileges(
                 "set for_owner to the role the migrations run as (the schema's owner)".to_owned(),
             ),
         };
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
-            path,
+        out.error(            path,
             format!(
                 "default privileges on {}{where_} name no for_owner: they would apply only to objects created by whoever runs the script, so the {} the migrations create get none of them",
                 grant.objects,
                 grant.objects.sql_noun().to_ascii_lowercase()
             ),
-            fix,
-        ));
+            fix);
         return;
     };
     if !role_exists(cx, owner.as_str()) {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Error,
+        out.error(
             path,
             format!("for_owner {owner} is not a planned role"),
             match schema_owner {
                 Some((_, _, o)) => format!("set for_owner: {o} (the schema's owner)"),
                 None => format!("use a planned role ({})", planned_names(cx)),
             },
-        ));
+        );
         return;
     }
     if let Some((db, schema, expected)) = schema_owner
         && expected != owner
     {
-        out.push(Diagnostic::new(
-            ID,
-            Severity::Warning,
-            path,
+        out.warning(            path,
             format!(
                 "for_owner {owner} is not the owner of schema {schema} in {} ({expected}): the default privileges apply only to objects {owner} creates, while the schema's objects are normally created by {expected}",
                 db.name
             ),
             format!(
                 "set for_owner: {expected}, or make sure the migrations run as {owner}"
-            ),
-        ));
+            ));
     }
 }
 
@@ -572,7 +522,7 @@ fn groups_of<'a>(cx: &'a Context<'_>, start: usize) -> BTreeSet<&'a str> {
     seen
 }
 
-fn check_application_roles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_application_roles(cx: &Context<'_>, out: &mut Findings<'_>) {
     if !cx.is_production() {
         return;
     }
@@ -593,31 +543,23 @@ fn check_application_roles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 } else {
                     format!(" (through its membership in {})", db.owner)
                 };
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("databases[{d}].owner"),
+                out.error(                    format!("databases[{d}].owner"),
                     format!(
                         "application role {name} owns database {}{through}: in production an application role owns nothing, so a compromised or faulty service cannot drop or alter the schema",
                         db.name
                     ),
-                    FIX,
-                ));
+                    FIX);
             }
             for (s, schema) in db.schemas.iter().enumerate() {
                 if let Some(owner) = &schema.owner
                     && owned_by(owner.as_str())
                 {
-                    out.push(Diagnostic::new(
-                        ID,
-                        Severity::Error,
-                        format!("databases[{d}].schemas[{s}].owner"),
+                    out.error(                        format!("databases[{d}].schemas[{s}].owner"),
                         format!(
                             "application role {name} owns schema {} of {}: in production an application role owns nothing",
                             schema.name, db.name
                         ),
-                        FIX,
-                    ));
+                        FIX);
                 }
             }
         }
@@ -631,29 +573,23 @@ fn check_application_roles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             } else {
                 ""
             };
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
-                format!("roles[{i}].grants[{g}].privileges"),
+            out.error(                format!("roles[{i}].grants[{g}].privileges"),
                 format!(
                     "application role {name} is granted {} on {} in {}{via_all}: in production an application role runs no DDL",
                     list(&ddl),
                     grant.objects,
                     grant.database
                 ),
-                format!("remove {}; {FIX}", list(&ddl)),
-            ));
+                format!("remove {}; {FIX}", list(&ddl)));
         }
     }
 }
 
-fn check_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_references(cx: &Context<'_>, out: &mut Findings<'_>) {
     let exists = |name: &str| role_exists(cx, name);
     for (d, db) in cx.plan.databases.iter().enumerate() {
         if !exists(db.owner.as_str()) {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("databases[{d}].owner"),
                 format!(
                     "database {} is owned by {}, which is not a planned role",
@@ -664,16 +600,13 @@ fn check_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     db.owner,
                     planned_names(cx)
                 ),
-            ));
+            );
         }
         for (s, schema) in db.schemas.iter().enumerate() {
             if let Some(owner) = &schema.owner
                 && !exists(owner.as_str())
             {
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("databases[{d}].schemas[{s}].owner"),
+                out.error(                    format!("databases[{d}].schemas[{s}].owner"),
                     format!(
                         "schema {} of {} is owned by {owner}, which is not a planned role",
                         schema.name, db.name
@@ -681,18 +614,14 @@ fn check_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!(
                         "add role {owner} to roles, or remove owner (the database owner {} is used)",
                         db.owner
-                    ),
-                ));
+                    ));
             }
         }
     }
     for (c, client) in cx.plan.clients.iter().enumerate() {
         if let Some(role) = &client.role {
             match cx.plan.role(role) {
-                None => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("clients[{c}].role"),
+                None => out.error(                    format!("clients[{c}].role"),
                     format!(
                         "client {} logs in as {role}, which is not a planned role",
                         client.name
@@ -700,50 +629,41 @@ fn check_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     format!(
                         "add role {role} (purpose: application, login: true) or use a planned role ({})",
                         planned_names(cx)
-                    ),
-                )),
-                Some(r) if !r.login => out.push(Diagnostic::new(
-                    ID,
-                    Severity::Error,
-                    format!("clients[{c}].role"),
+                    )),
+                Some(r) if !r.login => out.error(                    format!("clients[{c}].role"),
                     format!(
                         "client {} logs in as {role}, a role without login",
                         client.name
                     ),
-                    format!("set login: true on role {role}, or have the client use a login role that is a member of it"),
-                )),
+                    format!("set login: true on role {role}, or have the client use a login role that is a member of it")),
                 Some(_) => {}
             }
         }
         if let Some(database) = &client.database
             && !cx.plan.databases.iter().any(|d| &d.name == database)
         {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("clients[{c}].database"),
                 format!(
                     "client {} uses database {database}, which the plan does not create",
                     client.name
                 ),
                 "add it to databases or fix the name",
-            ));
+            );
         }
     }
     for (b, backup) in cx.plan.backups.logical.iter().enumerate() {
         if let Some(role) = &backup.role
             && !exists(role.as_str())
         {
-            out.push(Diagnostic::new(
-                ID,
-                Severity::Error,
+            out.error(
                 format!("backups.logical[{b}].role"),
                 format!(
                     "logical backup {} runs as {role}, which is not a planned role",
                     backup.name
                 ),
                 format!("add role {role} (purpose: backup, member of pg_read_all_data) to roles"),
-            ));
+            );
         }
     }
 }

@@ -15,24 +15,28 @@
 //!   off: warning.
 
 use crate::model::secrets::SecretSource;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP010.
 pub struct Secrets;
 
 const ID: &str = "PGP010";
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: ID,
+    name: "secrets",
+    summary: "no password in the plan or the server log; every login role has a password source",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for Secrets {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "secrets"
-    }
-    fn description(&self) -> &'static str {
-        "no password in the plan or the server log; every login role has a password source"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         check_literals(cx, out);
         check_embedded(cx, out);
         check_statement_logging(cx, out);
@@ -44,10 +48,8 @@ fn env_var_for(name: &str) -> String {
     format!("{}_PASSWORD", crate::model::secrets::env_var_fragment(name))
 }
 
-fn literal_diagnostic(path: &str, whose: &str, env_var: &str) -> Diagnostic {
-    Diagnostic::new(
-        ID,
-        Severity::Error,
+fn literal_diagnostic(out: &mut Findings<'_>, path: &str, whose: &str, env_var: &str) {
+    out.error(
         path,
         format!(
             "{path} ({whose}) is a password written into the plan (the value is not shown here)"
@@ -58,14 +60,15 @@ fn literal_diagnostic(path: &str, whose: &str, env_var: &str) -> Diagnostic {
     )
 }
 
-fn check_literals(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_literals(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (i, role) in cx.plan.roles.iter().enumerate() {
         if role.password.as_ref().is_some_and(SecretSource::is_literal) {
-            out.push(literal_diagnostic(
+            literal_diagnostic(
+                out,
                 &format!("roles[{i}].password"),
                 &format!("role {}", role.name),
                 &env_var_for(role.name.as_str()),
-            ));
+            );
         }
     }
     if let Some(az) = cx.plan.platform.azure()
@@ -74,11 +77,12 @@ fn check_literals(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .as_ref()
             .is_some_and(SecretSource::is_literal)
     {
-        out.push(literal_diagnostic(
+        literal_diagnostic(
+            out,
             "platform.azure.administrator_password",
             &format!("administrator {}", az.administrator_login),
             &env_var_for(&az.administrator_login),
-        ));
+        );
     }
 }
 
@@ -112,10 +116,8 @@ fn carries_password(text: &str) -> bool {
     false
 }
 
-fn embedded_diagnostic(path: String, what: &str) -> Diagnostic {
-    Diagnostic::new(
-        ID,
-        Severity::Error,
+fn embedded_diagnostic(out: &mut Findings<'_>, path: String, what: &str) {
+    out.error(
         path.clone(),
         format!(
             "{path} ({what}) holds a password (a `password=` or `user:password@` fragment; the value is not shown here)"
@@ -124,33 +126,35 @@ fn embedded_diagnostic(path: String, what: &str) -> Diagnostic {
     )
 }
 
-fn check_embedded(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_embedded(cx: &Context<'_>, out: &mut Findings<'_>) {
     for (key, value) in &cx.plan.labels {
         if carries_password(key) || carries_password(value) {
-            out.push(embedded_diagnostic(format!("labels.{key}"), "a label"));
+            embedded_diagnostic(out, format!("labels.{key}"), "a label");
         }
     }
     for (name, value) in &cx.plan.tuning.parameters {
         if carries_password(value.as_str()) {
-            out.push(embedded_diagnostic(
+            embedded_diagnostic(
+                out,
                 format!("tuning.parameters.{name}"),
                 "a parameter value",
-            ));
+            );
         }
     }
     for (i, replica) in cx.plan.topology.replicas.iter().enumerate() {
         for (name, value) in &replica.parameters {
             if carries_password(value.as_str()) {
-                out.push(embedded_diagnostic(
+                embedded_diagnostic(
+                    out,
                     format!("topology.replicas[{i}].parameters.{name}"),
                     "a parameter value",
-                ));
+                );
             }
         }
     }
 }
 
-fn check_statement_logging(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_statement_logging(cx: &Context<'_>, out: &mut Findings<'_>) {
     let Some(level) = cx.settings.text("log_statement") else {
         return;
     };
@@ -164,51 +168,39 @@ fn check_statement_logging(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let path = if cx.settings.is_explicit("log_statement") {
         cx.param_path("log_statement")
     } else {
-        "security.statement_logging".to_owned()
+        FieldPath::from("security.statement_logging")
     };
-    out.push(Diagnostic::new(
-        ID,
-        Severity::Warning,
-        path,
+    out.warning(        path,
         format!(
             "log_statement is `{level}`: {logged} is written to the server log, including any CREATE/ALTER ROLE … PASSWORD a person types, in clear text"
         ),
-        "set security.statement_logging: none, and audit with pgaudit (its ROLE class can be left out) or log_min_duration_statement instead; pgplan itself only ever sends SCRAM verifiers, never a password, so its own statements are safe to log",
-    ));
+        "set security.statement_logging: none, and audit with pgaudit (its ROLE class can be left out) or log_min_duration_statement instead; pgplan itself only ever sends SCRAM verifiers, never a password, so its own statements are safe to log");
 }
 
-fn check_login_roles(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_login_roles(cx: &Context<'_>, out: &mut Findings<'_>) {
     let azure = cx.plan.platform.azure();
     let password_auth = azure.is_none_or(|az| az.auth.password);
     let entra_auth = azure.is_some_and(|az| az.auth.entra);
     for (i, role) in cx.plan.roles.iter().enumerate() {
         match &role.password {
-            None if role.login && password_auth => out.push(Diagnostic::new(
-                ID,
-                Severity::Warning,
-                format!("roles[{i}].password"),
+            None if role.login && password_auth => out.warning(                format!("roles[{i}].password"),
                 format!(
                     "login role {} ({}) has no password source: with password authentication it cannot log in",
                     role.name, role.purpose
                 ),
-                "add password: { generated: {} } (or { key_vault: { vault, secret } }, { kubernetes_secret: { name, key } }, { env: { var } }), or set login: false for a group role",
-            )),
+                "add password: { generated: {} } (or { key_vault: { vault, secret } }, { kubernetes_secret: { name, key } }, { env: { var } }), or set login: false for a group role"),
             Some(SecretSource::EntraIdentity { principal }) if !entra_auth => {
                 let why = if azure.is_some() {
                     "Microsoft Entra authentication is off (platform.azure.auth.entra)"
                 } else {
                     "Microsoft Entra authentication exists only on Azure"
                 };
-                out.push(Diagnostic::new(
-                    ID,
-                    Severity::Warning,
-                    format!("roles[{i}].password"),
+                out.warning(                    format!("roles[{i}].password"),
                     format!(
                         "role {} authenticates as Entra identity `{principal}`, but {why}: it cannot log in",
                         role.name
                     ),
-                    "turn on platform.azure.auth.entra, or give the role a password source",
-                ));
+                    "turn on platform.azure.auth.entra, or give the role a password source");
             }
             _ => {}
         }

@@ -17,7 +17,7 @@
 
 use crate::azure_facts;
 use crate::catalog::format_number;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 use crate::{Bytes, Platform, Workload};
 
 /// PGP003.
@@ -60,17 +60,21 @@ fn share_ceil(ram: Bytes, percent: u64) -> Bytes {
     Bytes::new(u64::try_from(mib * u128::from(MIB)).unwrap_or(u64::MAX))
 }
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP003",
+    name: "shared-buffers",
+    summary: "shared_buffers should be about 25 % of RAM (15–40 %; 10–75 % on Azure) and below it; effective_cache_size must not exceed RAM",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for SharedBuffers {
-    fn id(&self) -> &'static str {
-        "PGP003"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "shared-buffers"
-    }
-    fn description(&self) -> &'static str {
-        "shared_buffers should be about 25 % of RAM (15–40 %; 10–75 % on Azure) and below it; effective_cache_size must not exceed RAM"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let Some(ram) = cx.plan.memory() else {
             return;
         };
@@ -95,7 +99,7 @@ impl SharedBuffers {
         ram: Bytes,
         memory: &str,
         typical: Bytes,
-        out: &mut Vec<Diagnostic>,
+        out: &mut Findings<'_>,
     ) {
         let s = cx.settings;
         let Some(sb) = s.bytes("shared_buffers") else {
@@ -107,9 +111,9 @@ impl SharedBuffers {
         let path = if explicit {
             cx.param_path("shared_buffers")
         } else if cx.plan.tuning.workload == Workload::Desktop {
-            "tuning.workload".to_owned()
+            FieldPath::from("tuning.workload")
         } else {
-            cx.plan.memory_source().to_owned()
+            FieldPath::from(cx.plan.memory_source())
         };
         let pct = percent_of(sb, ram);
         let pct_text = percent_text(pct);
@@ -128,16 +132,12 @@ impl SharedBuffers {
         };
 
         if sb >= ram {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                path,
+            out.error(                path,
                 format!(
                     "shared_buffers {} is {pct_text} % of {memory}: the shared memory segment alone needs all of it, and the server cannot start or is killed for memory",
                     sb.to_postgres()
                 ),
-                fix_value,
-            ));
+                fix_value);
             return;
         }
 
@@ -145,10 +145,7 @@ impl SharedBuffers {
             let (lo, hi) = azure_facts::SHARED_BUFFERS_PERCENT_RANGE;
             if pct < f64::from(lo) || pct > f64::from(hi) {
                 let (lo, hi) = (u64::from(lo), u64::from(hi));
-                out.push(Diagnostic::new(
-                    self.id(),
-                    Severity::Error,
-                    path,
+                out.error(                    path,
                     format!(
                         "shared_buffers {} is {pct_text} % of {memory}; Azure accepts only {lo}–{hi} % of memory ({}–{}) and rejects the value",
                         sb.to_postgres(),
@@ -159,8 +156,7 @@ impl SharedBuffers {
                         "{fix_value}; anything from {} to {} is accepted",
                         share_ceil(ram, lo).to_postgres(),
                         share_floor(ram, hi).to_postgres(),
-                    ),
-                ));
+                    ));
                 return;
             }
         }
@@ -172,10 +168,7 @@ impl SharedBuffers {
             } else {
                 "little memory is left for work_mem, maintenance and the OS cache PostgreSQL also reads through"
             };
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                path,
+            out.warning(                path,
                 format!(
                     "shared_buffers {} is {pct_text} % of {memory}, outside the usual {lo}–{hi} %: {why}; {TYPICAL_PERCENT} % would be {}",
                     sb.to_postgres(),
@@ -185,8 +178,7 @@ impl SharedBuffers {
                     "{fix_value}; keep it between {} and {} ({lo}–{hi} %)",
                     share_ceil(ram, lo).to_postgres(),
                     share_floor(ram, hi).to_postgres(),
-                ),
-            ));
+                ));
         }
     }
 
@@ -195,7 +187,7 @@ impl SharedBuffers {
         cx: &Context<'_>,
         ram: Bytes,
         memory: &str,
-        out: &mut Vec<Diagnostic>,
+        out: &mut Findings<'_>,
     ) {
         let s = cx.settings;
         let Some(ecs) = s.bytes("effective_cache_size") else {
@@ -204,7 +196,7 @@ impl SharedBuffers {
         let path = if s.is_explicit("effective_cache_size") {
             cx.param_path("effective_cache_size")
         } else {
-            cx.plan.memory_source().to_owned()
+            FieldPath::from(cx.plan.memory_source())
         };
         let pct_text = percent_text(percent_of(ecs, ram));
         let advised = share_floor(ram, 75);
@@ -214,27 +206,19 @@ impl SharedBuffers {
             ram.human()
         );
         if ecs > ram {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                path,
+            out.error(                path,
                 format!(
                     "effective_cache_size {} is {pct_text} % of {memory}: the planner counts on a cache larger than the memory and favours index scans that will read from disk",
                     ecs.to_postgres()
                 ),
-                help,
-            ));
+                help);
         } else if percent_of(ecs, ram) > CACHE_WARN_PERCENT as f64 {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                path,
+            out.warning(                path,
                 format!(
                     "effective_cache_size {} is {pct_text} % of {memory}: above {CACHE_WARN_PERCENT} %, nothing is left for sessions, maintenance and the OS, so the real cache is smaller",
                     ecs.to_postgres()
                 ),
-                help,
-            ));
+                help);
         }
     }
 }
@@ -258,7 +242,7 @@ mod tests {
         let d = run(&SharedBuffers, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         let d = &d[0];
-        assert_eq!(d.id, "PGP003");
+        assert_eq!(d.id(), "PGP003");
         assert_eq!(d.severity, Severity::Warning);
         assert_eq!(d.path, "tuning.parameters.shared_buffers");
         assert!(d.message.contains("256MB is 12.5 %"), "{}", d.message);

@@ -1,17 +1,18 @@
 //! Plans and helpers shared by the rules' tests.
 
-use crate::validate::{Context, Diagnostic, Rule};
+use crate::validate::{Context, Findings, Rule};
+pub use crate::validate::{Diagnostic, Severity};
 use crate::*;
 
 /// Runs one rule on a plan.
 pub fn run(rule: &dyn Rule, plan: &Plan) -> Vec<Diagnostic> {
-    let settings = plan.settings().expect("catalog");
+    let settings = plan.settings();
     let cx = Context {
         plan,
         settings: &settings,
     };
     let mut out = Vec::new();
-    rule.check(&cx, &mut out);
+    rule.check(&cx, &mut Findings::new(rule.info(), &mut out));
     out
 }
 

@@ -13,7 +13,7 @@
 
 use crate::Bytes;
 use crate::catalog::format_number;
-use crate::validate::{Context, Diagnostic, Rule, Severity};
+use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo, Severity};
 
 /// PGP006.
 pub struct WalSizes;
@@ -21,17 +21,21 @@ pub struct WalSizes;
 /// Above this share of its volume max_wal_size draws a warning.
 const WARN_PERCENT: u64 = 50;
 
+/// What the rule is.
+pub static INFO: RuleInfo = RuleInfo {
+    id: "PGP006",
+    name: "wal-sizes",
+    summary: "min_wal_size must be below max_wal_size, and max_wal_size well below the volume that holds WAL",
+    rationale: "",
+    examples: None,
+    replaces: &[],
+};
+
 impl Rule for WalSizes {
-    fn id(&self) -> &'static str {
-        "PGP006"
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
     }
-    fn name(&self) -> &'static str {
-        "wal-sizes"
-    }
-    fn description(&self) -> &'static str {
-        "min_wal_size must be below max_wal_size, and max_wal_size well below the volume that holds WAL"
-    }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let s = cx.settings;
         let (Some(min), Some(max)) = (s.bytes("min_wal_size"), s.bytes("max_wal_size")) else {
             return;
@@ -49,8 +53,7 @@ impl Rule for WalSizes {
             } else {
                 (Severity::Warning, "equal to")
             };
-            out.push(Diagnostic::new(
-                self.id(),
+            out.report(
                 severity,
                 min_path,
                 format!(
@@ -62,8 +65,7 @@ impl Rule for WalSizes {
                     "lower min_wal_size to {} (a quarter of max_wal_size) or raise max_wal_size above {}",
                     quarter.max(Bytes::mib(32)).to_postgres(),
                     min.to_postgres()
-                ),
-            ));
+                ));
         }
 
         let Some((volume, volume_path)) = cx.plan.wal_volume() else {
@@ -87,29 +89,21 @@ impl Rule for WalSizes {
             roomy.human()
         );
         if max >= volume {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Error,
-                max_path,
+            out.error(                max_path,
                 format!(
                     "max_wal_size {} is {pct} % of the {} volume that holds WAL ({volume_path}){shared}: WAL can fill it and the server stops",
                     max.to_postgres(),
                     volume.human()
                 ),
-                help,
-            ));
+                help);
         } else if max.as_u64().saturating_mul(100) > volume.as_u64().saturating_mul(WARN_PERCENT) {
-            out.push(Diagnostic::new(
-                self.id(),
-                Severity::Warning,
-                max_path,
+            out.warning(                max_path,
                 format!(
                     "max_wal_size {} is {pct} % of the {} volume that holds WAL ({volume_path}){shared}: above {WARN_PERCENT} %, a slow checkpoint, a failing archive or a lagging replication slot backs WAL up past max_wal_size and can fill the volume",
                     max.to_postgres(),
                     volume.human()
                 ),
-                help,
-            ));
+                help);
         }
     }
 }
@@ -117,13 +111,13 @@ impl Rule for WalSizes {
 impl WalSizes {
     /// The explicit parameter, else the volume its derivation is capped by,
     /// else the workload it derives from.
-    fn path(&self, cx: &Context<'_>, name: &str) -> String {
+    fn path(&self, cx: &Context<'_>, name: &str) -> FieldPath {
         if cx.settings.is_explicit(name) {
             cx.param_path(name)
         } else if let Some((_, volume_path)) = cx.plan.wal_volume() {
-            volume_path.to_owned()
+            FieldPath::from(volume_path)
         } else {
-            "tuning.workload".to_owned()
+            FieldPath::from("tuning.workload")
         }
     }
 }
@@ -158,7 +152,7 @@ mod tests {
         );
         let d = run(&WalSizes, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].id, "PGP006");
+        assert_eq!(d[0].id(), "PGP006");
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].path, "tuning.parameters.min_wal_size");
         assert!(

@@ -307,7 +307,7 @@ impl Applier {
         let mut run = Run {
             applier: self,
             subscription: self.subscription(plan, ops)?,
-            resource_group: azure.resource_group.trim().to_owned(),
+            resource_group: azure.resource_group.as_str().to_owned(),
             bar,
             configurations: BTreeMap::new(),
             static_changed: BTreeMap::new(),
@@ -338,7 +338,7 @@ impl Applier {
         let from_plan = plan
             .platform
             .azure()
-            .and_then(|a| a.subscription_id.clone());
+            .and_then(|a| a.subscription_id.as_ref().map(ToString::to_string));
         let found = self
             .options
             .subscription_id
@@ -388,17 +388,22 @@ impl Applier {
 
     async fn read_secret(&self, operation: &str, source: &SecretSource) -> Result<String, Error> {
         match source {
-            SecretSource::Env { var } => std::env::var(var).map_err(|_| Error::MissingInput {
-                operation: operation.into(),
-                what: format!("the administrator password (environment variable {var})"),
-                fix: format!("export {var}"),
-            }),
+            SecretSource::Env { var } => {
+                std::env::var(var.as_str()).map_err(|_| Error::MissingInput {
+                    operation: operation.into(),
+                    what: format!("the administrator password (environment variable {var})"),
+                    fix: format!("export {var}"),
+                })
+            }
             SecretSource::KeyVault { vault, secret } => {
-                let base = self.options.key_vault_url.replace("{vault}", vault.trim());
+                let base = self
+                    .options
+                    .key_vault_url
+                    .replace("{vault}", vault.as_str());
                 let url = Url::parse(&format!(
                     "{}/secrets/{}?api-version={KEY_VAULT_API_VERSION}",
                     base.trim_end_matches('/'),
-                    secret.trim()
+                    secret.as_str()
                 ))
                 .map_err(|e| Error::MissingInput {
                     operation: operation.into(),

@@ -163,13 +163,9 @@ pub(crate) fn script_for(plan: &ValidPlan, ops: &[Operation]) -> Result<String, 
             platform: plan.platform.kind(),
         });
     };
-    let rg = az.resource_group.trim();
-    let primary = az.server_name.trim();
-    let subscription = az
-        .subscription_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let rg = az.resource_group.as_str();
+    let primary = az.server_name.as_str();
+    let subscription = az.subscription_id.as_ref().map(|s| s.as_str());
     // `--subscription` on every ARM command when the plan names one.
     let arm = |cmd: Az| match subscription {
         Some(s) => cmd.opt("--subscription", s),
@@ -393,7 +389,7 @@ pub(crate) fn script_for(plan: &ValidPlan, ops: &[Operation]) -> Result<String, 
                     .topology
                     .replicas
                     .iter()
-                    .find(|r| r.name.trim() == op.server)
+                    .find(|r| r.name.as_str() == op.server)
                     .and_then(|r| r.network.as_ref());
                 if let Some(private) = replica_network {
                     cmd = vnet_flags(cmd, private);
@@ -415,14 +411,14 @@ pub(crate) fn script_for(plan: &ValidPlan, ops: &[Operation]) -> Result<String, 
 
 /// `--vnet`/`--subnet`/`--private-dns-zone` of a VNet integration.
 fn vnet_flags(cmd: Az, private: &pgplan_core::PrivateAccess) -> Az {
-    let subnet = private.subnet.trim();
+    let subnet = private.subnet.as_str();
     let cmd = if subnet.starts_with('/') {
         cmd.opt("--subnet", subnet)
     } else {
-        cmd.opt("--vnet", private.vnet.trim())
+        cmd.opt("--vnet", private.vnet.as_str())
             .opt("--subnet", subnet)
     };
-    cmd.opt("--private-dns-zone", private.private_dns_zone.trim())
+    cmd.opt("--private-dns-zone", private.private_dns_zone.as_str())
 }
 
 /// Text for `${var:?message}`: the message is not quoted there, so keep
@@ -472,16 +468,6 @@ fn read_secret(out: &mut String, source: &SecretSource) -> Result<(), Error> {
     );
     match source {
         SecretSource::Env { var } => {
-            let valid = !var.is_empty()
-                && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !var.starts_with(|c: char| c.is_ascii_digit());
-            if !valid {
-                return Err(Error::Plan {
-                    field: "platform.azure.administrator_password.env.var".into(),
-                    message: format!("`{var}` is not an environment variable name"),
-                    fix: "use letters, digits and `_`, not starting with a digit".into(),
-                });
-            }
             let _ = writeln!(
                 out,
                 "{PASSWORD_VAR}=\"${{{var}:?set {var} to the administrator password}}\""
@@ -489,8 +475,8 @@ fn read_secret(out: &mut String, source: &SecretSource) -> Result<(), Error> {
         }
         SecretSource::KeyVault { vault, secret } => {
             let cmd = Az::new("keyvault secret show")
-                .opt("--vault-name", vault.trim())
-                .opt("--name", secret.trim())
+                .opt("--vault-name", vault.as_str())
+                .opt("--name", secret.as_str())
                 .opt("--query", "value")
                 .opt("--output", "tsv");
             let _ = writeln!(out, "{PASSWORD_VAR}=\"$({})\"", cmd.render());
@@ -511,8 +497,8 @@ fn server_create(plan: &ValidPlan, az: &Azure, server: &models::Server, with_pas
     let props = server.properties.clone().unwrap_or_default();
     let storage = props.storage.clone().unwrap_or_default();
     let mut cmd = Az::new("postgres flexible-server create")
-        .opt("--resource-group", az.resource_group.trim())
-        .opt("--name", az.server_name.trim())
+        .opt("--resource-group", az.resource_group.as_str())
+        .opt("--name", az.server_name.as_str())
         .opt("--location", &server.tracked_resource.location);
     if let Some(sku) = &server.sku {
         cmd = cmd
@@ -601,7 +587,7 @@ fn server_create(plan: &ValidPlan, az: &Azure, server: &models::Server, with_pas
         );
     if with_password {
         cmd = cmd
-            .opt("--admin-user", az.administrator_login.trim())
+            .opt("--admin-user", az.administrator_login.as_str())
             .var("--admin-password", PASSWORD_VAR);
     }
     if !plan.labels.is_empty() {

@@ -188,7 +188,7 @@ fn every_az_command_of_every_script_passes_the_cli_parser() {
             .azure()
             .and_then(|a| a.administrator_password.clone())
         {
-            env.push((var, STAND_IN_SECRET.to_owned()));
+            env.push((var.to_string(), STAND_IN_SECRET.to_owned()));
         }
         let calls = record(&script, &env);
         assert!(

@@ -38,7 +38,7 @@ fn burstable_with_high_availability() {
     let az = azure(&mut plan);
     az.sku = pgplan_core::AzureSku::builder()
         .tier(SkuTier::Burstable)
-        .name("Standard_B2ms")
+        .name("Standard_B2ms".parse().unwrap())
         .build();
     az.high_availability.mode = AzureHaMode::ZoneRedundant;
     plan.topology.replicas.clear();
@@ -77,7 +77,7 @@ fn storage_of_300_gib() {
 #[test]
 fn geo_backup_to_a_region_that_is_not_the_pair() {
     let mut plan = seed();
-    plan.backups.managed.as_mut().unwrap().geo_region = Some("japaneast".into());
+    plan.backups.managed.as_mut().unwrap().geo_region = Some("japaneast".parse().unwrap());
     assert_pgp009(
         &plan,
         "geo-backup to japaneast from koreacentral",

@@ -17,17 +17,7 @@ use crate::model::units::Bytes;
 /// assert_eq!(sku_capacity("Standard_Z9"), None);
 /// ```
 pub fn sku_capacity(name: &str) -> Option<(u32, Bytes)> {
-    const BURSTABLE: &[(&str, u32, u64)] = &[
-        ("Standard_B1ms", 1, 2),
-        ("Standard_B2s", 2, 4),
-        ("Standard_B2ms", 2, 8),
-        ("Standard_B4ms", 4, 16),
-        ("Standard_B8ms", 8, 32),
-        ("Standard_B12ms", 12, 48),
-        ("Standard_B16ms", 16, 64),
-        ("Standard_B20ms", 20, 80),
-    ];
-    if let Some(&(_, v, g)) = BURSTABLE.iter().find(|(n, _, _)| *n == name) {
+    if let Some(&(_, v, g)) = BURSTABLE_SKUS.iter().find(|(n, _, _)| *n == name) {
         return Some((v, Bytes::gib(g)));
     }
     let rest = name.strip_prefix("Standard_")?;
@@ -35,11 +25,7 @@ pub fn sku_capacity(name: &str) -> Option<(u32, Bytes)> {
     let digits: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
     let vcores: u32 = digits.parse().ok()?;
     let suffix = &rest[1 + digits.len()..];
-    // Known families: s_v3, ds_v4, ds_v5, ads_v5 (D and E series).
-    if !matches!(suffix, "s_v3" | "ds_v4" | "ds_v5" | "ads_v5") {
-        return None;
-    }
-    if !matches!(vcores, 2 | 4 | 8 | 16 | 20 | 32 | 48 | 64 | 96) {
+    if !SKU_FAMILIES.contains(&suffix) || !SKU_VCORES.contains(&vcores) {
         return None;
     }
     let gib = match series {
@@ -50,6 +36,38 @@ pub fn sku_capacity(name: &str) -> Option<(u32, Bytes)> {
         _ => return None,
     };
     Some((vcores, Bytes::gib(gib)))
+}
+
+/// Burstable (B-series) SKUs: name, vCores, memory in GiB.
+const BURSTABLE_SKUS: &[(&str, u32, u64)] = &[
+    ("Standard_B1ms", 1, 2),
+    ("Standard_B2s", 2, 4),
+    ("Standard_B2ms", 2, 8),
+    ("Standard_B4ms", 4, 16),
+    ("Standard_B8ms", 8, 32),
+    ("Standard_B12ms", 12, 48),
+    ("Standard_B16ms", 16, 64),
+    ("Standard_B20ms", 20, 80),
+];
+
+/// Known families of the D and E series: s_v3, ds_v4, ds_v5, ads_v5.
+const SKU_FAMILIES: [&str; 4] = ["s_v3", "ds_v4", "ds_v5", "ads_v5"];
+
+/// vCores of the D and E series sizes.
+const SKU_VCORES: [u32; 9] = [2, 4, 8, 16, 20, 32, 48, 64, 96];
+
+/// Every SKU name [`sku_capacity`] knows, for the proptest strategies.
+#[cfg(feature = "proptest")]
+pub(crate) fn known_sku_names() -> impl Iterator<Item = String> {
+    let burstable = BURSTABLE_SKUS.iter().map(|(name, _, _)| (*name).to_owned());
+    let sized = ['D', 'E'].into_iter().flat_map(|series| {
+        SKU_VCORES.into_iter().flat_map(move |vcores| {
+            SKU_FAMILIES
+                .into_iter()
+                .map(move |family| format!("Standard_{series}{vcores}{family}"))
+        })
+    });
+    burstable.chain(sized)
 }
 
 /// Premium SSD sizes a Flexible Server accepts (GiB), from concepts-storage.
@@ -99,30 +117,7 @@ pub fn default_max_connections(memory: Bytes) -> u32 {
 
 /// The region a region's geo-redundant backups go to (Azure region pairs).
 pub fn paired_region(region: &str) -> Option<&'static str> {
-    const PAIRS: &[(&str, &str)] = &[
-        ("koreacentral", "koreasouth"),
-        ("eastus", "westus"),
-        ("eastus2", "centralus"),
-        ("northcentralus", "southcentralus"),
-        ("westus2", "westcentralus"),
-        ("westus3", "eastus"),
-        ("canadacentral", "canadaeast"),
-        ("brazilsouth", "southcentralus"),
-        ("northeurope", "westeurope"),
-        ("uksouth", "ukwest"),
-        ("francecentral", "francesouth"),
-        ("germanywestcentral", "germanynorth"),
-        ("switzerlandnorth", "switzerlandwest"),
-        ("norwayeast", "norwaywest"),
-        ("swedencentral", "swedensouth"),
-        ("japaneast", "japanwest"),
-        ("southeastasia", "eastasia"),
-        ("australiaeast", "australiasoutheast"),
-        ("centralindia", "southindia"),
-        ("uaenorth", "uaecentral"),
-        ("southafricanorth", "southafricawest"),
-    ];
-    PAIRS.iter().find_map(|&(a, b)| {
+    REGION_PAIRS.iter().find_map(|&(a, b)| {
         if a == region {
             Some(b)
         } else if b == region && a != "westus3" && a != "brazilsouth" {
@@ -131,6 +126,41 @@ pub fn paired_region(region: &str) -> Option<&'static str> {
             None
         }
     })
+}
+
+/// Azure region pairs (westus3 and brazilsouth pair one way only).
+const REGION_PAIRS: &[(&str, &str)] = &[
+    ("koreacentral", "koreasouth"),
+    ("eastus", "westus"),
+    ("eastus2", "centralus"),
+    ("northcentralus", "southcentralus"),
+    ("westus2", "westcentralus"),
+    ("westus3", "eastus"),
+    ("canadacentral", "canadaeast"),
+    ("brazilsouth", "southcentralus"),
+    ("northeurope", "westeurope"),
+    ("uksouth", "ukwest"),
+    ("francecentral", "francesouth"),
+    ("germanywestcentral", "germanynorth"),
+    ("switzerlandnorth", "switzerlandwest"),
+    ("norwayeast", "norwaywest"),
+    ("swedencentral", "swedensouth"),
+    ("japaneast", "japanwest"),
+    ("southeastasia", "eastasia"),
+    ("australiaeast", "australiasoutheast"),
+    ("centralindia", "southindia"),
+    ("uaenorth", "uaecentral"),
+    ("southafricanorth", "southafricawest"),
+];
+
+/// Every region pgplan knows (each is in a pair), sorted, for the proptest
+/// strategies.
+#[cfg(feature = "proptest")]
+pub(crate) fn known_regions() -> Vec<&'static str> {
+    let mut regions: Vec<&'static str> = REGION_PAIRS.iter().flat_map(|&(a, b)| [a, b]).collect();
+    regions.sort_unstable();
+    regions.dedup();
+    regions
 }
 
 /// Regions without availability zones for zone-redundant HA (regions table,
@@ -248,14 +278,28 @@ pub const DEFAULT_PRELOAD_LIBRARIES: &str = "pg_cron,pg_stat_statements";
 
 /// Server properties people mistake for server parameters, and where they live.
 pub fn server_property_for(parameter: &str) -> Option<&'static str> {
-    match parameter {
-        "backup_retention_days" => Some("backups.managed.retention_days"),
-        "geo_redundant_backup" => Some("backups.managed.geo_redundant"),
-        "high_availability" => Some("platform.azure.high_availability"),
-        "storage_size" | "storage_size_gb" => Some("platform.azure.storage.size"),
-        "sku" | "sku_name" => Some("platform.azure.sku"),
-        _ => None,
-    }
+    SERVER_PROPERTIES
+        .iter()
+        .find(|(name, _)| *name == parameter)
+        .map(|(_, field)| *field)
+}
+
+/// Server properties people set as parameters: the name, and the plan field
+/// it belongs to.
+const SERVER_PROPERTIES: &[(&str, &str)] = &[
+    ("backup_retention_days", "backups.managed.retention_days"),
+    ("geo_redundant_backup", "backups.managed.geo_redundant"),
+    ("high_availability", "platform.azure.high_availability"),
+    ("storage_size", "platform.azure.storage.size"),
+    ("storage_size_gb", "platform.azure.storage.size"),
+    ("sku", "platform.azure.sku"),
+    ("sku_name", "platform.azure.sku"),
+];
+
+/// The names [`server_property_for`] knows, for the proptest strategies.
+#[cfg(feature = "proptest")]
+pub(crate) fn server_property_names() -> impl Iterator<Item = &'static str> {
+    SERVER_PROPERTIES.iter().map(|(name, _)| *name)
 }
 
 /// The compute tier a SKU name belongs to, from its series letter

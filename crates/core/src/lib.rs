@@ -53,16 +53,25 @@ pub mod tuning;
 pub mod validate;
 
 pub use catalog::Catalog;
+pub use model::azure_names::{
+    AvailabilityZone, AzureResourceRef, AzureServerName, BlobContainerName, FirewallRuleName, Guid,
+    KeyVaultName, KeyVaultSecretName, PerformanceTier, PrivateDnsZone, Region, ResourceGroupName,
+    SkuName, StorageAccountName,
+};
 pub use model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
 pub use model::clients::{Client, PoolMode, Pooler, ReplicaRange};
 pub use model::databases::{Database, Extension, Schema};
+pub use model::input::Input;
+pub use model::locale::{Encoding, Locale, TimeZoneName, ValidUntil};
 pub use model::monitoring::{Exporter, Monitoring, Threshold, Thresholds};
 pub use model::names::{
-    DatabaseName, ExtensionName, GucName, NameError, RoleName, SchemaName, ServiceName,
+    DatabaseName, DnsLabel, DnsSubdomain, EnvVarName, ExtensionName, GucName, Host, LabelKey,
+    LabelValue, Labels, NameError, RoleName, SchemaName, SecretKey, ServiceName, label_strings,
 };
+pub use model::net::CidrRange;
 pub use model::plan::{Environment, MajorVersion, ObjectiveDeclaration, Objectives, Plan};
 pub use model::platform::{
     Azure, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku, AzureStorage,
@@ -70,7 +79,9 @@ pub use model::platform::{
     PrincipalType, PrivateAccess, SkuTier,
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
-pub use model::secrets::{LiteralSecret, Password, SecretSource, env_var_fragment};
+pub use model::secrets::{
+    LiteralSecret, Password, SecretInput, SecretSource, env_var_fragment, secret,
+};
 pub use model::security::{PasswordEncryption, Security, StatementLogging, Tls, TlsVersion};
 pub use model::sizing::{Resources, Sizing};
 pub use model::topology::{

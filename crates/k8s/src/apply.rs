@@ -237,7 +237,7 @@ async fn fill_passwords(
     let Some(namespace) = plan.platform.kubernetes().map(|k| k.namespace.clone()) else {
         return Ok(filled);
     };
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), &namespace);
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace.as_str());
     for slot in password_slots(plan)? {
         if filled.passwords.contains_key(&slot.secret) {
             continue;

@@ -102,11 +102,15 @@ impl<'a> Ctx<'a> {
         let tls = settings.bool("ssl") == Some(true);
         let names = Names::new(
             plan.service.as_str(),
-            &k8s.namespace,
+            k8s.namespace.as_str(),
             opts.tls_secret.as_deref(),
             read_replicas > 0,
         )?;
-        let labels = Labels::new(&names, plan.service.as_str(), &plan.labels)?;
+        let labels = Labels::new(
+            &names,
+            plan.service.as_str(),
+            &pgplan_core::label_strings(&plan.labels),
+        )?;
         let creds = Credentials::new(plan, &names, read_replicas > 0)?;
         let cpu = plan.sizing.cpu.ok_or_else(|| {
             Error::plan(

@@ -138,14 +138,6 @@ fn role_secret_name(base: &str, role: &str) -> String {
     format!("{}-{}", name[..54].trim_end_matches('-'), &sum[..8])
 }
 
-/// True for a Secret data key: letters, digits, `-`, `_`, `.`.
-fn is_secret_key(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
 impl Credentials {
     /// Resolves every credential of the plan.
     pub fn new(plan: &ValidPlan, names: &Names, read_replicas: bool) -> Result<Self, Error> {
@@ -195,32 +187,29 @@ impl Credentials {
                     secret_name,
                     length,
                 } => (
-                    secret_name.clone().unwrap_or(derived_secret),
+                    secret_name
+                        .as_ref()
+                        .map_or(derived_secret, ToString::to_string),
                     "password".to_owned(),
                     Store::Rendered(PasswordFill::Generate { length: *length }),
                 ),
                 SecretSource::Env { var } => (
                     derived_secret,
                     "password".to_owned(),
-                    Store::Rendered(PasswordFill::Env { var: var.clone() }),
+                    Store::Rendered(PasswordFill::Env {
+                        var: var.to_string(),
+                    }),
                 ),
                 SecretSource::KeyVault { vault, secret } => (
                     derived_secret,
                     "password".to_owned(),
                     Store::KeyVault {
-                        vault: vault.clone(),
-                        secret: secret.clone(),
+                        vault: vault.to_string(),
+                        secret: secret.to_string(),
                     },
                 ),
                 SecretSource::KubernetesSecret { name, key } => {
-                    if !is_secret_key(key) {
-                        return Err(Error::plan(
-                            field,
-                            format!("`{key}` is not a valid Secret key"),
-                            "use letters, digits, `-`, `_` and `.`",
-                        ));
-                    }
-                    (name.clone(), key.clone(), Store::Existing)
+                    (name.to_string(), key.to_string(), Store::Existing)
                 }
             };
             if !is_dns_subdomain(&secret) {

@@ -249,10 +249,10 @@ impl DesiredState {
                 DesiredDatabase {
                     name: db.name.clone(),
                     owner: db.owner.clone(),
-                    encoding: db.encoding.clone(),
-                    locale: db.locale.clone(),
-                    template: db.template.clone(),
-                    timezone: db.timezone.clone(),
+                    encoding: db.encoding.to_string(),
+                    locale: db.locale.as_ref().map(ToString::to_string),
+                    template: db.template.as_ref().map(ToString::to_string),
+                    timezone: db.timezone.as_ref().map(ToString::to_string),
                     connection_limit: db.connection_limit.unwrap_or(-1),
                     schemas,
                     extensions,
@@ -290,8 +290,9 @@ impl DesiredState {
                     connection_limit: role.connection_limit.unwrap_or(-1),
                     valid_until: role
                         .valid_until
-                        .clone()
-                        .filter(|v| !v.eq_ignore_ascii_case("infinity")),
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .filter(|v| v != "infinity"),
                     password: role.password.clone(),
                     member_of: role.member_of.iter().cloned().collect(),
                 },

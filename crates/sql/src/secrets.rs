@@ -105,7 +105,7 @@ impl SecretResolver for EnvSecretResolver {
             }),
         };
         match source {
-            SecretSource::Env { var } => read(var),
+            SecretSource::Env { var } => read(var.as_str()),
             SecretSource::Literal(_) => Err(literal_rejected(role, source)),
             SecretSource::EntraIdentity { .. } => Ok(None),
             _ => match self.fallback_variable(role) {

@@ -3,7 +3,7 @@
 
 use pgplan_core::PrincipalType;
 
-use super::{Ctx, check_guid, plan_error};
+use super::{Ctx, plan_error};
 use crate::Error;
 use crate::models::{self, administrator_properties_for_add};
 use crate::operation::{
@@ -22,7 +22,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
             "set platform.azure.auth.entra: true, or remove the administrators",
         ));
     }
-    let server = cx.azure.server_name.trim();
+    let server = cx.azure.server_name.as_str();
     let mut ops = Vec::new();
     for (i, admin) in auth.administrators.iter().enumerate() {
         let field = format!("platform.azure.auth.administrators[{i}]");
@@ -35,12 +35,9 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
             ));
         }
         let mut placeholders = cx.placeholders();
-        let object_id = match admin.object_id.as_deref().map(str::trim) {
-            Some(id) if !id.is_empty() => {
-                check_guid(&format!("{field}.object_id"), id)?;
-                id.to_owned()
-            }
-            _ => {
+        let object_id = match &admin.object_id {
+            Some(id) => id.to_string(),
+            None => {
                 placeholders.push(Placeholder {
                     placeholder: OBJECT_ID_PLACEHOLDER.into(),
                     description: format!(
@@ -61,12 +58,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
                     }
                 }),
                 principal_name: Some(name.to_owned()),
-                tenant_id: auth
-                    .tenant_id
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned),
+                tenant_id: auth.tenant_id.as_ref().map(ToString::to_string),
             }),
         };
         ops.push(Operation {

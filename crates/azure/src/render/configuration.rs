@@ -272,7 +272,7 @@ fn convert(
 
 /// One `Configurations_Put` per parameter.
 pub(super) fn operations(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -> Vec<Operation> {
-    let primary = server == cx.azure.server_name.trim();
+    let primary = server == cx.azure.server_name.as_str();
     parameters
         .iter()
         .map(|p| Operation {

@@ -51,7 +51,7 @@ fn matches_collation(s: &str) -> bool {
 }
 
 pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
-    let server = cx.azure.server_name.trim();
+    let server = cx.azure.server_name.as_str();
     let mut ops = Vec::new();
     for (i, db) in cx.plan.databases.iter().enumerate() {
         let field = format!("databases[{i}]");
@@ -71,7 +71,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
                 "start with a letter or `_`, then letters, digits, `_` or `-`, at most 63 characters",
             ));
         }
-        let charset = charset(&db.encoding);
+        let charset = charset(db.encoding.as_str());
         if !matches_charset(&charset) {
             return Err(plan_error(
                 format!("{field}.encoding"),
@@ -79,7 +79,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
                 "use a PostgreSQL encoding name such as UTF8",
             ));
         }
-        let collation = db.locale.as_deref().map(collation);
+        let collation = db.locale.as_ref().map(|l| collation(l.as_str()));
         if let Some(c) = &collation
             && !matches_collation(c)
         {

@@ -28,12 +28,9 @@ impl<'a> Ctx<'a> {
         let azure = plan.platform.azure().ok_or(Error::NotAzure {
             platform: plan.platform.kind(),
         })?;
-        let subscription = match azure.subscription_id.as_deref().map(str::trim) {
-            Some(id) if !id.is_empty() => {
-                check_guid("platform.azure.subscription_id", id)?;
-                id.to_owned()
-            }
-            _ => SUBSCRIPTION_PLACEHOLDER.to_owned(),
+        let subscription = match &azure.subscription_id {
+            Some(id) => id.to_string(),
+            None => SUBSCRIPTION_PLACEHOLDER.to_owned(),
         };
         Ok(Ctx {
             plan,
@@ -89,7 +86,7 @@ impl<'a> Ctx<'a> {
 /// set), databases, Entra administrators, firewall rules, read replicas.
 pub fn render_operations(plan: &ValidPlan) -> Result<Vec<Operation>, Error> {
     let cx = Ctx::new(plan)?;
-    let primary = cx.azure.server_name.trim();
+    let primary = cx.azure.server_name.as_str();
     check_server_name("platform.azure.server_name", primary)?;
     let mut ops = vec![server::create(&cx)?];
     let parameters = configuration::azure_parameters(plan)?;
@@ -138,25 +135,6 @@ pub(crate) fn check_server_name(field: &str, name: &str) -> Result<(), Error> {
     }
 }
 
-fn check_guid(field: &str, id: &str) -> Result<(), Error> {
-    let groups: Vec<&str> = id.split('-').collect();
-    let lens = [8, 4, 4, 4, 12];
-    let ok = groups.len() == 5
-        && groups
-            .iter()
-            .zip(lens)
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(plan_error(
-            field,
-            format!("`{id}` is not a GUID"),
-            "write it as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex digits), or leave it out to fill it in at apply time",
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,11 +147,5 @@ mod tests {
         for bad in ["ab", "Abc", "a_b", "-ab", "ab-", "a--b", &"a".repeat(64)] {
             assert!(check_server_name("f", bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn guids_are_checked() {
-        assert!(check_guid("f", "ffffffff-ffff-ffff-ffff-ffffffffffff").is_ok());
-        assert!(check_guid("f", "not-a-guid").is_err());
     }
 }

@@ -11,21 +11,14 @@ use crate::operation::{Body, Method, Operation, OperationKind};
 /// The suffix Azure requires of a private DNS zone for VNet integration.
 pub const PRIVATE_DNS_ZONE_SUFFIX: &str = ".postgres.database.azure.com";
 
-fn is_resource_id(s: &str) -> bool {
-    s.trim_start()
-        .to_ascii_lowercase()
-        .starts_with("/subscriptions/")
-}
-
 /// The delegated subnet's resource id: the plan's id, or one built from the
 /// VNet and subnet names in the plan's resource group.
 pub(crate) fn subnet_id(cx: &Ctx<'_>, private: &PrivateAccess) -> String {
-    let subnet = private.subnet.trim();
-    let vnet = private.vnet.trim();
-    if is_resource_id(subnet) {
-        subnet.to_owned()
-    } else if is_resource_id(vnet) {
-        format!("{}/subnets/{subnet}", vnet.trim_end_matches('/'))
+    let (subnet, vnet) = (&private.subnet, &private.vnet);
+    if subnet.is_id() {
+        subnet.to_string()
+    } else if vnet.is_id() {
+        format!("{vnet}/subnets/{subnet}")
     } else {
         format!(
             "{}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}",
@@ -44,20 +37,17 @@ pub(crate) fn private_dns_zone_id(
     at: &str,
     server: &str,
 ) -> Result<String, Error> {
-    let zone = private.private_dns_zone.trim();
-    let name = zone.rsplit('/').next().unwrap_or(zone);
-    if !name.to_ascii_lowercase().ends_with(PRIVATE_DNS_ZONE_SUFFIX) {
+    let zone = &private.private_dns_zone;
+    let name = zone.name();
+    if !name.ends_with(PRIVATE_DNS_ZONE_SUFFIX) {
         return Err(plan_error(
             format!("{at}.private_dns_zone"),
             format!("`{name}` does not end with `{PRIVATE_DNS_ZONE_SUFFIX}`"),
-            format!(
-                "name the zone e.g. `{}.private{PRIVATE_DNS_ZONE_SUFFIX}`",
-                server.trim()
-            ),
+            format!("name the zone e.g. `{server}.private{PRIVATE_DNS_ZONE_SUFFIX}`"),
         ));
     }
-    Ok(if is_resource_id(zone) {
-        zone.to_owned()
+    Ok(if zone.is_id() {
+        zone.to_string()
     } else {
         format!(
             "{}/providers/Microsoft.Network/privateDnsZones/{zone}",
@@ -87,7 +77,7 @@ pub(super) fn server_network(cx: &Ctx<'_>) -> Result<models::Network, Error> {
             cx,
             private,
             "platform.azure.network.private",
-            &cx.azure.server_name,
+            cx.azure.server_name.as_str(),
         )?,
         None => models::Network {
             public_network_access: Some(network::PublicNetworkAccess::Enabled),
@@ -110,26 +100,7 @@ pub(super) fn auth_config(cx: &Ctx<'_>) -> models::AuthConfig {
         } else {
             auth_config::PasswordAuth::Disabled
         }),
-        tenant_id: auth
-            .tenant_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned),
-    }
-}
-
-fn check_ipv4(field: &str, ip: &str) -> Result<(), Error> {
-    if ip.parse::<std::net::Ipv4Addr>().is_ok()
-        && !ip.split('.').any(|o| o.len() > 1 && o.starts_with('0'))
-    {
-        Ok(())
-    } else {
-        Err(plan_error(
-            field,
-            format!("`{ip}` is not an IPv4 address"),
-            "write four decimal numbers 0–255 without leading zeros, e.g. 203.0.113.10",
-        ))
+        tenant_id: auth.tenant_id.as_ref().map(ToString::to_string),
     }
 }
 
@@ -147,35 +118,12 @@ pub(super) fn firewall_rules(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
             "remove the firewall rules and control access with network security groups on the subnet, or drop network.private for public access",
         ));
     }
-    let server = cx.azure.server_name.trim();
+    let server = cx.azure.server_name.as_str();
     let mut ops = Vec::new();
     for (i, rule) in net.firewall_rules.iter().enumerate() {
         let field = format!("platform.azure.network.firewall_rules[{i}]");
-        let name = rule.name.trim();
-        // The CLI's rule (stricter than the REST pattern `^[-\w\._]+$`).
-        let name_ok = (3..=128).contains(&name.len())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !name_ok {
-            return Err(plan_error(
-                format!("{field}.name"),
-                format!("`{name}` is not a firewall rule name"),
-                "use 3–128 letters, digits, `-` and `_`",
-            ));
-        }
-        check_ipv4(&format!("{field}.start_ip"), rule.start_ip.trim())?;
-        check_ipv4(&format!("{field}.end_ip"), rule.end_ip.trim())?;
-        let start: std::net::Ipv4Addr = rule
-            .start_ip
-            .trim()
-            .parse()
-            .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
-        let end: std::net::Ipv4Addr = rule
-            .end_ip
-            .trim()
-            .parse()
-            .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+        let name = &rule.name;
+        let (start, end) = (rule.start_ip, rule.end_ip);
         if start > end {
             return Err(plan_error(
                 field,
@@ -202,18 +150,4 @@ pub(super) fn firewall_rules(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
         });
     }
     Ok(ops)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ipv4_addresses_are_checked() {
-        assert!(check_ipv4("f", "10.0.0.1").is_ok());
-        assert!(check_ipv4("f", "255.255.255.255").is_ok());
-        assert!(check_ipv4("f", "10.0.0.01").is_err());
-        assert!(check_ipv4("f", "10.0.0").is_err());
-        assert!(check_ipv4("f", "::1").is_err());
-    }
 }

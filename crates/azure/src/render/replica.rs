@@ -2,8 +2,6 @@
 //! and the primary's id, in the replica's region and SKU; then the replica's
 //! own parameters.
 
-use pgplan_core::model::platform::normalize_region;
-
 use super::{Ctx, check_server_name, configuration, network, plan_error, server};
 use crate::Error;
 use crate::models::{self, server_properties, storage};
@@ -11,11 +9,11 @@ use crate::operation::{Body, Method, Operation, OperationKind};
 
 pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
     let az = cx.azure;
-    let primary = az.server_name.trim();
+    let primary = az.server_name.as_str();
     let mut ops = Vec::new();
     for (i, replica) in cx.plan.topology.replicas.iter().enumerate() {
         let field = format!("topology.replicas[{i}]");
-        let name = replica.name.trim();
+        let name = replica.name.as_str();
         check_server_name(&format!("{field}.name"), name)?;
         if name == primary {
             return Err(plan_error(
@@ -24,7 +22,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
                 format!("give the replica a server name of its own, e.g. `{primary}-replica`"),
             ));
         }
-        let region = normalize_region(replica.region.as_deref().unwrap_or(&az.region));
+        let region = replica.region.as_ref().unwrap_or(&az.region).to_string();
         let sku = replica.sku.as_ref().unwrap_or(&az.sku);
         let size = replica.storage.unwrap_or(az.storage.size);
         let notes = vec![
@@ -38,7 +36,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
                 &format!("{field}.network"),
                 name,
             )?),
-            (Some(_), None) if region != normalize_region(&az.region) => {
+            (Some(_), None) if region != az.region.as_str() => {
                 return Err(plan_error(
                     format!("{field}.network"),
                     format!(
@@ -70,7 +68,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
         };
         let body = models::Server {
             tracked_resource: models::TrackedResource::new(region.clone()),
-            sku: Some(server::sku(&sku.name, sku.tier)),
+            sku: Some(server::sku(sku)),
             identity: None,
             properties: Some(properties),
         };
@@ -80,7 +78,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
             server: name.to_owned(),
             summary: format!(
                 "create read replica {name} of {primary} in {region} ({} {}, {} GiB)",
-                sku.tier,
+                sku.tier().map_or_else(String::new, |t| t.to_string()),
                 sku.name,
                 size.as_gib()
             ),

@@ -1,8 +1,8 @@
 //! The primary server (`PUT flexibleServers/{name}`) and its restart.
 
 use pgplan_core::azure_facts::API_ENUM_MAX_VERSION;
-use pgplan_core::model::platform::normalize_region;
-use pgplan_core::{AzureHaMode, AzureStorageType, Bytes, SecretSource, SkuTier};
+
+use pgplan_core::{AzureHaMode, AzureSku, AzureStorageType, Bytes, SecretSource, SkuTier};
 
 use super::configuration::Parameter;
 use super::{Ctx, network, plan_error};
@@ -15,7 +15,7 @@ pub const PASSWORD_FIELD: &str = "/properties/administratorLoginPassword";
 
 pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
     let az = cx.azure;
-    let name = az.server_name.trim();
+    let name = az.server_name.as_str();
     let mut notes = Vec::new();
 
     let storage = storage(cx)?;
@@ -43,37 +43,41 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
         state: None,
         standby_availability_zone: match az.high_availability.mode {
             AzureHaMode::Disabled => None,
-            _ => az.high_availability.standby_zone.clone(),
+            _ => az
+                .high_availability
+                .standby_zone
+                .as_ref()
+                .map(ToString::to_string),
         },
     };
     let password = admin_password(cx)?;
     let properties = models::ServerProperties {
         administrator_login: password
             .as_ref()
-            .map(|_| az.administrator_login.trim().to_owned()),
+            .map(|_| az.administrator_login.as_str().to_owned()),
         version: Some(server_version(cx.plan.version.get())),
         storage: Some(storage),
         auth_config: Some(network::auth_config(cx)),
         backup,
         network: Some(network::server_network(cx)?),
         high_availability: Some(high_availability),
-        availability_zone: az.zone.clone(),
+        availability_zone: az.zone.as_ref().map(ToString::to_string),
         create_mode: Some(server_properties::CreateMode::Create),
         ..Default::default()
     };
-    let mut tracked = models::TrackedResource::new(normalize_region(&az.region));
+    let mut tracked = models::TrackedResource::new(az.region.to_string());
     if !cx.plan.labels.is_empty() {
         tracked.tags = Some(serde_json::Value::Object(
             cx.plan
                 .labels
                 .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
                 .collect(),
         ));
     }
     let server = models::Server {
         tracked_resource: tracked,
-        sku: Some(sku(&az.sku.name, az.sku.tier)),
+        sku: Some(sku(&az.sku)),
         identity: None,
         properties: Some(properties),
     };
@@ -84,10 +88,10 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
         summary: format!(
             "create flexible server {name} (PostgreSQL {}, {} {}, {} GiB) in {}",
             cx.plan.version,
-            az.sku.tier,
+            az.sku.tier().map_or_else(String::new, |t| t.to_string()),
             az.sku.name,
             az.storage.size.as_gib(),
-            normalize_region(&az.region)
+            az.region.to_string()
         ),
         method: Method::Put,
         path: cx.path(name, ""),
@@ -110,7 +114,7 @@ pub(super) fn restart(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -> O
         return None;
     }
     Some(Operation {
-        id: if server == cx.azure.server_name.trim() {
+        id: if server == cx.azure.server_name.as_str() {
             "restart".into()
         } else {
             format!("restart:{server}")
@@ -132,9 +136,12 @@ pub(super) fn restart(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -> O
 }
 
 /// The typed SKU.
-pub(super) fn sku(name: &str, tier: SkuTier) -> models::Sku {
+pub(super) fn sku(sku: &AzureSku) -> models::Sku {
+    // A validated plan always has a tier: explicit, or from the SKU's series
+    // (rule PGP009 refuses an unknown series without one).
+    let tier = sku.tier().unwrap_or(SkuTier::GeneralPurpose);
     models::Sku::new(
-        name.trim().to_owned(),
+        sku.name.to_string(),
         match tier {
             SkuTier::Burstable => sku::Tier::Burstable,
             SkuTier::GeneralPurpose => sku::Tier::GeneralPurpose,
@@ -186,11 +193,12 @@ fn storage(cx: &Ctx<'_>) -> Result<models::Storage, Error> {
         None => None,
         Some(t) => {
             let parsed: storage::Tier =
-                serde_json::from_value(serde_json::Value::String(t.trim().to_ascii_uppercase()))
-                    .map_err(|e| Error::Serialize {
+                serde_json::from_value(serde_json::Value::String(t.to_string())).map_err(|e| {
+                    Error::Serialize {
                         what: "storage tier".into(),
                         source: e,
-                    })?;
+                    }
+                })?;
             if let storage::Tier::UnknownValue(v) = parsed {
                 return Err(plan_error(
                     "platform.azure.storage.performance_tier",
@@ -234,7 +242,7 @@ fn admin_password(cx: &Ctx<'_>) -> Result<Option<SecretInput>, Error> {
     if !az.auth.password {
         return Ok(None);
     }
-    if az.administrator_login.trim().is_empty() {
+    if az.administrator_login.as_str().is_empty() {
         return Err(plan_error(
             "platform.azure.administrator_login",
             "the administrator login is empty",

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use typed_builder::TypedBuilder;
 
+use super::azure_names::{BlobContainerName, Region, StorageAccountName};
 use super::names::{DatabaseName, RoleName, ServiceName};
 use super::units::Duration;
 
@@ -233,10 +234,10 @@ pub enum BackupDestination {
     Volume,
     /// Object storage.
     BlobStorage {
-        /// Storage account or bucket.
-        account: String,
-        /// Container or prefix.
-        container: String,
+        /// Storage account.
+        account: StorageAccountName,
+        /// Container.
+        container: BlobContainerName,
     },
 }
 
@@ -302,9 +303,9 @@ pub struct ManagedBackups {
     #[serde(default)]
     pub geo_redundant: bool,
     /// Region the geo-redundant copy lives in (must be the paired region).
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub geo_region: Option<String>,
+    pub geo_region: Option<Region>,
     /// Point-in-time restore within the retention.
     #[builder(default = true)]
     #[serde(default = "yes")]
@@ -354,6 +355,8 @@ pub struct Backups {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<Snapshots>,
 }
+
+super::input::text_input!(CronSchedule);
 
 #[cfg(test)]
 mod tests {

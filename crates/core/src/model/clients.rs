@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
-use super::names::{DatabaseName, RoleName, ServiceName};
+use super::names::{DatabaseName, LabelKey, LabelValue, Labels, RoleName, ServiceName};
 use super::units::Duration;
 
 /// How many instances of a client run, from its autoscaler.
@@ -51,7 +51,7 @@ pub struct Client {
     /// Pod labels that identify the client (NetworkPolicy); `app: <name>` when empty.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 impl Client {
@@ -60,9 +60,13 @@ impl Client {
         u64::from(self.pool_size) * u64::from(self.replicas.max)
     }
     /// Labels selecting the client's pods.
-    pub fn selector(&self) -> BTreeMap<String, String> {
+    pub fn selector(&self) -> Labels {
         if self.labels.is_empty() {
-            BTreeMap::from([("app".to_owned(), self.name.as_str().to_owned())])
+            // A service name is a DNS label, which is always a valid label value.
+            match (LabelKey::new("app"), LabelValue::new(self.name.as_str())) {
+                (Ok(k), Ok(v)) => BTreeMap::from([(k, v)]),
+                _ => BTreeMap::new(),
+            }
         } else {
             self.labels.clone()
         }

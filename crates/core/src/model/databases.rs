@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
+use super::locale::{Encoding, Locale, TimeZoneName};
 use super::names::{DatabaseName, ExtensionName, RoleName, SchemaName};
 use super::units::Bytes;
 
@@ -43,22 +44,22 @@ pub struct Database {
     /// Owning role (creates the schema objects).
     pub owner: RoleName,
     /// Encoding.
-    #[builder(default = "UTF8".to_owned(), setter(into))]
-    #[serde(default = "utf8")]
-    pub encoding: String,
+    #[builder(default)]
+    #[serde(default)]
+    pub encoding: Encoding,
     /// Locale (collation and character classification), e.g. `en_US.UTF-8`.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+    pub locale: Option<Locale>,
     /// Template database; `template0` is required when the locale or encoding
     /// differ from template1's.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
+    pub template: Option<DatabaseName>,
     /// Default time zone of sessions in this database.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
+    pub timezone: Option<TimeZoneName>,
     /// Schemas (besides `public`).
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -75,10 +76,6 @@ pub struct Database {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_limit: Option<i32>,
-}
-
-fn utf8() -> String {
-    "UTF8".to_owned()
 }
 
 impl Database {

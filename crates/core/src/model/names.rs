@@ -116,6 +116,20 @@ macro_rules! identifier {
                 Self::new(s).map_err(serde::de::Error::custom)
             }
         }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        crate::model::input::text_input!($name);
     };
 }
 
@@ -234,73 +248,198 @@ impl<'de> Deserialize<'de> for GucName {
     }
 }
 
-/// A service or object name usable as a Kubernetes object name and DNS label:
-/// lowercase letters, digits and `-`, starting and ending with a letter or
-/// digit, at most 63 characters.
-///
-/// ```
-/// use pgplan_core::ServiceName;
-/// assert!(ServiceName::new("bill-inquiry").is_ok());
-/// assert!(ServiceName::new("Bill_Inquiry").is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ServiceName(String);
+crate::model::input::text_input!(GucName);
 
-impl ServiceName {
-    /// Checks and wraps a DNS-label name.
-    pub fn new(s: impl Into<String>) -> Result<Self, NameError> {
-        let s = s.into();
-        let ok = !s.is_empty()
-            && s.len() <= 63
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !s.starts_with('-')
-            && !s.ends_with('-');
-        if !ok {
-            return Err(NameError {
-                kind: "service name",
-                input: s,
-                reason: "use 1–63 lowercase letters, digits and `-`, starting and ending with a letter or digit (a DNS label)".into(),
-            });
-        }
-        Ok(ServiceName(s))
-    }
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
+use super::text::text_newtype;
+use crate::kubernetes_facts;
+
+fn dns_label(s: &str) -> Result<String, String> {
+    if kubernetes_facts::is_dns_label(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("use 1–63 lowercase letters, digits and `-`, starting and ending with a letter or digit (a DNS label)".into())
     }
 }
 
-impl fmt::Display for ServiceName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+fn dns_subdomain(s: &str) -> Result<String, String> {
+    if kubernetes_facts::is_dns_subdomain(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("use lowercase letters, digits, `-` and `.`, at most 253 characters, each dot-separated part starting and ending with a letter or digit (a DNS subdomain)".into())
     }
 }
 
-impl FromStr for ServiceName {
-    type Err = NameError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(s)
+text_newtype!(
+    /// A service or object name usable as a Kubernetes object name and DNS label:
+    /// lowercase letters, digits and `-`, starting and ending with a letter or
+    /// digit, at most 63 characters.
+    ///
+    /// ```
+    /// use pgplan_core::ServiceName;
+    /// assert!(ServiceName::new("bill-inquiry").is_ok());
+    /// assert!(ServiceName::new("Bill_Inquiry").is_err());
+    /// ```
+    ServiceName,
+    "service name",
+    dns_label
+);
+
+text_newtype!(
+    /// A DNS label (RFC 1123): 1–63 lowercase letters, digits and `-`,
+    /// starting and ending with a letter or digit. Kubernetes namespaces,
+    /// Patroni member and scope names, etcd member names and read replica
+    /// names are DNS labels.
+    ///
+    /// ```
+    /// use pgplan_core::DnsLabel;
+    /// assert!(DnsLabel::new("pg-0").is_ok());
+    /// assert!(DnsLabel::new("pg_0").is_err());
+    /// ```
+    DnsLabel,
+    "name",
+    dns_label
+);
+
+text_newtype!(
+    /// A DNS subdomain (RFC 1123): dot-separated DNS labels, at most 253
+    /// characters. Most Kubernetes object names (Secrets, StorageClasses).
+    DnsSubdomain,
+    "name",
+    dns_subdomain
+);
+
+fn label_key(s: &str) -> Result<String, String> {
+    kubernetes_facts::check_label_key(s).map(|()| s.to_owned())
+}
+
+fn label_value(s: &str) -> Result<String, String> {
+    kubernetes_facts::check_label_value(s).map(|()| s.to_owned())
+}
+
+text_newtype!(
+    /// A Kubernetes label key: `[prefix/]name`, the prefix a DNS subdomain,
+    /// the name 1–63 letters, digits, `-`, `_` or `.`.
+    ///
+    /// ```
+    /// use pgplan_core::LabelKey;
+    /// assert!(LabelKey::new("app.kubernetes.io/name").is_ok());
+    /// assert!(LabelKey::new("-bad").is_err());
+    /// ```
+    LabelKey,
+    "label key",
+    label_key
+);
+
+text_newtype!(
+    /// A Kubernetes label value: empty, or 1–63 letters, digits, `-`, `_` or
+    /// `.`, starting and ending with a letter or digit.
+    LabelValue,
+    "label value",
+    label_value
+);
+
+/// Labels as a plan writes them: keys and values checked.
+pub type Labels = std::collections::BTreeMap<LabelKey, LabelValue>;
+
+/// Labels as plain strings, the form object metadata takes.
+pub fn label_strings(labels: &Labels) -> std::collections::BTreeMap<String, String> {
+    labels
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.as_str().to_owned()))
+        .collect()
+}
+
+fn secret_key(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= kubernetes_facts::MAX_DNS_SUBDOMAIN
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok && s != "." && s != ".." {
+        Ok(s.to_owned())
+    } else {
+        Err("use 1–253 letters, digits, `-`, `_` and `.` (a Secret key)".into())
     }
 }
 
-impl TryFrom<&str> for ServiceName {
-    type Error = NameError;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        Self::new(s)
+text_newtype!(
+    /// A key in a Kubernetes Secret or ConfigMap: letters, digits, `-`, `_`
+    /// and `.`.
+    SecretKey,
+    "Secret key",
+    secret_key
+);
+
+fn env_var_name(s: &str) -> Result<String, String> {
+    let mut chars = s.chars();
+    let ok = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("use letters, digits and `_`, not starting with a digit (a shell variable name)".into())
     }
 }
 
-impl Serialize for ServiceName {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+text_newtype!(
+    /// An environment variable name: letters, digits and `_`, not starting
+    /// with a digit — a name every shell and container runtime accepts.
+    ///
+    /// ```
+    /// use pgplan_core::EnvVarName;
+    /// assert!(EnvVarName::new("PG_ADMIN_PASSWORD").is_ok());
+    /// assert!(EnvVarName::new("PG-ADMIN").is_err());
+    /// ```
+    EnvVarName,
+    "environment variable name",
+    env_var_name
+);
+
+fn host(s: &str) -> Result<String, String> {
+    if s.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(s.to_owned());
+    }
+    let ok = !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    if ok {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(
+            "use an IP address (127.0.0.11, ::1) or a host name (letters, digits, `-` and `.`)"
+                .into(),
+        )
     }
 }
 
-impl<'de> Deserialize<'de> for ServiceName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::new(s).map_err(serde::de::Error::custom)
+text_newtype!(
+    /// A host: an IP address or a DNS host name.
+    ///
+    /// ```
+    /// use pgplan_core::Host;
+    /// let h = Host::new("127.0.0.11").unwrap();
+    /// assert_eq!(h.ip(), Some("127.0.0.11".parse().unwrap()));
+    /// assert!(Host::new("etcd 1").is_err());
+    /// ```
+    Host,
+    "host",
+    host
+);
+
+impl Host {
+    /// The address, when the host is written as one.
+    pub fn ip(&self) -> Option<std::net::IpAddr> {
+        self.0.parse().ok()
+    }
+    /// True for a loopback address or `localhost`.
+    pub fn is_loopback(&self) -> bool {
+        self.ip()
+            .map_or(self.0 == "localhost", |ip| ip.is_loopback())
     }
 }
 

@@ -10,7 +10,7 @@ use super::backups::Backups;
 use super::clients::{Client, Pooler};
 use super::databases::Database;
 use super::monitoring::Monitoring;
-use super::names::{NameError, RoleName, ServiceName};
+use super::names::{Labels, NameError, RoleName, ServiceName};
 use super::platform::Platform;
 use super::roles::Role;
 use super::security::Security;
@@ -183,7 +183,7 @@ pub struct Plan {
     /// Labels copied onto every object pgplan renders.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// Availability and recovery targets.
     #[builder(default)]
     #[serde(default)]

@@ -7,7 +7,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use typed_builder::TypedBuilder;
 
-use super::names::NameError;
+use super::azure_names::{
+    AvailabilityZone, AzureResourceRef, AzureServerName, FirewallRuleName, Guid, PerformanceTier,
+    PrivateDnsZone, Region, ResourceGroupName, SkuName,
+};
+use super::names::{DnsLabel, DnsSubdomain, NameError, RoleName};
+use super::net::CidrRange;
 use super::secrets::SecretSource;
 use super::units::{Bytes, Duration};
 
@@ -174,12 +179,11 @@ pub struct Kubernetes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
     /// Namespace of every object.
-    #[builder(setter(into))]
-    pub namespace: String,
+    pub namespace: DnsLabel,
     /// StorageClass of the data, WAL and backup volumes; the cluster default when unset.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage_class: Option<String>,
+    pub storage_class: Option<DnsSubdomain>,
     /// PostgreSQL server image.
     pub image: ContainerImage,
     /// Image with `psql`/`pg_dump` for the schema Job and backup CronJob; the
@@ -191,10 +195,10 @@ pub struct Kubernetes {
     #[builder(default = 1001)]
     #[serde(default = "default_uid")]
     pub run_as_user: i64,
-    /// Azure resource group or cloud project of the cluster, for documents.
-    #[builder(default, setter(into, strip_option))]
+    /// Azure resource group of the cluster, for documents.
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_group: Option<String>,
+    pub resource_group: Option<ResourceGroupName>,
 }
 
 fn default_uid() -> i64 {
@@ -222,16 +226,18 @@ impl fmt::Display for SkuTier {
     }
 }
 
-/// An Azure compute SKU. `vcores` and `memory` are filled in from pgplan's SKU
-/// table when unset; set them for SKUs the table does not know.
+/// An Azure compute SKU. The tier follows from the SKU's series (B, D, E)
+/// when unset. `vcores` and `memory` are filled in from pgplan's SKU table
+/// when unset; set them for SKUs the table does not know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureSku {
-    /// Tier.
-    pub tier: SkuTier,
     /// SKU name, e.g. `Standard_D4s_v3`.
-    #[builder(setter(into))]
-    pub name: String,
+    pub name: SkuName,
+    /// Tier; the SKU series' own when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<SkuTier>,
     /// vCores, when the SKU is not in pgplan's table.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,9 +249,23 @@ pub struct AzureSku {
 }
 
 impl AzureSku {
+    /// A SKU of the series' own tier.
+    pub fn new(name: SkuName) -> Self {
+        AzureSku {
+            name,
+            tier: None,
+            vcores: None,
+            memory: None,
+        }
+    }
+    /// The tier: the plan's, else the series' (`None` for an unknown series
+    /// without a tier, which rule validation reports).
+    pub fn tier(&self) -> Option<SkuTier> {
+        self.tier.or_else(|| self.name.tier())
+    }
     /// vCores and memory: explicit values first, then the SKU table.
     pub fn capacity(&self) -> Option<(u32, Bytes)> {
-        let known = crate::azure_facts::sku_capacity(&self.name);
+        let known = crate::azure_facts::sku_capacity(self.name.as_str());
         let vcores = self.vcores.or(known.map(|k| k.0))?;
         let memory = self.memory.or(known.map(|k| k.1))?;
         Some((vcores, memory))
@@ -279,9 +299,9 @@ pub struct AzureStorage {
     #[serde(default)]
     pub auto_grow: bool,
     /// Performance tier (`P15` …); the size's default tier when unset.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub performance_tier: Option<String>,
+    pub performance_tier: Option<PerformanceTier>,
     /// Provisioned IOPS (Premium SSD v2).
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -314,9 +334,9 @@ pub struct AzureHighAvailability {
     #[serde(default)]
     pub mode: AzureHaMode,
     /// Standby availability zone.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub standby_zone: Option<String>,
+    pub standby_zone: Option<AvailabilityZone>,
 }
 
 /// Private access (VNet integration).
@@ -324,22 +344,19 @@ pub struct AzureHighAvailability {
 #[serde(deny_unknown_fields)]
 pub struct PrivateAccess {
     /// Virtual network name or resource id.
-    #[builder(setter(into))]
-    pub vnet: String,
+    pub vnet: AzureResourceRef,
     /// Subnet name or resource id.
-    #[builder(setter(into))]
-    pub subnet: String,
+    pub subnet: AzureResourceRef,
     /// Subnet address range, for documents and checks.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subnet_cidr: Option<String>,
+    pub subnet_cidr: Option<CidrRange>,
     /// The subnet is delegated to `Microsoft.DBforPostgreSQL/flexibleServers`.
     #[builder(default)]
     #[serde(default)]
     pub subnet_delegated: bool,
     /// Private DNS zone name or resource id.
-    #[builder(setter(into))]
-    pub private_dns_zone: String,
+    pub private_dns_zone: PrivateDnsZone,
 }
 
 /// A public-access firewall rule.
@@ -347,14 +364,13 @@ pub struct PrivateAccess {
 #[serde(deny_unknown_fields)]
 pub struct FirewallRule {
     /// Rule name.
-    #[builder(setter(into))]
-    pub name: String,
+    pub name: FirewallRuleName,
     /// First IPv4 address.
-    #[builder(setter(into))]
-    pub start_ip: String,
+    #[serde(with = "super::net::ipv4_serde")]
+    pub start_ip: std::net::Ipv4Addr,
     /// Last IPv4 address.
-    #[builder(setter(into))]
-    pub end_ip: String,
+    #[serde(with = "super::net::ipv4_serde")]
+    pub end_ip: std::net::Ipv4Addr,
 }
 
 /// Network access of a Flexible Server: private (VNet-injected) when `private`
@@ -391,10 +407,10 @@ pub struct EntraAdmin {
     /// Display name.
     #[builder(setter(into))]
     pub principal_name: String,
-    /// Object id (a GUID); supplied at apply time when unset.
-    #[builder(default, setter(into, strip_option))]
+    /// Object id; supplied at apply time when unset.
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_id: Option<String>,
+    pub object_id: Option<Guid>,
     /// Principal type.
     #[builder(default)]
     #[serde(default)]
@@ -414,9 +430,9 @@ pub struct AzureAuth {
     #[serde(default)]
     pub entra: bool,
     /// Entra tenant id.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<Guid>,
     /// Entra administrators.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -438,26 +454,23 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Azure {
     /// Subscription id; taken from the environment at apply time when unset.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<Guid>,
     /// Resource group.
-    #[builder(setter(into))]
-    pub resource_group: String,
+    pub resource_group: ResourceGroupName,
     /// Server name (3–63 lowercase letters, digits and hyphens).
-    #[builder(setter(into))]
-    pub server_name: String,
-    /// Region, e.g. `koreacentral` (display names such as `Korea Central` are accepted).
-    #[builder(setter(into))]
-    pub region: String,
+    pub server_name: AzureServerName,
+    /// Region, e.g. `koreacentral` (display names such as `Korea Central` read the same).
+    pub region: Region,
     /// Compute SKU.
     pub sku: AzureSku,
     /// Storage.
     pub storage: AzureStorage,
     /// Availability zone of the primary.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
+    pub zone: Option<AvailabilityZone>,
     /// High availability.
     #[builder(default)]
     #[serde(default)]
@@ -471,8 +484,7 @@ pub struct Azure {
     #[serde(default)]
     pub auth: AzureAuth,
     /// Administrator login (create-only).
-    #[builder(setter(into))]
-    pub administrator_login: String,
+    pub administrator_login: RoleName,
     /// Where the administrator password comes from (password auth only).
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -489,9 +501,9 @@ pub struct Azure {
 #[serde(deny_unknown_fields)]
 pub struct Local {
     /// Data directory; a throwaway directory when unset.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_dir: Option<String>,
+    pub data_dir: Option<std::path::PathBuf>,
     /// Port on the loopback interface; a free one when unset.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -500,15 +512,6 @@ pub struct Local {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_timeout: Option<Duration>,
-}
-
-/// Normalises an Azure region: `Korea Central` → `koreacentral`.
-pub fn normalize_region(region: &str) -> String {
-    region
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -528,10 +531,5 @@ mod tests {
         assert_eq!(j.tag(), None);
         assert!(ContainerImage::new("pg@sha256:abc").is_err());
         assert!(ContainerImage::new("pg:").is_err());
-    }
-
-    #[test]
-    fn regions() {
-        assert_eq!(normalize_region("Korea Central"), "koreacentral");
     }
 }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use typed_builder::TypedBuilder;
 
+use super::locale::ValidUntil;
 use super::names::{DatabaseName, RoleName, SchemaName};
 use super::secrets::SecretSource;
 
@@ -320,9 +321,9 @@ pub struct Role {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member_of: Vec<RoleName>,
     /// Password expiry, an ISO 8601 timestamp (`2026-12-31T00:00:00Z`) or `infinity`.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<String>,
+    pub valid_until: Option<ValidUntil>,
     /// Privileges granted to this role.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -4,6 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::azure_names::{KeyVaultName, KeyVaultSecretName};
+use super::input::Input;
+use super::names::{DnsSubdomain, EnvVarName, SecretKey};
+
 /// Where a password or key comes from.
 ///
 /// In a plan file this is a one-key mapping:
@@ -25,28 +29,28 @@ pub enum SecretSource {
     /// Secret named `secret_name`, or the platform's secret store).
     Generated {
         /// Where the generated value is stored; derived from the role when unset.
-        secret_name: Option<String>,
+        secret_name: Option<DnsSubdomain>,
         /// Length of the generated password.
         length: u16,
     },
     /// An existing Kubernetes Secret.
     KubernetesSecret {
         /// Secret name.
-        name: String,
+        name: DnsSubdomain,
         /// Key within the Secret.
-        key: String,
+        key: SecretKey,
     },
     /// An environment variable of the process that applies the plan.
     Env {
         /// Variable name.
-        var: String,
+        var: EnvVarName,
     },
     /// An Azure Key Vault secret.
     KeyVault {
         /// Vault name.
-        vault: String,
+        vault: KeyVaultName,
         /// Secret name.
-        secret: String,
+        secret: KeyVaultSecretName,
     },
     /// No password: the role authenticates as a Microsoft Entra identity.
     EntraIdentity {
@@ -66,22 +70,16 @@ impl SecretSource {
         }
     }
     /// An environment variable.
-    pub fn env(var: impl Into<String>) -> Self {
-        SecretSource::Env { var: var.into() }
+    pub fn env(var: EnvVarName) -> Self {
+        SecretSource::Env { var }
     }
     /// A Key Vault secret.
-    pub fn key_vault(vault: impl Into<String>, secret: impl Into<String>) -> Self {
-        SecretSource::KeyVault {
-            vault: vault.into(),
-            secret: secret.into(),
-        }
+    pub fn key_vault(vault: KeyVaultName, secret: KeyVaultSecretName) -> Self {
+        SecretSource::KeyVault { vault, secret }
     }
     /// An existing Kubernetes Secret.
-    pub fn kubernetes_secret(name: impl Into<String>, key: impl Into<String>) -> Self {
-        SecretSource::KubernetesSecret {
-            name: name.into(),
-            key: key.into(),
-        }
+    pub fn kubernetes_secret(name: DnsSubdomain, key: SecretKey) -> Self {
+        SecretSource::KubernetesSecret { name, key }
     }
     /// True for the literal form that validation rejects.
     pub fn is_literal(&self) -> bool {
@@ -179,7 +177,7 @@ pub fn env_var_fragment(name: &str) -> String {
         .collect()
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum TaggedSource {
     Generated {
@@ -222,14 +220,20 @@ impl Serialize for SecretSource {
                 secret_name,
                 length,
             } => TaggedSource::Generated {
-                secret_name,
+                secret_name: secret_name.map(|n| n.to_string()),
                 length,
             },
-            SecretSource::KubernetesSecret { name, key } => {
-                TaggedSource::KubernetesSecret { name, key }
-            }
-            SecretSource::Env { var } => TaggedSource::Env { var },
-            SecretSource::KeyVault { vault, secret } => TaggedSource::KeyVault { vault, secret },
+            SecretSource::KubernetesSecret { name, key } => TaggedSource::KubernetesSecret {
+                name: name.to_string(),
+                key: key.to_string(),
+            },
+            SecretSource::Env { var } => TaggedSource::Env {
+                var: var.to_string(),
+            },
+            SecretSource::KeyVault { vault, secret } => TaggedSource::KeyVault {
+                vault: vault.to_string(),
+                secret: secret.to_string(),
+            },
             SecretSource::EntraIdentity { principal } => TaggedSource::EntraIdentity { principal },
             // Written back as it was read, so a round trip loses nothing; the
             // validator rejects it either way.
@@ -246,25 +250,102 @@ impl<'de> Deserialize<'de> for SecretSource {
                 "a secret source is one of: { generated: {} }, { kubernetes_secret: { name, key } }, { env: { var } }, { key_vault: { vault, secret } }, { entra_identity: { principal } }",
             )
         })?;
-        Ok(match any {
-            AnySource::Literal(s) => SecretSource::Literal(LiteralSecret(s)),
-            AnySource::Tagged(TaggedSource::Generated {
+        let typed = match any {
+            AnySource::Literal(s) => return Ok(SecretSource::Literal(LiteralSecret(s))),
+            AnySource::Tagged(t) => SecretInput(t).into_value(),
+        };
+        typed.map_err(serde::de::Error::custom)
+    }
+}
+
+/// A secret source written with text, for plan builders: its names are
+/// checked when the plan is built.
+///
+/// ```
+/// use pgplan_core::secret;
+/// let _ = secret::env("PG_ADMIN_PASSWORD");
+/// let _ = secret::key_vault("phonebill-kv", "bill-app-user-password");
+/// ```
+#[derive(Debug, Clone)]
+pub struct SecretInput(TaggedSource);
+
+impl Input<SecretSource> for SecretInput {
+    fn into_value(self) -> Result<SecretSource, String> {
+        let e = |e: super::names::NameError| e.to_string();
+        Ok(match self.0 {
+            TaggedSource::Generated {
                 secret_name,
                 length,
-            }) => SecretSource::Generated {
-                secret_name,
+            } => SecretSource::Generated {
+                secret_name: secret_name.map(DnsSubdomain::new).transpose().map_err(e)?,
                 length,
             },
-            AnySource::Tagged(TaggedSource::KubernetesSecret { name, key }) => {
-                SecretSource::KubernetesSecret { name, key }
-            }
-            AnySource::Tagged(TaggedSource::Env { var }) => SecretSource::Env { var },
-            AnySource::Tagged(TaggedSource::KeyVault { vault, secret }) => {
-                SecretSource::KeyVault { vault, secret }
-            }
-            AnySource::Tagged(TaggedSource::EntraIdentity { principal }) => {
-                SecretSource::EntraIdentity { principal }
-            }
+            TaggedSource::KubernetesSecret { name, key } => SecretSource::KubernetesSecret {
+                name: DnsSubdomain::new(name).map_err(e)?,
+                key: SecretKey::new(key).map_err(e)?,
+            },
+            TaggedSource::Env { var } => SecretSource::Env {
+                var: EnvVarName::new(var).map_err(e)?,
+            },
+            TaggedSource::KeyVault { vault, secret } => SecretSource::KeyVault {
+                vault: KeyVaultName::new(vault).map_err(e)?,
+                secret: KeyVaultSecretName::new(secret).map_err(e)?,
+            },
+            TaggedSource::EntraIdentity { principal } => SecretSource::EntraIdentity { principal },
+        })
+    }
+}
+
+impl Input<SecretSource> for SecretSource {
+    fn into_value(self) -> Result<SecretSource, String> {
+        Ok(self)
+    }
+}
+
+/// Secret sources for plan builders: `secret::env("VAR")`,
+/// `secret::key_vault("vault", "name")`, … Names are checked when the plan
+/// is built.
+pub mod secret {
+    use super::{SecretInput, TaggedSource};
+
+    /// A password generated at apply time (32 characters).
+    pub fn generated() -> SecretInput {
+        SecretInput(TaggedSource::Generated {
+            secret_name: None,
+            length: super::default_length(),
+        })
+    }
+    /// A password generated at apply time and stored in this Kubernetes Secret.
+    pub fn generated_in(secret_name: &str) -> SecretInput {
+        SecretInput(TaggedSource::Generated {
+            secret_name: Some(secret_name.to_owned()),
+            length: super::default_length(),
+        })
+    }
+    /// An environment variable of the process that applies the plan.
+    pub fn env(var: &str) -> SecretInput {
+        SecretInput(TaggedSource::Env {
+            var: var.to_owned(),
+        })
+    }
+    /// An Azure Key Vault secret.
+    pub fn key_vault(vault: &str, secret: &str) -> SecretInput {
+        SecretInput(TaggedSource::KeyVault {
+            vault: vault.to_owned(),
+            secret: secret.to_owned(),
+        })
+    }
+    /// A key of an existing Kubernetes Secret.
+    pub fn kubernetes_secret(name: &str, key: &str) -> SecretInput {
+        SecretInput(TaggedSource::KubernetesSecret {
+            name: name.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+    /// No password: the role logs in as this Microsoft Entra identity.
+    pub fn entra_identity(principal: &str) -> SecretInput {
+        SecretInput(TaggedSource::EntraIdentity {
+            principal: principal.to_owned(),
         })
     }
 }

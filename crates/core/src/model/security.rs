@@ -5,6 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
+use super::net::CidrRange;
+
 /// Minimum TLS protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 pub enum TlsVersion {
@@ -118,5 +120,5 @@ pub struct Security {
     /// (pg_hba entries; firewall rules on Azure are under the platform).
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub allowed_cidrs: Vec<String>,
+    pub allowed_cidrs: Vec<CidrRange>,
 }

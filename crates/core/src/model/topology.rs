@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
-use super::names::GucName;
+use super::azure_names::Region;
+use super::names::{DnsLabel, GucName, Host};
 use super::platform::{AzureSku, PrivateAccess};
 use super::tuning::ParamValue;
 use super::units::{Bytes, Duration};
@@ -49,12 +50,11 @@ impl Topology {
 #[serde(deny_unknown_fields)]
 pub struct PatroniMember {
     /// Member name (unique in the cluster).
-    #[builder(setter(into))]
-    pub name: String,
+    pub name: DnsLabel,
     /// Address the member listens on; loopback for the local runner.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Host>,
 }
 
 /// An etcd member of the Patroni DCS.
@@ -62,12 +62,11 @@ pub struct PatroniMember {
 #[serde(deny_unknown_fields)]
 pub struct EtcdMember {
     /// Member name.
-    #[builder(setter(into))]
-    pub name: String,
+    pub name: DnsLabel,
     /// Address.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Host>,
     /// Client port.
     #[builder(default = 2379)]
     #[serde(default = "client_port")]
@@ -137,8 +136,7 @@ fn stats_port() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct PatroniCluster {
     /// Cluster scope.
-    #[builder(setter(into))]
-    pub scope: String,
+    pub scope: DnsLabel,
     /// Members (one becomes primary).
     pub members: Vec<PatroniMember>,
     /// etcd members.
@@ -198,12 +196,11 @@ fn rest_port() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct ReadReplica {
     /// Replica name (on Azure, its server name).
-    #[builder(setter(into))]
-    pub name: String,
+    pub name: DnsLabel,
     /// Region (Azure); the primary's when unset.
-    #[builder(default, setter(into, strip_option))]
+    #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<Region>,
     /// Compute (Azure); the primary's when unset.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

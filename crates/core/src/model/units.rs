@@ -621,6 +621,14 @@ impl<'de> Deserialize<'de> for Percent {
     }
 }
 
+super::input::text_input!(Bytes);
+
+super::input::text_input!(Millicores);
+
+super::input::text_input!(Duration);
+
+super::input::text_input!(Percent);
+
 #[cfg(test)]
 mod tests {
     use super::*;

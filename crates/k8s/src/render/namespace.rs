@@ -17,7 +17,7 @@ use crate::object::Object;
 pub(crate) fn render(ctx: &Ctx<'_>) -> Object {
     // Only the plan's labels and managed-by: the namespace is shared, so the
     // database's `app`/`service` labels would describe it wrongly.
-    let mut labels: BTreeMap<String, String> = ctx.plan.labels.clone();
+    let mut labels: BTreeMap<String, String> = pgplan_core::label_strings(&ctx.plan.labels);
     labels.insert(MANAGED_BY.0.into(), MANAGED_BY.1.into());
     labels.insert(
         "pod-security.kubernetes.io/warn".into(),

@@ -3,7 +3,6 @@
 //! from the scraper; the Job pods accept nothing.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
@@ -36,18 +35,6 @@ fn tcp(port: i32) -> NetworkPolicyPort {
     }
 }
 
-/// Checks a CIDR (`10.0.1.0/24`, `fd00::/8`).
-fn check_cidr(cidr: &str) -> bool {
-    let Some((addr, len)) = cidr.split_once('/') else {
-        return false;
-    };
-    let Ok(addr) = addr.parse::<IpAddr>() else {
-        return false;
-    };
-    let max = if addr.is_ipv4() { 32 } else { 128 };
-    len.parse::<u8>().is_ok_and(|l| l <= max)
-}
-
 /// The `app` label the NetworkPolicy admits for the plan's pooler.
 pub(crate) fn pooler_app(ctx: &Ctx<'_>) -> String {
     format!("{}-pooler", ctx.names.base)
@@ -56,10 +43,8 @@ pub(crate) fn pooler_app(ctx: &Ctx<'_>) -> String {
 /// The server pods' policy and the Job pods' deny-all policy.
 pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
     let mut peers = Vec::new();
-    for (i, client) in ctx.plan.clients.iter().enumerate() {
-        let sel = client.selector();
-        check_labels(&format!("clients[{i}].labels"), &sel)?;
-        peers.push(pod_peer(sel));
+    for client in &ctx.plan.clients {
+        peers.push(pod_peer(pgplan_core::label_strings(&client.selector())));
     }
     if ctx.plan.pooler.is_some() {
         // PgBouncer is deployed separately (see Ctx::not_rendered); its pods
@@ -78,17 +63,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
     if ctx.read_replicas > 0 {
         peers.push(pod_peer(ctx.labels.server_selector(Some(ROLE_REPLICA))));
     }
-    for (i, cidr) in ctx.plan.security.allowed_cidrs.iter().enumerate() {
-        if !check_cidr(cidr) {
-            return Err(Error::plan(
-                format!("security.allowed_cidrs[{i}]"),
-                format!("`{cidr}` is not a CIDR range"),
-                "write an address and a prefix length, such as 10.0.1.0/24",
-            ));
-        }
+    for cidr in &ctx.plan.security.allowed_cidrs {
         peers.push(NetworkPolicyPeer {
             ip_block: Some(IPBlock {
-                cidr: cidr.clone(),
+                cidr: cidr.to_string(),
                 except: None,
             }),
             ..NetworkPolicyPeer::default()

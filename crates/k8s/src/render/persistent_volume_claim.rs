@@ -38,7 +38,7 @@ pub(crate) fn backup(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
         ),
         spec: Some(PersistentVolumeClaimSpec {
             access_modes: Some(vec!["ReadWriteOnce".into()]),
-            storage_class_name: ctx.k8s.storage_class.clone(),
+            storage_class_name: ctx.k8s.storage_class.as_ref().map(ToString::to_string),
             resources: Some(VolumeResourceRequirements {
                 requests: Some(BTreeMap::from([(
                     "storage".to_owned(),

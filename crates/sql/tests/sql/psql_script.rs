@@ -72,7 +72,7 @@ async fn script_matches_converger(major: u32) {
         }
     }
     for r in &mut plan.roles {
-        r.password = Some(SecretSource::env("UNUSED"));
+        r.password = Some(SecretSource::env("UNUSED".parse().unwrap()));
     }
     let script = render_script(&plan.validate().expect("the plan validates")).unwrap();
 

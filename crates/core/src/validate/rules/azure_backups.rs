@@ -3,7 +3,6 @@
 //! paired region only).
 
 use crate::azure_facts;
-use crate::model::platform::normalize_region;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP009, managed backups.
@@ -57,7 +56,7 @@ impl Rule for AzureBackupPolicy {
                 format!("set retention_days: {fix}{longer}"),
             );
         }
-        let region = normalize_region(&az.region);
+        let region = az.region.as_str();
         if managed.geo_redundant {
             out.info(                "backups.managed.geo_redundant",
                 format!(
@@ -68,7 +67,7 @@ impl Rule for AzureBackupPolicy {
             match azure_facts::paired_region(&region) {
                 Some(pair) => {
                     if let Some(geo) = &managed.geo_region
-                        && normalize_region(geo) != pair
+                        && geo.as_str() != pair
                     {
                         out.error(                            "backups.managed.geo_region",
                             format!(

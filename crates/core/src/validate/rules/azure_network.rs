@@ -37,7 +37,7 @@ impl Rule for AzureNetworkAccess {
         let network = &az.network;
         match &network.private {
             Some(private) => {
-                check_private(&az.server_name, private, PRIVATE, out);
+                check_private(az.server_name.as_str(), private, PRIVATE, out);
                 if !network.firewall_rules.is_empty() {
                     out.error(                        FIREWALL,
                         format!(
@@ -54,11 +54,6 @@ impl Rule for AzureNetworkAccess {
         }
         check_firewall_rules(az, out);
     }
-}
-
-/// The name of a DNS zone given by name or resource id.
-fn zone_name(zone: &str) -> String {
-    zone.rsplit('/').next().unwrap_or(zone).to_ascii_lowercase()
 }
 
 /// Checks one VNet integration (the primary's, or a replica's at `at`).
@@ -87,7 +82,7 @@ pub(super) fn check_private(
         server_name,
         azure_facts::PRIVATE_DNS_ZONE_SUFFIX
     );
-    let zone = zone_name(&private.private_dns_zone);
+    let zone = private.private_dns_zone.name().to_ascii_lowercase();
     let path = format!("{at}.private_dns_zone");
     if zone.starts_with("privatelink.") {
         out.warning(            path,
@@ -116,13 +111,13 @@ pub(super) fn check_private(
     }
     if let Some(cidr) = &private.subnet_cidr {
         let path = format!("{at}.subnet_cidr");
-        match parse_cidr(cidr) {
-            None => out.error(
+        match (cidr.is_ipv4(), cidr.prefix_len()) {
+            (false, _) => out.error(
                 path,
-                format!("subnet_cidr `{cidr}` is not an IPv4 range such as 10.0.2.0/24"),
-                "write it as address/prefix, e.g. 10.0.2.0/24",
+                format!("subnet_cidr `{cidr}` is not an IPv4 range; a delegated subnet has an IPv4 range such as 10.0.2.0/24"),
+                "write an IPv4 range, e.g. 10.0.2.0/24",
             ),
-            Some((_, prefix)) if prefix > azure_facts::SMALLEST_SUBNET_PREFIX => out.error(
+            (true, prefix) if prefix > azure_facts::SMALLEST_SUBNET_PREFIX => out.error(
                 path,
                 format!(
                     "subnet {cidr} is too small: a delegated subnet must be /{} or larger",
@@ -133,37 +128,16 @@ pub(super) fn check_private(
                     azure_facts::SMALLEST_SUBNET_PREFIX
                 ),
             ),
-            Some(_) => {}
+            _ => {}
         }
     }
-}
-
-fn parse_cidr(cidr: &str) -> Option<(Ipv4Addr, u8)> {
-    let (addr, prefix) = cidr.trim().split_once('/')?;
-    let prefix: u8 = prefix.parse().ok()?;
-    (prefix <= 32).then_some(())?;
-    Some((addr.parse().ok()?, prefix))
-}
-
-/// The Azure CLI's rule name pattern: a letter or digit, then up to 79
-/// letters, digits, `-` or `_`, not ending with `-`.
-fn rule_name_is_valid(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
-        && name.len() <= 80
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !name.ends_with('-')
 }
 
 fn check_firewall_rules(az: &Azure, out: &mut Findings<'_>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, rule) in az.network.firewall_rules.iter().enumerate() {
         let path = format!("{FIREWALL}[{i}]");
-        if !rule_name_is_valid(&rule.name) {
-            out.error(                format!("{path}.name"),
-                format!("firewall rule name `{}` is not valid", rule.name),
-                "use 1–80 letters, digits, `-` and `_`, starting with a letter or digit and not ending with `-`");
-        } else if let Some(first) = seen.insert(rule.name.as_str(), i) {
+        if let Some(first) = seen.insert(rule.name.as_str(), i) {
             out.error(
                 format!("{path}.name"),
                 format!(
@@ -173,21 +147,7 @@ fn check_firewall_rules(az: &Azure, out: &mut Findings<'_>) {
                 "give every rule its own name; a second rule of the same name replaces the first",
             );
         }
-        let start = rule.start_ip.trim().parse::<Ipv4Addr>();
-        let end = rule.end_ip.trim().parse::<Ipv4Addr>();
-        for (field, raw, parsed) in [
-            ("start_ip", &rule.start_ip, &start),
-            ("end_ip", &rule.end_ip, &end),
-        ] {
-            if parsed.is_err() {
-                out.error(                    format!("{path}.{field}"),
-                    format!("`{raw}` in firewall rule `{}` is not an IPv4 address", rule.name),
-                    "write a dotted IPv4 address such as 203.0.113.10; firewall rules take no IPv6 or CIDR");
-            }
-        }
-        let (Ok(start), Ok(end)) = (start, end) else {
-            continue;
-        };
+        let (start, end) = (rule.start_ip, rule.end_ip);
         if start > end {
             out.error(
                 format!("{path}.start_ip"),

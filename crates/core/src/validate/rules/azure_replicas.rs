@@ -9,8 +9,8 @@ use crate::model::platform::SkuTier;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 use super::azure_network::check_private;
-use super::azure_server::{check_sku, server_name_problem};
-use crate::model::platform::normalize_region;
+use super::azure_server::check_sku;
+use crate::model::azure_names::AzureServerName;
 
 /// PGP009, read replicas.
 pub struct AzureReadReplicas;
@@ -51,7 +51,7 @@ impl Rule for AzureReadReplicas {
                     replicas.len() - azure_facts::MAX_READ_REPLICAS
                 ));
         }
-        if az.sku.tier == SkuTier::Burstable {
+        if az.sku.tier() == Some(SkuTier::Burstable) {
             out.error(                "platform.azure.sku.tier",
                 format!(
                     "read replicas are not supported for the Burstable tier ({}), and {} are planned",
@@ -64,17 +64,21 @@ impl Rule for AzureReadReplicas {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, replica) in replicas.iter().enumerate() {
             let path = format!("topology.replicas[{i}]");
-            let region = normalize_region(replica.region.as_deref().unwrap_or(&az.region));
+            let region = replica.region.as_ref().unwrap_or(&az.region).as_str();
             match (&az.network.private, &replica.network) {
                 (_, Some(private)) => {
-                    check_private(&replica.name, private, &format!("{path}.network"), out);
+                    check_private(
+                        replica.name.as_str(),
+                        private,
+                        &format!("{path}.network"),
+                        out,
+                    );
                 }
-                (Some(_), None) if region != normalize_region(&az.region) => {
+                (Some(_), None) if region != az.region.as_str() => {
                     out.error(                        format!("{path}.network"),
                         format!(
                             "replica `{}` is in {region} but the primary is VNet-injected in {}: a VNet belongs to one region, so the replica needs a delegated subnet in a VNet in {region}, which the plan does not give",
-                            replica.name,
-                            normalize_region(&az.region)
+                            replica.name, az.region
                         ),
                         format!(
                             "add `network:` to the replica with a VNet and delegated subnet in {region} and a private DNS zone (e.g. {}.private{}) linked to the clients' VNet",
@@ -84,15 +88,14 @@ impl Rule for AzureReadReplicas {
                 }
                 _ => {}
             }
-            if let Some(problem) = server_name_problem(&replica.name) {
-                out.error(                    format!("{path}.name"),
-                    format!(
-                        "replica name `{}` is not a valid server name: {problem}",
-                        replica.name
-                    ),
-                    "a replica is a server of its own: use 3–63 lowercase letters, digits and single hyphens");
+            if let Err(e) = AzureServerName::new(replica.name.as_str()) {
+                out.error(
+                    format!("{path}.name"),
+                    format!("replica name `{}` is not a valid server name: {}", replica.name, e.reason),
+                    "a replica is a server of its own: use 3–63 lowercase letters, digits and single hyphens",
+                );
             }
-            if replica.name == az.server_name {
+            if replica.name.as_str() == az.server_name.as_str() {
                 out.error(
                     format!("{path}.name"),
                     format!(
@@ -113,7 +116,7 @@ impl Rule for AzureReadReplicas {
             }
             if let Some(sku) = &replica.sku {
                 check_sku(sku, &format!("{path}.sku"), out);
-                if sku.tier == SkuTier::Burstable {
+                if sku.tier() == Some(SkuTier::Burstable) {
                     out.error(                        format!("{path}.sku.tier"),
                         format!(
                             "replica `{}` is Burstable ({}); read replicas must be GeneralPurpose or MemoryOptimized",

@@ -3,7 +3,7 @@
 //! Database for PostgreSQL Flexible Server.
 
 use crate::azure_facts;
-use crate::model::platform::{Azure, AzureHaMode, AzureSku, SkuTier, normalize_region};
+use crate::model::platform::{Azure, AzureHaMode, AzureSku, SkuTier};
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP009, server settings.
@@ -29,71 +29,11 @@ impl Rule for AzureServer {
         let Some(az) = cx.plan.platform.azure() else {
             return;
         };
-        if let Some(problem) = server_name_problem(&az.server_name) {
-            out.error(                "platform.azure.server_name",
-                format!(
-                    "server name `{}` is not valid on Azure: {problem}",
-                    az.server_name
-                ),
-                format!(
-                    "use 3–63 lowercase letters, digits and single hyphens, e.g. `{}`; the name is part of the server's host name and cannot be changed later",
-                    suggest_server_name(&az.server_name)
-                ));
-        }
         check_version(cx, out);
         check_sku(&az.sku, "platform.azure.sku", out);
         check_high_availability(az, out);
         check_auth(cx, az, out);
     }
-}
-
-/// Why a Flexible Server name is invalid, if it is (3–63 characters,
-/// lowercase letters, digits and hyphens, no hyphen at either end or twice
-/// in a row).
-pub(super) fn server_name_problem(name: &str) -> Option<String> {
-    let len = name.chars().count();
-    if !(3..=63).contains(&len) {
-        return Some(format!("it is {len} characters long; Azure allows 3–63"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
-        return Some(format!(
-            "`{c}` is not allowed; only lowercase letters, digits and hyphens are"
-        ));
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Some("it cannot start or end with a hyphen".into());
-    }
-    if name.contains("--") {
-        return Some("two hyphens in a row are not allowed".into());
-    }
-    None
-}
-
-/// A valid name close to an invalid one.
-fn suggest_server_name(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        let c = c.to_ascii_lowercase();
-        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            c
-        } else {
-            '-'
-        };
-        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
-            out.push(c);
-        }
-    }
-    let mut out: String = out.trim_end_matches('-').chars().take(63).collect();
-    while out.ends_with('-') {
-        out.pop();
-    }
-    while out.len() < 3 {
-        out.push_str(if out.is_empty() { "pg" } else { "-pg" });
-    }
-    out
 }
 
 fn check_version(cx: &Context<'_>, out: &mut Findings<'_>) {
@@ -129,25 +69,31 @@ fn check_version(cx: &Context<'_>, out: &mut Findings<'_>) {
 /// Checks a SKU's tier against its name and that pgplan knows its capacity.
 /// Shared with the read replicas' checks.
 pub(super) fn check_sku(sku: &AzureSku, path: &str, out: &mut Findings<'_>) {
-    if let Some(expected) = azure_facts::tier_for_sku(&sku.name)
-        && expected != sku.tier
-    {
-        out.error(
+    match (sku.name.tier(), sku.tier) {
+        (Some(expected), Some(tier)) if expected != tier => out.error(
             format!("{path}.tier"),
             format!(
-                "SKU {} is a {expected} size, but the tier is {}",
-                sku.name, sku.tier
+                "SKU {} is a {expected} size, but the tier is {tier}",
+                sku.name
             ),
             format!(
-                "set tier: {expected}, or pick a {} SKU ({})",
-                sku.tier,
-                match sku.tier {
+                "remove tier (the SKU's series gives it), or pick a {tier} SKU ({})",
+                match tier {
                     SkuTier::Burstable => "Standard_B…",
                     SkuTier::GeneralPurpose => "Standard_D…",
                     SkuTier::MemoryOptimized => "Standard_E…",
                 }
             ),
-        );
+        ),
+        (None, None) => out.error(
+            format!("{path}.tier"),
+            format!(
+                "pgplan does not know the tier of SKU {}: B sizes are Burstable, D GeneralPurpose and E MemoryOptimized",
+                sku.name
+            ),
+            "set tier: Burstable, GeneralPurpose or MemoryOptimized",
+        ),
+        _ => {}
     }
     if sku.capacity().is_none() {
         out.warning(            format!("{path}.name"),
@@ -159,30 +105,9 @@ pub(super) fn check_sku(sku: &AzureSku, path: &str, out: &mut Findings<'_>) {
     }
 }
 
-fn zone_is_valid(zone: &str) -> bool {
-    matches!(zone, "1" | "2" | "3")
-}
-
 fn check_high_availability(az: &Azure, out: &mut Findings<'_>) {
     let ha = &az.high_availability;
-    let region = normalize_region(&az.region);
-    for (zone, path) in [
-        (az.zone.as_deref(), "platform.azure.zone"),
-        (
-            ha.standby_zone.as_deref(),
-            "platform.azure.high_availability.standby_zone",
-        ),
-    ] {
-        if let Some(zone) = zone
-            && !zone_is_valid(zone)
-        {
-            out.error(
-                path,
-                format!("availability zone `{zone}` does not exist; Azure zones are 1, 2 and 3"),
-                "use 1, 2 or 3, or remove it and let Azure pick",
-            );
-        }
-    }
+    let region = az.region.as_str();
     if ha.mode == AzureHaMode::Disabled {
         if let Some(standby) = &ha.standby_zone {
             out.error(                "platform.azure.high_availability.standby_zone",
@@ -197,7 +122,7 @@ fn check_high_availability(az: &Azure, out: &mut Findings<'_>) {
         AzureHaMode::ZoneRedundant => "zone_redundant",
         _ => "same_zone",
     };
-    if az.sku.tier == SkuTier::Burstable {
+    if az.sku.tier() == Some(SkuTier::Burstable) {
         out.error(            "platform.azure.high_availability.mode",
             format!(
                 "high availability ({mode}) is not supported for the Burstable tier ({})",
@@ -207,9 +132,9 @@ fn check_high_availability(az: &Azure, out: &mut Findings<'_>) {
     }
     match ha.mode {
         AzureHaMode::ZoneRedundant => {
-            match azure_facts::supports_zone_redundant_ha(&region) {
+            match azure_facts::supports_zone_redundant_ha(region) {
                 Some(false) => {
-                    let alternative = azure_facts::paired_region(&region)
+                    let alternative = azure_facts::paired_region(region)
                         .filter(|p| azure_facts::supports_zone_redundant_ha(p) == Some(true))
                         .map(|p| format!(" such as {p}"))
                         .unwrap_or_default();
@@ -228,7 +153,7 @@ fn check_high_availability(az: &Azure, out: &mut Findings<'_>) {
                     "check the regions table of Azure Database for PostgreSQL before applying; a single-zone region rejects zone_redundant"),
                 Some(true) => {}
             }
-            match (az.zone.as_deref(), ha.standby_zone.as_deref()) {
+            match (az.zone.as_ref().map(|z| z.as_str()), ha.standby_zone.as_ref().map(|z| z.as_str())) {
                 (Some(primary), Some(standby)) if primary == standby => out.error(                    "platform.azure.high_availability.standby_zone",
                     format!(
                         "standby zone {standby} is the primary's zone {primary}; zone-redundant HA needs the standby in another zone"
@@ -259,8 +184,10 @@ fn check_high_availability(az: &Azure, out: &mut Findings<'_>) {
             }
         }
         AzureHaMode::SameZone => {
-            if let (Some(primary), Some(standby)) = (az.zone.as_deref(), ha.standby_zone.as_deref())
-                && primary != standby
+            if let (Some(primary), Some(standby)) = (
+                az.zone.as_ref().map(|z| z.as_str()),
+                ha.standby_zone.as_ref().map(|z| z.as_str()),
+            ) && primary != standby
             {
                 out.error(                    "platform.azure.high_availability.standby_zone",
                     format!(
@@ -295,7 +222,7 @@ fn check_auth(cx: &Context<'_>, az: &Azure, out: &mut Findings<'_>) {
             ),
             "set administrator_password: { key_vault: { vault, secret } } (or { env: { var } }, or { generated: {} })");
     }
-    let login = az.administrator_login.to_ascii_lowercase();
+    let login = az.administrator_login.as_str().to_ascii_lowercase();
     if azure_facts::RESERVED_ADMIN_LOGINS.contains(&login.as_str()) || login.starts_with("pg_") {
         out.error(            "platform.azure.administrator_login",
             format!(

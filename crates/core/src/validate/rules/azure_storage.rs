@@ -183,7 +183,7 @@ fn check_premium_ssd_v2(cx: &Context<'_>, az: &Azure, out: &mut Findings<'_>) {
             "performance_tier applies to Premium SSD; Premium SSD v2 takes iops and throughput_mbps instead",
             "remove performance_tier");
     }
-    if az.sku.tier == SkuTier::Burstable {
+    if az.sku.tier() == Some(SkuTier::Burstable) {
         out.error(
             "platform.azure.sku.tier",
             format!(

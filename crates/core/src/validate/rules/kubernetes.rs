@@ -3,14 +3,8 @@
 //! derived from the service that exceed Kubernetes' limits, unpinned images,
 //! a root UID, and CronJob schedules with day-of-week 7.
 
-use std::collections::BTreeMap;
-
-use crate::kubernetes_facts::{
-    MAX_CONTROLLER_NAME, MAX_DNS_LABEL, check_label_key, check_label_value, is_dns_label,
-    is_dns_subdomain,
-};
+use crate::kubernetes_facts::{MAX_CONTROLLER_NAME, MAX_DNS_LABEL};
 use crate::model::platform::ContainerImage;
-use crate::model::secrets::SecretSource;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP017.
@@ -39,14 +33,6 @@ impl Rule for KubernetesNames {
         let error = |out: &mut Findings<'_>, path: String, message: String, help: &str| {
             out.error(path, message, help);
         };
-        if !is_dns_label(&k8s.namespace) {
-            error(
-                out,
-                "platform.kubernetes.namespace".into(),
-                format!("`{}` is not a valid namespace name", k8s.namespace),
-                "use 1–63 lowercase letters, digits and `-`, starting and ending with a letter or digit",
-            );
-        }
         if k8s.run_as_user < 1 {
             error(
                 out,
@@ -57,10 +43,6 @@ impl Rule for KubernetesNames {
                 ),
                 "use the image's postgres user (999 for postgres, 1001 for bitnami/postgresql) or a UID of 10000 or more",
             );
-        }
-        check_labels("labels", &cx.plan.labels, out);
-        for (i, c) in cx.plan.clients.iter().enumerate() {
-            check_labels(&format!("clients[{i}].labels"), &c.labels, out);
         }
         let mut images = vec![("platform.kubernetes.image", &k8s.image)];
         if let Some(t) = &k8s.tools_image {
@@ -78,32 +60,6 @@ impl Rule for KubernetesNames {
         for (path, image) in images {
             check_pinned(path, image, out);
         }
-        for (i, role) in cx.plan.roles.iter().enumerate() {
-            if let Some(SecretSource::KubernetesSecret { name, key }) = &role.password {
-                let path = format!("roles[{i}].password.kubernetes_secret");
-                if !is_dns_subdomain(name) {
-                    error(
-                        out,
-                        format!("{path}.name"),
-                        format!("`{name}` is not a valid Secret name"),
-                        "use lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit (at most 253)",
-                    );
-                }
-                let key_ok = !key.is_empty()
-                    && key.len() <= 253
-                    && key
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-                if !key_ok {
-                    error(
-                        out,
-                        format!("{path}.key"),
-                        format!("`{key}` is not a valid Secret key"),
-                        "use letters, digits, `-`, `_` and `.`",
-                    );
-                }
-            }
-        }
         for (i, b) in cx.plan.backups.logical.iter().enumerate() {
             let schedule = b.schedule.as_str();
             if let Some(dow) = schedule.split_whitespace().nth(4)
@@ -120,18 +76,6 @@ impl Rule for KubernetesNames {
             }
         }
         check_derived_names(cx, out);
-    }
-}
-
-fn check_labels(path: &str, labels: &BTreeMap<String, String>, out: &mut Findings<'_>) {
-    for (k, v) in labels {
-        if let Err(m) = check_label_key(k).and_then(|()| check_label_value(v)) {
-            out.error(
-                format!("{path}.{k}"),
-                m,
-                "Kubernetes rejects objects with such labels: fix the key or value",
-            );
-        }
     }
 }
 

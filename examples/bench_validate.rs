@@ -25,12 +25,7 @@ fn generate() -> Vec<Plan> {
     let strategy = prop_oneof![3 => reasonable_plan(), 1 => plan()];
     let mut runner = TestRunner::deterministic();
     (0..PLANS)
-        .map(|_| {
-            strategy
-                .new_tree(&mut runner)
-                .expect("the strategies always produce a plan")
-                .current()
-        })
+        .map(|_| strategy.new_tree(&mut runner).expect("the strategies always produce a plan").current())
         .collect()
 }
 
@@ -65,11 +60,8 @@ fn report(what: &str, times: &[Duration]) {
 }
 
 fn main() {
-    let iterations: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(30);
+    let iterations: usize =
+        std::env::args().nth(1).and_then(|a| a.parse().ok()).filter(|n| *n > 0).unwrap_or(30);
 
     let plans = generate();
     let mut platforms: BTreeMap<&str, usize> = BTreeMap::new();

@@ -42,6 +42,7 @@
 //! ```
 
 pub mod azure_facts;
+pub mod build;
 pub mod catalog;
 pub mod kubernetes_facts;
 pub mod locate;
@@ -52,6 +53,7 @@ pub mod strategies;
 pub mod tuning;
 pub mod validate;
 
+pub use build::{PlanBuilder, prelude};
 pub use catalog::Catalog;
 pub use model::azure_names::{
     AvailabilityZone, AzureResourceRef, AzureServerName, BlobContainerName, FirewallRuleName, Guid,
@@ -63,6 +65,7 @@ pub use model::backups::{
     WalArchiving,
 };
 pub use model::clients::{Client, PoolMode, Pooler, ReplicaRange};
+pub use model::compare::{Difference, Mismatch};
 pub use model::databases::{Database, Extension, Schema};
 pub use model::input::Input;
 pub use model::locale::{Encoding, Locale, TimeZoneName, ValidUntil};

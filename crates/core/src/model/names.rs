@@ -64,6 +64,19 @@ macro_rules! identifier {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+            /// An empty name that is never valid: what a builder keeps in a
+            /// required field whose input did not parse (the builder reports
+            /// it and never returns a plan holding one), or the mark of a
+            /// default-privilege owner still to be resolved.
+            #[allow(dead_code)]
+            pub(crate) fn placeholder() -> Self {
+                Self(String::new())
+            }
+            /// True for [`Self::placeholder`].
+            #[allow(dead_code)]
+            pub(crate) fn is_placeholder(&self) -> bool {
+                self.0.is_empty()
+            }
             /// True when the name needs double quotes in SQL (anything but a
             /// lowercase ASCII identifier).
             pub fn needs_quoting(&self) -> bool {

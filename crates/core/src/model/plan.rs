@@ -76,6 +76,33 @@ impl MajorVersion {
     pub fn get(self) -> u16 {
         self.0
     }
+    /// The newest supported version.
+    pub fn newest() -> Self {
+        MajorVersion(Self::MAX)
+    }
+}
+
+impl crate::model::input::Input<MajorVersion> for MajorVersion {
+    fn into_value(self) -> Result<MajorVersion, String> {
+        Ok(self)
+    }
+}
+
+impl crate::model::input::Input<MajorVersion> for i32 {
+    fn into_value(self) -> Result<MajorVersion, String> {
+        u16::try_from(self)
+            .ok()
+            .and_then(|v| MajorVersion::new(v).ok())
+            .ok_or_else(|| {
+                format!("PostgreSQL {self} is not a major version pgplan supports (14–18)")
+            })
+    }
+}
+
+impl crate::model::input::Input<MajorVersion> for u16 {
+    fn into_value(self) -> Result<MajorVersion, String> {
+        MajorVersion::new(self).map_err(|e| e.to_string())
+    }
 }
 
 impl fmt::Display for MajorVersion {

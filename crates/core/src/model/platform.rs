@@ -123,6 +123,16 @@ impl ContainerImage {
             digest,
         })
     }
+    /// An empty reference that is never valid, kept by a builder whose input
+    /// did not parse (the builder reports it and returns no plan).
+    pub(crate) fn placeholder() -> Self {
+        ContainerImage {
+            raw: String::new(),
+            repository_end: 0,
+            tag: None,
+            digest: None,
+        }
+    }
     /// The repository (`bitnami/postgresql`).
     pub fn repository(&self) -> &str {
         &self.raw[..self.repository_end]
@@ -513,6 +523,8 @@ pub struct Local {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_timeout: Option<Duration>,
 }
+
+super::input::text_input!(ContainerImage);
 
 #[cfg(test)]
 mod tests {

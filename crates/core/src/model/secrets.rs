@@ -252,7 +252,7 @@ impl<'de> Deserialize<'de> for SecretSource {
         })?;
         let typed = match any {
             AnySource::Literal(s) => return Ok(SecretSource::Literal(LiteralSecret(s))),
-            AnySource::Tagged(t) => SecretInput(t).into_value(),
+            AnySource::Tagged(t) => SecretInput(SecretText::Tagged(t)).into_value(),
         };
         typed.map_err(serde::de::Error::custom)
     }
@@ -267,12 +267,31 @@ impl<'de> Deserialize<'de> for SecretSource {
 /// let _ = secret::key_vault("phonebill-kv", "bill-app-user-password");
 /// ```
 #[derive(Debug, Clone)]
-pub struct SecretInput(TaggedSource);
+pub struct SecretInput(SecretText);
+
+#[derive(Clone)]
+enum SecretText {
+    Tagged(TaggedSource),
+    Literal(LiteralSecret),
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretText::Tagged(t) => t.fmt(f),
+            SecretText::Literal(l) => l.fmt(f),
+        }
+    }
+}
 
 impl Input<SecretSource> for SecretInput {
     fn into_value(self) -> Result<SecretSource, String> {
         let e = |e: super::names::NameError| e.to_string();
-        Ok(match self.0 {
+        let tagged = match self.0 {
+            SecretText::Literal(l) => return Ok(SecretSource::Literal(l)),
+            SecretText::Tagged(t) => t,
+        };
+        Ok(match tagged {
             TaggedSource::Generated {
                 secret_name,
                 length,
@@ -306,45 +325,55 @@ impl Input<SecretSource> for SecretSource {
 /// `secret::key_vault("vault", "name")`, … Names are checked when the plan
 /// is built.
 pub mod secret {
-    use super::{SecretInput, TaggedSource};
+    use super::{LiteralSecret, SecretInput, SecretText, TaggedSource};
+
+    fn tagged(t: TaggedSource) -> SecretInput {
+        SecretInput(SecretText::Tagged(t))
+    }
+
+    /// A password written into the plan: modelled only so that a
+    /// hand-written plan can be checked as it was; validation rejects it.
+    pub fn literal(text: &str) -> SecretInput {
+        SecretInput(SecretText::Literal(LiteralSecret::new(text)))
+    }
 
     /// A password generated at apply time (32 characters).
     pub fn generated() -> SecretInput {
-        SecretInput(TaggedSource::Generated {
+        tagged(TaggedSource::Generated {
             secret_name: None,
             length: super::default_length(),
         })
     }
     /// A password generated at apply time and stored in this Kubernetes Secret.
     pub fn generated_in(secret_name: &str) -> SecretInput {
-        SecretInput(TaggedSource::Generated {
+        tagged(TaggedSource::Generated {
             secret_name: Some(secret_name.to_owned()),
             length: super::default_length(),
         })
     }
     /// An environment variable of the process that applies the plan.
     pub fn env(var: &str) -> SecretInput {
-        SecretInput(TaggedSource::Env {
+        tagged(TaggedSource::Env {
             var: var.to_owned(),
         })
     }
     /// An Azure Key Vault secret.
     pub fn key_vault(vault: &str, secret: &str) -> SecretInput {
-        SecretInput(TaggedSource::KeyVault {
+        tagged(TaggedSource::KeyVault {
             vault: vault.to_owned(),
             secret: secret.to_owned(),
         })
     }
     /// A key of an existing Kubernetes Secret.
     pub fn kubernetes_secret(name: &str, key: &str) -> SecretInput {
-        SecretInput(TaggedSource::KubernetesSecret {
+        tagged(TaggedSource::KubernetesSecret {
             name: name.to_owned(),
             key: key.to_owned(),
         })
     }
     /// No password: the role logs in as this Microsoft Entra identity.
     pub fn entra_identity(principal: &str) -> SecretInput {
-        SecretInput(TaggedSource::EntraIdentity {
+        tagged(TaggedSource::EntraIdentity {
             principal: principal.to_owned(),
         })
     }

@@ -25,6 +25,13 @@ macro_rules! text_newtype {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+            /// An empty value that is never valid: what a builder keeps in a
+            /// required field whose input did not parse. The builder reports
+            /// the problem and never returns a plan holding one.
+            #[allow(dead_code)]
+            pub(crate) fn placeholder() -> Self {
+                Self(String::new())
+            }
         }
 
         impl ::std::fmt::Display for $name {

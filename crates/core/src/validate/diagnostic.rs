@@ -234,8 +234,9 @@ impl<'a> Findings<'a> {
     }
 }
 
-/// Every diagnostic of a validation run, in rule order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+/// Every diagnostic of a validation run, in rule order. Its `Debug` is its
+/// `Display` (what `?` in `main` and `expect` print).
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(transparent)]
 pub struct Report {
     diagnostics: Vec<Diagnostic>,
@@ -313,6 +314,12 @@ impl fmt::Display for Report {
             self.count(Severity::Warning),
             self.count(Severity::Info)
         )
+    }
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

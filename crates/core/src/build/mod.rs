@@ -617,3 +617,92 @@ pub mod prelude {
     pub use crate::model::units::{Bytes, Millicores, Percent};
     pub use crate::validate::{Report, ValidPlan};
 }
+
+#[cfg(test)]
+mod tests {
+    use super::prelude::*;
+
+    fn problems(b: PlanBuilder) -> Vec<(String, String)> {
+        b.build()
+            .unwrap_err()
+            .diagnostics()
+            .iter()
+            .map(|d| {
+                assert_eq!(d.id(), "PGP000");
+                (d.path.to_string(), d.message.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rust_and_yaml_users_get_the_same_message() {
+        let yaml = "service: orders\nenvironment: dev\nversion: 17\nplatform: { local: {} }\nroles:\n  - { name: \"\", purpose: owner }\n";
+        let from_file = Plan::from_yaml(yaml).unwrap_err().to_string();
+        let built = problems(
+            Plan::development("orders")
+                .version(17)
+                .local(|l| l)
+                .role("", |r| r),
+        );
+        assert_eq!(built[0].0, "roles[0].name");
+        assert!(from_file.contains("field `roles[0].name`"), "{from_file}");
+        assert!(
+            from_file.ends_with(&built[0].1),
+            "{from_file}\n{}",
+            built[0].1
+        );
+    }
+
+    #[test]
+    fn edits_of_missing_things_name_what_exists() {
+        let p = problems(
+            Plan::development("orders")
+                .version(17)
+                .local(|l| l)
+                .role("a", |r| r)
+                .role("b", |r| r)
+                .role_mut("c", |r| r.login())
+                .replica_mut("r1", |r| r),
+        );
+        assert_eq!(p[0].0, "roles");
+        assert!(
+            p[0].1.contains("no role `c` (it has `a` and `b`)"),
+            "{}",
+            p[0].1
+        );
+        assert_eq!(p[1].0, "topology.replicas");
+    }
+
+    #[test]
+    fn intent_helpers_need_the_database_to_know_the_owner() {
+        let p = problems(
+            Plan::development("orders")
+                .version(17)
+                .local(|l| l)
+                .role("app", |r| r.crud_on("nowhere", "public")),
+        );
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(p[0].0, "roles[0].grants[4].database");
+        assert!(p[0].1.contains("created_by"), "{}", p[0].1);
+    }
+
+    #[test]
+    fn literals_out_of_range_are_problems_not_clamps() {
+        let p = problems(
+            Plan::development("orders")
+                .version(17)
+                .local(|l| l)
+                .objectives(|o| o.availability(150.pct()))
+                .sizing(|s| s.data_volume((-3).gib())),
+        );
+        let paths: Vec<&str> = p.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["objectives.availability", "sizing.data_volume"]);
+    }
+
+    #[test]
+    fn a_plan_needs_a_version_and_a_platform() {
+        let p = problems(Plan::development("orders"));
+        let paths: Vec<&str> = p.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["version", "platform"]);
+    }
+}

@@ -1,5 +1,6 @@
 //! Plans and helpers shared by the rules' tests.
 
+use crate::build::prelude::*;
 use crate::validate::{Context, Findings, Rule};
 pub use crate::validate::{Diagnostic, Severity};
 use crate::*;
@@ -19,76 +20,47 @@ pub fn run(rule: &dyn Rule, plan: &Plan) -> Vec<Diagnostic> {
 /// Seed 001's server (GP Standard_D4s_v3, 16 GB, 256 GB) with one client of
 /// `pool` × `pods` and an explicit max_connections.
 pub fn azure_plan_with_clients(max_connections: u32, pool: u32, pods: u32) -> Plan {
-    let azure = Azure::builder()
-        .resource_group("phonebill-rg")
-        .server_name("phonebill-bill-inquiry-prod-pg")
-        .region("koreacentral")
-        .sku(
-            AzureSku::builder()
-                .tier(SkuTier::GeneralPurpose)
-                .name("Standard_D4s_v3")
-                .build(),
-        )
-        .storage(
-            AzureStorage::builder()
-                .size(Bytes::gib(256))
-                .auto_grow(true)
-                .build(),
-        )
-        .administrator_login("pgadmin")
-        .administrator_password(SecretSource::key_vault("phonebill-kv", "pg-admin"))
-        .build();
-    let mut tuning = Tuning::default();
-    tuning
-        .parameters
-        .insert("max_connections".parse().unwrap(), max_connections.into());
-    Plan::builder()
-        .service("bill-inquiry".parse().unwrap())
-        .environment(Environment::Production)
-        .version(MajorVersion::new(14).unwrap())
-        .platform(Platform::Azure(Box::new(azure)))
-        .tuning(tuning)
-        .clients(vec![
-            Client::builder()
-                .name("bill-inquiry".parse().unwrap())
-                .pool_size(pool)
-                .replicas(ReplicaRange { min: 3, max: pods })
-                .build(),
-        ])
+    azure_builder(max_connections, pool, pods)
         .build()
+        .expect("the test plan builds")
+}
+
+fn azure_builder(max_connections: u32, pool: u32, pods: u32) -> PlanBuilder {
+    Plan::production("bill-inquiry")
+        .version(14)
+        .azure(
+            "phonebill-rg",
+            "phonebill-bill-inquiry-prod-pg",
+            "koreacentral",
+            |az| {
+                az.sku("Standard_D4s_v3")
+                    .sku_tier(SkuTier::GeneralPurpose)
+                    .storage(256.gib())
+                    .auto_grow()
+                    .administrator("pgadmin", secret::key_vault("phonebill-kv", "pg-admin"))
+            },
+        )
+        .tuning(|t| t.parameter("max_connections", max_connections))
+        .client("bill-inquiry", |c| c.pool_size(pool).pods(3, pods))
 }
 
 /// A small Kubernetes plan like seed 000 (PostgreSQL 14, 1Gi/2Gi, 20Gi).
 pub fn kubernetes_plan() -> Plan {
-    let k8s = Kubernetes::builder()
-        .namespace("phonebill-dev")
-        .image("bitnami/postgresql:14.18.0".parse().unwrap())
-        .storage_class("managed-standard")
-        .build();
-    Plan::builder()
-        .service("product-change".parse().unwrap())
-        .environment(Environment::Development)
-        .version(MajorVersion::new(14).unwrap())
-        .platform(Platform::Kubernetes(k8s))
-        .sizing(
-            Sizing::builder()
-                .cpu(
-                    Resources::builder()
-                        .request(Millicores::new(500))
-                        .limit(Millicores::cores(1))
-                        .build(),
-                )
-                .memory(
-                    Resources::builder()
-                        .request(Bytes::gib(1))
-                        .limit(Bytes::gib(2))
-                        .build(),
-                )
-                .data_volume(Bytes::gib(20))
-                .backup_volume(Bytes::gib(10))
-                .build(),
-        )
-        .build()
+    kubernetes_builder().build().expect("the test plan builds")
+}
+
+fn kubernetes_builder() -> PlanBuilder {
+    Plan::development("product-change")
+        .version(14)
+        .kubernetes("phonebill-dev", "bitnami/postgresql:14.18.0", |k| {
+            k.storage_class("managed-standard")
+        })
+        .sizing(|s| {
+            s.cpu(500.millicores(), 1.cores())
+                .memory(1.gib(), 2.gib())
+                .data_volume(20.gib())
+                .backup_volume(10.gib())
+        })
 }
 
 /// Sets explicit parameters on a plan (`tuning.parameters`).
@@ -127,51 +99,24 @@ pub fn seed_000_plan() -> Plan {
 /// scope `pg-ha`), three etcd members, Patroni's default timings, 4Gi/2 CPUs
 /// and a 50Gi data volume, in production.
 pub fn patroni_cluster_plan() -> Plan {
-    let members = (1..=3)
-        .map(|i| {
-            PatroniMember::builder()
-                .name(format!("pg-{i}"))
-                .host("127.0.0.1")
-                .build()
+    Plan::production("pg-ha")
+        .version(17)
+        .local(|l| l)
+        .topology(|t| {
+            t.patroni("pg-ha", |p| {
+                (1..=3).fold(p, |p, i| {
+                    p.member(format!("pg-{i}"), "127.0.0.1")
+                        .etcd(format!("etcd-{i}"), "127.0.0.1")
+                })
+            })
         })
-        .collect();
-    let etcd = (1..=3)
-        .map(|i| {
-            EtcdMember::builder()
-                .name(format!("etcd-{i}"))
-                .host("127.0.0.1")
-                .build()
+        .sizing(|s| {
+            s.cpu_request(2.cores())
+                .memory(4.gib(), 4.gib())
+                .data_volume(50.gib())
         })
-        .collect();
-    Plan::builder()
-        .service("pg-ha".parse().unwrap())
-        .environment(Environment::Production)
-        .version(MajorVersion::new(17).unwrap())
-        .platform(Platform::Local(Local::default()))
-        .topology(
-            Topology::builder()
-                .patroni(
-                    PatroniCluster::builder()
-                        .scope("pg-ha")
-                        .members(members)
-                        .etcd(etcd)
-                        .build(),
-                )
-                .build(),
-        )
-        .sizing(
-            Sizing::builder()
-                .cpu(Resources::builder().request(Millicores::cores(2)).build())
-                .memory(
-                    Resources::builder()
-                        .request(Bytes::gib(4))
-                        .limit(Bytes::gib(4))
-                        .build(),
-                )
-                .data_volume(Bytes::gib(50))
-                .build(),
-        )
         .build()
+        .expect("the test plan builds")
 }
 
 /// The first diagnostic at `path`; panics with every diagnostic when none is.
@@ -190,23 +135,14 @@ pub fn with_severity(diagnostics: &[Diagnostic], severity: Severity) -> Vec<&Dia
         .collect()
 }
 
-fn role_name(s: &str) -> RoleName {
-    s.parse().expect("role name")
-}
-
-fn database_name(s: &str) -> DatabaseName {
-    s.parse().expect("database name")
-}
-
 /// A grant on `bill_inquiry_db` (schema `public` unless `objects` is the database).
 pub fn bill_grant(objects: ObjectKind, privileges: &[Privilege]) -> Grant {
-    let grant = Grant::builder()
-        .database(database_name("bill_inquiry_db"))
-        .objects(objects)
-        .privileges(privileges.to_vec());
-    match objects {
-        ObjectKind::Database => grant.build(),
-        _ => grant.schema("public".parse().expect("schema")).build(),
+    Grant {
+        database: "bill_inquiry_db".parse().expect("database name"),
+        schema: (objects != ObjectKind::Database).then(|| "public".parse().expect("schema")),
+        objects,
+        for_owner: None,
+        privileges: privileges.to_vec(),
     }
 }
 
@@ -220,118 +156,63 @@ pub fn bill_grant(objects: ObjectKind, privileges: &[Privilege]) -> Grant {
 /// owner, alert thresholds and objectives. It is the clean baseline the rules'
 /// tests break one field at a time.
 pub fn azure_reference_plan() -> Plan {
-    let mut plan = azure_plan_with_clients(200, 10, 15);
-    if let Platform::Azure(az) = &mut plan.platform {
-        az.zone = Some("1".into());
-        az.high_availability = AzureHighAvailability::builder()
-            .mode(AzureHaMode::ZoneRedundant)
-            .standby_zone("2")
-            .build();
-        az.network = AzureNetwork::builder()
-            .private(
-                PrivateAccess::builder()
-                    .vnet("phonebill-vnet")
-                    .subnet("database-subnet")
-                    .subnet_cidr("10.0.2.0/24")
-                    .subnet_delegated(true)
-                    .private_dns_zone(
+    const DB: &str = "bill_inquiry_db";
+    let kv = |name: &str| secret::key_vault("phonebill-kv", name);
+    azure_builder(200, 10, 15)
+        .azure_mut(|az| {
+            az.zone("1").zone_redundant_ha("2").private_access(
+                "phonebill-vnet",
+                "database-subnet",
+                |p| {
+                    p.subnet_cidr("10.0.2.0/24").delegated().private_dns_zone(
                         "phonebill-bill-inquiry-prod-pg.private.postgres.database.azure.com",
                     )
-                    .build(),
+                },
             )
-            .build();
-    }
-    set_parameters(&mut plan, &[("pg_stat_statements.track", "top")]);
-    let extension = |name: &str| {
-        Extension::builder()
-            .name(name.parse().expect("extension"))
-            .build()
-    };
-    plan.databases = vec![
-        Database::builder()
-            .name(database_name("bill_inquiry_db"))
-            .owner(role_name("bill_owner"))
-            .locale("en_US.UTF-8")
-            .template("template0")
-            .timezone("Asia/Seoul")
-            .extensions(vec![
-                extension("uuid-ossp"),
-                extension("pg_stat_statements"),
-                extension("pg_trgm"),
-            ])
-            .estimated_size(Bytes::gib(20))
-            .build(),
-    ];
-    let crud = [
-        Privilege::Select,
-        Privilege::Insert,
-        Privilege::Update,
-        Privilege::Delete,
-    ];
-    let mut app_default = bill_grant(ObjectKind::DefaultTables, &crud);
-    app_default.for_owner = Some(role_name("bill_owner"));
-    let mut readonly_default = bill_grant(ObjectKind::DefaultTables, &[Privilege::Select]);
-    readonly_default.for_owner = Some(role_name("bill_owner"));
-    plan.roles = vec![
-        Role::builder()
-            .name(role_name("bill_owner"))
-            .purpose(RolePurpose::Owner)
-            .login(true)
-            .password(SecretSource::key_vault("phonebill-kv", "bill-owner"))
-            .build(),
-        Role::builder()
-            .name(role_name("bill_app_user"))
-            .purpose(RolePurpose::Application)
-            .login(true)
-            .password(SecretSource::key_vault("phonebill-kv", "bill-app-user"))
-            .grants(vec![
-                bill_grant(ObjectKind::Database, &[Privilege::Connect]),
-                bill_grant(ObjectKind::Schema, &[Privilege::Usage]),
-                bill_grant(ObjectKind::Tables, &crud),
-                bill_grant(
-                    ObjectKind::Sequences,
-                    &[Privilege::Usage, Privilege::Select],
-                ),
-                app_default,
-            ])
-            .build(),
-        Role::builder()
-            .name(role_name("bill_readonly_user"))
-            .purpose(RolePurpose::ReadOnly)
-            .login(true)
-            .password(SecretSource::generated())
-            .member_of(vec![role_name("pg_read_all_stats")])
-            .grants(vec![
-                bill_grant(ObjectKind::Database, &[Privilege::Connect]),
-                bill_grant(ObjectKind::Schema, &[Privilege::Usage]),
-                bill_grant(ObjectKind::Tables, &[Privilege::Select]),
-                readonly_default,
-            ])
-            .build(),
-    ];
-    plan.clients[0].database = Some(database_name("bill_inquiry_db"));
-    plan.clients[0].role = Some(role_name("bill_app_user"));
-    plan.backups.managed = Some(
-        ManagedBackups::builder()
-            .retention_days(35)
-            .geo_redundant(true)
-            .geo_region("koreasouth")
-            .window("02:00 KST")
-            .build(),
-    );
-    plan.objectives = Objectives::builder()
-        .availability(Percent::from_hundredths(9990))
-        .rpo(Duration::minutes(5))
-        .rto(Duration::minutes(30))
-        .build();
-    plan.monitoring.thresholds = Thresholds::builder()
-        .cpu(Threshold::builder().above(Percent::whole(85)).build())
-        .memory(Threshold::builder().above(Percent::whole(90)).build())
-        .storage(Threshold::builder().above(Percent::whole(80)).build())
-        .connections(Threshold::builder().above(180).build())
-        .slow_query(Threshold::builder().above(Duration::millis(500)).build())
-        .build();
-    plan
+        })
+        .tuning(|t| t.parameter("pg_stat_statements.track", "top"))
+        .database(DB, "bill_owner", |d| {
+            d.locale("en_US.UTF-8")
+                .template("template0")
+                .timezone("Asia/Seoul")
+                .extensions(["uuid-ossp", "pg_stat_statements", "pg_trgm"])
+                .estimated_size(20.gib())
+        })
+        .role("bill_owner", |r| r.owner().password(kv("bill-owner")))
+        .role("bill_app_user", |r| {
+            r.application()
+                .password(kv("bill-app-user"))
+                .connect_to(DB)
+                .grant(USAGE, on::schema(DB, "public"))
+                .grant(CRUD, on::tables(DB, "public"))
+                .grant([USAGE, SELECT], on::sequences(DB, "public"))
+                .grant(
+                    CRUD,
+                    on::future_tables(DB, "public").created_by("bill_owner"),
+                )
+        })
+        .role("bill_readonly_user", |r| {
+            r.read_only()
+                .password(secret::generated())
+                .member_of("pg_read_all_stats")
+                .read_only_on(DB, "public")
+        })
+        .client_mut("bill-inquiry", |c| c.database(DB).role("bill_app_user"))
+        .backups(|b| b.managed(35, |m| m.geo_redundant("koreasouth").window("02:00 KST")))
+        .objectives(|o| {
+            o.availability(99.9.pct())
+                .rpo(5.minutes())
+                .rto(30.minutes())
+        })
+        .monitoring(|m| {
+            m.cpu(above(85.pct()))
+                .memory(above(90.pct()))
+                .storage(above(80.pct()))
+                .connections(above(180))
+                .slow_query(above(500.ms()))
+        })
+        .build()
+        .expect("the reference plan builds")
 }
 
 /// Seed 000 as it should have been written: [`kubernetes_plan`] with
@@ -339,85 +220,44 @@ pub fn azure_reference_plan() -> Plan {
 /// application role, a nightly pg_dump to the 10Gi backup volume kept 7 days,
 /// max_connections 100 and seed 000's alert thresholds.
 pub fn kubernetes_reference_plan() -> Plan {
-    let mut plan = kubernetes_plan();
-    set_parameters(&mut plan, &[("max_connections", "100")]);
-    plan.databases = vec![
-        Database::builder()
-            .name(database_name("product_change_db"))
-            .owner(role_name("product_change_owner"))
-            .schemas(vec![
-                Schema::builder()
-                    .name("product_change".parse().expect("schema"))
-                    .build(),
-            ])
-            .estimated_size(Bytes::gib(1))
-            .build(),
-    ];
-    let grant = |objects: ObjectKind, privileges: &[Privilege]| {
-        let g = Grant::builder()
-            .database(database_name("product_change_db"))
-            .objects(objects)
-            .privileges(privileges.to_vec());
-        match objects {
-            ObjectKind::Database => g.build(),
-            _ => g.schema("product_change".parse().expect("schema")).build(),
-        }
-    };
-    let mut default_tables = grant(
-        ObjectKind::DefaultTables,
-        &[Privilege::Select, Privilege::Insert, Privilege::Update],
-    );
-    default_tables.for_owner = Some(role_name("product_change_owner"));
-    plan.roles = vec![
-        Role::builder()
-            .name(role_name("product_change_owner"))
-            .purpose(RolePurpose::Owner)
-            .login(true)
-            .password(SecretSource::kubernetes_secret("pg-owner", "password"))
-            .build(),
-        Role::builder()
-            .name(role_name("product_change_app"))
-            .purpose(RolePurpose::Application)
-            .login(true)
-            .password(SecretSource::generated())
-            .grants(vec![
-                grant(ObjectKind::Database, &[Privilege::Connect]),
-                grant(ObjectKind::Schema, &[Privilege::Usage]),
-                grant(
-                    ObjectKind::Tables,
-                    &[Privilege::Select, Privilege::Insert, Privilege::Update],
-                ),
-                default_tables,
-            ])
-            .build(),
-    ];
-    plan.clients = vec![
-        Client::builder()
-            .name("product-change".parse().expect("service"))
-            .pool_size(10)
-            .replicas(ReplicaRange { min: 1, max: 3 })
-            .database(database_name("product_change_db"))
-            .role(role_name("product_change_app"))
-            .build(),
-    ];
-    plan.backups.logical = vec![
-        LogicalBackup::builder()
-            .name("nightly".parse().expect("name"))
-            .schedule("0 2 * * *".parse().expect("cron"))
-            .retention(Duration::days(7))
-            .build(),
-    ];
-    plan.objectives = Objectives::builder()
-        .availability(Percent::whole(95))
-        .rpo(Duration::hours(24))
-        .rto(Duration::hours(4))
-        .build();
-    plan.monitoring.thresholds = Thresholds::builder()
-        .cpu(Threshold::builder().above(Percent::whole(80)).build())
-        .memory(Threshold::builder().above(Percent::whole(85)).build())
-        .storage(Threshold::builder().above(Percent::whole(80)).build())
-        .connections(Threshold::builder().above(80).build())
-        .slow_query(Threshold::builder().above(Duration::seconds(5)).build())
-        .build();
-    plan
+    const DB: &str = "product_change_db";
+    const SCHEMA: &str = "product_change";
+    const WRITE: [Privilege; 3] = [SELECT, INSERT, UPDATE];
+    kubernetes_builder()
+        .tuning(|t| t.parameter("max_connections", 100u32))
+        .database(DB, "product_change_owner", |d| {
+            d.schema(SCHEMA, |s| s).estimated_size(1.gib())
+        })
+        .role("product_change_owner", |r| {
+            r.owner()
+                .password(secret::kubernetes_secret("pg-owner", "password"))
+        })
+        .role("product_change_app", |r| {
+            r.application()
+                .password(secret::generated())
+                .connect_to(DB)
+                .grant(USAGE, on::schema(DB, SCHEMA))
+                .grant(WRITE, on::tables(DB, SCHEMA))
+                .grant(
+                    WRITE,
+                    on::future_tables(DB, SCHEMA).created_by("product_change_owner"),
+                )
+        })
+        .client("product-change", |c| {
+            c.pool_size(10)
+                .pods(1, 3)
+                .database(DB)
+                .role("product_change_app")
+        })
+        .backups(|b| b.logical("nightly", "0 2 * * *", 7.days(), |l| l))
+        .objectives(|o| o.availability(95.pct()).rpo(24.hours()).rto(4.hours()))
+        .monitoring(|m| {
+            m.cpu(above(80.pct()))
+                .memory(above(85.pct()))
+                .storage(above(80.pct()))
+                .connections(above(80))
+                .slow_query(above(5.seconds()))
+        })
+        .build()
+        .expect("the reference plan builds")
 }

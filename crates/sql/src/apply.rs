@@ -398,7 +398,7 @@ impl Session {
         plan: &ValidPlan,
         opts: &ApplyOptions,
     ) -> Result<(ChangeSet, ServerState), Error> {
-        let desired = DesiredState::from_plan(plan)?;
+        let desired = DesiredState::from_plan(plan);
         let mut passwords: BTreeMap<RoleName, Password> = BTreeMap::new();
         for role in desired.roles.values() {
             if let Some(src) = &role.password
@@ -423,7 +423,7 @@ impl Session {
     fn check_version(&self, desired: &DesiredState, actual: &ServerState) -> Result<(), Error> {
         let server_major = (actual.version_num / 10000) as u16;
         if server_major != desired.major {
-            return Err(Error::InvalidPlan {
+            return Err(Error::ServerRefusesPlan {
                 field: "version".into(),
                 message: format!(
                     "the plan is for PostgreSQL {}, but {} runs PostgreSQL {server_major}; fix version or the DSN",
@@ -597,7 +597,7 @@ impl Session {
                         .find(|r| r.valid_until.as_ref() == Some(v))
                         .map(|r| r.name.to_string())
                         .unwrap_or_default();
-                    Error::InvalidPlan {
+                    Error::ServerRefusesPlan {
                         field: format!("roles[{role}].valid_until"),
                         message: format!(
                             "`{v}` is not a timestamp the server reads: {} (write e.g. 2026-12-31T00:00:00Z)",

@@ -11,7 +11,6 @@ use pgplan_core::{
     SchemaName, SecretSource, SettingsMethod, ValidPlan,
 };
 
-use crate::error::Error;
 use crate::statement::{DefaultObjects, GrantObject, SettingValue, Statement};
 
 /// The object a privilege is on, inside one database.
@@ -203,32 +202,15 @@ pub fn role_marker(plan: &ValidPlan) -> String {
 impl DesiredState {
     /// What `plan` asks of its server.
     ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidPlan`] for grants on databases the plan does not have,
-    /// missing schemas, privileges that do not apply to the object kind on
-    /// the plan's major version; [`Error::UnsupportedVersion`] without a
-    /// parameter catalog.
-    pub fn from_plan(plan: &ValidPlan) -> Result<Self, Error> {
+    /// A [`ValidPlan`] is consistent — unique databases and roles, no
+    /// reserved names, grants on planned databases with the schema their kind
+    /// needs and privileges that apply to it — so this cannot fail: core's
+    /// rules (PGP011's successors, PGP180, PGP181) refuse every plan it could
+    /// not render.
+    pub fn from_plan(plan: &ValidPlan) -> Self {
         let major = plan.version.get();
         let mut databases: BTreeMap<DatabaseName, DesiredDatabase> = BTreeMap::new();
-        for (i, db) in plan.databases.iter().enumerate() {
-            if databases.contains_key(&db.name) {
-                return Err(Error::invalid_plan(
-                    format!("databases[{i}].name"),
-                    format!("database `{}` is listed twice", db.name),
-                ));
-            }
-            if let Some(s) = db
-                .schemas
-                .iter()
-                .find(|s| s.name.as_str().starts_with("pg_"))
-            {
-                return Err(Error::invalid_plan(
-                    format!("databases[{i}].schemas[{}].name", s.name),
-                    "schema names starting with pg_ are reserved for system schemas; choose another name",
-                ));
-            }
+        for db in &plan.databases {
             let schemas: BTreeMap<SchemaName, RoleName> = db
                 .schemas
                 .iter()
@@ -264,22 +246,7 @@ impl DesiredState {
         }
 
         let mut roles = BTreeMap::new();
-        for (ri, role) in plan.roles.iter().enumerate() {
-            if roles.contains_key(&role.name) {
-                return Err(Error::invalid_plan(
-                    format!("roles[{ri}].name"),
-                    format!("role `{}` is listed twice", role.name),
-                ));
-            }
-            let n = role.name.as_str();
-            if n == "public" || n == "none" || n.starts_with("pg_") {
-                return Err(Error::invalid_plan(
-                    format!("roles[{ri}].name"),
-                    format!(
-                        "`{n}` is reserved by PostgreSQL (public, none and names starting with pg_); choose another name"
-                    ),
-                ));
-            }
+        for role in &plan.roles {
             roles.insert(
                 role.name.clone(),
                 DesiredRole {
@@ -297,54 +264,23 @@ impl DesiredState {
                     member_of: role.member_of.iter().cloned().collect(),
                 },
             );
-            for (gi, grant) in role.grants.iter().enumerate() {
-                let field = format!("roles[{}].grants[{gi}]", role.name);
-                let db = databases.get_mut(&grant.database).ok_or_else(|| {
-                    Error::invalid_plan(
-                        format!("{field}.database"),
-                        format!(
-                            "database `{}` is not in the plan's databases; add it or fix the name",
-                            grant.database
-                        ),
-                    )
-                })?;
-                for p in &grant.privileges {
-                    if !grant.objects.allows(*p, major) {
-                        return Err(Error::invalid_plan(
-                            format!("{field}.privileges"),
-                            format!(
-                                "{p} does not apply to {} on PostgreSQL {major}; use {}",
-                                grant.objects,
-                                grant
-                                    .objects
-                                    .all_privileges(major)
-                                    .iter()
-                                    .map(|p| p.as_sql())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ));
-                    }
-                }
+            for grant in &role.grants {
+                // Validation refuses grants on databases the plan does not
+                // create, so every grant finds its database.
+                let Some(db) = databases.get_mut(&grant.database) else {
+                    continue;
+                };
                 let privileges: BTreeSet<Privilege> =
                     grant.effective_privileges(major).into_iter().collect();
                 if privileges.is_empty() {
                     continue;
                 }
-                let schema = || {
-                    grant.schema.clone().ok_or_else(|| {
-                        Error::invalid_plan(
-                            format!("{field}.schema"),
-                            format!("a grant on {} needs a schema", grant.objects),
-                        )
-                    })
-                };
-                let target = match grant.objects {
-                    ObjectKind::Database => Some(PrivilegeTarget::Database),
-                    ObjectKind::Schema => Some(PrivilegeTarget::Schema(schema()?)),
-                    ObjectKind::Tables => Some(PrivilegeTarget::Tables(schema()?)),
-                    ObjectKind::Sequences => Some(PrivilegeTarget::Sequences(schema()?)),
-                    ObjectKind::Functions => Some(PrivilegeTarget::Functions(schema()?)),
+                let target = match (grant.objects, grant.schema.clone()) {
+                    (ObjectKind::Database, _) => Some(PrivilegeTarget::Database),
+                    (ObjectKind::Schema, Some(s)) => Some(PrivilegeTarget::Schema(s)),
+                    (ObjectKind::Tables, Some(s)) => Some(PrivilegeTarget::Tables(s)),
+                    (ObjectKind::Sequences, Some(s)) => Some(PrivilegeTarget::Sequences(s)),
+                    (ObjectKind::Functions, Some(s)) => Some(PrivilegeTarget::Functions(s)),
                     _ => None,
                 };
                 match target {
@@ -357,7 +293,11 @@ impl DesiredState {
                             .extend(privileges);
                     }
                     None => {
-                        let schema = schema()?;
+                        // Validation requires a schema on every grant but the
+                        // database's.
+                        let Some(schema) = grant.schema.clone() else {
+                            continue;
+                        };
                         let objects = match grant.objects {
                             ObjectKind::DefaultTables => DefaultObjects::Tables,
                             ObjectKind::DefaultSequences => DefaultObjects::Sequences,
@@ -435,13 +375,13 @@ impl DesiredState {
             }
         };
 
-        Ok(DesiredState {
+        DesiredState {
             major,
             role_marker: role_marker(plan),
             roles,
             databases,
             settings,
-        })
+        }
     }
 
     /// Every role the plan refers to that it does not define (groups in
@@ -525,7 +465,11 @@ mod tests {
     use pgplan_core::Plan;
 
     fn plan(extra_grant: &str) -> Plan {
-        Plan::from_yaml(&format!(
+        Plan::from_yaml(&plan_text(extra_grant)).unwrap()
+    }
+
+    fn plan_text(extra_grant: &str) -> String {
+        format!(
             r#"
 service: s
 environment: development
@@ -541,53 +485,46 @@ roles:
       - {{ database: d, schema: app, objects: default_tables, privileges: [SELECT] }}
 {extra_grant}
 "#
-        ))
-        .unwrap()
+        )
     }
 
     #[test]
-    fn default_privileges_without_for_owner_use_the_schema_owner() {
-        let d = DesiredState::from_plan(&plan("").validate().expect("the plan validates")).unwrap();
-        let scope = d
-            .databases
-            .values()
-            .next()
-            .unwrap()
-            .default_privileges
-            .keys()
-            .next()
-            .unwrap();
+    fn default_privileges_are_scoped_to_the_owner_the_plan_names() {
+        let plan = plan("").validate();
+        // Without `for_owner` validation refuses the grant (the privileges
+        // would reach only the script runner's objects).
+        let report = plan.unwrap_err();
+        assert!(
+            report
+                .errors()
+                .any(|d| d.path == "roles[1].grants[0].for_owner"),
+            "{report}"
+        );
+        let yaml = plan_text("").replace(
+            "objects: default_tables,",
+            "objects: default_tables, for_owner: o,",
+        );
+        let d = DesiredState::from_plan(&Plan::from_yaml(&yaml).unwrap().validate().unwrap());
+        let db = d.databases.values().next().unwrap();
+        let scope = db.default_privileges.keys().next().unwrap();
         assert_eq!(scope.for_role.as_str(), "o");
-        assert!(d.databases.values().next().unwrap().harden_public_schema);
+        assert!(db.harden_public_schema);
     }
 
     #[test]
-    fn grants_on_unknown_databases_name_the_field() {
-        let e = DesiredState::from_plan(
-            &plan("      - { database: nope, objects: database, privileges: [CONNECT] }")
-                .validate()
-                .expect("the plan validates"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("roles[r].grants[1].database") && e.contains("nope"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn privileges_must_fit_the_object_kind_and_version() {
-        let e = DesiredState::from_plan(
-            &plan("      - { database: d, schema: app, objects: tables, privileges: [MAINTAIN] }")
-                .validate()
-                .expect("the plan validates"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("MAINTAIN does not apply to tables on PostgreSQL 14"),
-            "{e}"
-        );
+    fn plans_the_renderer_could_not_render_never_validate() {
+        for (grant, path) in [
+            (
+                "      - { database: nope, objects: database, privileges: [CONNECT] }",
+                "roles[1].grants[1].database",
+            ),
+            (
+                "      - { database: d, schema: app, objects: tables, privileges: [MAINTAIN] }",
+                "roles[1].grants[1].privileges",
+            ),
+        ] {
+            let report = plan(grant).validate().unwrap_err();
+            assert!(report.errors().any(|d| d.path == path), "{path}: {report}");
+        }
     }
 }

@@ -7,19 +7,14 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The plan's major version has no parameter catalog.
-    #[error("PostgreSQL {major} has no parameter catalog in pgplan (supported: 14–18)")]
-    UnsupportedVersion {
-        /// The plan's major version.
-        major: u16,
-    },
-    /// The plan is inconsistent in a way the renderer cannot work around
-    /// (validation normally reports these first).
-    #[error("the plan cannot be rendered: {field}: {message}")]
-    InvalidPlan {
-        /// The field path, e.g. `roles[bill_app_user].grants[2]`.
+    /// The live server does not accept the plan as it is: it runs another
+    /// major version, or it reads a value differently than the plan's rules
+    /// (a timestamp its time zone database refuses).
+    #[error("{field}: {message}")]
+    ServerRefusesPlan {
+        /// The field path, e.g. `version`.
         field: String,
-        /// What is wrong and how to fix it.
+        /// What the server said and the fix.
         message: String,
     },
     /// A password could not be resolved.
@@ -135,13 +130,4 @@ pub enum Error {
         /// What state the scope was left in.
         rolled_back: String,
     },
-}
-
-impl Error {
-    pub(crate) fn invalid_plan(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::InvalidPlan {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
 }

@@ -97,7 +97,7 @@ pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error>
 ///
 /// As for [`DesiredState::from_plan`].
 pub fn render_script(plan: &ValidPlan) -> Result<String, Error> {
-    let desired = DesiredState::from_plan(plan)?;
+    let desired = DesiredState::from_plan(plan);
     init_script(plan, &desired, &RenderOptions::default())
 }
 
@@ -110,7 +110,7 @@ pub fn render_files_with(
     plan: &ValidPlan,
     options: &RenderOptions<'_>,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let desired = DesiredState::from_plan(plan)?;
+    let desired = DesiredState::from_plan(plan);
     let mut files = BTreeMap::new();
     files.insert("init.sql".to_owned(), init_script(plan, &desired, options)?);
     files.insert("settings.sql".to_owned(), settings_script(plan, &desired));

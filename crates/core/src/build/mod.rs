@@ -582,6 +582,83 @@ impl PlanBuilder {
     }
 }
 
+impl PlanBuilder {
+    /// Renames a database everywhere the plan names it: the database, its
+    /// grants, clients and logical backups.
+    pub fn rename_database(mut self, from: &str, to: impl Input<DatabaseName>) -> Self {
+        let Some(to) = self.problems.read(at("databases"), to) else {
+            return self;
+        };
+        let plan = &mut self.plan;
+        if !plan.databases.iter().any(|d| d.name.as_str() == from) {
+            let known = names(plan.databases.iter().map(|d| d.name.as_str()));
+            self.problems.push(
+                at("databases"),
+                format!("rename_database: the plan has no database `{from}` (it has {known})"),
+            );
+            return self;
+        }
+        let rename = |n: &mut DatabaseName| {
+            if n.as_str() == from {
+                *n = to.clone();
+            }
+        };
+        plan.databases.iter_mut().for_each(|d| rename(&mut d.name));
+        for r in &mut plan.roles {
+            r.grants.iter_mut().for_each(|g| rename(&mut g.database));
+        }
+        for c in &mut plan.clients {
+            c.database.iter_mut().for_each(rename);
+        }
+        for b in &mut plan.backups.logical {
+            b.databases.iter_mut().for_each(rename);
+        }
+        self
+    }
+    /// Renames a role everywhere the plan names it: the role, memberships,
+    /// database and schema owners, default-privilege owners, clients and
+    /// logical backups.
+    pub fn rename_role(mut self, from: &str, to: impl Input<RoleName>) -> Self {
+        let Some(to) = self.problems.read(at("roles"), to) else {
+            return self;
+        };
+        let plan = &mut self.plan;
+        if !plan.roles.iter().any(|r| r.name.as_str() == from) {
+            let known = names(plan.roles.iter().map(|r| r.name.as_str()));
+            self.problems.push(
+                at("roles"),
+                format!("rename_role: the plan has no role `{from}` (it has {known})"),
+            );
+            return self;
+        }
+        let rename = |n: &mut RoleName| {
+            if n.as_str() == from {
+                *n = to.clone();
+            }
+        };
+        for r in &mut plan.roles {
+            rename(&mut r.name);
+            r.member_of.iter_mut().for_each(rename);
+            for g in &mut r.grants {
+                g.for_owner.iter_mut().for_each(rename);
+            }
+        }
+        for d in &mut plan.databases {
+            rename(&mut d.owner);
+            for s in &mut d.schemas {
+                s.owner.iter_mut().for_each(rename);
+            }
+        }
+        for c in &mut plan.clients {
+            c.role.iter_mut().for_each(rename);
+        }
+        for b in &mut plan.backups.logical {
+            b.role.iter_mut().for_each(rename);
+        }
+        self
+    }
+}
+
 /// `a, b and c`, or `none`.
 pub(crate) fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<String> = it.map(|s| format!("`{s}`")).collect();

@@ -277,9 +277,13 @@ fn reserved_role_names_are_rejected_before_the_server() {
             app: "a".into(),
         },
     );
-    plan.roles[1].name = RoleName::new("pg_app").unwrap();
-    let err = pgplan_sql::render_files(&plan.validate().expect("the plan validates"))
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("reserved"), "{err}");
+    plan = plan.edit().rename_role("a", "pg_app").build().unwrap();
+    // Validation refuses it, so no renderer or server ever sees it.
+    let report = plan.validate().unwrap_err();
+    assert!(
+        report
+            .errors()
+            .any(|d| d.path == "roles[1].name" && d.message.contains("reserved")),
+        "{report}"
+    );
 }

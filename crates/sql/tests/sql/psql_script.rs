@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use pgplan_core::{DatabaseName, Plan, SecretSource};
+use pgplan_core::{Plan, SecretSource};
 use pgplan_sql::script::password_variables;
 use pgplan_sql::{ApplyOptions, MapSecretResolver, Password, diff, render_script};
 
@@ -61,16 +61,12 @@ async fn script_matches_converger(major: u32) {
     // A database name psql's \connect must not misread (quote, backslash,
     // `=`, space).
     let odd = format!("{tag} it's a\\db=x");
-    let old = plan.databases[0].name.clone();
-    let new = DatabaseName::new(odd.clone()).unwrap();
-    plan.databases[0].name = new.clone();
-    for r in &mut plan.roles {
-        for g in &mut r.grants {
-            if g.database == old {
-                g.database = new.clone();
-            }
-        }
-    }
+    let old = plan.databases[0].name.to_string();
+    plan = plan
+        .edit()
+        .rename_database(&old, odd.as_str())
+        .build()
+        .unwrap();
     for r in &mut plan.roles {
         r.password = Some(SecretSource::env("UNUSED".parse().unwrap()));
     }

@@ -23,6 +23,7 @@ mod resources;
 mod roles_privileges;
 mod secrets;
 mod shared_buffers;
+pub mod sql;
 mod wal_sizes;
 
 pub use azure_backups::AzureBackupPolicy;
@@ -46,6 +47,7 @@ pub use resources::ResourceRequests;
 pub use roles_privileges::RolesPrivileges;
 pub use secrets::Secrets;
 pub use shared_buffers::SharedBuffers;
+pub use sql::{ReservedSchemaNames, UniqueDatabaseNames};
 pub use wal_sizes::WalSizes;
 
 /// Every rule, in id order.
@@ -72,6 +74,8 @@ pub static ALL: &[&dyn Rule] = &[
     &Parameters,
     &ExtensionPrerequisites,
     &KubernetesNames,
+    &UniqueDatabaseNames,
+    &ReservedSchemaNames,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

@@ -144,10 +144,14 @@ fn plan_for(major: u32, n: &Names) -> Plan {
 
 async fn round_trip(major: u32, n: &Names) -> Result<(), TestCaseError> {
     let pg = support::server(major);
-    let plan = plan_for(major, n);
+    // Every name validation accepts round-trips; the ones it refuses (role
+    // names PostgreSQL reserves, such as `current_user`) never reach a server.
+    let plan = plan_for(major, n)
+        .validate()
+        .map_err(|_| TestCaseError::reject("validation refuses these names"))?;
     let opts = ApplyOptions::default().include_settings(false);
     let dsn = pg.dsn("postgres");
-    let report = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+    let report = apply(&plan, &dsn, &opts)
         .await
         .map_err(|e| TestCaseError::fail(format!("apply {n:?}: {e}")))?;
     prop_assert!(report.statements > 0);
@@ -186,7 +190,7 @@ async fn round_trip(major: u32, n: &Names) -> Result<(), TestCaseError> {
     .await;
     prop_assert_eq!(defaults, BTreeSet::from([n.app.clone()]));
     // Converged, whatever the names.
-    let again = apply(&plan.validate().expect("the plan validates"), &dsn, &opts)
+    let again = apply(&plan, &dsn, &opts)
         .await
         .map_err(|e| TestCaseError::fail(format!("re-apply {n:?}: {e}")))?;
     prop_assert_eq!(again.statements, 0, "{}", again);

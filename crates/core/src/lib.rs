@@ -48,6 +48,7 @@ pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
+pub mod seams;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod tuning;

@@ -125,7 +125,9 @@ mod tls;
 pub use desired::DesiredState;
 pub use diff::{Change, ChangeSet, Scope};
 pub use error::Error;
-pub use script::{RenderOptions, render_files, render_files_with, render_script};
+pub use script::{
+    RenderOptions, init_script_for_job, render_files, render_files_with, render_script,
+};
 pub use secrets::{EnvSecretResolver, MapSecretResolver, NoSecrets, Password, SecretResolver};
 pub use statement::Statement;
 

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use pgplan_core::seams::InitScript;
 use pgplan_core::{RoleName, SecretSource, ValidPlan};
 
 use crate::desired::{DesiredState, SettingsDelivery, default_grant_statements, grant_statements};
@@ -33,12 +34,16 @@ pub struct RenderOptions<'a> {
     /// it cannot resolve (and all roles without a resolver) read their
     /// verifier from a psql variable.
     pub secrets: Option<&'a dyn SecretResolver>,
+    /// Create roles without a password and leave it to whoever runs the
+    /// script to set them afterwards (see [`init_script_for_job`]).
+    pub passwords_set_afterwards: bool,
 }
 
 impl std::fmt::Debug for RenderOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RenderOptions")
             .field("secrets", &self.secrets.map(|_| "<resolver>"))
+            .field("passwords_set_afterwards", &self.passwords_set_afterwards)
             .finish()
     }
 }
@@ -101,6 +106,34 @@ pub fn render_script(plan: &ValidPlan) -> Result<String, Error> {
     init_script(plan, &desired, &RenderOptions::default())
 }
 
+/// The init script a deployment job runs with plain `psql --file`: roles
+/// with a password are created without one, and [`InitScript::passwords_to_set`]
+/// lists them for the job to set afterwards from its own secrets (the
+/// Kubernetes schema Job does it with psql's `\password`, which sends only a
+/// SCRAM verifier). No psql variable is needed.
+///
+/// # Errors
+///
+/// Never today; a `Result` so that a secret resolver can join later.
+pub fn init_script_for_job(plan: &ValidPlan) -> Result<InitScript, Error> {
+    let desired = DesiredState::from_plan(plan);
+    let options = RenderOptions {
+        secrets: None,
+        passwords_set_afterwards: true,
+    };
+    let sql = init_script(plan, &desired, &options)?;
+    let passwords_to_set = desired
+        .roles
+        .values()
+        .filter(|r| r.login && needs_password(r.password.as_ref()))
+        .map(|r| r.name.clone())
+        .collect();
+    Ok(InitScript {
+        sql,
+        passwords_to_set,
+    })
+}
+
 /// Like [`render_files`], with options (a secret resolver).
 ///
 /// # Errors
@@ -143,10 +176,15 @@ fn init_script(
     let variables = password_variables(plan);
     let mut passwords: BTreeMap<RoleName, PasswordSpec> = BTreeMap::new();
     let mut needed_variables: Vec<(&RoleName, &String)> = Vec::new();
+    let mut set_afterwards: Vec<&RoleName> = Vec::new();
     for role in desired.roles.values() {
         let Some(source) = role.password.as_ref().filter(|s| needs_password(Some(s))) else {
             continue;
         };
+        if options.passwords_set_afterwards {
+            set_afterwards.push(&role.name);
+            continue;
+        }
         let resolved = match options.secrets {
             Some(r) => r
                 .password(&role.name, source)?
@@ -168,6 +206,14 @@ fn init_script(
 
     let mut out = String::new();
     header(&mut out, plan, "roles, databases and privileges");
+    if !set_afterwards.is_empty() {
+        out.push_str("--\n-- Run it with: psql --no-psqlrc --file=init.sql\n");
+        out.push_str("-- These roles are created without a password; set each afterwards\n");
+        out.push_str("-- (psql's \\password sends only a SCRAM-SHA-256 verifier):\n");
+        for role in &set_afterwards {
+            let _ = writeln!(out, "--   {}", comment_text(role.as_str()));
+        }
+    }
     if !needed_variables.is_empty() {
         out.push_str(
             "--\n-- Passwords are SCRAM-SHA-256 verifiers passed as psql variables, so no\n",

@@ -153,3 +153,99 @@ fn the_script_is_the_same_for_the_same_plan() {
         render_script(&plan.validate().expect("the plan validates")).unwrap()
     );
 }
+
+/// Sets a role's password the way the Kubernetes schema Job does: psql's
+/// `\password`, fed the password twice on stdin (it hashes it client-side).
+fn set_password_like_the_job(pg: &pgplan_testkit::PgServer, role: &str, password: &str) {
+    use std::io::Write as _;
+    let psql = pg.psql_path().expect("psql");
+    let mut child = Command::new(psql)
+        .args(["--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "-d"])
+        .arg(pg.dsn("postgres"))
+        .arg(format!("--set=role={role}"))
+        .arg("--command=\\password :\"role\"")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "\\password {role}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The script a deployment Job runs: plain `psql --file`, no variables,
+/// twice; then the Job sets each listed password and every role logs in.
+async fn job_script_runs_with_plain_psql(major: u32) {
+    let pg = support::server(major);
+    let tag = support::unique_tag(&format!("job{major}n"));
+    let plan = support::seed_000(major, &tag).validate().unwrap();
+    let job = pgplan_sql::init_script_for_job(&plan).unwrap();
+    assert!(!job.sql.contains("password_"), "no psql variable is needed");
+    let expected: Vec<&str> = plan
+        .roles
+        .iter()
+        .filter(|r| r.login && r.password.is_some())
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut listed: Vec<&str> = job.passwords_to_set.iter().map(|r| r.as_str()).collect();
+    listed.sort_unstable();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort_unstable();
+    assert_eq!(listed, expected_sorted);
+
+    for run in 1..=2 {
+        let (ok, out) = run_psql(pg, &job.sql, &[]);
+        assert!(ok, "run {run} of the job script failed:\n{out}");
+    }
+    for role in &job.passwords_to_set {
+        set_password_like_the_job(pg, role.as_str(), &format!("{tag}-{role}-pw"));
+    }
+    for role in &job.passwords_to_set {
+        let dsn = format!(
+            "postgresql://{}:{}@127.0.0.1:{}/{}",
+            urlencode(role.as_str()),
+            urlencode(&format!("{tag}-{role}-pw")),
+            pg.port(),
+            urlencode(&format!("{tag}_product_change_db"))
+        );
+        let (client, conn) = tokio_postgres::connect(&dsn, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("{role} logs in with the password the job set: {e}"));
+        tokio::spawn(conn);
+        client.simple_query("SELECT 1").await.unwrap();
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn job_script_runs_with_plain_psql_postgres_14() {
+    job_script_runs_with_plain_psql(14).await;
+}
+#[tokio::test]
+async fn job_script_runs_with_plain_psql_postgres_15() {
+    job_script_runs_with_plain_psql(15).await;
+}
+#[tokio::test]
+async fn job_script_runs_with_plain_psql_postgres_17() {
+    job_script_runs_with_plain_psql(17).await;
+}

@@ -29,6 +29,7 @@ fn rendered_sql_of_every_plan() {
                 &plan.validate().expect("the plan validates"),
                 &RenderOptions {
                     secrets: Some(&secrets),
+                    ..RenderOptions::default()
                 },
             )
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -43,13 +44,27 @@ fn rendered_sql_of_every_plan() {
             out.push_str(&format!(
                 "==> render_script (psql variables) <==\n{script}\n"
             ));
+            // The script a deployment Job runs: passwords set afterwards.
+            let job =
+                pgplan_sql::init_script_for_job(&plan.validate().expect("the plan validates"))
+                    .unwrap();
+            out.push_str(&format!(
+                "==> init_script_for_job (passwords set afterwards: {}) <==\n{}\n",
+                job.passwords_to_set
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                job.sql
+            ));
             // The same plan renders the same bytes.
             assert_eq!(
                 files,
                 render_files_with(
                     &plan.validate().expect("the plan validates"),
                     &RenderOptions {
-                        secrets: Some(&secrets)
+                        secrets: Some(&secrets),
+                        ..RenderOptions::default()
                     }
                 )
                 .unwrap()

@@ -35,7 +35,7 @@ impl PlanBuilder {
             .read(base.clone().field("namespace"), namespace)
             .unwrap_or_else(DnsLabel::placeholder);
         let image = self.problems.read(base.clone().field("image"), image);
-        let image = image.unwrap_or_else(|| ContainerImage::placeholder());
+        let image = image.unwrap_or_else(ContainerImage::placeholder);
         let k8s = nest(
             &mut self.problems,
             base,

@@ -155,21 +155,41 @@ impl From<&FieldPath> for FieldPath {
     }
 }
 
+impl FieldPath {
+    /// True when the path prints as `text`, without building the string.
+    fn prints_as(&self, text: &str) -> bool {
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                match self.0.strip_prefix(s) {
+                    Some(rest) => {
+                        self.0 = rest;
+                        Ok(())
+                    }
+                    None => Err(fmt::Error),
+                }
+            }
+        }
+        let mut rest = Rest(text);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
 impl PartialEq<str> for FieldPath {
     fn eq(&self, other: &str) -> bool {
-        self.to_string() == other
+        self.prints_as(other)
     }
 }
 
 impl PartialEq<&str> for FieldPath {
     fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
+        self.prints_as(other)
     }
 }
 
 impl PartialEq<String> for FieldPath {
     fn eq(&self, other: &String) -> bool {
-        self.to_string() == *other
+        self.prints_as(other)
     }
 }
 

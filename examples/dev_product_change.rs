@@ -23,12 +23,7 @@ fn as_written() -> PlanBuilder {
                 .resource_group("phonebill-dev-rg")
                 .storage_class("managed-standard")
         })
-        .sizing(|s| {
-            s.cpu(500.millicores(), 1000.millicores())
-                .memory(1.gib(), 2.gib())
-                .data_volume(20.gib())
-                .backup_volume(10.gib())
-        })
+        .sizing(|s| s.cpu(500.millicores(), 1000.millicores()).memory(1.gib(), 2.gib()).data_volume(20.gib()))
         .tuning(|t| {
             t.storage(StorageKind::Hdd).parameters([
                 ("max_connections", "100"),
@@ -55,7 +50,7 @@ fn as_written() -> PlanBuilder {
                 ("log_timezone", "UTC"),
             ])
         })
-        .database(DB, "product_change_app", |d| d.encoding("UTF8").timezone("UTC").schema(SCHEMA, |s| s))
+        .database(DB, "product_change_app", |d| d.encoding("UTF8").schema(SCHEMA, |s| s))
         // The Secret: base64 of a password written in the document.
         .role("product_change_app", |r| {
             r.application()
@@ -65,9 +60,10 @@ fn as_written() -> PlanBuilder {
         .role("product_change_admin", |r| r.admin().login().grant(ALL, on::database(DB)))
         .role("product_change_readonly", |r| r.read_only().login().grant(SELECT, on::tables(DB, SCHEMA)))
         .backups(|b| {
-            b.logical("daily", "0 2 * * *", 7.days(), |l| l.databases([DB]).format(DumpFormat::Plain))
-                .wal_archiving("azure-blob", 7.days(), |w| w)
-                .snapshots(|s| s)
+            b.logical("daily", "0 2 * * *", 7.days(), |l| {
+                l.databases([DB]).format(DumpFormat::Plain).role("product_change_app")
+            })
+            .snapshots(|s| s)
         })
         .monitoring(|m| {
             m.cpu(above(80.pct()).sustained_for(5.minutes()))
@@ -121,9 +117,9 @@ fn corrected(plan: PlanBuilder) -> PlanBuilder {
         .client("product-change", |c| {
             c.pool_size(10).pods(1, 2).database(DB).role("product_change_app").label("app", "product-change")
         })
-        // A verifiable custom-format dump; no WAL archiving target exists in
-        // this cluster, so it is not planned (the RPO is the daily dump's).
-        .backups(|b| b.logical_mut("daily", |l| l.format(DumpFormat::Custom)).no_wal_archiving())
+        // The backup CronJob's volume, and a verifiable custom-format dump.
+        .sizing(|s| s.backup_volume(10.gib()))
+        .backups(|b| b.logical_mut("daily", |l| l.format(DumpFormat::Custom)))
         .monitoring(|m| m.exporter(|e| e))
 }
 

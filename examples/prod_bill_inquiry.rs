@@ -16,12 +16,12 @@ const REPLICA: &str = "phonebill-bill-inquiry-prod-pg-replica";
 fn as_written() -> PlanBuilder {
     Plan::production("bill-inquiry")
         .version(14)
-        .label("system", "phonebill")
         .objectives(|o| {
             o.availability(99.9.pct())
                 .rpo(5.minutes())
                 .rto(30.minutes())
                 .declared_elsewhere("physical-architecture-prod", |d| d.rpo(1.hours()).rto(30.minutes()))
+                .declared_elsewhere("bill-inquiry SLA tables", |d| d.availability(99.99.pct()))
         })
         .azure("phonebill-rg", SERVER, "Korea Central", |az| {
             az.sku("Standard_D4s_v3")
@@ -32,8 +32,9 @@ fn as_written() -> PlanBuilder {
                 .private_access("phonebill-vnet", "database-subnet", |p| {
                     p.subnet_cidr("10.0.2.0/24").private_dns_zone("privatelink.postgres.database.azure.com")
                 })
-                // `az postgres flexible-server vnet-rule create`, a single-server command.
-                .firewall_rule("allow-aks-subnet", "10.0.1.0", "10.0.1.255")
+                // `az postgres flexible-server vnet-rule create --subnet database-subnet`,
+                // a single-server command.
+                .firewall_rule("allow-aks-subnet", "10.0.2.0", "10.0.2.255")
                 .entra_admin("phonebill-admin", |a| a)
                 // The install script's ADMIN_USER and ADMIN_PASSWORD.
                 .administrator("postgres", secret::literal("Complex#PostgreSQL#2025!"))
@@ -115,7 +116,7 @@ fn as_written() -> PlanBuilder {
         .backups(|b| {
             b.managed(35, |m| m.geo_redundant("Korea South").window("02:00 KST")).logical(
                 "weekly",
-                "0 3 * * 0",
+                "@weekly",
                 90.days(),
                 |l| {
                     l.databases([DB])
@@ -138,7 +139,7 @@ fn as_written() -> PlanBuilder {
 /// The fixes the report's help texts propose.
 fn corrected(plan: PlanBuilder) -> PlanBuilder {
     let kv = |name: &str| secret::key_vault("phonebill-kv", name);
-    plan
+    plan.label("system", "phonebill")
         // One RPO: 5 minutes, which point-in-time restore meets.
         .objectives(|o| o.clear_declared_elsewhere())
         .azure_mut(|az| {
@@ -190,7 +191,7 @@ fn corrected(plan: PlanBuilder) -> PlanBuilder {
         })
         // ALL on a database is CREATE, CONNECT, TEMPORARY: say so.
         .role_mut("bill_admin", |r| r.clear_grants().grant([CONNECT, CREATE, TEMPORARY], on::database(DB)))
-        // Developers and auditors could not read new tables (and auditors no schema).
+        // Developers and auditors could not read the tables the owner creates later.
         .role_mut("bill_developer", |r| r.clear_grants().read_only_on(DB, "public"))
         .role_mut("bill_auditor", |r| r.clear_grants().read_only_on(DB, "public"))
         .client_mut("bill-inquiry", |c| c.label("app", "bill-inquiry"))

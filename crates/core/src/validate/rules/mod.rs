@@ -47,7 +47,7 @@ pub use resources::ResourceRequests;
 pub use roles_privileges::RolesPrivileges;
 pub use secrets::Secrets;
 pub use shared_buffers::SharedBuffers;
-pub use sql::{ReservedSchemaNames, UniqueDatabaseNames};
+pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal_sizes::WalSizes;
 
 /// Every rule, in id order.
@@ -76,6 +76,7 @@ pub static ALL: &[&dyn Rule] = &[
     &KubernetesNames,
     &UniqueDatabaseNames,
     &ReservedSchemaNames,
+    &SchemaUsage,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

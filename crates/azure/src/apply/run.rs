@@ -53,6 +53,7 @@ impl<'a> Run<'a> {
         let mut report = ApplyReport::default();
         for (i, op) in ops.iter().enumerate() {
             self.bar.set_message(op.summary.clone());
+            // `diff` gives exactly one change per operation, in order.
             let change = &changes[i];
             let result = self.step(op, change).await;
             let (outcome, detail) = match result {

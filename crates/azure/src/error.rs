@@ -1,6 +1,8 @@
 //! The crate's one error type.
 
-/// Why a plan could not be rendered or applied.
+/// Why a plan could not be rendered or applied. Rendering a validated plan
+/// fails only on serialisation (or a plan for another platform): every
+/// check the requests need is a validation rule.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -11,16 +13,6 @@ pub enum Error {
     NotAzure {
         /// The plan's platform (`kubernetes`, `local`).
         platform: &'static str,
-    },
-    /// A plan value that Azure cannot take as it is.
-    #[error("{field}: {message}; {fix}")]
-    Plan {
-        /// The plan field, as a path (`platform.azure.storage.size`).
-        field: String,
-        /// What is wrong, with the value.
-        message: String,
-        /// How to fix it.
-        fix: String,
     },
     /// A request body could not be turned into JSON.
     #[error("could not serialise the {what} request body")]

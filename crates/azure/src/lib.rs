@@ -21,8 +21,12 @@
 //!     administrator_password: { env: { var: ORDERS_PG_ADMIN_PASSWORD } }
 //! databases:
 //!   - { name: orders, owner: orders_owner, locale: en_US.UTF-8 }
+//! roles:
+//!   - { name: orders_owner, purpose: owner, login: true, password: { env: { var: ORDERS_OWNER_PASSWORD } } }
 //! "#).unwrap();
 //!
+//! // Renderers take only a validated plan: what validates renders.
+//! let plan = plan.validate().unwrap_or_else(|report| panic!("{report}"));
 //! let ops = render_operations(&plan).unwrap();
 //! assert_eq!(ops[0].kind, OperationKind::ServerCreate);
 //! assert_eq!(

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use pgplan_core::{Azure, AzureHaMode, AzureStorageType, PrincipalType, SecretSource, ValidPlan};
+use pgplan_core::{Azure, AzureHaMode, AzureStorageType, PrincipalType, ReadableSecret, ValidPlan};
 
 use crate::Error;
 use crate::models::{self, storage};
@@ -215,8 +215,12 @@ pub(crate) fn script_for(plan: &ValidPlan, ops: &[Operation]) -> Result<String, 
                     continue;
                 };
                 heading(&mut out, &op.summary);
+                // The renderer lists only sources the script can read
+                // (rule PGP148): Key Vault or an environment variable.
                 for secret in &op.secrets {
-                    read_secret(&mut out, &secret.source)?;
+                    if let Some(readable) = secret.source.readable() {
+                        read_secret(&mut out, &secret.source.describe(), readable);
+                    }
                 }
                 for note in &op.notes {
                     let _ = writeln!(out, "# {}", comment(note));
@@ -412,7 +416,7 @@ pub(crate) fn script_for(plan: &ValidPlan, ops: &[Operation]) -> Result<String, 
 /// `--vnet`/`--subnet`/`--private-dns-zone` of a VNet integration.
 fn vnet_flags(cmd: Az, private: &pgplan_core::PrivateAccess) -> Az {
     let subnet = private.subnet.as_str();
-    let cmd = if subnet.starts_with('/') {
+    let cmd = if private.subnet.is_id() {
         cmd.opt("--subnet", subnet)
     } else {
         cmd.opt("--vnet", private.vnet.as_str())
@@ -442,7 +446,7 @@ fn plan_principal_type(plan: &ValidPlan, name: &str) -> PrincipalType {
             a.auth
                 .administrators
                 .iter()
-                .find(|x| x.principal_name.trim() == name)
+                .find(|x| x.principal_name == name)
         })
         .map_or(PrincipalType::User, |a| a.principal_type)
 }
@@ -457,23 +461,22 @@ fn tier_word(tier: &models::sku::Tier) -> String {
 }
 
 /// Reads the administrator password into [`PASSWORD_VAR`], never echoing it.
-fn read_secret(out: &mut String, source: &SecretSource) -> Result<(), Error> {
+fn read_secret(out: &mut String, description: &str, source: ReadableSecret<'_>) {
     let _ = writeln!(
         out,
         "# {}",
         comment(&format!(
-            "Administrator password: {} (never printed).",
-            source.describe()
+            "Administrator password: {description} (never printed)."
         ))
     );
     match source {
-        SecretSource::Env { var } => {
+        ReadableSecret::Env(var) => {
             let _ = writeln!(
                 out,
                 "{PASSWORD_VAR}=\"${{{var}:?set {var} to the administrator password}}\""
             );
         }
-        SecretSource::KeyVault { vault, secret } => {
+        ReadableSecret::KeyVault { vault, secret } => {
             let cmd = Az::new("keyvault secret show")
                 .opt("--vault-name", vault.as_str())
                 .opt("--name", secret.as_str())
@@ -481,16 +484,7 @@ fn read_secret(out: &mut String, source: &SecretSource) -> Result<(), Error> {
                 .opt("--output", "tsv");
             let _ = writeln!(out, "{PASSWORD_VAR}=\"$({})\"", cmd.render());
         }
-        // render_operations accepts no other source for the password.
-        _ => {
-            return Err(Error::Plan {
-                field: "platform.azure.administrator_password".into(),
-                message: format!("{} cannot be read by the script", source.describe()),
-                fix: "use { key_vault: { vault, secret } } or { env: { var } }".into(),
-            });
-        }
     }
-    Ok(())
 }
 
 fn server_create(plan: &ValidPlan, az: &Azure, server: &models::Server, with_password: bool) -> Az {

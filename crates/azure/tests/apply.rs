@@ -1,13 +1,14 @@
 //! Apply against the local ARM stand-in (see `standin.rs`): the generated
 //! client, real `azure_identity` client-secret credentials (pointed at the
-//! stand-in's token endpoint), long-running operations, throttling and a
-//! failed operation.
+//! stand-in's token endpoint), long-running operations, throttling, a
+//! failed operation, and the dry run that reads the same state and sends
+//! nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use pgplan_azure::Error;
-use pgplan_azure::apply::{Applier, ApplyOptions, Outcome};
+use pgplan_azure::apply::{Applier, ApplyOptions, Outcome, Step, diff};
 use serde_json::json;
 
 use crate::standin::StandIn;
@@ -355,5 +356,155 @@ async fn a_missing_object_id_is_named_with_its_fix() {
     assert!(
         text.contains("phonebill-admin") && text.contains("object_id"),
         "{text}"
+    );
+}
+
+/// Requests other than reads: writes, and reads of a Key Vault secret.
+fn sent(standin: &StandIn) -> Vec<String> {
+    standin.with(|s| {
+        s.log
+            .iter()
+            .filter(|l| {
+                (l.method != "GET" || l.path.contains("/secrets/")) && !l.path.contains("/oauth2/")
+            })
+            .map(|l| format!("{} {}", l.method, l.path))
+            .collect()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_against_nothing_sends_nothing_and_lists_every_create() {
+    let standin = standin().await;
+    let applier = applier(&standin);
+    let plan = seed().validate().expect("the plan validates");
+
+    let dry = applier.dry_run(&plan).await.unwrap();
+    assert_eq!(
+        sent(&standin),
+        Vec::<String>::new(),
+        "the dry run sent a request"
+    );
+    assert!(
+        standin.with(|s| !s.log.is_empty()),
+        "the dry run read nothing"
+    );
+    // The printed changes are the pure diff of what was read.
+    assert_eq!(diff(dry.operations(), dry.observed()), dry.changes());
+    assert!(dry.changes().iter().all(|c| c.step.writes()), "{dry}");
+    let text = dry.to_string();
+    for line in [
+        "dry run against subscription ffffffff-ffff-ffff-ffff-ffffffffffff, resource group phonebill-rg: nothing was sent",
+        "  create     server: server phonebill-bill-inquiry-prod-pg does not exist",
+        "  create     database:bill_inquiry_db: database bill_inquiry_db does not exist",
+        "  restart    restart: static parameters change: ",
+        "  create     replica:phonebill-bill-inquiry-prod-pg-replica: server phonebill-bill-inquiry-prod-pg-replica does not exist",
+    ] {
+        assert!(text.contains(line), "no `{line}` in\n{text}");
+    }
+    assert!(
+        text.contains("  update     configuration:shared_buffers: shared_buffers = 524288 on the new server phonebill-bill-inquiry-prod-pg"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("0 unchanged, 0 skipped, 0 drifted, 0 refused"),
+        "{text}"
+    );
+    // Every operation the dry run would create, apply creates.
+    let report = applier.apply(&plan).await.unwrap();
+    for change in dry.changes().iter().filter(|c| c.step == Step::Create) {
+        assert_eq!(
+            report.get(&change.operation).map(|a| a.outcome),
+            Some(Outcome::Created),
+            "{change}\n{report}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_after_drift_shows_exactly_what_apply_then_sends() {
+    let standin = standin().await;
+    let applier = applier(&standin);
+    let plan = seed().validate().expect("the plan validates");
+    applier.apply(&plan).await.unwrap();
+    let dry = applier.dry_run(&plan).await.unwrap();
+    assert!(dry.is_noop(), "{dry}");
+
+    standin.with(|s| {
+        let c = s
+            .configurations
+            .get_mut("phonebill-bill-inquiry-prod-pg")
+            .unwrap();
+        c.get_mut("work_mem").unwrap()["properties"]["value"] = json!("4096");
+        c.get_mut("shared_buffers").unwrap()["properties"]["value"] = json!("16384");
+        let server = s.resources.get_mut(&SERVER.to_ascii_lowercase()).unwrap();
+        server["properties"]["backup"]["backupRetentionDays"] = json!(7);
+        server["properties"]["availabilityZone"] = json!("3");
+    });
+    let before = standin.with(|s| s.log.len());
+    let dry = applier.dry_run(&plan).await.unwrap();
+    assert_eq!(
+        standin.with(|s| s.log.len()) - before,
+        standin.with(|s| s.log[before..]
+            .iter()
+            .filter(|l| l.method == "GET" || l.path.contains("/oauth2/"))
+            .count()),
+        "the dry run sent a write"
+    );
+    assert_eq!(diff(dry.operations(), dry.observed()), dry.changes());
+    let writes: Vec<&str> = dry.writes().map(|c| c.operation.as_str()).collect();
+    assert_eq!(
+        writes,
+        [
+            "server",
+            "configuration:shared_buffers",
+            "configuration:work_mem",
+            "restart"
+        ],
+        "{dry}"
+    );
+    let text = dry.to_string();
+    for line in [
+        "  update     server: backup retention 7 → 35 days; cannot change in place: availability zone is 3, the plan says 1; it is chosen at server creation only",
+        "  update     configuration:shared_buffers: shared_buffers 16384 → 524288 (static)",
+        "  update     configuration:work_mem: work_mem 4096 → ",
+        "  restart    restart: static parameters change: shared_buffers",
+    ] {
+        assert!(text.contains(line), "no `{line}` in\n{text}");
+    }
+    assert_eq!(text.lines().count(), 6, "{text}");
+
+    // Apply sends exactly those writes, in that order, and nothing else.
+    let before = standin.writes().len();
+    let report = applier.apply(&plan).await.unwrap();
+    let changed: Vec<&str> = report
+        .actions
+        .iter()
+        .filter(|a| matches!(a.outcome, Outcome::Created | Outcome::Updated))
+        .map(|a| a.operation.as_str())
+        .collect();
+    assert_eq!(changed, writes, "{report}");
+    let sent: Vec<String> = standin.writes()[before..]
+        .iter()
+        .map(|w| w.rsplit('/').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "phonebill-bill-inquiry-prod-pg",
+            "shared_buffers",
+            "work_mem",
+            "restart"
+        ],
+        "{:?}",
+        &standin.writes()[before..]
+    );
+    assert!(
+        applier
+            .dry_run(&plan)
+            .await
+            .unwrap()
+            .writes()
+            .next()
+            .is_none()
     );
 }

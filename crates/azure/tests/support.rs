@@ -44,6 +44,15 @@ pub fn all_plans() -> Vec<(PathBuf, Plan)> {
         .collect()
 }
 
+/// True for a rule's fixed example plan (`tests/plans/pass/PGP150-….yaml`):
+/// small variations of one plan, rendered and checked against the spec but
+/// not snapshotted.
+pub fn is_rule_example(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("PGP") && n.as_bytes().get(6) == Some(&b'-'))
+}
+
 /// The plans whose platform is Azure.
 pub fn azure_plans() -> Vec<(PathBuf, Plan)> {
     let plans: Vec<_> = all_plans()

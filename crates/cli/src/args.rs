@@ -94,7 +94,7 @@ pub enum Command {
         /// Allow destructive changes (SQL target).
         #[arg(long)]
         allow_destructive: bool,
-        /// Server-side dry run (Kubernetes) or no changes sent (Azure).
+        /// Server-side dry run (Kubernetes), or read the live server and print what would change, and why, sending nothing (Azure).
         #[arg(long)]
         dry_run: bool,
         /// Kubernetes context (defaults to the kubeconfig's current context).

@@ -3,6 +3,10 @@
 //! and the extension allow-list. Sources are the service documentation and the
 //! 2024-08-01 REST specification; each table says which.
 
+use crate::catalog::{ParamSpec, TypedValue, VarType, format_number, parse_bool};
+use crate::model::azure_names::{PrivateDnsZone, ResourceGroupName};
+use crate::model::locale::{Encoding, Locale};
+use crate::model::platform::PrivateAccess;
 use crate::model::units::Bytes;
 
 /// vCores and memory of a compute SKU, from the SKU's series and size
@@ -364,13 +368,71 @@ pub const RESERVED_ADMIN_LOGINS: &[&str] = &[
 /// Role names that exist on every Flexible Server and belong to the service.
 pub const SERVICE_ROLES: &[&str] = &["azuresu", "azure_pg_admin", "replication"];
 
-/// Parameters that are read-only on Flexible Server (concepts-limits,
-/// server-parameters-table-tls).
-pub const READ_ONLY_PARAMETERS: &[&str] = &[
-    "reserved_connections",
-    "superuser_reserved_connections",
-    "ssl",
+/// Why Azure does not let users set a parameter, for the parameters the
+/// service manages itself (concepts-limits, server-parameters-table-tls, and
+/// the parameters a managed server keeps for its backups, standbys, network
+/// endpoint and files). `None` for parameters users may set.
+///
+/// ```
+/// use pgplan_core::azure_facts::managed_parameter;
+/// assert!(managed_parameter("archive_mode").unwrap().contains("backups"));
+/// assert!(managed_parameter("work_mem").is_none());
+/// ```
+pub fn managed_parameter(name: &str) -> Option<&'static str> {
+    MANAGED_PARAMETERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, why)| *why)
+}
+
+const ARCHIVING: &str = "WAL archiving is part of the managed backups";
+const STANDBYS: &str = "standbys are the service's (high availability and read replicas)";
+const TLS: &str = "TLS is always on; use require_secure_transport and ssl_min_protocol_version";
+const RESERVED: &str = "Azure holds 15 connection slots back itself: reserved_connections 5, superuser_reserved_connections 10";
+const ENDPOINT: &str = "the network endpoint is the service's";
+const FILES: &str = "files and server logs are the service's";
+
+/// Parameters Azure manages itself, with the reason (see [`managed_parameter`]).
+const MANAGED_PARAMETERS: &[(&str, &str)] = &[
+    ("archive_command", ARCHIVING),
+    ("archive_library", ARCHIVING),
+    ("archive_mode", ARCHIVING),
+    ("archive_timeout", ARCHIVING),
+    ("restore_command", ARCHIVING),
+    ("cluster_name", STANDBYS),
+    ("hot_standby", STANDBYS),
+    ("primary_conninfo", STANDBYS),
+    ("primary_slot_name", STANDBYS),
+    ("ssl", TLS),
+    ("ssl_ca_file", TLS),
+    ("ssl_cert_file", TLS),
+    ("ssl_crl_dir", TLS),
+    ("ssl_crl_file", TLS),
+    ("ssl_key_file", TLS),
+    ("ssl_passphrase_command", TLS),
+    ("reserved_connections", RESERVED),
+    ("superuser_reserved_connections", RESERVED),
+    ("listen_addresses", ENDPOINT),
+    ("port", ENDPOINT),
+    ("unix_socket_directories", ENDPOINT),
+    ("unix_socket_group", ENDPOINT),
+    ("unix_socket_permissions", ENDPOINT),
+    ("config_file", FILES),
+    ("data_directory", FILES),
+    ("external_pid_file", FILES),
+    ("hba_file", FILES),
+    ("ident_file", FILES),
+    ("log_directory", FILES),
+    ("log_file_mode", FILES),
+    ("log_filename", FILES),
+    ("logging_collector", FILES),
 ];
+
+/// The names [`managed_parameter`] knows, for the proptest strategies.
+#[cfg(feature = "proptest")]
+pub(crate) fn managed_parameter_names() -> impl Iterator<Item = &'static str> {
+    MANAGED_PARAMETERS.iter().map(|(name, _)| *name)
+}
 
 /// The service a private-access subnet must be delegated to.
 pub const SUBNET_DELEGATION: &str = "Microsoft.DBforPostgreSQL/flexibleServers";
@@ -380,6 +442,207 @@ pub const PRIVATE_DNS_ZONE_SUFFIX: &str = ".postgres.database.azure.com";
 
 /// The smallest subnet a VNet-injected server can be delegated (`/28`).
 pub const SMALLEST_SUBNET_PREFIX: u8 = 28;
+
+/// The private DNS zone a VNet-injected server gets by default, and the one
+/// pgplan proposes: `<server>.private.postgres.database.azure.com`.
+///
+/// ```
+/// use pgplan_core::azure_facts::own_private_dns_zone;
+/// assert_eq!(own_private_dns_zone("orders-pg"), "orders-pg.private.postgres.database.azure.com");
+/// ```
+pub fn own_private_dns_zone(server: &str) -> String {
+    format!("{server}.private{PRIVATE_DNS_ZONE_SUFFIX}")
+}
+
+/// The host name of a server: `<server>.postgres.database.azure.com` (a
+/// private DNS zone must not be this name).
+pub fn server_host_name(server: &str) -> String {
+    format!("{server}{PRIVATE_DNS_ZONE_SUFFIX}")
+}
+
+/// `/subscriptions/{subscription}/resourceGroups/{group}`.
+pub fn resource_group_id(subscription: &str, group: &ResourceGroupName) -> String {
+    format!("/subscriptions/{subscription}/resourceGroups/{group}")
+}
+
+/// The resource id of a flexible server in a resource group (given by its id).
+pub fn server_id(group_id: &str, server: &str) -> String {
+    format!("{group_id}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{server}")
+}
+
+/// The resource id of a VNet integration's delegated subnet: the plan's id,
+/// or one built from the VNet and subnet names in the resource group.
+pub fn subnet_id(group_id: &str, private: &PrivateAccess) -> String {
+    let (subnet, vnet) = (&private.subnet, &private.vnet);
+    if subnet.is_id() {
+        subnet.to_string()
+    } else if vnet.is_id() {
+        format!("{vnet}/subnets/{subnet}")
+    } else {
+        format!("{group_id}/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{subnet}")
+    }
+}
+
+/// The resource id of a private DNS zone: the plan's id, or one built from
+/// the zone's name in the resource group.
+pub fn private_dns_zone_id(group_id: &str, zone: &PrivateDnsZone) -> String {
+    if zone.is_id() {
+        zone.to_string()
+    } else {
+        format!("{group_id}/providers/Microsoft.Network/privateDnsZones/{zone}")
+    }
+}
+
+/// The items of a list-valued parameter as written in a plan
+/// (`'pg_cron, "pg_stat_statements"'` → `pg_cron`, `pg_stat_statements`):
+/// outer single quotes, spaces and double quotes around items dropped,
+/// empty items skipped. Azure takes such lists comma-separated without
+/// spaces (`azure.extensions`, `shared_preload_libraries`).
+///
+/// ```
+/// use pgplan_core::azure_facts::parameter_list;
+/// assert_eq!(parameter_list("'pg_cron, \"pg_stat_statements\",'"), ["pg_cron", "pg_stat_statements"]);
+/// ```
+pub fn parameter_list(raw: &str) -> Vec<&str> {
+    unquote(raw)
+        .split(',')
+        .map(|s| s.trim().trim_matches('"'))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A parameter value without the single quotes a plan may put around it
+/// (`'%t [%p] '` → `%t [%p] `); anything else is kept as written, spaces
+/// included (a trailing space in `log_line_prefix` matters).
+pub fn unquote(raw: &str) -> &str {
+    let t = raw.trim();
+    if t.len() >= 2 && t.starts_with('\'') && t.ends_with('\'') {
+        &t[1..t.len() - 1]
+    } else {
+        raw
+    }
+}
+
+/// The value of a parameter as the configurations API takes it and reports
+/// it (the `pg_settings` form): numbers in the parameter's unit
+/// (`shared_buffers` in 8 kB pages), booleans `on`/`off`, enum values as the
+/// catalog spells them, lists comma-separated without spaces, text as written
+/// without its quotes. `spec` is the parameter's catalog entry (`None` for
+/// extension and Azure-only parameters). A value the catalog refuses is kept
+/// as written: the parameters rule (PGP015) reports it before anything is
+/// rendered.
+///
+/// ```
+/// use pgplan_core::{Catalog, azure_facts::configuration_value};
+/// let c = Catalog::for_major(16).unwrap();
+/// assert_eq!(configuration_value(c.get("shared_buffers"), "shared_buffers", "4GB"), "524288");
+/// assert_eq!(configuration_value(c.get("log_checkpoints"), "log_checkpoints", "true"), "on");
+/// assert_eq!(configuration_value(None, "azure.extensions", "'pg_trgm, uuid-ossp'"), "pg_trgm,uuid-ossp");
+/// assert_eq!(configuration_value(None, "require_secure_transport", "true"), "on");
+/// ```
+pub fn configuration_value(spec: Option<&ParamSpec>, name: &str, raw: &str) -> String {
+    let Some(spec) = spec else {
+        if AZURE_ONLY_PARAMETERS.contains(&name) {
+            return match parse_bool(raw) {
+                Some(true) => "on".into(),
+                Some(false) => "off".into(),
+                None => raw.to_owned(),
+            };
+        }
+        if LIST_PARAMETERS.contains(&name) {
+            return parameter_list(raw).join(",");
+        }
+        return unquote(raw).trim().to_owned();
+    };
+    if LIST_PARAMETERS.contains(&name) {
+        return parameter_list(raw).join(",");
+    }
+    if spec.vartype == VarType::String {
+        return unquote(raw).to_owned();
+    }
+    match spec.parse_value(raw) {
+        Ok(TypedValue::Bool(b)) => if b { "on" } else { "off" }.to_owned(),
+        Ok(TypedValue::Number(n)) => format_number(n),
+        // Enum values in the catalog's spelling (`TLSv1.2`, not `tlsv1.2`):
+        // Azure lists them so in allowedValues.
+        Ok(TypedValue::Text(t)) if spec.vartype == VarType::Enum => spec
+            .enumvals
+            .iter()
+            .find(|e| e.eq_ignore_ascii_case(&t))
+            .cloned()
+            .unwrap_or(t),
+        Ok(TypedValue::Text(t)) => t,
+        Err(_) => raw.to_owned(),
+    }
+}
+
+/// Parameters whose value is a list Azure takes comma-separated.
+const LIST_PARAMETERS: [&str; 2] = ["shared_preload_libraries", "azure.extensions"];
+
+/// A database's character set as the API's `charset` takes it (pattern
+/// `^[a-zA-Z]+\w*$`): PostgreSQL's name of the encoding (`UTF8`), which
+/// every [`Encoding`] is.
+pub fn charset(encoding: &Encoding) -> &str {
+    encoding.as_str()
+}
+
+/// A database's collation as the API's `collation` takes it: the locale
+/// with its codeset spelled as glibc normalises it, lowercase without
+/// punctuation (`en_US.UTF-8` → `en_US.utf8`, `de_DE.ISO-8859-1@euro` →
+/// `de_DE.iso88591@euro`), since the API's pattern allows no hyphen after
+/// the language part. Whether the API takes the result is
+/// [`collation_accepted`].
+///
+/// ```
+/// use pgplan_core::{Locale, azure_facts::collation};
+/// assert_eq!(collation(&Locale::new("en_US.UTF-8").unwrap()), "en_US.utf8");
+/// assert_eq!(collation(&Locale::new("C").unwrap()), "C");
+/// ```
+pub fn collation(locale: &Locale) -> String {
+    let locale = locale.as_str();
+    match locale.split_once('.') {
+        Some((lang, codeset)) => {
+            let (codeset, modifier) = codeset.split_once('@').unwrap_or((codeset, ""));
+            let codeset: String = codeset
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if modifier.is_empty() {
+                format!("{lang}.{codeset}")
+            } else {
+                format!("{lang}.{codeset}@{modifier}")
+            }
+        }
+        None => locale.to_owned(),
+    }
+}
+
+/// True when the databases API takes a collation: its pattern is
+/// `^[a-zA-Z\-]+([. ]|\w)*$` (letters and hyphens, then letters, digits,
+/// `_`, `.` and spaces; no `@`).
+pub fn collation_accepted(collation: &str) -> bool {
+    let lead = collation
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+        .count();
+    lead > 0
+        && collation[lead..]
+            .chars()
+            .all(|c| c == '.' || c == ' ' || c.is_alphanumeric() || c == '_')
+}
+
+/// True when the databases API takes a database name: its path pattern is
+/// `^[a-zA-Z_][\w\-]{0,62}$` (a letter or `_`, then letters, digits, `_`
+/// and `-`, at most 63 characters).
+pub fn database_name_accepted(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().count() <= 63
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
 
 #[cfg(test)]
 mod tests {
@@ -392,6 +655,43 @@ mod tests {
         assert_eq!(paired_region("westus3"), Some("eastus"));
         assert_eq!(paired_region("eastus"), Some("westus"));
         assert_eq!(paired_region("atlantis"), None);
+    }
+
+    #[test]
+    fn every_encoding_is_a_charset_the_api_takes() {
+        // The API's charset pattern: ^[a-zA-Z]+\w*$.
+        for name in crate::model::locale::SERVER_ENCODINGS {
+            let c = charset(&Encoding::new(name).unwrap()).to_owned();
+            let mut chars = c.chars();
+            assert!(chars.next().is_some_and(|c| c.is_ascii_alphabetic()), "{c}");
+            assert!(chars.all(|c| c.is_ascii_alphanumeric() || c == '_'), "{c}");
+        }
+    }
+
+    #[test]
+    fn collations_and_database_names_follow_the_api_patterns() {
+        let col = |l: &str| collation(&Locale::new(l).unwrap());
+        assert_eq!(col("ko_KR.UTF8"), "ko_KR.utf8");
+        assert_eq!(col("de_DE.ISO-8859-1@euro"), "de_DE.iso88591@euro");
+        assert!(collation_accepted("en_US.utf8"));
+        assert!(collation_accepted("C"));
+        assert!(!collation_accepted("en_US.UTF-8"));
+        assert!(!collation_accepted(&col("de_DE.ISO-8859-1@euro")));
+        assert!(!collation_accepted("1en_US"));
+        assert!(database_name_accepted("bill_inquiry_db"));
+        assert!(database_name_accepted("_x-1"));
+        assert!(!database_name_accepted("1db"));
+        assert!(!database_name_accepted("bill db"));
+        assert!(!database_name_accepted(&"d".repeat(64)));
+    }
+
+    #[test]
+    fn lists_and_quotes() {
+        assert_eq!(unquote("'%t [%p] '"), "%t [%p] ");
+        assert_eq!(unquote("%t [%p] "), "%t [%p] ");
+        assert_eq!(parameter_list(""), Vec::<&str>::new());
+        assert_eq!(parameter_list("a,,b"), ["a", "b"]);
+        assert_eq!(managed_parameter("ssl"), Some(TLS));
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub use model::platform::{
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
 pub use model::secrets::{
-    LiteralSecret, Password, SecretInput, SecretSource, env_var_fragment, secret,
+    LiteralSecret, Password, ReadableSecret, SecretInput, SecretSource, env_var_fragment, secret,
 };
 pub use model::security::{PasswordEncryption, Security, StatementLogging, Tls, TlsVersion};
 pub use model::sizing::{Resources, Sizing};

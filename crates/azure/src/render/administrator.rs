@@ -3,37 +3,22 @@
 
 use pgplan_core::PrincipalType;
 
-use super::{Ctx, plan_error};
-use crate::Error;
+use super::Ctx;
 use crate::models::{self, administrator_properties_for_add};
 use crate::operation::{
     Body, Method, OBJECT_ID_PLACEHOLDER, Operation, OperationKind, Placeholder,
 };
 
-pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
+/// One `Administrators_Create` per Entra administrator. Rule PGP147
+/// guarantees Entra authentication is on and every principal name is
+/// written once, without surrounding spaces.
+pub(super) fn operations(cx: &Ctx<'_>) -> Vec<Operation> {
     let auth = &cx.azure.auth;
-    if auth.administrators.is_empty() {
-        return Ok(Vec::new());
-    }
-    if !auth.entra {
-        return Err(plan_error(
-            "platform.azure.auth.administrators",
-            "Entra administrators are listed but Microsoft Entra authentication is off",
-            "set platform.azure.auth.entra: true, or remove the administrators",
-        ));
-    }
     let server = cx.azure.server_name.as_str();
     let mut ops = Vec::new();
     for (i, admin) in auth.administrators.iter().enumerate() {
         let field = format!("platform.azure.auth.administrators[{i}]");
-        let name = admin.principal_name.trim();
-        if name.is_empty() {
-            return Err(plan_error(
-                format!("{field}.principal_name"),
-                "the principal name is empty",
-                "write the user's, group's or service principal's display name",
-            ));
-        }
+        let name = admin.principal_name.as_str();
         let mut placeholders = cx.placeholders();
         let object_id = match &admin.object_id {
             Some(id) => id.to_string(),
@@ -78,7 +63,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Result<Vec<Operation>, Error> {
             notes: Vec::new(),
         });
     }
-    Ok(ops)
+    ops
 }
 
 /// `user`, `group`, `service principal`.

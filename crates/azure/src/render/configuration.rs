@@ -6,12 +6,10 @@
 use std::collections::BTreeMap;
 
 use pgplan_core::azure_facts;
-use pgplan_core::catalog::{ParamSpec, TypedValue, VarType, format_number};
-use pgplan_core::{Catalog, Provenance, ValidPlan};
+use pgplan_core::{Catalog, ValidPlan};
 use serde::Serialize;
 
-use super::{Ctx, plan_error};
-use crate::Error;
+use super::Ctx;
 use crate::models;
 use crate::operation::{Body, Method, Operation, OperationKind};
 
@@ -32,39 +30,6 @@ pub struct Parameter {
     pub origin: String,
 }
 
-/// Parameters Azure sets itself and users cannot, with the reason.
-fn managed_by_azure(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "archive_mode" | "archive_command" | "archive_library" | "archive_timeout"
-        | "restore_command" => "WAL archiving is part of the managed backups",
-        "hot_standby" | "primary_conninfo" | "primary_slot_name" | "cluster_name" => {
-            "standbys are the service's (high availability and read replicas)"
-        }
-        "ssl"
-        | "ssl_cert_file"
-        | "ssl_key_file"
-        | "ssl_ca_file"
-        | "ssl_crl_file"
-        | "ssl_crl_dir"
-        | "ssl_passphrase_command" => {
-            "TLS is always on; use require_secure_transport and ssl_min_protocol_version"
-        }
-        "superuser_reserved_connections" | "reserved_connections" => {
-            "Azure reserves 15 connection slots itself"
-        }
-        "listen_addresses"
-        | "port"
-        | "unix_socket_directories"
-        | "unix_socket_group"
-        | "unix_socket_permissions" => "the network endpoint is the service's",
-        "data_directory" | "config_file" | "hba_file" | "ident_file" | "external_pid_file"
-        | "logging_collector" | "log_directory" | "log_filename" | "log_file_mode" => {
-            "files and server logs are the service's"
-        }
-        _ => return None,
-    })
-}
-
 /// Extension parameters that need a restart (the catalog knows only core ones).
 fn custom_needs_restart(name: &str) -> bool {
     matches!(
@@ -77,67 +42,20 @@ fn custom_needs_restart(name: &str) -> bool {
     )
 }
 
-fn unquote(raw: &str) -> &str {
-    let t = raw.trim();
-    if t.len() >= 2 && t.starts_with('\'') && t.ends_with('\'') {
-        &t[1..t.len() - 1]
-    } else {
-        raw
-    }
-}
-
-fn list(raw: &str) -> String {
-    unquote(raw)
-        .split(',')
-        .map(|s| s.trim().trim_matches('"'))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// A value in Azure's form for a catalog parameter.
-fn azure_value(spec: &ParamSpec, raw: &str) -> Result<String, String> {
-    if spec.name.eq_ignore_ascii_case("shared_preload_libraries") {
-        return Ok(list(raw));
-    }
-    if spec.vartype == VarType::String {
-        // Kept as written: a trailing space in log_line_prefix matters.
-        return Ok(unquote(raw).to_owned());
-    }
-    match spec.parse_value(raw).map_err(|e| e.0)? {
-        TypedValue::Bool(b) => Ok(if b { "on" } else { "off" }.to_owned()),
-        TypedValue::Number(n) => Ok(format_number(n)),
-        // Enum values in the catalog's spelling (`TLSv1.2`, not `tlsv1.2`):
-        // Azure lists them so in allowedValues.
-        TypedValue::Text(t) if spec.vartype == VarType::Enum => Ok(spec
-            .enumvals
-            .iter()
-            .find(|e| e.eq_ignore_ascii_case(&t))
-            .cloned()
-            .unwrap_or(t)),
-        TypedValue::Text(t) => Ok(t),
-    }
-}
-
 /// The plan's settings (explicit and derived) that Azure lets users set, in
-/// Azure's form, sorted by name. Explicit settings Azure does not take are
-/// errors (with the fix); derived ones are left to Azure.
-pub fn azure_parameters(plan: &ValidPlan) -> Result<Vec<Parameter>, Error> {
+/// Azure's form, sorted by name. Derived settings Azure manages itself are
+/// left to Azure; explicit ones never reach here (rules PGP162 and PGP163).
+pub fn azure_parameters(plan: &ValidPlan) -> Vec<Parameter> {
     let settings = plan.settings();
     let catalog = settings.catalog();
     let mut out: BTreeMap<String, Parameter> = BTreeMap::new();
     for setting in settings.iter() {
-        let explicit = setting.provenance == Provenance::Explicit;
-        let field = format!("tuning.parameters.{}", setting.name);
         if let Some(p) = convert(
-            plan,
             catalog,
             &setting.name,
             &setting.value,
-            explicit,
-            &field,
             setting.provenance.to_string(),
-        )? {
+        ) {
             out.insert(p.name.clone(), p);
         }
     }
@@ -154,120 +72,49 @@ pub fn azure_parameters(plan: &ValidPlan) -> Result<Vec<Parameter>, Error> {
             },
         );
     }
-    Ok(out.into_values().collect())
+    out.into_values().collect()
 }
 
 /// A read replica's own parameters (`topology.replicas[i].parameters`).
-pub(super) fn replica_parameters(plan: &ValidPlan, index: usize) -> Result<Vec<Parameter>, Error> {
+pub(super) fn replica_parameters(plan: &ValidPlan, index: usize) -> Vec<Parameter> {
     let Some(replica) = plan.topology.replicas.get(index) else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    let Some(catalog) = Catalog::for_major(plan.version.get()) else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for (name, value) in &replica.parameters {
-        let field = format!("topology.replicas[{index}].parameters.{}", name.as_str());
-        if let Some(p) = convert(
-            plan,
-            catalog,
-            name.as_str(),
-            value.as_str(),
-            true,
-            &field,
-            "explicit in the plan (replica)".into(),
-        )? {
-            out.push(p);
-        }
-    }
-    Ok(out)
+    let catalog = plan.settings().catalog();
+    replica
+        .parameters
+        .iter()
+        .filter_map(|(name, value)| {
+            convert(
+                catalog,
+                name.as_str(),
+                value.as_str(),
+                "explicit in the plan (replica)".into(),
+            )
+        })
+        .collect()
 }
 
-/// One parameter in Azure's form; `None` for a derived parameter Azure
-/// manages itself; an error for an explicit one Azure does not take.
-fn convert(
-    plan: &ValidPlan,
-    catalog: &Catalog,
-    name: &str,
-    raw: &str,
-    explicit: bool,
-    field: &str,
-    origin: String,
-) -> Result<Option<Parameter>, Error> {
+/// One parameter in Azure's form, `None` for one Azure does not take as a
+/// parameter: a server property or a parameter the service manages. Plans
+/// that set those are refused by rules PGP162 and PGP163, names and values
+/// the catalog does not know by PGP015, so what is dropped here is only
+/// ever derived.
+fn convert(catalog: &Catalog, name: &str, raw: &str, origin: String) -> Option<Parameter> {
     let name = name.to_ascii_lowercase();
-    if let Some(property) = azure_facts::server_property_for(&name) {
-        if explicit {
-            return Err(plan_error(
-                field,
-                format!("`{name}` is not a server parameter on Azure but a server property"),
-                format!("set {property} instead and remove it from the parameters"),
-            ));
-        }
-        return Ok(None);
+    if azure_facts::server_property_for(&name).is_some()
+        || azure_facts::managed_parameter(&name).is_some()
+    {
+        return None;
     }
-    if let Some(why) = managed_by_azure(&name) {
-        if explicit {
-            return Err(plan_error(
-                field,
-                format!("Azure manages `{name}` ({why}); it cannot be set"),
-                "remove it from the parameters",
-            ));
-        }
-        return Ok(None);
-    }
-    let (value, needs_restart) = match catalog.get(&name) {
-        Some(spec) => {
-            let value = azure_value(spec, raw).map_err(|why| {
-                plan_error(
-                    if explicit {
-                        field.to_owned()
-                    } else {
-                        format!("{field} (derived)")
-                    },
-                    format!("`{raw}` does not fit {name}: {why}"),
-                    "write a value PostgreSQL accepts for this parameter",
-                )
-            })?;
-            (value, spec.needs_restart())
-        }
-        None if name == "require_secure_transport" => {
-            // Azure's own switch (not a PostgreSQL parameter): dynamic, on/off.
-            let value = pgplan_core::catalog::parse_bool(raw).ok_or_else(|| {
-                plan_error(
-                    field,
-                    format!("`{raw}` is not on or off"),
-                    "write on or off",
-                )
-            })?;
-            (if value { "on" } else { "off" }.to_owned(), false)
-        }
-        None if name.contains('.') => {
-            let value = if name == "azure.extensions" {
-                list(raw)
-            } else {
-                unquote(raw).trim().to_owned()
-            };
-            (value, custom_needs_restart(&name))
-        }
-        None => {
-            let suggestions = catalog.suggest(&name);
-            return Err(plan_error(
-                field,
-                format!("`{name}` is not a PostgreSQL {} parameter", plan.version),
-                if suggestions.is_empty() {
-                    "remove it or check the spelling".to_owned()
-                } else {
-                    format!("did you mean {}?", suggestions.join(", "))
-                },
-            ));
-        }
-    };
-    Ok(Some(Parameter {
+    let spec = catalog.get(&name);
+    let needs_restart = spec.map_or_else(|| custom_needs_restart(&name), |s| s.needs_restart());
+    Some(Parameter {
+        value: azure_facts::configuration_value(spec, &name, raw),
         name,
-        value,
         needs_restart,
         origin,
-    }))
+    })
 }
 
 /// One `Configurations_Put` per parameter.
@@ -316,19 +163,27 @@ mod tests {
     #[test]
     fn values_are_in_azure_units() {
         let c = Catalog::for_major(14).unwrap();
-        let v = |name: &str, raw: &str| azure_value(c.get(name).unwrap(), raw).unwrap();
-        assert_eq!(v("shared_buffers", "4GB"), "524288");
-        assert_eq!(v("work_mem", "64MB"), "65536");
-        assert_eq!(v("max_wal_size", "4GB"), "4096");
-        assert_eq!(v("log_min_duration_statement", "500ms"), "500");
-        assert_eq!(v("random_page_cost", "1.1"), "1.1");
-        assert_eq!(v("log_checkpoints", "true"), "on");
-        assert_eq!(v("log_statement", "DDL"), "ddl");
+        let v = |name: &str, raw: &str| {
+            convert(c, name, raw, String::new())
+                .map(|p| (p.value, p.needs_restart))
+                .unwrap()
+        };
+        assert_eq!(v("shared_buffers", "4GB"), ("524288".into(), true));
+        assert_eq!(v("work_mem", "64MB"), ("65536".into(), false));
+        assert_eq!(v("max_wal_size", "4GB").0, "4096");
+        assert_eq!(v("log_min_duration_statement", "500ms").0, "500");
+        assert_eq!(v("random_page_cost", "1.1").0, "1.1");
+        assert_eq!(v("log_checkpoints", "true").0, "on");
+        assert_eq!(v("log_statement", "DDL").0, "ddl");
+        assert_eq!(v("ssl_min_protocol_version", "tlsv1.2").0, "TLSv1.2");
         assert_eq!(
             v("shared_preload_libraries", "'pg_cron, pg_stat_statements'"),
-            "pg_cron,pg_stat_statements"
+            ("pg_cron,pg_stat_statements".into(), true)
         );
-        assert_eq!(v("log_line_prefix", "%t [%p] "), "%t [%p] ");
-        assert!(azure_value(c.get("work_mem").unwrap(), "lots").is_err());
+        assert_eq!(v("log_line_prefix", "%t [%p] ").0, "%t [%p] ");
+        assert_eq!(v("require_secure_transport", "true"), ("on".into(), false));
+        assert_eq!(v("pg_stat_statements.max", "10000"), ("10000".into(), true));
+        assert!(convert(c, "archive_mode", "on", String::new()).is_none());
+        assert!(convert(c, "backup_retention_days", "35", String::new()).is_none());
     }
 }

@@ -8,7 +8,7 @@ mod network;
 mod replica;
 mod server;
 
-use pgplan_core::{Azure, ValidPlan};
+use pgplan_core::{Azure, ValidPlan, azure_facts};
 
 use crate::Error;
 use crate::operation::{API_VERSION, Operation, Placeholder, SUBSCRIPTION_PLACEHOLDER};
@@ -41,18 +41,12 @@ impl<'a> Ctx<'a> {
 
     /// `/subscriptions/…/resourceGroups/…` of the plan's resource group.
     pub fn resource_group_id(&self) -> String {
-        format!(
-            "/subscriptions/{}/resourceGroups/{}",
-            self.subscription, self.azure.resource_group
-        )
+        azure_facts::resource_group_id(&self.subscription, &self.azure.resource_group)
     }
 
     /// The ARM id of a flexible server in the plan's resource group.
     pub fn server_id(&self, server: &str) -> String {
-        format!(
-            "{}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{server}",
-            self.resource_group_id()
-        )
+        azure_facts::server_id(&self.resource_group_id(), server)
     }
 
     /// A request path: the server id, a child path, the api-version.
@@ -84,68 +78,22 @@ impl<'a> Ctx<'a> {
 /// Renders a plan into the ordered operations that create its server on
 /// Azure: the server, its parameters (and a restart when a static one is
 /// set), databases, Entra administrators, firewall rules, read replicas.
+///
+/// Every check the requests need is a validation rule (PGP140–PGP179 and
+/// the generic ones), so a [`ValidPlan`] always renders; the only error is a
+/// plan for another platform.
 pub fn render_operations(plan: &ValidPlan) -> Result<Vec<Operation>, Error> {
     let cx = Ctx::new(plan)?;
     let primary = cx.azure.server_name.as_str();
-    check_server_name("platform.azure.server_name", primary)?;
-    let mut ops = vec![server::create(&cx)?];
-    let parameters = configuration::azure_parameters(plan)?;
+    let mut ops = vec![server::create(&cx)];
+    let parameters = configuration::azure_parameters(plan);
     ops.extend(configuration::operations(&cx, primary, &parameters));
     if let Some(restart) = server::restart(&cx, primary, &parameters) {
         ops.push(restart);
     }
-    ops.extend(database::operations(&cx)?);
-    ops.extend(administrator::operations(&cx)?);
-    ops.extend(network::firewall_rules(&cx)?);
-    ops.extend(replica::operations(&cx)?);
+    ops.extend(database::operations(&cx));
+    ops.extend(administrator::operations(&cx));
+    ops.extend(network::firewall_rules(&cx));
+    ops.extend(replica::operations(&cx));
     Ok(ops)
-}
-
-fn plan_error(
-    field: impl Into<String>,
-    message: impl Into<String>,
-    fix: impl Into<String>,
-) -> Error {
-    Error::Plan {
-        field: field.into(),
-        message: message.into(),
-        fix: fix.into(),
-    }
-}
-
-/// Server names: 3–63 lowercase letters, digits and inner hyphens (common
-/// types `ServerNameParameter`; the CLI also requires lowercase).
-pub(crate) fn check_server_name(field: &str, name: &str) -> Result<(), Error> {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    let ok = (3..=63).contains(&name.len())
-        && ok_chars
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !name.contains("--");
-    if ok {
-        Ok(())
-    } else {
-        Err(plan_error(
-            field,
-            format!("`{name}` is not a flexible server name"),
-            "use 3–63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
-        ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_names_follow_the_cli_rule() {
-        for ok in ["abc", "phonebill-bill-inquiry-prod-pg", "a1-b2"] {
-            assert!(check_server_name("f", ok).is_ok(), "{ok}");
-        }
-        for bad in ["ab", "Abc", "a_b", "-ab", "ab-", "a--b", &"a".repeat(64)] {
-            assert!(check_server_name("f", bad).is_err(), "{bad}");
-        }
-    }
 }

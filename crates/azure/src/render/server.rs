@@ -2,23 +2,23 @@
 
 use pgplan_core::azure_facts::API_ENUM_MAX_VERSION;
 
-use pgplan_core::{AzureHaMode, AzureSku, AzureStorageType, Bytes, SecretSource, SkuTier};
+use pgplan_core::{AzureHaMode, AzureSku, AzureStorageType, Bytes, SkuTier};
 
+use super::Ctx;
 use super::configuration::Parameter;
-use super::{Ctx, network, plan_error};
-use crate::Error;
+use super::network;
 use crate::models::{self, backup, high_availability, server_properties, sku, storage};
 use crate::operation::{Body, Method, Operation, OperationKind, SecretInput};
 
 /// JSON pointer of the administrator password in a server body.
 pub const PASSWORD_FIELD: &str = "/properties/administratorLoginPassword";
 
-pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
+pub(super) fn create(cx: &Ctx<'_>) -> Operation {
     let az = cx.azure;
     let name = az.server_name.as_str();
     let mut notes = Vec::new();
 
-    let storage = storage(cx)?;
+    let storage = storage(cx);
     let backup = cx.plan.backups.managed.as_ref().map(|m| models::Backup {
         backup_retention_days: Some(i32::from(m.retention_days)),
         geo_redundant_backup: Some(if m.geo_redundant {
@@ -50,7 +50,7 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
                 .map(ToString::to_string),
         },
     };
-    let password = admin_password(cx)?;
+    let password = admin_password(cx);
     let properties = models::ServerProperties {
         administrator_login: password
             .as_ref()
@@ -59,7 +59,7 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
         storage: Some(storage),
         auth_config: Some(network::auth_config(cx)),
         backup,
-        network: Some(network::server_network(cx)?),
+        network: Some(network::server_network(cx)),
         high_availability: Some(high_availability),
         availability_zone: az.zone.as_ref().map(ToString::to_string),
         create_mode: Some(server_properties::CreateMode::Create),
@@ -81,7 +81,7 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
         identity: None,
         properties: Some(properties),
     };
-    Ok(Operation {
+    Operation {
         id: "server".into(),
         kind: OperationKind::ServerCreate,
         server: name.to_owned(),
@@ -91,7 +91,7 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
             az.sku.tier().map_or_else(String::new, |t| t.to_string()),
             az.sku.name,
             az.storage.size.as_gib(),
-            az.region.to_string()
+            az.region
         ),
         method: Method::Put,
         path: cx.path(name, ""),
@@ -100,7 +100,7 @@ pub(super) fn create(cx: &Ctx<'_>) -> Result<Operation, Error> {
         secrets: password.into_iter().collect(),
         placeholders: cx.placeholders(),
         notes,
-    })
+    }
 }
 
 /// `POST flexibleServers/{name}/restart`, when a static parameter is set.
@@ -138,7 +138,7 @@ pub(super) fn restart(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -> O
 /// The typed SKU.
 pub(super) fn sku(sku: &AzureSku) -> models::Sku {
     // A validated plan always has a tier: explicit, or from the SKU's series
-    // (rule PGP009 refuses an unknown series without one).
+    // (rule PGP141 refuses an unknown series without one).
     let tier = sku.tier().unwrap_or(SkuTier::GeneralPurpose);
     models::Sku::new(
         sku.name.to_string(),
@@ -151,7 +151,8 @@ pub(super) fn sku(sku: &AzureSku) -> models::Sku {
 }
 
 /// The API's `ServerVersion`: an enum up to 16 in 2024-08-01, a plain string
-/// above (the enum is `modelAsString`, and the service runs 17).
+/// above (the enum is `modelAsString`, and the service runs 17; rule PGP140
+/// keeps versions Azure does not offer out).
 pub(crate) fn server_version(major: u16) -> models::ServerVersion {
     use models::ServerVersion as V;
     match major {
@@ -168,116 +169,83 @@ pub(crate) fn server_version(major: u16) -> models::ServerVersion {
     }
 }
 
-/// Storage size in whole GiB, as `storageSizeGB`.
-pub(crate) fn storage_gib(field: &str, size: Bytes) -> Result<i32, Error> {
-    let gib = Bytes::gib(1).as_u64();
-    if !size.as_u64().is_multiple_of(gib) || size.as_u64() == 0 {
-        return Err(plan_error(
-            field,
-            format!("{} is not a whole number of GiB", size.human()),
-            "Azure provisions storage in GiB: write it as e.g. 256Gi",
-        ));
-    }
-    i32::try_from(size.as_gib()).map_err(|_| {
-        plan_error(
-            field,
-            format!("{} is larger than Azure's API can express", size.human()),
-            "use at most 32Ti (Premium SSD) or 64Ti (Premium SSD v2)",
-        )
-    })
+/// Storage size in whole GiB, as `storageSizeGB`. Rule PGP150 keeps every
+/// size a whole number of GiB, at most 64 TiB (65,536 GiB), which `i32`
+/// holds; the saturation below is never reached by a validated plan.
+pub(crate) fn storage_gb(size: Bytes) -> i32 {
+    i32::try_from(size.as_gib()).unwrap_or(i32::MAX)
 }
 
-fn storage(cx: &Ctx<'_>) -> Result<models::Storage, Error> {
+/// A Premium SSD performance tier as the API's enum; rule PGP151 keeps the
+/// plan's to the tiers the enum has.
+fn performance_tier(tier: &str) -> storage::Tier {
+    use storage::Tier as T;
+    match tier {
+        "P1" => T::P1,
+        "P2" => T::P2,
+        "P3" => T::P3,
+        "P4" => T::P4,
+        "P6" => T::P6,
+        "P10" => T::P10,
+        "P15" => T::P15,
+        "P20" => T::P20,
+        "P30" => T::P30,
+        "P40" => T::P40,
+        "P50" => T::P50,
+        "P60" => T::P60,
+        "P70" => T::P70,
+        "P80" => T::P80,
+        other => T::UnknownValue(other.to_owned()),
+    }
+}
+
+fn storage(cx: &Ctx<'_>) -> models::Storage {
     let s = &cx.azure.storage;
-    let tier = match &s.performance_tier {
-        None => None,
-        Some(t) => {
-            let parsed: storage::Tier =
-                serde_json::from_value(serde_json::Value::String(t.to_string())).map_err(|e| {
-                    Error::Serialize {
-                        what: "storage tier".into(),
-                        source: e,
-                    }
-                })?;
-            if let storage::Tier::UnknownValue(v) = parsed {
-                return Err(plan_error(
-                    "platform.azure.storage.performance_tier",
-                    format!("`{v}` is not a Premium SSD performance tier"),
-                    "use one of P1, P2, P3, P4, P6, P10, P15, P20, P30, P40, P50, P60, P70, P80, or leave it out for the size's default",
-                ));
-            }
-            Some(parsed)
-        }
+    // Provisioned IOPS and throughput are Premium SSD v2's; on Premium SSD
+    // the tier decides them (rule PGP152 warns when the plan sets them
+    // there). PGP152 keeps v2's within 3,000–80,000 and 125–1,200, which
+    // `i32` holds.
+    let v2 = s.kind == AzureStorageType::PremiumV2Lrs;
+    let provisioned = |n: Option<u32>| {
+        n.filter(|_| v2)
+            .map(|n| i32::try_from(n).unwrap_or(i32::MAX))
     };
-    let as_i32 = |field: &str, n: Option<u32>| -> Result<Option<i32>, Error> {
-        n.map(|n| {
-            i32::try_from(n).map_err(|_| {
-                plan_error(field, format!("{n} is out of range"), "use a smaller value")
-            })
-        })
-        .transpose()
-    };
-    Ok(models::Storage {
-        storage_size_gb: Some(storage_gib("platform.azure.storage.size", s.size)?),
+    models::Storage {
+        storage_size_gb: Some(storage_gb(s.size)),
         auto_grow: Some(if s.auto_grow {
             storage::AutoGrow::Enabled
         } else {
             storage::AutoGrow::Disabled
         }),
-        tier,
-        iops: as_i32("platform.azure.storage.iops", s.iops)?,
-        throughput: as_i32("platform.azure.storage.throughput_mbps", s.throughput_mbps)?,
+        tier: s
+            .performance_tier
+            .as_ref()
+            .map(|t| performance_tier(t.as_str())),
+        iops: provisioned(s.iops),
+        throughput: provisioned(s.throughput_mbps),
         type_: Some(match s.kind {
             AzureStorageType::PremiumLrs => storage::Type::PremiumLrs,
             AzureStorageType::PremiumV2Lrs => storage::Type::PremiumV2Lrs,
         }),
-    })
+    }
 }
 
-/// The administrator password's source, checked: only sources apply and the
-/// script can read on their own (an environment variable, Key Vault).
-fn admin_password(cx: &Ctx<'_>) -> Result<Option<SecretInput>, Error> {
-    const FIELD: &str = "platform.azure.administrator_password";
+/// Where the administrator password comes from, when password
+/// authentication is on. Rule PGP148 guarantees a source apply and the
+/// script read themselves (Key Vault or an environment variable); the body
+/// never holds the password.
+fn admin_password(cx: &Ctx<'_>) -> Option<SecretInput> {
     let az = cx.azure;
     if !az.auth.password {
-        return Ok(None);
+        return None;
     }
-    if az.administrator_login.as_str().is_empty() {
-        return Err(plan_error(
-            "platform.azure.administrator_login",
-            "the administrator login is empty",
-            "name the administrator role (it cannot be changed after creation)",
-        ));
-    }
-    let Some(source) = &az.administrator_password else {
-        return Err(plan_error(
-            FIELD,
-            "password authentication is on but the plan does not say where the administrator password comes from",
-            "set administrator_password: { key_vault: { vault, secret } } or { env: { var } }, or turn password authentication off (auth.password: false) and use Entra",
-        ));
-    };
-    let unusable = |why: &str| {
-        Err(plan_error(
-            FIELD,
-            format!("{} {why}", source.describe()),
-            "keep the password in Key Vault ({ key_vault: { vault, secret } }) or pass it in an environment variable ({ env: { var } })",
-        ))
-    };
-    match source {
-        SecretSource::Env { .. } | SecretSource::KeyVault { .. } => Ok(Some(SecretInput {
-            field: PASSWORD_FIELD.into(),
-            source: source.clone(),
-            description: source.describe(),
-        })),
-        SecretSource::Generated { .. } => {
-            unusable("has nowhere to be kept on Azure, so nobody could log in with it")
-        }
-        SecretSource::KubernetesSecret { .. } => {
-            unusable("is not reachable when creating an Azure server")
-        }
-        SecretSource::EntraIdentity { .. } => {
-            unusable("is not a password; for an Entra-only server set auth.password: false")
-        }
-        SecretSource::Literal(_) => unusable("would put the password in the rendered files"),
-    }
+    let source = az
+        .administrator_password
+        .as_ref()
+        .filter(|s| s.readable().is_some())?;
+    Some(SecretInput {
+        field: PASSWORD_FIELD.into(),
+        source: source.clone(),
+        description: source.describe(),
+    })
 }

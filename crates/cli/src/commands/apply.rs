@@ -20,7 +20,8 @@ pub struct ApplyArgs<'a> {
     pub yes: bool,
     /// Allow destructive changes (SQL).
     pub allow_destructive: bool,
-    /// Server-side dry run (Kubernetes).
+    /// Dry run: server-side (Kubernetes), or the live state read and the
+    /// changes printed, nothing sent (Azure).
     pub dry_run: bool,
     /// Kubernetes context.
     pub context: Option<&'a str>,
@@ -117,7 +118,7 @@ fn apply_azure(
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
-    if !args.yes || args.dry_run {
+    if !args.yes && !args.dry_run {
         let ops = pgplan_azure::render_operations(plan).map_err(|e| e.to_string())?;
         println!(
             "would send {} request(s), in this order (only those that differ from the server are sent):",
@@ -126,12 +127,21 @@ fn apply_azure(
         for op in &ops {
             println!("  {:<6} {}", op.method, op.summary);
         }
-        println!("(pass --yes to apply)");
+        println!(
+            "(pass --dry-run to read the server and see what would change, or --yes to apply)"
+        );
         return Ok(());
     }
     let applier =
         pgplan_azure::apply::Applier::from_environment(pgplan_azure::apply::ApplyOptions::new())
             .map_err(|e| e.to_string())?;
+    if args.dry_run {
+        let dry = rt
+            .block_on(applier.dry_run(plan))
+            .map_err(|e| e.to_string())?;
+        println!("{dry}");
+        return Ok(());
+    }
     let report = rt
         .block_on(applier.apply(plan))
         .map_err(|e| e.to_string())?;

@@ -151,8 +151,8 @@ text_newtype!(
 );
 
 fn resource_ref(s: &str) -> Result<String, String> {
-    if let Some(rest) = s.strip_prefix('/') {
-        let parts: Vec<&str> = rest.split('/').collect();
+    if let Some(id) = s.strip_prefix('/') {
+        let parts: Vec<&str> = id.split('/').collect();
         let ok = parts.len() >= 8
             && parts.len().is_multiple_of(2)
             && parts[0].eq_ignore_ascii_case("subscriptions")
@@ -266,12 +266,7 @@ impl SkuName {
     /// The tier the SKU's series belongs to: B is Burstable, D General
     /// Purpose, E Memory Optimized. `None` for a series pgplan does not know.
     pub fn tier(&self) -> Option<SkuTier> {
-        match self.0.strip_prefix("Standard_")?.chars().next()? {
-            'B' => Some(SkuTier::Burstable),
-            'D' => Some(SkuTier::GeneralPurpose),
-            'E' => Some(SkuTier::MemoryOptimized),
-            _ => None,
-        }
+        crate::azure_facts::tier_for_sku(&self.0)
     }
 }
 

@@ -85,6 +85,29 @@ impl SecretSource {
     pub fn is_literal(&self) -> bool {
         matches!(self, SecretSource::Literal(_))
     }
+    /// The source as one the applying process reads by itself — an
+    /// environment variable or a Key Vault secret — or `None` for sources
+    /// that need a store of their own (generated, Kubernetes Secret), are no
+    /// password (Entra identity) or are rejected (literal).
+    ///
+    /// ```
+    /// use pgplan_core::{ReadableSecret, SecretSource, secret, Input};
+    /// let s: SecretSource = secret::env("PG_ADMIN_PASSWORD").into_value().unwrap();
+    /// assert!(matches!(s.readable(), Some(ReadableSecret::Env(v)) if v.as_str() == "PG_ADMIN_PASSWORD"));
+    /// assert!(SecretSource::generated().readable().is_none());
+    /// ```
+    pub fn readable(&self) -> Option<ReadableSecret<'_>> {
+        match self {
+            SecretSource::Env { var } => Some(ReadableSecret::Env(var)),
+            SecretSource::KeyVault { vault, secret } => {
+                Some(ReadableSecret::KeyVault { vault, secret })
+            }
+            SecretSource::Generated { .. }
+            | SecretSource::KubernetesSecret { .. }
+            | SecretSource::EntraIdentity { .. }
+            | SecretSource::Literal(_) => None,
+        }
+    }
     /// A one-line description that never includes a secret value.
     pub fn describe(&self) -> String {
         match self {
@@ -108,6 +131,21 @@ impl SecretSource {
             SecretSource::Literal(_) => "a literal password written in the plan".into(),
         }
     }
+}
+
+/// A secret source the applying process reads by itself (see
+/// [`SecretSource::readable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadableSecret<'a> {
+    /// An environment variable of the applying process.
+    Env(&'a EnvVarName),
+    /// A Key Vault secret.
+    KeyVault {
+        /// Vault name.
+        vault: &'a KeyVaultName,
+        /// Secret name.
+        secret: &'a KeyVaultSecretName,
+    },
 }
 
 /// A password written into a plan. Its `Debug` never shows the value.

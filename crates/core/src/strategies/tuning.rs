@@ -77,8 +77,8 @@ fn typed_names() -> Vec<&'static str> {
 fn azure_names() -> Vec<&'static str> {
     azure_facts::AZURE_ONLY_PARAMETERS
         .iter()
-        .chain(azure_facts::READ_ONLY_PARAMETERS)
         .copied()
+        .chain(azure_facts::managed_parameter_names())
         .chain(azure_facts::server_property_names())
         .chain([AZURE_EXTENSIONS])
         .collect()

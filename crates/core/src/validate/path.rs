@@ -155,41 +155,34 @@ impl From<&FieldPath> for FieldPath {
     }
 }
 
-impl FieldPath {
-    /// True when the path prints as `text`, without building the string.
-    fn prints_as(&self, text: &str) -> bool {
-        struct Rest<'a>(&'a str);
-        impl fmt::Write for Rest<'_> {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                match self.0.strip_prefix(s) {
-                    Some(rest) => {
-                        self.0 = rest;
-                        Ok(())
-                    }
-                    None => Err(fmt::Error),
-                }
-            }
+/// True when the path prints as `text`, without building the string.
+fn prints_as(path: &FieldPath, text: &str) -> bool {
+    struct Rest<'a>(&'a str);
+    impl fmt::Write for Rest<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+            Ok(())
         }
-        let mut rest = Rest(text);
-        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
     }
+    let mut rest = Rest(text);
+    fmt::write(&mut rest, format_args!("{path}")).is_ok() && rest.0.is_empty()
 }
 
 impl PartialEq<str> for FieldPath {
     fn eq(&self, other: &str) -> bool {
-        self.prints_as(other)
+        prints_as(self, other)
     }
 }
 
 impl PartialEq<&str> for FieldPath {
     fn eq(&self, other: &&str) -> bool {
-        self.prints_as(other)
+        prints_as(self, other)
     }
 }
 
 impl PartialEq<String> for FieldPath {
     fn eq(&self, other: &String) -> bool {
-        self.prints_as(other)
+        prints_as(self, other)
     }
 }
 
@@ -229,6 +222,9 @@ mod tests {
         ] {
             assert_eq!(FieldPath::parse(text).to_string(), text);
         }
-        assert!(FieldPath::parse("roles[1].name").starts_with(&FieldPath::parse("roles[1]")));
+        assert!(FieldPath::parse("roles[1].name").starts_with(FieldPath::parse("roles[1]")));
+        let p = FieldPath::parse("roles[1].name");
+        assert!(p == "roles[1].name");
+        assert!(p != "roles[1].nam" && p != "roles[1].names" && p != "");
     }
 }

@@ -2,12 +2,7 @@
 
 use super::{Rule, RuleInfo};
 
-mod azure_backups;
-mod azure_network;
-mod azure_parameters;
-mod azure_replicas;
-mod azure_server;
-mod azure_storage;
+mod azure;
 mod backup_capacity;
 mod connection_budget;
 mod durability;
@@ -26,12 +21,17 @@ mod shared_buffers;
 pub mod sql;
 mod wal_sizes;
 
-pub use azure_backups::AzureBackupPolicy;
-pub use azure_network::AzureNetworkAccess;
-pub use azure_parameters::AzureParameters;
-pub use azure_replicas::AzureReadReplicas;
-pub use azure_server::AzureServer;
-pub use azure_storage::AzureStorageLimits;
+pub use azure::{
+    AzureAdminLogin, AzureAdminPassword, AzureAuthentication, AzureBackupRetention,
+    AzureBurstableLimits, AzureDatabaseCollation, AzureDatabaseNames, AzureDelegatedSubnet,
+    AzureEntraAdministrators, AzureExtensionAllowList, AzureExtensionsParameter,
+    AzureFirewallPrivateAccess, AzureFirewallRules, AzureGeoBackup, AzureHaRegion, AzureHaZones,
+    AzureManagedParameters, AzureMaxConnections, AzurePerformanceTier, AzurePgStatStatements,
+    AzurePreloadLibraries, AzurePremiumSsdV2Limits, AzurePrivateDnsZone, AzureReplicaCompute,
+    AzureReplicaCount, AzureReplicaNames, AzureReplicaNetwork, AzureReplicaStorage,
+    AzureServerProperties, AzureSettingsMethod, AzureSkuCapacity, AzureSkuTier, AzureStorageIops,
+    AzureStorageSize, AzureVersion,
+};
 pub use backup_capacity::BackupCapacity;
 pub use connection_budget::ConnectionBudget;
 pub use durability::Durability;
@@ -60,12 +60,6 @@ pub static ALL: &[&dyn Rule] = &[
     &WalSizes,
     &Replication,
     &PatroniTiming,
-    &AzureServer,
-    &AzureStorageLimits,
-    &AzureBackupPolicy,
-    &AzureReadReplicas,
-    &AzureParameters,
-    &AzureNetworkAccess,
     &Secrets,
     &RolesPrivileges,
     &RecoveryObjectives,
@@ -74,6 +68,43 @@ pub static ALL: &[&dyn Rule] = &[
     &Parameters,
     &ExtensionPrerequisites,
     &KubernetesNames,
+    // Azure, PGP140–PGP179.
+    &AzureVersion,
+    &AzureSkuTier,
+    &AzureSkuCapacity,
+    &AzureBurstableLimits,
+    &AzureHaRegion,
+    &AzureHaZones,
+    &AzureAuthentication,
+    &AzureEntraAdministrators,
+    &AzureAdminPassword,
+    &AzureAdminLogin,
+    &AzureStorageSize,
+    &AzurePerformanceTier,
+    &AzureStorageIops,
+    &AzurePremiumSsdV2Limits,
+    &AzureBackupRetention,
+    &AzureGeoBackup,
+    &AzureReplicaCount,
+    &AzureReplicaNames,
+    &AzureReplicaNetwork,
+    &AzureReplicaCompute,
+    &AzureReplicaStorage,
+    &AzureSettingsMethod,
+    &AzureServerProperties,
+    &AzureManagedParameters,
+    &AzureMaxConnections,
+    &AzureExtensionAllowList,
+    &AzureExtensionsParameter,
+    &AzurePgStatStatements,
+    &AzurePreloadLibraries,
+    &AzureDelegatedSubnet,
+    &AzurePrivateDnsZone,
+    &AzureFirewallPrivateAccess,
+    &AzureFirewallRules,
+    &AzureDatabaseNames,
+    &AzureDatabaseCollation,
+    // SQL objects, PGP180–PGP199.
     &UniqueDatabaseNames,
     &ReservedSchemaNames,
     &SchemaUsage,

@@ -355,8 +355,8 @@ mod tests {
                 .contains("pg_dump nightly write(s) to the backup volume")
         );
         nightly(&mut plan).destination = BackupDestination::BlobStorage {
-            account: "phonebillbackups".into(),
-            container: "dumps".into(),
+            account: v("phonebillbackups"),
+            container: v("dumps"),
         };
         assert!(run(&BackupCapacity, &plan).is_empty());
 

@@ -315,7 +315,7 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].severity, Severity::Warning);
         assert_eq!(d[0].path, "monitoring.thresholds.replication_lag");
-        plan.topology.replicas = vec![ReadReplica::builder().name("replica-1").build()];
+        plan.topology.replicas = vec![ReadReplica::builder().name(v("replica-1")).build()];
         assert!(run(&MonitoringThresholds, &plan).is_empty());
     }
 }

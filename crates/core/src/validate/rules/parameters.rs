@@ -388,7 +388,7 @@ mod tests {
     #[test]
     fn replica_parameters_are_checked() {
         let mut plan = kubernetes_reference_plan();
-        let mut replica = ReadReplica::builder().name("replica-1").build();
+        let mut replica = ReadReplica::builder().name(v("replica-1")).build();
         replica
             .parameters
             .insert("hot_standby_feedbak".parse().unwrap(), "on".into());

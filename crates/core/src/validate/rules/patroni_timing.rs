@@ -340,7 +340,7 @@ mod tests {
         assert!(d[0].message.contains("1 member(s)"), "{}", d[0].message);
 
         let mut plan = patroni_cluster_plan();
-        cluster(&mut plan).members[2].name = "pg-1".into();
+        cluster(&mut plan).members[2].name = v("pg-1");
         let d = run(&PatroniTiming, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].severity, Severity::Error);
@@ -375,7 +375,7 @@ mod tests {
         let mut plan = patroni_cluster_plan();
         cluster(&mut plan)
             .etcd
-            .push(EtcdMember::builder().name("etcd-4").build());
+            .push(EtcdMember::builder().name(v("etcd-4")).build());
         let d = run(&PatroniTiming, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].severity, Severity::Warning);

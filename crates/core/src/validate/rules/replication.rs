@@ -225,7 +225,9 @@ mod tests {
     use crate::{AzureSku, Bytes, SkuTier, WalArchiving};
 
     fn with_replica(mut plan: crate::Plan, params: &[(&str, &str)]) -> crate::Plan {
-        let mut replica = ReadReplica::builder().name("bill-inquiry-replica").build();
+        let mut replica = ReadReplica::builder()
+            .name(v("bill-inquiry-replica"))
+            .build();
         for (k, v) in params {
             replica.parameters.insert(k.parse().unwrap(), (*v).into());
         }
@@ -363,7 +365,7 @@ mod tests {
         plan.topology.replicas[0].sku = Some(
             AzureSku::builder()
                 .tier(SkuTier::GeneralPurpose)
-                .name("Standard_D2s_v3")
+                .name(v("Standard_D2s_v3"))
                 .build(),
         );
         let d = run(&Replication, &plan);
@@ -380,7 +382,7 @@ mod tests {
         assert!(d[0].help.contains("to 1718 or more"), "{}", d[0].help);
 
         // The same SKU as the primary: the same default.
-        plan.topology.replicas[0].sku.as_mut().unwrap().name = "Standard_D4s_v3".into();
+        plan.topology.replicas[0].sku.as_mut().unwrap().name = v("Standard_D4s_v3");
         assert!(run(&Replication, &plan).is_empty());
         // An explicit primary value is what the replica is created with.
         plan.topology.replicas[0].sku.as_mut().unwrap().memory = Some(Bytes::gib(8));

@@ -264,15 +264,16 @@ mod tests {
     }
 
     #[test]
-    fn conninfo_passwords_in_labels_and_parameters() {
+    fn conninfo_passwords_in_parameters() {
         let mut plan = kubernetes_reference_plan();
-        plan.labels
-            .insert("dsn".into(), "host=db user=app password=hunter2".into());
-        plan.labels
-            .insert("url".into(), "postgresql://app:hunter2@db/app".into());
-        plan.labels
-            .insert("odbc".into(), "Server=db;Pwd = hunter2".into());
-        plan.labels.insert("team".into(), "password-reset".into());
+        // A label cannot carry one: its syntax has no `=`, `:` or `@`.
+        for text in [
+            "host=db user=app password=hunter2",
+            "postgresql://app:hunter2@db/app",
+        ] {
+            assert!(text.parse::<crate::LabelValue>().is_err(), "{text}");
+        }
+        plan.labels.insert(v("team"), v("password-reset"));
         set_parameters(
             &mut plan,
             &[(
@@ -280,19 +281,23 @@ mod tests {
                 "host=db port=5432 user=rep password='hunter2'",
             )],
         );
+        let mut replica = crate::ReadReplica::builder().name(v("replica-1")).build();
+        replica.parameters.insert(
+            v("primary_conninfo"),
+            "postgresql://rep:hunter2@db/app".into(),
+        );
+        plan.topology.replicas.push(replica);
         let d = run(&Secrets, &plan);
         never_shows_the_secret(&d);
         for path in [
-            "labels.dsn",
-            "labels.url",
-            "labels.odbc",
             "tuning.parameters.primary_conninfo",
+            "topology.replicas[0].parameters.primary_conninfo",
         ] {
             let d = diagnostic_at(&d, path);
             assert_eq!(d.severity, Severity::Error);
             assert!(d.message.contains("holds a password"), "{}", d.message);
         }
-        assert_eq!(d.len(), 4, "{d:#?}");
+        assert_eq!(d.len(), 2, "{d:#?}");
     }
 
     #[test]

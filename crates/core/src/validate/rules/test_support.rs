@@ -4,6 +4,15 @@ use crate::validate::{Context, Findings, Rule};
 pub use crate::validate::{Diagnostic, Severity};
 use crate::*;
 
+/// Reads a typed value from text (tests only: panics on a typo).
+pub fn v<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse()
+        .unwrap_or_else(|e| panic!("test value `{s}`: {e}"))
+}
+
 /// Runs one rule on a plan.
 pub fn run(rule: &dyn Rule, plan: &Plan) -> Vec<Diagnostic> {
     let settings = plan.settings();
@@ -20,13 +29,13 @@ pub fn run(rule: &dyn Rule, plan: &Plan) -> Vec<Diagnostic> {
 /// `pool` × `pods` and an explicit max_connections.
 pub fn azure_plan_with_clients(max_connections: u32, pool: u32, pods: u32) -> Plan {
     let azure = Azure::builder()
-        .resource_group("phonebill-rg")
-        .server_name("phonebill-bill-inquiry-prod-pg")
-        .region("koreacentral")
+        .resource_group(v("phonebill-rg"))
+        .server_name(v("phonebill-bill-inquiry-prod-pg"))
+        .region(v("koreacentral"))
         .sku(
             AzureSku::builder()
                 .tier(SkuTier::GeneralPurpose)
-                .name("Standard_D4s_v3")
+                .name(v("Standard_D4s_v3"))
                 .build(),
         )
         .storage(
@@ -35,8 +44,8 @@ pub fn azure_plan_with_clients(max_connections: u32, pool: u32, pods: u32) -> Pl
                 .auto_grow(true)
                 .build(),
         )
-        .administrator_login("pgadmin")
-        .administrator_password(SecretSource::key_vault("phonebill-kv", "pg-admin"))
+        .administrator_login(v("pgadmin"))
+        .administrator_password(SecretSource::key_vault(v("phonebill-kv"), v("pg-admin")))
         .build();
     let mut tuning = Tuning::default();
     tuning
@@ -61,9 +70,9 @@ pub fn azure_plan_with_clients(max_connections: u32, pool: u32, pods: u32) -> Pl
 /// A small Kubernetes plan like seed 000 (PostgreSQL 14, 1Gi/2Gi, 20Gi).
 pub fn kubernetes_plan() -> Plan {
     let k8s = Kubernetes::builder()
-        .namespace("phonebill-dev")
+        .namespace(v("phonebill-dev"))
         .image("bitnami/postgresql:14.18.0".parse().unwrap())
-        .storage_class("managed-standard")
+        .storage_class(v("managed-standard"))
         .build();
     Plan::builder()
         .service("product-change".parse().unwrap())
@@ -130,16 +139,16 @@ pub fn patroni_cluster_plan() -> Plan {
     let members = (1..=3)
         .map(|i| {
             PatroniMember::builder()
-                .name(format!("pg-{i}"))
-                .host("127.0.0.1")
+                .name(v(&format!("pg-{i}")))
+                .host(v("127.0.0.1"))
                 .build()
         })
         .collect();
     let etcd = (1..=3)
         .map(|i| {
             EtcdMember::builder()
-                .name(format!("etcd-{i}"))
-                .host("127.0.0.1")
+                .name(v(&format!("etcd-{i}")))
+                .host(v("127.0.0.1"))
                 .build()
         })
         .collect();
@@ -152,7 +161,7 @@ pub fn patroni_cluster_plan() -> Plan {
             Topology::builder()
                 .patroni(
                     PatroniCluster::builder()
-                        .scope("pg-ha")
+                        .scope(v("pg-ha"))
                         .members(members)
                         .etcd(etcd)
                         .build(),
@@ -222,21 +231,21 @@ pub fn bill_grant(objects: ObjectKind, privileges: &[Privilege]) -> Grant {
 pub fn azure_reference_plan() -> Plan {
     let mut plan = azure_plan_with_clients(200, 10, 15);
     if let Platform::Azure(az) = &mut plan.platform {
-        az.zone = Some("1".into());
+        az.zone = Some(v("1"));
         az.high_availability = AzureHighAvailability::builder()
             .mode(AzureHaMode::ZoneRedundant)
-            .standby_zone("2")
+            .standby_zone(v("2"))
             .build();
         az.network = AzureNetwork::builder()
             .private(
                 PrivateAccess::builder()
-                    .vnet("phonebill-vnet")
-                    .subnet("database-subnet")
-                    .subnet_cidr("10.0.2.0/24")
+                    .vnet(v("phonebill-vnet"))
+                    .subnet(v("database-subnet"))
+                    .subnet_cidr(v("10.0.2.0/24"))
                     .subnet_delegated(true)
-                    .private_dns_zone(
+                    .private_dns_zone(v(
                         "phonebill-bill-inquiry-prod-pg.private.postgres.database.azure.com",
-                    )
+                    ))
                     .build(),
             )
             .build();
@@ -251,9 +260,9 @@ pub fn azure_reference_plan() -> Plan {
         Database::builder()
             .name(database_name("bill_inquiry_db"))
             .owner(role_name("bill_owner"))
-            .locale("en_US.UTF-8")
-            .template("template0")
-            .timezone("Asia/Seoul")
+            .locale(v("en_US.UTF-8"))
+            .template(v("template0"))
+            .timezone(v("Asia/Seoul"))
             .extensions(vec![
                 extension("uuid-ossp"),
                 extension("pg_stat_statements"),
@@ -277,13 +286,16 @@ pub fn azure_reference_plan() -> Plan {
             .name(role_name("bill_owner"))
             .purpose(RolePurpose::Owner)
             .login(true)
-            .password(SecretSource::key_vault("phonebill-kv", "bill-owner"))
+            .password(SecretSource::key_vault(v("phonebill-kv"), v("bill-owner")))
             .build(),
         Role::builder()
             .name(role_name("bill_app_user"))
             .purpose(RolePurpose::Application)
             .login(true)
-            .password(SecretSource::key_vault("phonebill-kv", "bill-app-user"))
+            .password(SecretSource::key_vault(
+                v("phonebill-kv"),
+                v("bill-app-user"),
+            ))
             .grants(vec![
                 bill_grant(ObjectKind::Database, &[Privilege::Connect]),
                 bill_grant(ObjectKind::Schema, &[Privilege::Usage]),
@@ -315,7 +327,7 @@ pub fn azure_reference_plan() -> Plan {
         ManagedBackups::builder()
             .retention_days(35)
             .geo_redundant(true)
-            .geo_region("koreasouth")
+            .geo_region(v("koreasouth"))
             .window("02:00 KST")
             .build(),
     );
@@ -373,7 +385,10 @@ pub fn kubernetes_reference_plan() -> Plan {
             .name(role_name("product_change_owner"))
             .purpose(RolePurpose::Owner)
             .login(true)
-            .password(SecretSource::kubernetes_secret("pg-owner", "password"))
+            .password(SecretSource::kubernetes_secret(
+                v("pg-owner"),
+                v("password"),
+            ))
             .build(),
         Role::builder()
             .name(role_name("product_change_app"))

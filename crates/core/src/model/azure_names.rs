@@ -151,10 +151,10 @@ text_newtype!(
 );
 
 fn resource_ref(s: &str) -> Result<String, String> {
-    if s.starts_with('/') {
-        let parts: Vec<&str> = s[1..].split('/').collect();
+    if let Some(path) = s.strip_prefix('/') {
+        let parts: Vec<&str> = path.split('/').collect();
         let ok = parts.len() >= 8
-            && parts.len() % 2 == 0
+            && parts.len().is_multiple_of(2)
             && parts[0].eq_ignore_ascii_case("subscriptions")
             && parts[2].eq_ignore_ascii_case("resourceGroups")
             && parts[4].eq_ignore_ascii_case("providers")

@@ -155,21 +155,37 @@ impl From<&FieldPath> for FieldPath {
     }
 }
 
+impl FieldPath {
+    /// True when the path prints as `text`, compared as it is written out
+    /// (no string is built).
+    fn prints_as(&self, text: &str) -> bool {
+        struct Rest<'a>(&'a str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(text);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
 impl PartialEq<str> for FieldPath {
     fn eq(&self, other: &str) -> bool {
-        self.to_string() == other
+        self.prints_as(other)
     }
 }
 
 impl PartialEq<&str> for FieldPath {
     fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
+        self.prints_as(other)
     }
 }
 
 impl PartialEq<String> for FieldPath {
     fn eq(&self, other: &String) -> bool {
-        self.to_string() == *other
+        self.prints_as(other)
     }
 }
 
@@ -209,6 +225,10 @@ mod tests {
         ] {
             assert_eq!(FieldPath::parse(text).to_string(), text);
         }
-        assert!(FieldPath::parse("roles[1].name").starts_with(&FieldPath::parse("roles[1]")));
+        assert!(FieldPath::parse("roles[1].name").starts_with(FieldPath::parse("roles[1]")));
+        let p = FieldPath::parse("roles[1].name");
+        let owned = String::from("roles[1].name");
+        assert!(p == "roles[1].name" && p == *"roles[1].name" && p == owned);
+        assert!(p != "roles[1].nam" && p != "roles[1].names" && p != "roles[1]");
     }
 }

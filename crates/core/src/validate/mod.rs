@@ -15,7 +15,7 @@ pub mod rules;
 use std::ops::Deref;
 
 use crate::model::plan::Plan;
-use crate::tuning::{self, Settings};
+use crate::tuning::{self, Param, Settings};
 pub use diagnostic::{Diagnostic, Findings, Report, RuleExamples, RuleInfo, Severity, Span};
 pub use path::{FieldPath, Segment};
 
@@ -38,6 +38,10 @@ impl Context<'_> {
             .field("tuning")
             .field("parameters")
             .key(name)
+    }
+    /// The path of a parameter pgplan knows (`tuning.parameters.work_mem`).
+    pub fn path_of<T>(&self, param: Param<T>) -> FieldPath {
+        self.param_path(param.name())
     }
 }
 

@@ -1,4 +1,6 @@
-//! The rules, one file each. Ids are stable: never renumber, only add.
+//! The rules, one file each, grouped by topic. Ids are stable: never
+//! renumbered, never reused. A rule that split into several retired its id;
+//! [`retired`] says what it became.
 
 use super::{Rule, RuleInfo};
 
@@ -8,22 +10,20 @@ mod azure_parameters;
 mod azure_replicas;
 mod azure_server;
 mod azure_storage;
-mod backup_capacity;
-mod connection_budget;
+mod backups;
+mod common;
 mod durability;
-mod extension_prerequisites;
+mod extensions;
 mod kubernetes;
-mod memory_budget;
-mod monitoring_thresholds;
+mod monitoring;
 mod parameters;
-mod patroni_timing;
-mod recovery_objectives;
+mod patroni;
+mod recovery;
 mod replication;
-mod resources;
-mod roles_privileges;
+mod roles;
 mod secrets;
-mod shared_buffers;
-mod wal_sizes;
+mod sizing;
+mod wal;
 
 pub use azure_backups::AzureBackupPolicy;
 pub use azure_network::AzureNetworkAccess;
@@ -31,70 +31,185 @@ pub use azure_parameters::AzureParameters;
 pub use azure_replicas::AzureReadReplicas;
 pub use azure_server::AzureServer;
 pub use azure_storage::AzureStorageLimits;
-pub use backup_capacity::BackupCapacity;
-pub use connection_budget::ConnectionBudget;
-pub use durability::Durability;
-pub use extension_prerequisites::ExtensionPrerequisites;
+pub use backups::{
+    BackupVolumeCapacity, DumpDatabases, DumpDestination, DumpFrequency, DumpRetention,
+    ParallelDumpFormat,
+};
+pub use durability::{AsynchronousCommit, CrashSafety};
+pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
 pub use kubernetes::KubernetesNames;
-pub use memory_budget::MemoryBudget;
-pub use monitoring_thresholds::MonitoringThresholds;
-pub use parameters::Parameters;
-pub use patroni_timing::PatroniTiming;
-pub use recovery_objectives::RecoveryObjectives;
-pub use replication::Replication;
-pub use resources::ResourceRequests;
-pub use roles_privileges::RolesPrivileges;
-pub use secrets::Secrets;
-pub use shared_buffers::SharedBuffers;
-pub use wal_sizes::WalSizes;
+pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
+pub use parameters::{
+    DerivedValue, InternalParameter, ParameterValue, PlaceholderParameter, UnknownParameter,
+};
+pub use patroni::{
+    EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
+    PatroniTimingValues, StrictSynchronousMode, SynchronousNodeCount,
+};
+pub use recovery::{
+    ObjectiveDeclarations, ProductionBackups, ProductionObjectives, RpoReachable,
+    RtoBelowPatroniTtl, RtoWithoutHa,
+};
+pub use replication::{ArchiveMode, ReplicaParameters, ReplicationSlots, WalLevel, WalSenders};
+pub use roles::{
+    AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
+    DefaultPrivilegesOwner, DuplicateRole, ForOwnerIgnored, GrantDatabase, GrantPrivileges,
+    GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName, RoleMembership,
+};
+pub use secrets::{
+    EntraAuthentication, LiteralPassword, LoginPasswordSource, PasswordInParameter,
+    StatementLogging,
+};
+pub use sizing::{
+    AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesCpuRequest,
+    KubernetesMemoryLimit, MemoryBudget, RequestWithinLimit, SharedBuffersSize,
+};
+pub use wal::{WalSizeOrder, WalVolume};
 
 /// Every rule, in id order.
 pub static ALL: &[&dyn Rule] = &[
     &ConnectionBudget,
     &MemoryBudget,
-    &SharedBuffers,
-    &Durability,
-    &ResourceRequests,
-    &WalSizes,
-    &Replication,
-    &PatroniTiming,
     &AzureServer,
     &AzureStorageLimits,
     &AzureBackupPolicy,
     &AzureReadReplicas,
     &AzureParameters,
     &AzureNetworkAccess,
-    &Secrets,
-    &RolesPrivileges,
-    &RecoveryObjectives,
-    &BackupCapacity,
-    &MonitoringThresholds,
-    &Parameters,
-    &ExtensionPrerequisites,
     &KubernetesNames,
+    &SharedBuffersSize,
+    &EffectiveCacheSize,
+    &CrashSafety,
+    &AsynchronousCommit,
+    &RequestWithinLimit,
+    &KubernetesMemoryLimit,
+    &KubernetesCpuRequest,
+    &AzureSkuSizing,
+    &WalSizeOrder,
+    &WalVolume,
+    &WalLevel,
+    &WalSenders,
+    &ReplicationSlots,
+    &ArchiveMode,
+    &ReplicaParameters,
+    &PatroniTimingValues,
+    &PatroniLeaderTtl,
+    &PatroniMembers,
+    &PatroniMemberNames,
+    &EtcdQuorum,
+    &SynchronousNodeCount,
+    &StrictSynchronousMode,
+    &PatroniPorts,
+    &LiteralPassword,
+    &PasswordInParameter,
+    &StatementLogging,
+    &LoginPasswordSource,
+    &EntraAuthentication,
+    &DuplicateRole,
+    &ReservedRoleName,
+    &RoleMembership,
+    &MembershipCycle,
+    &GrantDatabase,
+    &GrantSchema,
+    &GrantPrivileges,
+    &AllPrivileges,
+    &DefaultPrivilegesOwner,
+    &ForOwnerIgnored,
+    &ApplicationRoleOwnership,
+    &ApplicationRoleDdl,
+    &OwnerReferences,
+    &ClientReferences,
+    &BackupRole,
+    &ProductionBackups,
+    &RpoReachable,
+    &RtoWithoutHa,
+    &RtoBelowPatroniTtl,
+    &ObjectiveDeclarations,
+    &ProductionObjectives,
+    &DumpFrequency,
+    &ParallelDumpFormat,
+    &DumpRetention,
+    &DumpDatabases,
+    &DumpDestination,
+    &BackupVolumeCapacity,
+    &ConnectionAlert,
+    &ResourceAlerts,
+    &SlowQueryLogging,
+    &ReplicationLagAlert,
+    &UnknownParameter,
+    &PlaceholderParameter,
+    &ParameterValue,
+    &InternalParameter,
+    &DerivedValue,
+    &ExtensionPreload,
+    &ExtensionSchema,
+    &DuplicateExtension,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,
 /// duration, schedule or address that does not parse. The plan file reader
 /// and the plan builders report it with the field's path; no rule runs on a
-/// plan that has one.
+/// plan that has one. Its failing example is a plan file that does not read.
 pub static INVALID_VALUE: RuleInfo = RuleInfo {
     id: "PGP000",
     name: "invalid-value",
     summary: "every value parses: names, sizes, durations, schedules, addresses and versions are well-formed",
-    rationale: "a value pgplan cannot read cannot be checked or rendered; the message says what the value must look like",
-    examples: None,
+    rationale: "A value pgplan cannot read cannot be checked or rendered — and a role name PostgreSQL would truncate, a size with an unknown unit or a schedule cron rejects would fail later, on the server. The plan is refused when it is read, and the message names the line, the column, the field and what the value must look like.",
+    examples: crate::rule_examples!("PGP000-invalid-value"),
     replaces: &[],
 };
 
-/// The rule with this id (`PGP001`), including `PGP000`.
+/// Ids that were split, and the ids of the rules they became.
+const RETIRED: &[(&str, &[&str])] = &[
+    ("PGP003", &["PGP018", "PGP019"]),
+    ("PGP004", &["PGP020", "PGP021"]),
+    ("PGP005", &["PGP022", "PGP023", "PGP024", "PGP025"]),
+    ("PGP006", &["PGP026", "PGP027"]),
+    (
+        "PGP007",
+        &["PGP028", "PGP029", "PGP030", "PGP031", "PGP032"],
+    ),
+    (
+        "PGP008",
+        &[
+            "PGP033", "PGP034", "PGP035", "PGP036", "PGP037", "PGP038", "PGP039", "PGP040",
+        ],
+    ),
+    (
+        "PGP010",
+        &["PGP041", "PGP042", "PGP043", "PGP044", "PGP045"],
+    ),
+    (
+        "PGP011",
+        &[
+            "PGP046", "PGP047", "PGP048", "PGP049", "PGP050", "PGP051", "PGP052", "PGP053",
+            "PGP054", "PGP055", "PGP056", "PGP057", "PGP058", "PGP059", "PGP060",
+        ],
+    ),
+    (
+        "PGP012",
+        &["PGP061", "PGP062", "PGP063", "PGP064", "PGP065", "PGP066"],
+    ),
+    (
+        "PGP013",
+        &["PGP067", "PGP068", "PGP069", "PGP070", "PGP071", "PGP072"],
+    ),
+    ("PGP014", &["PGP073", "PGP074", "PGP075", "PGP076"]),
+    (
+        "PGP015",
+        &["PGP077", "PGP078", "PGP079", "PGP080", "PGP081"],
+    ),
+    ("PGP016", &["PGP082", "PGP083", "PGP084"]),
+];
+
+/// The rule with this id (`PGP001`, any case), including `PGP000`.
 pub fn by_id(id: &str) -> Option<&'static RuleInfo> {
-    if id.eq_ignore_ascii_case(INVALID_VALUE.id) {
-        return Some(&INVALID_VALUE);
-    }
-    ALL.iter()
-        .map(|r| r.info())
-        .find(|info| info.id.eq_ignore_ascii_case(id))
+    infos().find(|info| info.id.eq_ignore_ascii_case(id))
+}
+
+/// The rule with this name (`connection-budget`, any case).
+pub fn by_name(name: &str) -> Option<&'static RuleInfo> {
+    infos().find(|info| info.name.eq_ignore_ascii_case(name))
 }
 
 /// Every rule's metadata, `PGP000` first, in id order.
@@ -102,5 +217,29 @@ pub fn infos() -> impl Iterator<Item = &'static RuleInfo> {
     std::iter::once(&INVALID_VALUE).chain(ALL.iter().map(|r| r.info()))
 }
 
+/// For an id that was retired when its rule split (`PGP011`, any case), the
+/// ids of the rules it became.
+///
+/// ```
+/// use pgplan_core::validate::rules;
+/// let parts = rules::retired("PGP004").unwrap();
+/// assert_eq!(parts, ["PGP020", "PGP021"]);
+/// assert!(rules::retired("PGP001").is_none());
+/// ```
+pub fn retired(id: &str) -> Option<&'static [&'static str]> {
+    RETIRED
+        .iter()
+        .find(|(old, _)| old.eq_ignore_ascii_case(id))
+        .map(|(_, parts)| *parts)
+}
+
+/// Every retired id with what it became, in id order.
+pub fn retired_ids() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    RETIRED.iter().copied()
+}
+
 #[cfg(test)]
 pub(crate) mod test_support;
+
+#[cfg(test)]
+mod tests;

@@ -177,23 +177,9 @@ impl Settings {
             })
         )
     }
-    /// A memory parameter in bytes.
-    pub fn bytes(&self, name: &str) -> Option<crate::Bytes> {
-        let value = self.value(name)?;
-        self.spec(name)?.value_bytes(value)
-    }
-    /// A time parameter.
-    pub fn duration(&self, name: &str) -> Option<crate::Duration> {
-        let value = self.value(name)?;
-        self.spec(name)?.value_duration(value)
-    }
-    /// A boolean parameter.
-    pub fn bool(&self, name: &str) -> Option<bool> {
-        crate::catalog::parse_bool(self.value(name)?)
-    }
     /// An integer parameter by name. Kept for the Azure parameter rules
     /// until they read [`Settings::get`]; everything else does already.
-    pub fn int(&self, name: &str) -> Option<i64> {
+    pub(crate) fn int(&self, name: &str) -> Option<i64> {
         match self.spec(name)?.parse_value(self.value(name)?).ok()? {
             TypedValue::Number(n) => Some(n as i64),
             _ => None,
@@ -201,7 +187,7 @@ impl Settings {
     }
     /// A text or enum parameter by name, lowercase for enums. Kept for the
     /// Azure parameter rules, as [`Settings::int`].
-    pub fn text(&self, name: &str) -> Option<String> {
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
         let s = self.lookup(name)?;
         match self.spec(name).map(|sp| sp.parse_value(&s.value)) {
             Some(Ok(TypedValue::Text(t))) => Some(t),
@@ -210,7 +196,7 @@ impl Settings {
     }
     /// True when the plan sets the parameter of this name. Kept for the
     /// Azure parameter rules, as [`Settings::int`]; use [`Settings::is_set`].
-    pub fn is_explicit(&self, name: &str) -> bool {
+    pub(crate) fn is_explicit(&self, name: &str) -> bool {
         self.explicit(name)
     }
     /// The entries in `shared_preload_libraries`.

@@ -200,4 +200,3 @@ fn only_rules_being_split_elsewhere_lack_examples() {
         "every rule has examples: make RuleInfo::examples non-optional and remove this test"
     );
 }
-

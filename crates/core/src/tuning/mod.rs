@@ -101,6 +101,21 @@ mod tests {
         assert_eq!(s.get(params::MIN_WAL_SIZE), Some(Bytes::mib(128)));
     }
 
+    #[test]
+    fn derived_min_wal_size_follows_an_explicit_max_wal_size() {
+        // min_wal_size was capped by the derived max_wal_size only, so an
+        // explicit max_wal_size of 512MB got a derived min_wal_size of 1GB.
+        let mut p = plan(Bytes::gib(2), 1);
+        p.sizing.data_volume = None;
+        p.tuning
+            .parameters
+            .insert("max_wal_size".parse().unwrap(), "512MB".into());
+        let s = derive(&p);
+        assert_eq!(s.get(params::MIN_WAL_SIZE), Some(Bytes::mib(128)));
+        p.tuning.parameters.clear();
+        assert_eq!(derive(&p).get(params::MIN_WAL_SIZE), Some(Bytes::gib(1)));
+    }
+
     /// Every derived value must be one the server accepts.
     fn assert_all_derived_values_valid(s: &Settings) {
         for setting in s.iter() {

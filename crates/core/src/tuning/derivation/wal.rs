@@ -6,7 +6,9 @@ use crate::model::units::Bytes;
 use crate::tuning::params::{MAX_WAL_SIZE, MIN_WAL_SIZE};
 
 /// max_wal_size and min_wal_size by workload, capped to a quarter of the
-/// volume that holds WAL so that a checkpoint backlog cannot fill it.
+/// volume that holds WAL so that a checkpoint backlog cannot fill it, and
+/// min_wal_size to a quarter of max_wal_size as resolved (the plan's own, if
+/// it sets one).
 pub(super) fn derive(d: &mut Derivation<'_>) {
     let workload = d.plan.tuning.workload;
     let (min_wal, max_wal) = match workload {
@@ -15,18 +17,14 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
         Workload::Dw => (Bytes::gib(4), Bytes::gib(16)),
         Workload::Desktop => (Bytes::mib(100), Bytes::gib(2)),
     };
-    let (max_wal, min_wal, mut inputs) = match d.plan.wal_volume() {
+    let (max_wal, mut inputs) = match d.plan.wal_volume() {
         Some((volume, source)) => {
             let cap = Bytes::new(volume.as_u64() / 4)
                 .round_down_to(1024 * 1024)
                 .max(Bytes::mib(64));
-            let max = max_wal.min(cap);
-            let min = min_wal
-                .min(Bytes::new(max.as_u64() / 4).round_down_to(1024 * 1024))
-                .max(Bytes::mib(32));
-            (max, min, vec![(source, volume.to_postgres())])
+            (max_wal.min(cap), vec![(source, volume.to_postgres())])
         }
-        None => (max_wal, min_wal, vec![]),
+        None => (max_wal, vec![]),
     };
     inputs.push(("tuning.workload", workload.to_string()));
     d.set(
@@ -35,6 +33,10 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
         "by workload (web 4GB, oltp 8GB, dw 16GB, desktop 2GB), at most 1/4 of the WAL volume",
         &inputs,
     );
+    let max_wal = d.get(MAX_WAL_SIZE).unwrap_or(max_wal);
+    let min_wal = min_wal
+        .min(Bytes::new(max_wal.as_u64() / 4).round_down_to(1024 * 1024))
+        .max(Bytes::mib(32));
     d.set(
         MIN_WAL_SIZE,
         min_wal.to_postgres(),

@@ -3,6 +3,7 @@
 //! [`retired`] says what it became.
 
 use super::{Rule, RuleInfo};
+use crate::catalog::edit_distance;
 
 mod azure_backups;
 mod azure_network;
@@ -159,47 +160,85 @@ pub static INVALID_VALUE: RuleInfo = RuleInfo {
     replaces: &[],
 };
 
-/// Ids that were split, and the ids of the rules they became.
-const RETIRED: &[(&str, &[&str])] = &[
-    ("PGP003", &["PGP018", "PGP019"]),
-    ("PGP004", &["PGP020", "PGP021"]),
-    ("PGP005", &["PGP022", "PGP023", "PGP024", "PGP025"]),
-    ("PGP006", &["PGP026", "PGP027"]),
-    (
+/// A rule whose id was retired when it split into several rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetiredRule {
+    /// The retired id, never to be used again.
+    pub id: &'static str,
+    /// The name it had.
+    pub name: &'static str,
+    /// The ids of the rules it became.
+    pub became: &'static [&'static str],
+}
+
+const fn retired_rule(
+    id: &'static str,
+    name: &'static str,
+    became: &'static [&'static str],
+) -> RetiredRule {
+    RetiredRule { id, name, became }
+}
+
+/// Ids that were split, in id order.
+static RETIRED: &[RetiredRule] = &[
+    retired_rule("PGP003", "shared-buffers", &["PGP018", "PGP019"]),
+    retired_rule("PGP004", "durability", &["PGP020", "PGP021"]),
+    retired_rule(
+        "PGP005",
+        "resources",
+        &["PGP022", "PGP023", "PGP024", "PGP025"],
+    ),
+    retired_rule("PGP006", "wal-sizes", &["PGP026", "PGP027"]),
+    retired_rule(
         "PGP007",
+        "replication",
         &["PGP028", "PGP029", "PGP030", "PGP031", "PGP032"],
     ),
-    (
+    retired_rule(
         "PGP008",
+        "patroni-timing",
         &[
             "PGP033", "PGP034", "PGP035", "PGP036", "PGP037", "PGP038", "PGP039", "PGP040",
         ],
     ),
-    (
+    retired_rule(
         "PGP010",
+        "secrets",
         &["PGP041", "PGP042", "PGP043", "PGP044", "PGP045"],
     ),
-    (
+    retired_rule(
         "PGP011",
+        "roles-privileges",
         &[
             "PGP046", "PGP047", "PGP048", "PGP049", "PGP050", "PGP051", "PGP052", "PGP053",
             "PGP054", "PGP055", "PGP056", "PGP057", "PGP058", "PGP059", "PGP060",
         ],
     ),
-    (
+    retired_rule(
         "PGP012",
+        "recovery-objectives",
         &["PGP061", "PGP062", "PGP063", "PGP064", "PGP065", "PGP066"],
     ),
-    (
+    retired_rule(
         "PGP013",
+        "backup-capacity",
         &["PGP067", "PGP068", "PGP069", "PGP070", "PGP071", "PGP072"],
     ),
-    ("PGP014", &["PGP073", "PGP074", "PGP075", "PGP076"]),
-    (
+    retired_rule(
+        "PGP014",
+        "monitoring-thresholds",
+        &["PGP073", "PGP074", "PGP075", "PGP076"],
+    ),
+    retired_rule(
         "PGP015",
+        "parameters",
         &["PGP077", "PGP078", "PGP079", "PGP080", "PGP081"],
     ),
-    ("PGP016", &["PGP082", "PGP083", "PGP084"]),
+    retired_rule(
+        "PGP016",
+        "extension-prerequisites",
+        &["PGP082", "PGP083", "PGP084"],
+    ),
 ];
 
 /// The rule with this id (`PGP001`, any case), including `PGP000`.
@@ -227,15 +266,48 @@ pub fn infos() -> impl Iterator<Item = &'static RuleInfo> {
 /// assert!(rules::retired("PGP001").is_none());
 /// ```
 pub fn retired(id: &str) -> Option<&'static [&'static str]> {
+    retired_rule_of(id).map(|r| r.became)
+}
+
+/// The retired rule with this id or old name (`PGP011`, `roles-privileges`,
+/// any case).
+pub fn retired_rule_of(id_or_name: &str) -> Option<&'static RetiredRule> {
     RETIRED
         .iter()
-        .find(|(old, _)| old.eq_ignore_ascii_case(id))
-        .map(|(_, parts)| *parts)
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name.eq_ignore_ascii_case(id_or_name))
 }
 
 /// Every retired id with what it became, in id order.
-pub fn retired_ids() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
-    RETIRED.iter().copied()
+pub fn retired_rules() -> &'static [RetiredRule] {
+    RETIRED
+}
+
+/// The rule and retired ids and names closest to a misspelt one (`PGP0011`,
+/// `conection-budget`), in order.
+///
+/// ```
+/// use pgplan_core::validate::rules;
+/// assert_eq!(rules::close_to("PGP11")[0], "PGP011");
+/// assert_eq!(rules::close_to("conection-budget"), ["connection-budget"]);
+/// ```
+pub fn close_to(query: &str) -> Vec<&'static str> {
+    let query = query.to_ascii_lowercase();
+    let names = infos()
+        .flat_map(|i| [i.id, i.name])
+        .chain(RETIRED.iter().flat_map(|r| [r.id, r.name]));
+    let mut close: Vec<(usize, &'static str)> = names
+        .map(|n| (edit_distance(&query, &n.to_ascii_lowercase()), n))
+        .filter(|(d, n)| *d <= 2.max(n.len() / 5))
+        .collect();
+    close.sort();
+    close.dedup_by_key(|(_, n)| *n);
+    // The closest only: `PGP0011` is as close to PGP001 as to PGP011.
+    let best = close.first().map_or(0, |(d, _)| *d);
+    close
+        .into_iter()
+        .take_while(|(d, _)| *d == best)
+        .map(|(_, n)| n)
+        .collect()
 }
 
 #[cfg(test)]

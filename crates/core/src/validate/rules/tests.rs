@@ -80,16 +80,35 @@ fn every_rule_says_what_it_checks_and_why() {
 #[test]
 fn retired_ids_are_not_reused_and_name_what_they_became() {
     let mut previous = 0;
-    for (old, parts) in retired_ids() {
-        assert!(number(old) > previous, "RETIRED is in id order at {old}");
-        previous = number(old);
-        assert!(by_id(old).is_none(), "{old} is retired but still in use");
-        assert!(parts.len() >= 2, "{old} split into one rule: keep its id");
-        for part in parts {
-            let info = by_id(part).unwrap_or_else(|| panic!("{old} → {part}: no such rule"));
+    for old in retired_rules() {
+        assert!(
+            number(old.id) > previous,
+            "RETIRED is in id order at {}",
+            old.id
+        );
+        previous = number(old.id);
+        assert!(
+            by_id(old.id).is_none(),
+            "{} is retired but still in use",
+            old.id
+        );
+        assert!(
+            by_name(old.name).is_none(),
+            "{} is the old name of {}",
+            old.name,
+            old.id
+        );
+        assert!(
+            old.became.len() >= 2,
+            "{} split into one rule: keep its id",
+            old.id
+        );
+        for part in old.became {
+            let info = by_id(part).unwrap_or_else(|| panic!("{} → {part}: no such rule", old.id));
             assert!(
-                info.replaces.contains(&old),
-                "{part} does not say it replaces {old}"
+                info.replaces.contains(&old.id),
+                "{part} does not say it replaces {}",
+                old.id
             );
         }
     }
@@ -102,6 +121,23 @@ fn retired_ids_are_not_reused_and_name_what_they_became() {
         }
     }
     assert_eq!(retired("pgp004"), Some(&["PGP020", "PGP021"][..]));
+    assert_eq!(
+        retired_rule_of("roles-privileges").map(|r| r.id),
+        Some("PGP011")
+    );
+}
+
+#[test]
+fn misspelt_ids_and_names_have_close_matches() {
+    assert_eq!(close_to("PGP11")[0], "PGP011");
+    assert!(close_to("PGP0011").contains(&"PGP011"));
+    assert!(
+        close_to("PGP99").contains(&"PGP009"),
+        "{:?}",
+        close_to("PGP99")
+    );
+    assert_eq!(close_to("membership-cycles"), ["membership-cycle"]);
+    assert!(close_to("vacuum-settings").is_empty());
 }
 
 /// The failing example reports the rule; the fixed one has no error and does

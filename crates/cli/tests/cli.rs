@@ -131,7 +131,7 @@ fn explain_prints_what_a_rule_checks_why_and_its_examples() {
     // What pgplan says about the failing example, with its line.
     assert!(
         flat.contains(
-            "warning[PGP018] tuning.parameters.shared_buffers (line 13) shared_buffers 1GB is 50 %"
+            "warning[PGP018] tuning.parameters.shared_buffers (line 14) shared_buffers 1GB is 50 %"
         ),
         "{flat}"
     );

@@ -29,8 +29,10 @@ fn report(path: &Path) -> pgplan::Report {
 fn rule_of(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let id = name.get(..6)?;
-    (id.starts_with("PGP") && id[3..].bytes().all(|b| b.is_ascii_digit()) && name[6..].starts_with('-'))
-        .then(|| id.to_owned())
+    (id.starts_with("PGP")
+        && id[3..].bytes().all(|b| b.is_ascii_digit())
+        && name[6..].starts_with('-'))
+    .then(|| id.to_owned())
 }
 
 #[test]
@@ -112,7 +114,10 @@ fn every_plan_file_round_trips_through_yaml_and_json() {
 #[test]
 fn rule_examples_are_named_after_their_rule() {
     assert_eq!(
-        rule_of(Path::new("tests/plans/fail/PGP018-shared-buffers-size.yaml")).as_deref(),
+        rule_of(Path::new(
+            "tests/plans/fail/PGP018-shared-buffers-size.yaml"
+        ))
+        .as_deref(),
         Some("PGP018")
     );
     assert_eq!(rule_of(Path::new("seed-000-product-change.yaml")), None);

@@ -2,9 +2,9 @@
 //! derived from sizing, workload and storage with PGTune's formulas, and every
 //! value records where it came from.
 //!
-//! - [`settings`]: the resolved [`Settings`], read through the typed keys of
+//! - `settings`: the resolved [`Settings`], read through the typed keys of
 //!   [`params`];
-//! - [`demand`]: the connections a plan needs at peak;
+//! - `demand`: the connections a plan needs at peak ([`connection_demand`]);
 //! - `derivation`: the formulas, one module per topic (connections,
 //!   parallelism, memory, planner, WAL, replication, libraries, security,
 //!   logging).

@@ -71,8 +71,12 @@ fn every_rule_says_what_it_checks_and_why() {
             "{info}: the rationale should say what goes wrong on a real server"
         );
         assert!(
-            !info.summary.ends_with('.') && !info.rationale.ends_with(' '),
-            "{info}: summary is one sentence without a final full stop"
+            !info.summary.ends_with('.'),
+            "{info}: the summary is one sentence without a full stop (`pgplan explain --list` prints it as is)"
+        );
+        assert!(
+            info.rationale.ends_with('.'),
+            "{info}: the rationale is written in full sentences"
         );
     }
 }

@@ -46,6 +46,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Explain a validation rule: what it checks, why, and a failing and a
+    /// fixed example plan. Exit 2 for an id that is no rule.
+    Explain {
+        /// Rule id or name (PGP018, shared-buffers-size); a retired id says
+        /// what it became.
+        #[arg(required_unless_present = "list")]
+        id: Option<String>,
+        /// List every rule, one per line.
+        #[arg(long, conflicts_with = "id")]
+        list: bool,
+    },
     /// Show every resolved server parameter with where its value comes from.
     Settings {
         /// Plan file (YAML or JSON).

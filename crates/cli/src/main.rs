@@ -15,6 +15,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let code = match args.command {
         Command::Validate { file, output } => commands::validate::run(&file, output),
+        Command::Explain { id: Some(id), .. } => commands::explain::run(&id),
+        Command::Explain { id: None, .. } => commands::explain::list(),
         Command::Settings { file, output } => commands::settings::run(&file, output),
         Command::Render { file, target, out } => commands::render::run(&file, target, &out),
         Command::Diff {

@@ -23,16 +23,24 @@ impl Source {
         Source { name, text, index }
     }
 
-    /// The span of the line a field path is on.
-    fn span_of(&self, path: &str) -> Option<(usize, usize)> {
-        let line = self.index.line_of(path)?;
-        let start = self.index.offset_of_line(line)?;
+    /// Points every finding at the line of its field, in a YAML plan file (a
+    /// JSON file has no line index: its findings keep only their paths).
+    pub fn locate(&self, report: pgplan_core::Report) -> pgplan_core::Report {
+        if self.name.to_ascii_lowercase().ends_with(".json") {
+            report
+        } else {
+            report.located(&self.text)
+        }
+    }
+
+    /// The byte range a finding's label covers: from its field to the end of
+    /// that line.
+    fn label_of(&self, d: &Diagnostic) -> Option<(usize, usize)> {
+        let start = d.span?.offset.min(self.text.len());
         let len = self.text[start..]
             .find('\n')
             .unwrap_or(self.text.len() - start);
-        let indent =
-            self.text[start..start + len].len() - self.text[start..start + len].trim_start().len();
-        Some((start + indent, len - indent))
+        Some((start, len))
     }
 }
 
@@ -44,13 +52,14 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-/// A diagnostic as a miette report pointing at the plan's line.
+/// A diagnostic as a miette report pointing at the plan's line (when the
+/// report was located with [`Source::locate`]).
 pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
     let mut diag = MietteDiagnostic::new(d.message.clone())
         .with_code(d.id())
         .with_severity(miette_severity(d.severity))
         .with_help(d.help.clone());
-    if let Some((offset, len)) = source.span_of(&d.path.to_string()) {
+    if let Some((offset, len)) = source.label_of(d) {
         diag = diag.with_label(LabeledSpan::at(offset..offset + len, d.path.to_string()));
     } else {
         diag = diag.with_help(format!("{} (at {})", d.help, d.path));

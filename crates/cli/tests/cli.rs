@@ -55,25 +55,160 @@ fn validate_exits_1_and_points_at_the_line_of_seed_001s_defects() {
 }
 
 #[test]
-fn validate_json_is_a_list_of_five_fields() {
-    let out = pgplan(&[
-        "validate",
-        "tests/plans/fail/seed-001-bill-inquiry-as-written.yaml",
-        "--output",
-        "json",
-    ]);
+fn validate_json_lists_findings_with_their_rule_and_line() {
+    let file = "tests/plans/fail/seed-001-bill-inquiry-as-written.yaml";
+    let out = pgplan(&["validate", file, "--output", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let findings: Vec<serde_json::Map<String, serde_json::Value>> =
         serde_json::from_slice(&out.stdout).expect("JSON list");
     assert!(!findings.is_empty());
     for f in &findings {
         let keys: Vec<&str> = f.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["help", "id", "message", "path", "severity"], "{f:?}");
+        assert_eq!(
+            keys,
+            [
+                "column", "help", "id", "line", "message", "path", "rule", "severity"
+            ],
+            "{f:?}"
+        );
+        assert!(f["line"].is_u64() && f["column"].is_u64(), "{f:?}");
     }
+    let budget = findings
+        .iter()
+        .find(|f| f["id"] == "PGP001" && f["severity"] == "error")
+        .expect("a connection-budget error");
+    assert_eq!(budget["rule"], "connection-budget");
+    // The line the finding points at is the one that sets max_connections.
+    let plan = std::fs::read_to_string(root().join(file)).unwrap();
+    let line = budget["line"].as_u64().unwrap() as usize;
+    let column = budget["column"].as_u64().unwrap() as usize;
+    let text = plan.lines().nth(line - 1).unwrap();
     assert!(
-        findings
-            .iter()
-            .any(|f| f["id"] == "PGP001" && f["severity"] == "error")
+        text[column - 1..].starts_with("max_connections: 200"),
+        "line {line}, column {column}: {text}"
+    );
+}
+
+/// The example plans `explain` prints are the files in tests/plans, as they
+/// are now (the binary embeds them when it is built).
+fn assert_prints_file(stdout: &str, path: &str) {
+    let file = std::fs::read_to_string(root().join(path)).unwrap();
+    assert!(stdout.contains(path), "{path} not named:\n{stdout}");
+    let indented: String = file
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("    {l}\n")
+            }
+        })
+        .collect();
+    assert!(
+        stdout.contains(&indented),
+        "{path} not printed as it is:\n{stdout}"
+    );
+}
+
+#[test]
+fn explain_prints_what_a_rule_checks_why_and_its_examples() {
+    let out = pgplan(&["explain", "PGP018"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("PGP018 shared-buffers-size\n"),
+        "{stdout}"
+    );
+    let flat = unwrapped(&stdout);
+    assert!(
+        flat.contains("Checks: shared_buffers stays below the server's memory"),
+        "{flat}"
+    );
+    assert!(flat.contains("Why: shared_buffers is allocated"), "{flat}");
+    assert!(flat.contains("Replaces: PGP003"), "{flat}");
+    assert_prints_file(&stdout, "tests/plans/fail/PGP018-shared-buffers-size.yaml");
+    assert_prints_file(&stdout, "tests/plans/pass/PGP018-shared-buffers-size.yaml");
+    // What pgplan says about the failing example, with its line.
+    assert!(
+        flat.contains(
+            "warning[PGP018] tuning.parameters.shared_buffers (line 14) shared_buffers 1GB is 50 %"
+        ),
+        "{flat}"
+    );
+    assert!(flat.contains("help: set shared_buffers to 512MB"), "{flat}");
+
+    // By name, in any case.
+    let by_name = pgplan(&["explain", "Shared-Buffers-Size"]);
+    assert_eq!(by_name.status.code(), Some(0));
+    assert_eq!(text(&by_name.stdout), stdout);
+}
+
+#[test]
+fn explain_invalid_value_shows_the_reader_refusing_its_example() {
+    let out = pgplan(&["explain", "pgp000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_prints_file(&stdout, "tests/plans/fail/PGP000-invalid-value.yaml");
+    assert_prints_file(&stdout, "tests/plans/pass/PGP000-invalid-value.yaml");
+    assert!(
+        unwrapped(&stdout).contains(
+            "pgplan reports: line 9, column 22, field `sizing.memory.request`: invalid bytes `2 jigabytes`"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn explain_a_retired_id_lists_the_rules_it_became() {
+    let out = pgplan(&["explain", "PGP011"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("PGP011 roles-privileges is retired"),
+        "{stdout}"
+    );
+    let became = pgplan_core::validate::rules::retired("PGP011").unwrap();
+    assert_eq!(became.len(), 15);
+    for id in became {
+        let info = pgplan_core::validate::rules::by_id(id).unwrap();
+        assert!(
+            stdout.contains(&format!("  {} {}\n", info.id, info.name)),
+            "{id}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn explain_an_unknown_id_exits_2_and_names_the_close_ones() {
+    let out = pgplan(&["explain", "PGP0011"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("no rule `PGP0011`"), "{err}");
+    assert!(err.contains("PGP001") && err.contains("PGP011"), "{err}");
+
+    let out = pgplan(&["explain", "vacuum-settings"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("pgplan explain --list"));
+}
+
+#[test]
+fn explain_list_prints_every_rule_on_a_line() {
+    let out = pgplan(&["explain", "--list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let infos: Vec<_> = pgplan_core::validate::rules::infos().collect();
+    assert_eq!(lines.len(), infos.len(), "{stdout}");
+    for (line, info) in lines.iter().zip(&infos) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&words[..2], [info.id, info.name], "{line}");
+        assert!(line.ends_with(info.summary), "{line}");
+    }
+    // --list takes no id.
+    assert_eq!(
+        pgplan(&["explain", "--list", "PGP001"]).status.code(),
+        Some(2)
     );
 }
 

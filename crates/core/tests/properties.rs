@@ -11,8 +11,8 @@ use pgplan_core::strategies::{
     azure_plan, bytes, duration, kubernetes_plan, local_plan, millicores, percent, plan,
     reasonable_plan,
 };
-use pgplan_core::tuning::{Provenance, Setting, Settings, connection_demand};
-use pgplan_core::{Bytes, Catalog, Duration, GucName, Millicores, Percent, Plan, Workload};
+use pgplan_core::tuning::{OrUnset, Provenance, Setting, Settings, connection_demand};
+use pgplan_core::{Bytes, Catalog, Duration, GucName, Millicores, Percent, Plan, Workload, params};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
@@ -51,21 +51,21 @@ fn settings_of(plan: &Plan) -> Settings {
 /// their memory + wal_buffers, resolving `-1` the way the server does.
 /// `None` when a value cannot be read.
 fn memory_budget(s: &Settings) -> Option<Bytes> {
-    let shared_buffers = s.bytes("shared_buffers")?;
-    let work_mem = s.bytes("work_mem")?;
-    let connections = u64::try_from(s.int("max_connections")?).ok()?;
-    let maintenance = s.bytes("maintenance_work_mem")?;
-    let workers = u64::try_from(s.int("autovacuum_max_workers")?).ok()?;
-    let autovacuum = match s.int("autovacuum_work_mem")? {
-        -1 => maintenance,
-        _ => s.bytes("autovacuum_work_mem")?,
+    let shared_buffers = s.get(params::SHARED_BUFFERS)?;
+    let work_mem = s.get(params::WORK_MEM)?;
+    let connections = u64::from(s.get(params::MAX_CONNECTIONS)?);
+    let maintenance = s.get(params::MAINTENANCE_WORK_MEM)?;
+    let workers = u64::from(s.get(params::AUTOVACUUM_MAX_WORKERS)?);
+    let autovacuum = match s.get(params::AUTOVACUUM_WORK_MEM)? {
+        OrUnset::Unset => maintenance,
+        OrUnset::Value(b) => b,
     };
-    let wal_buffers = match s.int("wal_buffers")? {
+    let wal_buffers = match s.get(params::WAL_BUFFERS)? {
         // 1/32 of shared_buffers, at least 8 pages, at most one 16MB segment.
-        -1 => Bytes::new(shared_buffers.as_u64() / 32)
+        OrUnset::Unset => Bytes::new(shared_buffers.as_u64() / 32)
             .round_down_to(8192)
             .clamp(Bytes::kib(64), Bytes::mib(16)),
-        _ => s.bytes("wal_buffers")?,
+        OrUnset::Value(b) => b,
     };
     Some(
         shared_buffers
@@ -128,11 +128,11 @@ proptest! {
         let settings = settings_of(&plan);
         let demand = connection_demand(&plan).total();
         let reserved = u64::from(settings.reserved_connections());
-        let max_connections = settings.int("max_connections");
+        let max_connections = settings.get(params::MAX_CONNECTIONS);
         prop_assert!(
             max_connections.is_some(),
             "max_connections `{:?}` cannot be read, yet validation found no error\n{}\n{}",
-            settings.lookup("max_connections").map(|s| s.value), report, show(&plan)
+            settings.setting(params::MAX_CONNECTIONS).map(|s| s.value), report, show(&plan)
         );
         let max_connections = max_connections.unwrap_or_default();
         prop_assert!(
@@ -172,19 +172,19 @@ proptest! {
             return Ok(());
         };
         let settings = settings_of(&plan);
-        if settings.is_explicit("shared_buffers") {
+        if settings.is_set(params::SHARED_BUFFERS) {
             return Ok(());
         }
-        let setting = settings.lookup("shared_buffers").expect("every version has shared_buffers");
+        let setting = settings.setting(params::SHARED_BUFFERS).expect("every version has shared_buffers");
         prop_assert!(
             matches!(setting.provenance, Provenance::Derived { .. }),
             "{:?}", setting
         );
-        let spec = settings.spec("shared_buffers").expect("in the catalog");
+        let spec = settings.param_spec(params::SHARED_BUFFERS).expect("in the catalog");
         let share = if plan.tuning.workload == Workload::Desktop { 16 } else { 4 };
         let (min_pages, max_pages) = (spec.min.unwrap_or(16.0) as u64, spec.max.unwrap_or(f64::MAX) as u64);
         let pages = (ram.as_u64() / share / 8192).clamp(min_pages, max_pages);
-        prop_assert_eq!(settings.bytes("shared_buffers"), Some(Bytes::new(pages * 8192)),
+        prop_assert_eq!(settings.get(params::SHARED_BUFFERS), Some(Bytes::new(pages * 8192)),
             "RAM {} ({} bytes), workload {}", ram.human(), ram.as_u64(), plan.tuning.workload);
         prop_assert!(spec.parse_value(&setting.value).is_ok(), "{:?}", spec.parse_value(&setting.value));
     }
@@ -241,9 +241,9 @@ proptest! {
         }
         // From the plan's own value, explicit or derived.
         if connection_budget_errors(&plan) == 0
-            && let Some(current) = settings_of(&plan).int("max_connections")
-            && let Ok(current) = u64::try_from(current)
+            && let Some(current) = settings_of(&plan).get(params::MAX_CONNECTIONS)
         {
+            let current = u64::from(current);
             let raised = (current + extra).min(262_143);
             prop_assert_eq!(
                 connection_budget_errors(&with_max_connections(&plan, raised)), 0,

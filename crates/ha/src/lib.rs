@@ -5,7 +5,7 @@
 //! this machine (the local runner). Today it offers only the checks every
 //! renderer will share; the plan side — members, etcd, timing, synchronous
 //! replication, endpoints — is modelled and validated in `pgplan-core`
-//! (rules PGP007 and PGP008).
+//! (the replication rules PGP028–PGP032 and the Patroni rules PGP033–PGP040).
 //!
 //! ```
 //! let plan = pgplan_core::Plan::from_yaml(

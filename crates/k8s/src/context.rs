@@ -3,7 +3,7 @@
 
 use pgplan_core::ValidPlan;
 use pgplan_core::{
-    Bytes, ContainerImage, Kubernetes, Millicores, PasswordEncryption, Resources, Settings,
+    Bytes, ContainerImage, Kubernetes, Millicores, PasswordEncryption, Resources, Settings, params,
 };
 
 use crate::credentials::Credentials;
@@ -88,8 +88,8 @@ impl<'a> Ctx<'a> {
         }
         let read_replicas = check_replicas(plan)?;
         let settings = plan.settings();
-        let port = match settings.int("port") {
-            Some(p) if (1..=65535).contains(&p) => p as u16,
+        let port = match settings.get(params::PORT) {
+            Some(p) if (1..=u32::from(u16::MAX)).contains(&p) => p as u16,
             Some(p) => {
                 return Err(Error::plan(
                     "tuning.parameters.port",
@@ -99,7 +99,7 @@ impl<'a> Ctx<'a> {
             }
             None => 5432,
         };
-        let tls = settings.bool("ssl") == Some(true);
+        let tls = settings.get(params::SSL) == Some(true);
         let names = Names::new(
             plan.service.as_str(),
             k8s.namespace.as_str(),

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod diff;
+pub mod explain;
 pub mod render;
 pub mod settings;
 pub mod validate;
@@ -15,7 +16,8 @@ use crate::report::Source;
 
 /// Exit code: the plan has errors.
 pub const EXIT_ERRORS: u8 = 1;
-/// Exit code: the input could not be read.
+/// Exit code: the input could not be read (a plan file, or a rule id that is
+/// no rule).
 pub const EXIT_UNREADABLE: u8 = 2;
 
 /// Reads and parses a plan file; JSON when the name ends in `.json`.
@@ -51,10 +53,11 @@ pub fn load_valid(path: &Path) -> Option<ValidPlan> {
     };
     match plan.validate() {
         Ok(valid) => {
-            crate::report::print_blocking(valid.report(), &source);
+            crate::report::print_blocking(&source.locate(valid.report().clone()), &source);
             Some(valid)
         }
         Err(report) => {
+            let report = source.locate(report);
             crate::report::print_blocking(&report, &source);
             eprintln!(
                 "{}: fix the {} error(s) above first",

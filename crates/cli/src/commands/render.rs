@@ -35,10 +35,11 @@ pub fn run(file: &Path, target: Target, out: &Path) -> u8 {
     };
     let plan = match plan.validate() {
         Ok(valid) => {
-            print_blocking(valid.report(), &source);
+            print_blocking(&source.locate(valid.report().clone()), &source);
             valid
         }
         Err(report) => {
+            let report = source.locate(report);
             print_blocking(&report, &source);
             eprintln!(
                 "{}: not rendered: fix the {} error(s) above first",

@@ -14,7 +14,7 @@ pub fn run(file: &Path, output: Output) -> u8 {
             return super::EXIT_UNREADABLE;
         }
     };
-    let report = plan.report();
+    let report = source.locate(plan.report());
     match output {
         Output::Json => match serde_json::to_string_pretty(&report) {
             Ok(json) => println!("{json}"),

@@ -138,7 +138,7 @@ impl<'de> Deserialize<'de> for MajorVersion {
 }
 
 /// Targets declared in another document (an architecture document that
-/// disagrees with the plan, say); rule `PGP012` reports conflicts.
+/// disagrees with the plan, say); rule `PGP065` reports conflicts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveDeclaration {

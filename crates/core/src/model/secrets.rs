@@ -21,7 +21,7 @@ use super::names::{DnsSubdomain, EnvVarName, SecretKey};
 /// ```
 ///
 /// A plain string is read as [`SecretSource::Literal`] only so that validation
-/// can reject it with the line that holds it (rule `PGP010`); no renderer will
+/// can reject it with the line that holds it (rule `PGP041`); no renderer will
 /// ever emit one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {

@@ -236,6 +236,8 @@ params! {
     SHARED_PRELOAD_LIBRARIES: String = "shared_preload_libraries";
     /// `ssl`.
     SSL: bool = "ssl";
+    /// `ssl_min_protocol_version` (`TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`).
+    SSL_MIN_PROTOCOL_VERSION: String = "ssl_min_protocol_version";
     /// `superuser_reserved_connections`.
     SUPERUSER_RESERVED_CONNECTIONS: u32 = "superuser_reserved_connections";
     /// `synchronous_commit` (`on`, `off`, `local`, `remote_write`, `remote_apply`).

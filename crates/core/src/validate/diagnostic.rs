@@ -33,7 +33,7 @@ impl fmt::Display for Severity {
 /// A failing plan and its fix, both files under `tests/plans/` (so the
 /// documentation is tested: the first must report the rule, the second must
 /// not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct RuleExamples {
     /// Path of the failing plan, relative to the repository root.
     pub fail_path: &'static str,
@@ -70,7 +70,7 @@ macro_rules! rule_examples {
 }
 
 /// What a rule is: its stable id, name and documentation.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub struct RuleInfo {
     /// Stable id (`PGP001`). Never reused, never renumbered.
     pub id: &'static str,
@@ -84,6 +84,28 @@ pub struct RuleInfo {
     pub examples: Option<RuleExamples>,
     /// Ids this rule was split out of (listed in the CHANGELOG).
     pub replaces: &'static [&'static str],
+}
+
+/// The paths only: the plans themselves would fill every debug print of a
+/// diagnostic.
+impl fmt::Debug for RuleExamples {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleExamples")
+            .field("fail_path", &self.fail_path)
+            .field("fixed_path", &self.fixed_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The id and name only: a diagnostic's debug print names its rule, and
+/// `{info:#?}` of the documentation is not what anyone debugs.
+impl fmt::Debug for RuleInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleInfo")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Display for RuleInfo {

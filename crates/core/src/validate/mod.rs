@@ -2,9 +2,10 @@
 //! only a plan without errors becomes a [`ValidPlan`] — the one type the
 //! renderers and apply take. What validates renders.
 //!
-//! Each rule lives in its own file under `rules/` with its [`RuleInfo`]: a
-//! stable id, a name, what it checks and why, and a failing and a fixed
-//! example plan from `tests/plans/`. A finding carries the rule, a
+//! Each rule checks one thing and lives in its own file under
+//! `rules/<topic>/` with its [`RuleInfo`]: a stable id, a name, what it checks
+//! and why, and a failing and a fixed example plan from `tests/plans/`.
+//! [`rules::retired`] says what the ids of rules that were split became. A finding carries the rule, a
 //! severity, the typed field path, a message with the plan's numbers and a
 //! help text with the fix.
 
@@ -15,7 +16,7 @@ pub mod rules;
 use std::ops::Deref;
 
 use crate::model::plan::Plan;
-use crate::tuning::{self, Settings};
+use crate::tuning::{self, Param, Settings};
 pub use diagnostic::{Diagnostic, Findings, Report, RuleExamples, RuleInfo, Severity, Span};
 pub use path::{FieldPath, Segment};
 
@@ -38,6 +39,10 @@ impl Context<'_> {
             .field("tuning")
             .field("parameters")
             .key(name)
+    }
+    /// The path of a parameter pgplan knows (`tuning.parameters.work_mem`).
+    pub fn path_of<T>(&self, param: Param<T>) -> FieldPath {
+        self.param_path(param.name())
     }
 }
 

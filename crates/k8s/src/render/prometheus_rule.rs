@@ -1,7 +1,7 @@
 //! The PrometheusRule (Prometheus Operator) with the plan's alert thresholds.
 
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
-use pgplan_core::{Duration, Percent};
+use pgplan_core::{Duration, Percent, params};
 use serde_json::{Value, json};
 
 use crate::Error;
@@ -143,7 +143,12 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
     }
     // Connections: the plan's count as a share of max_connections (80 %
     // when the plan sets no count).
-    let max_connections = ctx.settings.int("max_connections").unwrap_or(100).max(1);
+    let max_connections = i64::from(
+        ctx.settings
+            .get(params::MAX_CONNECTIONS)
+            .unwrap_or(100)
+            .max(1),
+    );
     let (conn_share, conn_for, conn_summary) = match &t.connections {
         Some(c) => {
             let above = i64::from(c.above);

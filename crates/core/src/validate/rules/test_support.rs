@@ -5,6 +5,15 @@ use crate::validate::{Context, Findings, Rule};
 pub use crate::validate::{Diagnostic, Severity};
 use crate::*;
 
+/// Reads a typed value from text (tests only: panics on a typo).
+pub fn v<T: std::str::FromStr>(s: &str) -> T
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse()
+        .unwrap_or_else(|e| panic!("test value `{s}`: {e}"))
+}
+
 /// Runs one rule on a plan.
 pub fn run(rule: &dyn Rule, plan: &Plan) -> Vec<Diagnostic> {
     let settings = plan.settings();

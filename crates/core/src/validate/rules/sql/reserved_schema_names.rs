@@ -11,7 +11,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP181",
     name: "reserved-schema-names",
     summary: "no planned schema is named `pg_…` or `information_schema`",
-    rationale: "PostgreSQL refuses `CREATE SCHEMA pg_…` (\"unacceptable schema name\": the prefix is reserved for system schemas), and `information_schema` already exists in every database, owned by the bootstrap superuser: the schema step of the deployment would fail or change nothing",
+    rationale: "PostgreSQL refuses `CREATE SCHEMA pg_…` (\"unacceptable schema name\": the prefix is reserved for system schemas), and `information_schema` already exists in every database, owned by the bootstrap superuser: the schema step of the deployment would fail or change nothing.",
     examples: crate::rule_examples!("PGP181-reserved-schema-names"),
     replaces: &[],
 };

@@ -14,7 +14,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP182",
     name: "schema-usage",
     summary: "a role granted privileges on tables, sequences or functions in a schema also has USAGE on that schema (itself, through a group, as the owner, or through PUBLIC on `public`)",
-    rationale: "PostgreSQL checks USAGE on the schema before any privilege on the objects in it: without it every query fails with `permission denied for schema`, however many table privileges the role holds — the grants never reach the tables",
+    rationale: "PostgreSQL checks USAGE on the schema before any privilege on the objects in it: without it every query fails with `permission denied for schema`, however many table privileges the role holds — the grants never reach the tables.",
     examples: crate::rule_examples!("PGP182-schema-usage"),
     replaces: &[],
 };

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP180",
     name: "unique-database-names",
     summary: "every database in `databases` has a name no other entry has",
-    rationale: "two entries of one name are one database on the server: the second entry's owner, locale, schemas and extensions would silently be merged into — or fight with — the first's, and the renderers could not say which one the plan meant",
+    rationale: "Two entries of one name are one database on the server: the second entry's owner, locale, schemas and extensions would silently be merged into — or fight with — the first's, and no renderer could say which one the plan meant.",
     examples: crate::rule_examples!("PGP180-unique-database-names"),
     replaces: &[],
 };

@@ -1,0 +1,33 @@
+//! `max_connections` from the clients' peak.
+
+use super::Derivation;
+use crate::tuning::connection_demand;
+use crate::tuning::params::MAX_CONNECTIONS;
+
+/// When the plan knows its clients: exactly enough connections for their
+/// peak plus reserved slots and 10 % headroom (at least PostgreSQL's 100).
+/// Sizing to the demand rather than to a platform default keeps `work_mem`,
+/// which is divided among connections, as large as the memory allows.
+pub(super) fn derive(d: &mut Derivation<'_>) {
+    let demand = connection_demand(d.plan);
+    if demand.total() == 0 {
+        return;
+    }
+    let reserved = u64::from(d.settings.reserved_connections());
+    let needed = demand.total().saturating_add(reserved);
+    let value = round_up_10(needed.saturating_add(needed.div_ceil(10))).max(100);
+    d.set(
+        MAX_CONNECTIONS,
+        value.to_string(),
+        "peak connections + reserved slots + 10 % headroom, rounded up to 10, at least 100",
+        &[
+            ("peak connections", demand.total().to_string()),
+            ("reserved slots", reserved.to_string()),
+        ],
+    );
+}
+
+/// Rounds up to a multiple of 10.
+fn round_up_10(n: u64) -> u64 {
+    n.div_ceil(10).saturating_mul(10)
+}

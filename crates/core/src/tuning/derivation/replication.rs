@@ -1,0 +1,56 @@
+//! What standbys and WAL archiving need on the primary.
+
+use super::Derivation;
+use crate::model::units::Duration;
+use crate::tuning::params::{
+    ARCHIVE_MODE, ARCHIVE_TIMEOUT, HOT_STANDBY, MAX_REPLICATION_SLOTS, MAX_WAL_SENDERS, WAL_LEVEL,
+};
+
+/// Enough senders and slots for every standby plus two spare (for a backup
+/// and a rebuilt replica); archiving when the plan archives WAL.
+pub(super) fn derive(d: &mut Derivation<'_>) {
+    let standbys = u64::from(d.plan.topology.standby_count());
+    let archiving = d.plan.backups.wal_archiving.as_ref();
+    if standbys > 0 || archiving.is_some() {
+        d.set(
+            WAL_LEVEL,
+            "replica",
+            "replica: standbys and archiving need it",
+            &[],
+        );
+    }
+    if standbys > 0 {
+        let n = (standbys + 2).max(10);
+        let inputs = [("standbys", standbys.to_string())];
+        d.set(
+            MAX_WAL_SENDERS,
+            n.to_string(),
+            "max(standbys + 2, 10)",
+            &inputs,
+        );
+        d.set(
+            MAX_REPLICATION_SLOTS,
+            n.to_string(),
+            "max(standbys + 2, 10)",
+            &inputs,
+        );
+        d.set(HOT_STANDBY, "on", "on: replicas serve reads", &inputs);
+    }
+    if let Some(archiving) = archiving {
+        d.set(
+            ARCHIVE_MODE,
+            "on",
+            "on: backups.wal_archiving is planned",
+            &[],
+        );
+        if let Some(t) = archiving.archive_timeout {
+            d.set(
+                ARCHIVE_TIMEOUT,
+                // archive_timeout counts whole seconds; round up.
+                Duration::seconds(t.as_millis().div_ceil(1000)).to_postgres(),
+                "backups.wal_archiving.archive_timeout",
+                &[],
+            );
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Recovery objectives: the declared RPO and RTO against what the plan's
+//! backups and replication can deliver, and against the same targets stated
+//! elsewhere.
+//!
+//! What each method can lose (its RPO):
+//! - logical dumps alone: the dump interval (`0 2 * * *` → 24h);
+//! - volume snapshots on a schedule: the snapshot interval;
+//! - WAL archiving: `archive_timeout`, else about one WAL segment (minutes);
+//! - Azure point-in-time restore: about 5 minutes (a geo-restore: up to 1h);
+//! - synchronous replication (Patroni `synchronous_mode`, Azure HA): nothing,
+//!   but only when a node is lost; a mistake or corruption replicates too and
+//!   is undone from backups.
+
+mod objective_declarations;
+mod production_backups;
+mod production_objectives;
+mod rpo_reachable;
+mod rto_below_patroni_ttl;
+mod rto_without_ha;
+
+pub use objective_declarations::ObjectiveDeclarations;
+pub use production_backups::ProductionBackups;
+pub use production_objectives::ProductionObjectives;
+pub use rpo_reachable::RpoReachable;
+pub use rto_below_patroni_ttl::RtoBelowPatroniTtl;
+pub use rto_without_ha::RtoWithoutHa;
+
+use super::common::span;
+use crate::azure_facts;
+use crate::model::platform::AzureHaMode;
+use crate::model::topology::SynchronousMode;
+use crate::model::units::Duration;
+use crate::tuning::params::ARCHIVE_TIMEOUT;
+use crate::validate::Context;
+
+/// One way to recover data, and how much it can lose.
+struct Method {
+    label: String,
+    rpo: Duration,
+    /// Replication: protects against losing a node, not against mistakes.
+    node_loss_only: bool,
+}
+
+fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
+    let plan = cx.plan;
+    let mut methods = Vec::new();
+    for backup in &plan.backups.logical {
+        let interval = backup.schedule.approximate_interval();
+        methods.push(Method {
+            label: format!(
+                "pg_dump {} (`{}`) every {}",
+                backup.name,
+                backup.schedule,
+                span(interval)
+            ),
+            rpo: interval,
+            node_loss_only: false,
+        });
+    }
+    if let Some(schedule) = plan
+        .backups
+        .snapshots
+        .as_ref()
+        .and_then(|s| s.schedule.as_ref())
+    {
+        let interval = schedule.approximate_interval();
+        methods.push(Method {
+            label: format!("volume snapshots (`{schedule}`) every {}", span(interval)),
+            rpo: interval,
+            node_loss_only: false,
+        });
+    }
+    if let Some(archiving) = &plan.backups.wal_archiving {
+        let timeout = archiving.archive_timeout.or_else(|| {
+            cx.settings
+                .get(ARCHIVE_TIMEOUT)
+                .filter(|t| *t > Duration::ZERO)
+        });
+        methods.push(match timeout {
+            Some(t) => Method {
+                label: format!("WAL archiving (archive_timeout {})", span(t)),
+                rpo: t,
+                node_loss_only: false,
+            },
+            None => Method {
+                label: "WAL archiving (a WAL segment at a time: minutes on a busy server, unbounded while idle without archive_timeout)".to_owned(),
+                rpo: Duration::minutes(5),
+                node_loss_only: false,
+            },
+        });
+    }
+    if let Some(az) = plan.platform.azure() {
+        methods.push(Method {
+            label: format!(
+                "Azure point-in-time restore (about {})",
+                azure_facts::MANAGED_PITR_RPO
+            ),
+            rpo: azure_facts::MANAGED_PITR_RPO,
+            node_loss_only: false,
+        });
+        if az.high_availability.mode != AzureHaMode::Disabled {
+            methods.push(Method {
+                label: "Azure high availability (synchronous standby)".to_owned(),
+                rpo: Duration::ZERO,
+                node_loss_only: true,
+            });
+        }
+    }
+    if let Some(patroni) = &plan.topology.patroni
+        && patroni.synchronous_mode != SynchronousMode::Off
+    {
+        methods.push(Method {
+            label: "Patroni synchronous replication".to_owned(),
+            rpo: Duration::ZERO,
+            node_loss_only: true,
+        });
+    }
+    methods
+}
+
+/// True when the plan can restore from a backup (not only from a standby).
+fn has_backup(cx: &Context<'_>) -> bool {
+    recovery_methods(cx).iter().any(|m| !m.node_loss_only)
+}

@@ -483,6 +483,7 @@ roles:
     purpose: read_only
     grants:
       - {{ database: d, schema: app, objects: default_tables, privileges: [SELECT] }}
+      - {{ database: d, schema: app, objects: schema, privileges: [USAGE] }}
 {extra_grant}
 "#
         )
@@ -516,11 +517,11 @@ roles:
         for (grant, path) in [
             (
                 "      - { database: nope, objects: database, privileges: [CONNECT] }",
-                "roles[1].grants[1].database",
+                "roles[1].grants[2].database",
             ),
             (
                 "      - { database: d, schema: app, objects: tables, privileges: [MAINTAIN] }",
-                "roles[1].grants[1].privileges",
+                "roles[1].grants[2].privileges",
             ),
         ] {
             let report = plan(grant).validate().unwrap_err();

@@ -1,0 +1,312 @@
+//! A session: one connection per database to one server, opened on demand,
+//! with the checks that run before anything changes.
+
+use std::collections::BTreeMap;
+use std::str::FromStr as _;
+use std::sync::Arc;
+
+use pgplan_core::{RoleName, ValidPlan};
+use tokio_postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::ApplyOptions;
+use crate::catalog::ServerState;
+use crate::desired::DesiredState;
+use crate::diff::{self, ChangeSet, DiffInputs, Phase, Scope};
+use crate::error::Error;
+use crate::render::literal;
+use crate::secrets::Password;
+use crate::statement::Statement;
+use crate::tls::{self, SslMode, TlsFailure, TlsSettings};
+
+/// Connections to one server, one per database, opened on demand.
+pub(super) struct Session {
+    pub(super) config: Config,
+    pub(super) tls: TlsSettings,
+    pub(super) connector: MakeRustlsConnect,
+    pub(super) host: String,
+    pub(super) server: String,
+    pub(super) user: String,
+    pub(super) maintenance: String,
+    pub(super) clients: BTreeMap<String, Arc<Client>>,
+}
+
+pub(super) fn error_text(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut s = format!("{} ({})", db.message(), db.code().code());
+        if let Some(d) = db.detail() {
+            s.push_str(": ");
+            s.push_str(d);
+        }
+        if let Some(h) = db.hint() {
+            s.push_str(" (hint: ");
+            s.push_str(h);
+            s.push(')');
+        }
+        return s;
+    }
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
+
+impl Session {
+    pub(super) async fn open(dsn: &str, opts: &ApplyOptions) -> Result<Session, Error> {
+        let split = tls::split_dsn(dsn)?;
+        let mut config = Config::from_str(&split.rest).map_err(|e| Error::Dsn {
+            message: error_text(&e),
+        })?;
+        config.ssl_mode(tls::wire_mode(split.tls.mode, config.get_hosts()));
+        config.application_name(&opts.application_name);
+        config.connect_timeout(opts.connect_timeout);
+        let host = config
+            .get_hosts()
+            .first()
+            .map(|h| match h {
+                tokio_postgres::config::Host::Tcp(h) => h.clone(),
+                tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+            })
+            .unwrap_or_else(|| "localhost".into());
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let user = config.get_user().unwrap_or("postgres").to_owned();
+        let maintenance = config.get_dbname().unwrap_or(user.as_str()).to_owned();
+        let server = format!("{host}:{port}");
+        let connector = tls::connector(&split.tls, &server)?;
+        let mut session = Session {
+            config,
+            tls: split.tls,
+            connector,
+            host,
+            server,
+            user,
+            maintenance: maintenance.clone(),
+            clients: BTreeMap::new(),
+        };
+        session.client(&maintenance).await?;
+        Ok(session)
+    }
+
+    pub(super) async fn client(&mut self, database: &str) -> Result<Arc<Client>, Error> {
+        if let Some(c) = self.clients.get(database)
+            && !c.is_closed()
+        {
+            return Ok(c.clone());
+        }
+        let mut config = self.config.clone();
+        config.dbname(database);
+        let target = format!("{}/{} as {}", self.server, database, self.user);
+        let connected = match config.connect(self.connector.clone()).await {
+            // As libpq's `prefer`: when the TLS handshake fails, try again
+            // without TLS.
+            Err(e)
+                if self.tls.mode == SslMode::Prefer
+                    && matches!(tls::tls_failure(&e), Some(TlsFailure::Handshake(_))) =>
+            {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                config.connect(self.connector.clone()).await
+            }
+            other => other,
+        };
+        let (client, connection) = connected.map_err(|e| match tls::tls_failure(&e) {
+            Some(failure) => Error::Tls {
+                message: tls::failure_message(&failure, &self.tls, &self.host),
+                target: target.clone(),
+            },
+            None => Error::Connect {
+                target: target.clone(),
+                message: error_text(&e),
+            },
+        })?;
+        tokio::spawn(async move {
+            // The connection ends with an error when the server goes away;
+            // the next query reports it.
+            let _ = connection.await;
+        });
+        let client = Arc::new(client);
+        self.clients.insert(database.to_owned(), client.clone());
+        Ok(client)
+    }
+
+    pub(super) fn inspect_error(
+        &self,
+        what: &str,
+    ) -> impl Fn(tokio_postgres::Error) -> Error + use<> {
+        let what = what.to_owned();
+        let server = self.server.clone();
+        move |e| Error::Inspect {
+            what: what.clone(),
+            server: server.clone(),
+            message: error_text(&e),
+        }
+    }
+
+    pub(super) async fn plan_changes(
+        &mut self,
+        plan: &ValidPlan,
+        opts: &ApplyOptions,
+    ) -> Result<(ChangeSet, ServerState), Error> {
+        let desired = DesiredState::from_plan(plan);
+        let mut passwords: BTreeMap<RoleName, Password> = BTreeMap::new();
+        for role in desired.roles.values() {
+            if let Some(src) = &role.password
+                && let Some(pw) = opts.secrets.password(&role.name, src)?
+            {
+                passwords.insert(role.name.clone(), pw);
+            }
+        }
+        let actual = self.inspect(&desired).await?;
+        self.check_version(&desired, &actual)?;
+        let inputs = DiffInputs {
+            passwords: &passwords,
+            resolver: opts.secrets.as_ref(),
+            allow_destructive: opts.allow_destructive,
+            include_settings: opts.include_settings,
+        };
+        let changes = diff::compute(&desired, &actual, &inputs);
+        self.preflight(&desired, &actual, &changes).await?;
+        Ok((changes, actual))
+    }
+
+    pub(super) fn check_version(
+        &self,
+        desired: &DesiredState,
+        actual: &ServerState,
+    ) -> Result<(), Error> {
+        let server_major = (actual.version_num / 10000) as u16;
+        if server_major != desired.major {
+            return Err(Error::ServerRefusesPlan {
+                field: "version".into(),
+                message: format!(
+                    "the plan is for PostgreSQL {}, but {} runs PostgreSQL {server_major}; fix version or the DSN",
+                    desired.major, self.server
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    pub(super) async fn preflight(
+        &mut self,
+        desired: &DesiredState,
+        actual: &ServerState,
+        changes: &ChangeSet,
+    ) -> Result<(), Error> {
+        for (role, referenced_by) in desired.external_roles() {
+            if !actual.has_role(&role) {
+                return Err(Error::UnknownRole {
+                    role: role.to_string(),
+                    referenced_by,
+                    server: self.server.clone(),
+                });
+            }
+        }
+        for db in desired.databases.values() {
+            for ext in db.extensions.values() {
+                let installed = actual
+                    .database(&db.name)
+                    .and_then(|d| d.contents.as_ref())
+                    .is_some_and(|c| c.extensions.contains_key(ext.name.as_str()));
+                if installed && ext.version.is_none() {
+                    continue;
+                }
+                let versions = actual.available_extensions.get(ext.name.as_str());
+                let ok = match (&ext.version, versions) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    (Some(v), Some(vs)) => vs.contains(v),
+                };
+                if !ok {
+                    let detail = match versions {
+                        None => "it is not in pg_available_extensions".to_owned(),
+                        Some(vs) => format!(
+                            "version {} is not installable (available: {})",
+                            ext.version.as_deref().unwrap_or("?"),
+                            vs.iter().cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    return Err(Error::ExtensionUnavailable {
+                        extension: ext.name.to_string(),
+                        database: db.name.to_string(),
+                        server: self.server.clone(),
+                        detail,
+                    });
+                }
+            }
+        }
+        if !actual.is_superuser {
+            let needs = |p: Phase| changes.runnable().find(|c| c.phase == p);
+            let missing = |privilege: &str, needed_for: String| Error::MissingPrivilege {
+                user: actual.current_user.clone(),
+                server: self.server.clone(),
+                privilege: privilege.into(),
+                needed_for,
+            };
+            if let Some(c) = needs(Phase::Roles).or(needs(Phase::DropRoles))
+                && !actual.can_create_role
+            {
+                return Err(missing("CREATEROLE", c.summary.clone()));
+            }
+            if let Some(c) = needs(Phase::CreateDatabases)
+                && !actual.can_create_db
+            {
+                return Err(missing("CREATEDB", c.summary.clone()));
+            }
+            if let Some(c) = needs(Phase::Settings) {
+                return Err(missing("SUPERUSER", c.summary.clone()));
+            }
+            if let Some(c) = needs(Phase::Databases) {
+                // Changing a database's objects and privileges needs to own
+                // them; without superuser, the connected role must own the
+                // database.
+                if let Scope::Database(db) = &c.scope
+                    && actual
+                        .database(db)
+                        .is_some_and(|d| d.owner != actual.current_user)
+                {
+                    return Err(missing(
+                        &format!("ownership of database {db} (or SUPERUSER)"),
+                        c.summary.clone(),
+                    ));
+                }
+            }
+        }
+        // Locales of new databases: CREATE COLLATION checks a locale the way
+        // CREATE DATABASE does; the transaction is rolled back.
+        for change in changes
+            .runnable()
+            .filter(|c| c.phase == Phase::CreateDatabases)
+        {
+            for s in &change.statements {
+                let Statement::CreateDatabase {
+                    name,
+                    locale: Some(locale),
+                    ..
+                } = s
+                else {
+                    continue;
+                };
+                let maintenance = self.maintenance.clone();
+                let client = self.client(&maintenance).await?;
+                let check = format!(
+                    "BEGIN; CREATE COLLATION pg_temp.pgplan_locale_check (provider = libc, locale = {}); ROLLBACK",
+                    literal(locale)
+                );
+                if let Err(e) = client.batch_execute(&check).await {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(Error::LocaleUnavailable {
+                        locale: locale.clone(),
+                        database: name.to_string(),
+                        server: self.server.clone(),
+                        message: error_text(&e),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

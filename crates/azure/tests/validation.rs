@@ -257,13 +257,13 @@ fn what_the_renderer_refused_is_refused_by_validation() {
         (
             "a parameter PostgreSQL does not have",
             seed_with(PARAMETERS, "  parameters:\n    shared_bufers: 4GB\n"),
-            "PGP015",
+            "PGP077",
             "tuning.parameters.shared_bufers",
         ),
         (
             "a value the parameter does not take",
             seed_with(PARAMETERS, "  parameters:\n    work_mem: lots\n"),
-            "PGP015",
+            "PGP079",
             "tuning.parameters.work_mem",
         ),
         (
@@ -272,7 +272,7 @@ fn what_the_renderer_refused_is_refused_by_validation() {
                 PARAMETERS,
                 "  parameters:\n    require_secure_transport: sometimes\n",
             ),
-            "PGP015",
+            "PGP079",
             "tuning.parameters.require_secure_transport",
         ),
         (

@@ -22,6 +22,8 @@
 //!           for_owner: orders_owner, privileges: [SELECT, INSERT, UPDATE, DELETE] }
 //! "#).unwrap();
 //!
+//! // Validation is the gate: rendering takes only a plan that passed it.
+//! let plan = plan.validate().unwrap();
 //! let files = pgplan_sql::render_files(&plan).unwrap();
 //! let init = &files["init.sql"];
 //! assert!(init.starts_with("-- pgplan"));

@@ -35,7 +35,15 @@ pub use backup_capacity::BackupCapacity;
 pub use connection_budget::ConnectionBudget;
 pub use durability::Durability;
 pub use extension_prerequisites::ExtensionPrerequisites;
-pub use kubernetes::KubernetesNames;
+pub use kubernetes::{
+    KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
+    KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
+    KubernetesDataVolume, KubernetesEntraIdentity, KubernetesNonRootUid,
+    KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
+    KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
+    KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
+    KubernetesUniformReplicas,
+};
 pub use memory_budget::MemoryBudget;
 pub use monitoring_thresholds::MonitoringThresholds;
 pub use parameters::Parameters;
@@ -71,7 +79,25 @@ pub static ALL: &[&dyn Rule] = &[
     &MonitoringThresholds,
     &Parameters,
     &ExtensionPrerequisites,
-    &KubernetesNames,
+    &KubernetesPatroni,
+    &KubernetesNonRootUid,
+    &KubernetesPinnedImage,
+    &KubernetesCpuRequest,
+    &KubernetesDataVolume,
+    &KubernetesReplicaAzureSettings,
+    &KubernetesUniformReplicas,
+    &KubernetesObjectNameLength,
+    &KubernetesReservedLabels,
+    &KubernetesScramOnly,
+    &KubernetesEntraIdentity,
+    &KubernetesSharedSecret,
+    &KubernetesReplicationLoginName,
+    &KubernetesReplicationRoleHba,
+    &KubernetesContainerParameters,
+    &KubernetesCronWeekday,
+    &KubernetesBackupDestination,
+    &KubernetesBackupDatabases,
+    &KubernetesBackupLogin,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

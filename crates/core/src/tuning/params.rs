@@ -250,6 +250,10 @@ params! {
     SHARED_PRELOAD_LIBRARIES: String = "shared_preload_libraries";
     /// `ssl`.
     SSL: bool = "ssl";
+    /// `ssl_cert_file`.
+    SSL_CERT_FILE: String = "ssl_cert_file";
+    /// `ssl_key_file`.
+    SSL_KEY_FILE: String = "ssl_key_file";
     /// `superuser_reserved_connections`.
     SUPERUSER_RESERVED_CONNECTIONS: u32 = "superuser_reserved_connections";
     /// `synchronous_commit` (`on`, `off`, `local`, `remote_write`, `remote_apply`).

@@ -15,6 +15,14 @@
 //!   cpu: { request: 1, limit: 2 }
 //!   memory: { request: 4Gi, limit: 4Gi }
 //!   data_volume: 50Gi
+//!   backup_volume: 20Gi
+//! databases:
+//!   - { name: orders, owner: orders_owner }
+//! roles:
+//!   - { name: orders_owner, purpose: owner, login: true, password: { generated: {} } }
+//! backups:
+//!   logical:
+//!     - { name: nightly, schedule: "0 2 * * *", retention: 7d }
 //! "#).unwrap();
 //! // Only a validated plan renders: validation checks everything the
 //! // backend needs (rules PGP100–PGP139 and the others), so rendering fails

@@ -27,7 +27,7 @@ use crate::model::platform::{
 };
 use crate::model::units::{Bytes, Duration};
 
-/// Server images: tagged, untagged (which PGP017 rejects) and pinned by
+/// Server images: tagged, untagged (which PGP102 rejects) and pinned by
 /// digest, from Docker Hub and other registries.
 pub(super) fn image() -> BoxedStrategy<ContainerImage> {
     parsed(

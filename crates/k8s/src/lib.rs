@@ -59,7 +59,7 @@
 //!   is. Pods read every password as a file, never from an environment
 //!   variable;
 //! - a **ConfigMap** with `postgresql.conf` (every explicit and derived
-//!   setting from [`Plan::settings`], each preceded by its provenance) and
+//!   setting from [`ValidPlan::settings`], each preceded by its provenance) and
 //!   `pg_hba.conf` (scram-sha-256 everywhere, `hostssl` when TLS is
 //!   required), and one with the schema-init SQL;
 //! - the backup **PersistentVolumeClaim**;

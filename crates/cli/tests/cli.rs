@@ -124,7 +124,10 @@ fn explain_prints_what_a_rule_checks_why_and_its_examples() {
         flat.contains("Checks: shared_buffers stays below the server's memory"),
         "{flat}"
     );
-    assert!(flat.contains("Why: shared_buffers is allocated"), "{flat}");
+    assert!(
+        flat.contains("Why: `shared_buffers` is allocated"),
+        "{flat}"
+    );
     assert!(flat.contains("Replaces: PGP003"), "{flat}");
     assert_prints_file(&stdout, "tests/plans/fail/PGP018-shared-buffers-size.yaml");
     assert_prints_file(&stdout, "tests/plans/pass/PGP018-shared-buffers-size.yaml");

@@ -1,13 +1,14 @@
-//! Everything the renderers share, checked once: the plan's Kubernetes
-//! platform, resolved settings, names, labels and credentials.
+//! Everything the renderers share, derived once: the plan's Kubernetes
+//! platform, resolved settings, names, labels and credentials. Nothing here
+//! checks the plan: a [`ValidPlan`] has passed the Kubernetes rules
+//! (PGP100–PGP139) and every other rule the rendering relies on.
 
-use pgplan_core::ValidPlan;
+use pgplan_core::kubernetes_facts::ImageFamily;
 use pgplan_core::{
-    Bytes, ContainerImage, Kubernetes, Millicores, PasswordEncryption, Resources, Settings, params,
+    Bytes, ContainerImage, Kubernetes, Millicores, Resources, Settings, ValidPlan, params,
 };
 
 use crate::credentials::Credentials;
-use crate::flavor::Flavor;
 use crate::labels::{Labels, Names};
 use crate::{Error, RenderOptions};
 
@@ -15,6 +16,9 @@ use crate::{Error, RenderOptions};
 /// the digest of a tag cannot be looked up while rendering).
 pub(crate) const DEFAULT_EXPORTER_IMAGE: &str =
     "quay.io/prometheuscommunity/postgres-exporter:v0.17.1";
+
+/// The port PostgreSQL listens on unless the plan sets `port`.
+const DEFAULT_PORT: u16 = 5432;
 
 /// Where pgplan mounts things, whatever the image.
 pub(crate) mod paths {
@@ -24,12 +28,12 @@ pub(crate) mod paths {
     pub const TLS: &str = "/var/run/secrets/pgplan/tls";
 }
 
-/// A plan checked for rendering to Kubernetes.
+/// A validated plan on Kubernetes, with what every renderer needs.
 pub(crate) struct Ctx<'a> {
     pub plan: &'a ValidPlan,
     pub k8s: &'a Kubernetes,
     /// The server image's family.
-    pub flavor: Flavor,
+    pub flavor: ImageFamily,
     pub opts: &'a RenderOptions,
     pub settings: &'a Settings,
     pub names: Names,
@@ -40,117 +44,55 @@ pub(crate) struct Ctx<'a> {
     /// True when the server has TLS on (`ssl = on`).
     pub tls: bool,
     /// Number of read replicas (one StatefulSet).
-    pub read_replicas: u32,
-    pub cpu: Resources<Millicores>,
-    pub memory: Resources<Bytes>,
-    pub data_volume: Bytes,
+    pub read_replicas: usize,
+    /// The server container's CPU (PGP103 requires it on Kubernetes).
+    pub cpu: Option<Resources<Millicores>>,
+    /// The server container's memory (PGP023 requires it on Kubernetes).
+    pub memory: Option<Resources<Bytes>>,
+    /// The data volume's size (PGP104 requires it).
+    pub data_volume: Option<Bytes>,
 }
 
 impl<'a> Ctx<'a> {
+    /// Fails for a plan on another platform, and for options that do not
+    /// fit the plan.
     pub fn new(plan: &'a ValidPlan, opts: &'a RenderOptions) -> Result<Self, Error> {
         let Some(k8s) = plan.platform.kubernetes() else {
             return Err(Error::NotKubernetes {
                 found: plan.platform.kind(),
             });
         };
-        if plan.topology.patroni.is_some() {
-            return Err(Error::plan(
-                "topology.patroni",
-                "the Kubernetes backend renders a single primary with optional read replicas, not a Patroni cluster",
-                "render Patroni clusters with the HA backend, or remove `topology.patroni`",
-            ));
-        }
-        if k8s.run_as_user <= 0 {
-            return Err(Error::plan(
-                "platform.kubernetes.run_as_user",
-                format!("UID {} is root or invalid", k8s.run_as_user),
-                "use the image's non-root UID (1001 for bitnami/postgresql) or any UID above 0",
-            ));
-        }
-        if plan.security.password_encryption == PasswordEncryption::Md5 {
-            return Err(Error::plan(
-                "security.password_encryption",
-                "md5 password hashes cannot log in through the scram-sha-256 rules pgplan writes to pg_hba.conf",
-                "use `scram-sha-256`",
-            ));
-        }
-        check_pinned(&k8s.image, "platform.kubernetes.image")?;
-        if let Some(tools) = &k8s.tools_image {
-            check_pinned(tools, "platform.kubernetes.tools_image")?;
-        }
-        if let Some(image) = plan
-            .monitoring
-            .exporter
-            .as_ref()
-            .and_then(|e| e.image.as_ref())
-        {
-            check_pinned(image, "monitoring.exporter.image")?;
-        }
-        let read_replicas = check_replicas(plan)?;
         let settings = plan.settings();
-        let port = match settings.get(params::PORT) {
-            Some(p) if (1..=u32::from(u16::MAX)).contains(&p) => p as u16,
-            Some(p) => {
-                return Err(Error::plan(
-                    "tuning.parameters.port",
-                    format!("{p} is not a TCP port"),
-                    "use a port from 1 to 65535 (5432 is the default)",
-                ));
-            }
-            None => 5432,
-        };
+        // PGP079 keeps an explicit port within 1–65535.
+        let port = settings
+            .get(params::PORT)
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|p| *p != 0)
+            .unwrap_or(DEFAULT_PORT);
         let tls = settings.get(params::SSL) == Some(true);
         let names = Names::new(
-            plan.service.as_str(),
+            &plan.service,
             k8s.namespace.as_str(),
-            opts.tls_secret.as_deref(),
-            read_replicas > 0,
-        )?;
-        let labels = Labels::new(
-            &names,
-            plan.service.as_str(),
-            &pgplan_core::label_strings(&plan.labels),
-        )?;
-        let creds = Credentials::new(plan, &names, read_replicas > 0)?;
-        let cpu = plan.sizing.cpu.ok_or_else(|| {
-            Error::plan(
-                "sizing.cpu",
-                "the plan sets no CPU request",
-                "set `sizing.cpu: { request: 500m, limit: 1000m }`: a container without CPU requests and limits is scheduled blind",
-            )
-        })?;
-        let memory = plan.sizing.memory.ok_or_else(|| {
-            Error::plan(
-                "sizing.memory",
-                "the plan sets no memory request",
-                "set `sizing.memory: { request: 1Gi, limit: 2Gi }`: tuning derives shared_buffers and work_mem from it",
-            )
-        })?;
-        let data_volume = plan.sizing.data_volume.ok_or_else(|| {
-            Error::plan(
-                "sizing.data_volume",
-                "the plan sets no data volume size",
-                "set `sizing.data_volume: 20Gi`: the StatefulSet claims a volume of that size",
-            )
-        })?;
-        check_limit(&cpu, "sizing.cpu")?;
-        check_limit(&memory, "sizing.memory")?;
+            opts.tls_secret.as_ref(),
+        );
+        let labels = Labels::new(&names, &plan.service, &plan.labels);
+        let creds = Credentials::new(plan, &names);
         let slots = creds.slots();
-        if let Some(pw) = opts
+        if let Some(secret) = opts
             .passwords
             .keys()
             .find(|k| !slots.iter().any(|s| &s.secret == *k))
         {
-            return Err(Error::plan(
-                "RenderOptions::passwords",
-                format!("there is no rendered Secret named `{pw}` to hold this password"),
-                "pass values only for the Secrets `password_slots` lists",
-            ));
+            let known: Vec<&str> = slots.iter().map(|s| s.secret.as_str()).collect();
+            return Err(Error::UnknownPasswordSecret {
+                secret: secret.clone(),
+                known: known.join(", "),
+            });
         }
         Ok(Ctx {
             plan,
             k8s,
-            flavor: Flavor::of(&k8s.image),
+            flavor: ImageFamily::of(&k8s.image),
             opts,
             settings,
             names,
@@ -158,10 +100,10 @@ impl<'a> Ctx<'a> {
             creds,
             port,
             tls,
-            read_replicas,
-            cpu,
-            memory,
-            data_volume,
+            read_replicas: plan.topology.replicas.len(),
+            cpu: plan.sizing.cpu,
+            memory: plan.sizing.memory,
+            data_volume: plan.sizing.data_volume,
         })
     }
 
@@ -201,8 +143,8 @@ impl<'a> Ctx<'a> {
             ));
         }
         if let Some(arch) = &self.plan.backups.wal_archiving
-            && self.plan.tuning.explicit("archive_command").is_none()
-            && self.plan.tuning.explicit("archive_library").is_none()
+            && !self.settings.is_set(params::ARCHIVE_COMMAND)
+            && !self.settings.is_set(params::ARCHIVE_LIBRARY)
         {
             notes.push(format!(
                 "backups.wal_archiving: nothing ships WAL to {}; archive_mode is on, so the server keeps every WAL segment until tuning.parameters.archive_command (or archive_library) is set",
@@ -265,83 +207,14 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// An image without a tag or digest (or tagged `latest`) is whatever the
-/// registry serves that day.
-fn check_pinned(image: &ContainerImage, field: &str) -> Result<(), Error> {
-    if image.is_pinned_by_digest() || image.tag().is_some_and(|t| t != "latest") {
-        return Ok(());
-    }
-    Err(Error::plan(
-        field,
-        format!("`{image}` is not pinned: it names no version"),
-        "add a version tag (postgres:17.2) or, better, a digest (postgres:17.2@sha256:...)",
-    ))
-}
-
-/// A request above its limit is refused by the API server; say which field.
-fn check_limit<T: PartialOrd + std::fmt::Display + Copy>(
-    r: &Resources<T>,
-    field: &str,
-) -> Result<(), Error> {
-    if let Some(limit) = r.limit
-        && limit < r.request
-    {
-        return Err(Error::plan(
-            format!("{field}.limit"),
-            format!("the limit {limit} is below the request {}", r.request),
-            "raise the limit to at least the request",
-        ));
-    }
-    Ok(())
-}
-
-/// Read replicas run as one StatefulSet, so they must agree on storage and
-/// parameters; Azure-only fields are refused.
-fn check_replicas(plan: &ValidPlan) -> Result<u32, Error> {
-    let replicas = &plan.topology.replicas;
-    for (i, r) in replicas.iter().enumerate() {
-        if r.sku.is_some() {
-            return Err(Error::plan(
-                format!("topology.replicas[{i}].sku"),
-                "a compute SKU applies to Azure replicas only",
-                "remove it: replicas on Kubernetes use `sizing`",
-            ));
-        }
-        if r.region.is_some() {
-            return Err(Error::plan(
-                format!("topology.replicas[{i}].region"),
-                "a region applies to Azure replicas only",
-                "remove it: replicas on Kubernetes run in the primary's cluster",
-            ));
-        }
-        if let Some(first) = replicas.first()
-            && (r.storage != first.storage || r.parameters != first.parameters)
-        {
-            return Err(Error::plan(
-                format!("topology.replicas[{i}]"),
-                "read replicas on Kubernetes run as one StatefulSet and share storage and parameters, but this one differs from topology.replicas[0]",
-                "give every replica the same `storage` and `parameters`",
-            ));
-        }
-    }
-    u32::try_from(replicas.len()).map_err(|_| {
-        Error::plan(
-            "topology.replicas",
-            "too many replicas",
-            "use fewer read replicas",
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pgplan_core::kubernetes_facts::is_pinned;
 
     #[test]
     fn the_default_exporter_image_is_a_pinned_reference() {
         let image = ContainerImage::new(DEFAULT_EXPORTER_IMAGE).unwrap();
-        assert!(check_pinned(&image, "x").is_ok());
-        assert!(check_pinned(&"postgres".parse().unwrap(), "x").is_err());
-        assert!(check_pinned(&"postgres:latest".parse().unwrap(), "x").is_err());
+        assert!(is_pinned(&image));
     }
 }

@@ -10,16 +10,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use pgplan_core::ValidPlan;
-use pgplan_core::{RolePurpose, SecretSource};
+use pgplan_core::kubernetes_facts::{
+    DEFAULT_REPLICATION_USER, ReplicationLogin, SUPERUSER, backup_login, monitoring_login,
+    replication_login, role_secret,
+};
+use pgplan_core::{Role, SecretSource, ValidPlan};
 
-use crate::Error;
-use crate::labels::{Names, dns_fragment, is_dns_subdomain};
+use crate::labels::Names;
 
-/// The superuser of the server image.
-pub(crate) const SUPERUSER: &str = "postgres";
-/// The replication login used when the plan names no replication role.
-pub(crate) const DEFAULT_REPLICATION_USER: &str = "replicator";
 /// Length of the passwords pgplan generates for its own logins.
 pub(crate) const GENERATED_LENGTH: u16 = 32;
 
@@ -124,185 +122,90 @@ fn generated(username: &str, secret: &str, field: &str) -> Credential {
     }
 }
 
-/// The Secret of a role's password: `<base>-role-<role>`, the role name
-/// lowercased with other characters as `-`. `-role-` keeps role Secrets apart
-/// from pgplan's own (`-superuser`, `-replication`, `-tls`) whatever the role
-/// is called; a name longer than a DNS label is cut and given a checksum of
-/// the role name, so it stays valid and distinct.
-fn role_secret_name(base: &str, role: &str) -> String {
-    let name = format!("{base}-role-{}", dns_fragment(role));
-    if name.len() <= 63 {
-        return name;
-    }
-    let sum = crate::render::checksum(&[role.as_bytes()]);
-    format!("{}-{}", name[..54].trim_end_matches('-'), &sum[..8])
+/// The credential of a plan role with a password the cluster can hold; the
+/// Secret's name and key are core's ([`role_secret`]), so validation checks
+/// the names rendered here.
+fn role_credential(names: &Names, i: usize, role: &Role) -> Option<Credential> {
+    let secret = role_secret(names, role)?;
+    let store = match role.password.as_ref()? {
+        SecretSource::Generated { length, .. } => {
+            Store::Rendered(PasswordFill::Generate { length: *length })
+        }
+        SecretSource::Env { var } => Store::Rendered(PasswordFill::Env {
+            var: var.to_string(),
+        }),
+        SecretSource::KeyVault { vault, secret } => Store::KeyVault {
+            vault: vault.to_string(),
+            secret: secret.to_string(),
+        },
+        SecretSource::KubernetesSecret { .. } => Store::Existing,
+        // role_secret gives none for these.
+        SecretSource::Literal(_) | SecretSource::EntraIdentity { .. } => return None,
+    };
+    Some(Credential {
+        username: role.name.as_str().to_owned(),
+        secret: secret.name,
+        key: secret.key,
+        store,
+        field: format!("roles[{i}].password"),
+    })
 }
 
 impl Credentials {
-    /// Resolves every credential of the plan.
-    pub fn new(plan: &ValidPlan, names: &Names, read_replicas: bool) -> Result<Self, Error> {
+    /// Resolves every credential of the plan. Validation has refused what
+    /// would not work on Kubernetes (PGP110 Entra logins, PGP111 shared
+    /// Secrets, PGP112 the `replicator` name, PGP118 backup roles without a
+    /// password, and PGP041's literal passwords), so every login here has a
+    /// Secret of its own.
+    pub fn new(plan: &ValidPlan, names: &Names) -> Self {
         let superuser = generated(
             SUPERUSER,
             &names.superuser_secret,
             "the superuser's password",
         );
-        let mut roles = Vec::new();
-        for (i, role) in plan.roles.iter().enumerate() {
-            let field = format!("roles[{i}].password");
-            if role.name.as_str() == SUPERUSER {
-                return Err(Error::plan(
-                    format!("roles[{i}].name"),
-                    format!(
-                        "`{SUPERUSER}` is the server image's superuser, whose password pgplan keeps in Secret `{}`",
-                        names.superuser_secret
-                    ),
-                    "remove the role from the plan or give it another name",
-                ));
-            }
-            let Some(source) = &role.password else {
-                continue;
-            };
-            if !role.login {
-                continue;
-            }
-            let derived_secret = role_secret_name(&names.base, role.name.as_str());
-            let (secret, key, store) = match source {
-                SecretSource::Literal(_) => {
-                    return Err(Error::plan(
-                        field,
-                        "the plan holds a literal password",
-                        "use `{ generated: {} }`, `{ kubernetes_secret: { name, key } }`, `{ env: { var } }` or `{ key_vault: { vault, secret } }`",
-                    ));
-                }
-                SecretSource::EntraIdentity { principal } => {
-                    return Err(Error::plan(
-                        field,
-                        format!(
-                            "Microsoft Entra identity `{principal}` logins exist only on Azure Flexible Server"
-                        ),
-                        "on Kubernetes use `{ generated: {} }` or `{ kubernetes_secret: { name, key } }`",
-                    ));
-                }
-                SecretSource::Generated {
-                    secret_name,
-                    length,
-                } => (
-                    secret_name
-                        .as_ref()
-                        .map_or(derived_secret, ToString::to_string),
-                    "password".to_owned(),
-                    Store::Rendered(PasswordFill::Generate { length: *length }),
-                ),
-                SecretSource::Env { var } => (
-                    derived_secret,
-                    "password".to_owned(),
-                    Store::Rendered(PasswordFill::Env {
-                        var: var.to_string(),
-                    }),
-                ),
-                SecretSource::KeyVault { vault, secret } => (
-                    derived_secret,
-                    "password".to_owned(),
-                    Store::KeyVault {
-                        vault: vault.to_string(),
-                        secret: secret.to_string(),
-                    },
-                ),
-                SecretSource::KubernetesSecret { name, key } => {
-                    (name.to_string(), key.to_string(), Store::Existing)
-                }
-            };
-            if !is_dns_subdomain(&secret) {
-                let help = if secret.len() > 63 && !secret.contains('.') {
-                    "the name is made of the service and role names: shorten one of them, or name the Secret with `secret_name`"
-                } else {
-                    "use lowercase letters, digits, `-` and `.`, at most 63 between dots"
-                };
-                return Err(Error::plan(
-                    field,
-                    format!("`{secret}` is not a valid Secret name"),
-                    help,
-                ));
-            }
-            roles.push(Credential {
-                username: role.name.as_str().to_owned(),
-                secret,
-                key,
-                store,
-                field,
-            });
-        }
-
-        let find_purpose = |purpose: RolePurpose| {
-            plan.roles
+        let roles: Vec<Credential> = plan
+            .roles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, role)| role_credential(names, i, role))
+            .collect();
+        let of_role = |role: &Role| {
+            roles
                 .iter()
-                .filter(|r| r.purpose == purpose)
-                .find_map(|r| roles.iter().find(|c| c.username == r.name.as_str()))
+                .find(|c| c.username == role.name.as_str())
                 .cloned()
         };
-        let replication = match (read_replicas, find_purpose(RolePurpose::Replication)) {
-            (false, _) => None,
-            (true, Some(planned)) => Some(planned),
-            (true, None) => {
-                if let Some(i) = plan
-                    .roles
-                    .iter()
-                    .position(|r| r.name.as_str() == DEFAULT_REPLICATION_USER)
-                {
-                    return Err(Error::plan(
-                        format!("roles[{i}].name"),
-                        format!(
-                            "`{DEFAULT_REPLICATION_USER}` is the login pgplan creates for the read replicas when the plan names no replication role"
-                        ),
-                        "give this role `purpose: replication` (and a password) or another name",
-                    ));
-                }
-                Some(generated(
-                    DEFAULT_REPLICATION_USER,
-                    &names.replication_secret,
-                    "the replication login's password",
-                ))
-            }
+        let default_replication = || {
+            generated(
+                DEFAULT_REPLICATION_USER,
+                &names.replication_secret,
+                "the replication login's password",
+            )
         };
-        let monitoring = find_purpose(RolePurpose::Monitoring).unwrap_or_else(|| superuser.clone());
-        let backup_default = find_purpose(RolePurpose::Backup).unwrap_or_else(|| superuser.clone());
-        let mut backups = Vec::new();
-        for (i, b) in plan.backups.logical.iter().enumerate() {
-            let cred = match &b.role {
-                None => backup_default.clone(),
-                Some(r) => {
-                    if plan.role(r).is_none() {
-                        return Err(Error::plan(
-                            format!("backups.logical[{i}].role"),
-                            format!("role `{r}` is not in the plan's roles"),
-                            "add the role under `roles` or remove `role` to use the backup role",
-                        ));
-                    }
-                    roles
-                        .iter()
-                        .find(|c| c.username == r.as_str())
-                        .cloned()
-                        .ok_or_else(|| {
-                            Error::plan(
-                                format!("backups.logical[{i}].role"),
-                                format!("role `{r}` has no password the backup job could log in with"),
-                                "give the role `login: true` and a password source such as `{ generated: {} }`",
-                            )
-                        })?
-                }
-            };
-            backups.push(cred);
-        }
-
-        let creds = Credentials {
+        let replication = replication_login(plan).map(|login| match login {
+            ReplicationLogin::Planned(_, role) => of_role(role).unwrap_or_else(default_replication),
+            ReplicationLogin::Default => default_replication(),
+        });
+        let monitoring = monitoring_login(plan)
+            .and_then(of_role)
+            .unwrap_or_else(|| superuser.clone());
+        let backups = plan
+            .backups
+            .logical
+            .iter()
+            .map(|b| {
+                backup_login(plan, b)
+                    .and_then(of_role)
+                    .unwrap_or_else(|| superuser.clone())
+            })
+            .collect();
+        Credentials {
             superuser,
             roles,
             replication,
             monitoring,
             backups,
-        };
-        creds.check_unique_secrets()?;
-        Ok(creds)
+        }
     }
 
     /// Every credential pgplan renders a Secret (or ExternalSecret) for,
@@ -318,34 +221,6 @@ impl Credentials {
             }
         }
         by_name.into_values().collect()
-    }
-
-    /// Two logins must not share a Secret pgplan renders: each such Secret
-    /// holds one `username` and one `password`.
-    fn check_unique_secrets(&self) -> Result<(), Error> {
-        let mut seen: BTreeMap<&str, &Credential> = BTreeMap::new();
-        let all = std::iter::once(&self.superuser)
-            .chain(self.replication.iter())
-            .chain(self.roles.iter());
-        for c in all {
-            if matches!(c.store, Store::Existing) {
-                continue;
-            }
-            if let Some(prev) = seen.get(c.secret.as_str())
-                && prev.username != c.username
-            {
-                return Err(Error::plan(
-                    c.field.clone(),
-                    format!(
-                        "the password of `{}` would be stored in Secret `{}`, which already holds the password of `{}` (from {})",
-                        c.username, c.secret, prev.username, prev.field
-                    ),
-                    "give one of them its own `secret_name`",
-                ));
-            }
-            seen.insert(c.secret.as_str(), c);
-        }
-        Ok(())
     }
 
     /// The Secrets whose password the caller fills.

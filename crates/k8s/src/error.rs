@@ -1,6 +1,10 @@
 //! The crate's one error type.
 
-/// Why a plan could not be rendered or applied.
+/// Why rendering or applying failed. Rendering takes a
+/// [`ValidPlan`](pgplan_core::ValidPlan), which validation has already
+/// checked for everything the backend needs, so it fails only for a plan on
+/// another platform, for options that do not fit the plan, or when an object
+/// cannot be serialised; the other variants are `apply`'s.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -12,19 +16,17 @@ pub enum Error {
         /// The plan's platform (`azure`, `local`).
         found: &'static str,
     },
-    /// A field of the plan that the Kubernetes backend cannot render as written.
-    #[error("{field}: {message}; {help}")]
-    Plan {
-        /// Path of the field in the plan (`sizing.data_volume`).
-        field: String,
-        /// What is wrong, with the plan's values.
-        message: String,
-        /// The fix.
-        help: String,
+    /// [`RenderOptions::passwords`](crate::RenderOptions::passwords) holds a
+    /// value for a Secret the plan does not make pgplan render.
+    #[error(
+        "RenderOptions::passwords: there is no rendered Secret named `{secret}` to hold this password; pass values only for the Secrets `password_slots` lists ({known})"
+    )]
+    UnknownPasswordSecret {
+        /// The Secret name given.
+        secret: String,
+        /// The Secrets that take a password, comma-separated.
+        known: String,
     },
-    /// The plan's major version has no parameter catalog.
-    #[error("version: no parameter catalog for PostgreSQL {0}; use a major version from 14 to 18")]
-    NoCatalog(u16),
     /// An object could not be written as YAML.
     #[error("cannot write {kind} `{name}` as YAML: {message}")]
     Yaml {
@@ -99,19 +101,4 @@ pub enum Error {
         /// Wanted replicas.
         replicas: i32,
     },
-}
-
-impl Error {
-    /// A plan error: the field, what is wrong, and the fix.
-    pub(crate) fn plan(
-        field: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Error::Plan {
-            field: field.into(),
-            message: message.into(),
-            help: help.into(),
-        }
-    }
 }

@@ -2,7 +2,7 @@
 //! objects, and applied with server-side apply.
 //!
 //! ```
-//! use pgplan_core::{Plan, ValidPlan};
+//! use pgplan_core::Plan;
 //! use pgplan_k8s::{RenderOptions, render_files, render_objects};
 //!
 //! let plan = Plan::from_yaml(r#"
@@ -15,7 +15,19 @@
 //!   cpu: { request: 1, limit: 2 }
 //!   memory: { request: 4Gi, limit: 4Gi }
 //!   data_volume: 50Gi
+//!   backup_volume: 20Gi
+//! databases:
+//!   - { name: orders, owner: orders_owner }
+//! roles:
+//!   - { name: orders_owner, purpose: owner, login: true, password: { generated: {} } }
+//! backups:
+//!   logical:
+//!     - { name: nightly, schedule: "0 2 * * *", retention: 7d }
 //! "#).unwrap();
+//! // Only a validated plan renders: validation checks everything the
+//! // backend needs (rules PGP100–PGP139 and the others), so rendering fails
+//! // only on options that do not fit the plan.
+//! let plan = plan.validate().expect("the plan validates");
 //! let opts = RenderOptions {
 //!     init_sql: Some("CREATE SCHEMA IF NOT EXISTS orders;\n".into()),
 //!     ..RenderOptions::default()
@@ -47,7 +59,7 @@
 //!   is. Pods read every password as a file, never from an environment
 //!   variable;
 //! - a **ConfigMap** with `postgresql.conf` (every explicit and derived
-//!   setting from [`Plan::settings`], each preceded by its provenance) and
+//!   setting from [`ValidPlan::settings`], each preceded by its provenance) and
 //!   `pg_hba.conf` (scram-sha-256 everywhere, `hostssl` when TLS is
 //!   required), and one with the schema-init SQL;
 //! - the backup **PersistentVolumeClaim**;
@@ -92,7 +104,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "apply")]
-//! # async fn run(plan: &pgplan_core::Plan) -> Result<(), pgplan_k8s::Error> {
+//! # async fn run(plan: &pgplan_core::ValidPlan) -> Result<(), pgplan_k8s::Error> {
 //! use pgplan_k8s::{ApplyOptions, RenderOptions, apply};
 //! let report = apply(plan, &RenderOptions::default(), ApplyOptions {
 //!     dry_run: true,
@@ -108,7 +120,6 @@ mod apply;
 mod context;
 mod credentials;
 mod error;
-mod flavor;
 mod labels;
 mod object;
 mod quote;
@@ -117,7 +128,7 @@ mod render;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use pgplan_core::ValidPlan;
+use pgplan_core::{DnsSubdomain, LabelKey, LabelValue, Labels, ValidPlan};
 
 #[cfg(feature = "apply")]
 pub use apply::{AppliedObject, ApplyOptions, ApplyReport, Rollout, apply, apply_with_client};
@@ -130,24 +141,25 @@ pub use object::Object;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetricsScraper {
     /// Labels of the scraper's namespace.
-    pub namespace_labels: BTreeMap<String, String>,
+    pub namespace_labels: Labels,
     /// Labels of the scraper's pods.
-    pub pod_labels: BTreeMap<String, String>,
+    pub pod_labels: Labels,
 }
 
 impl Default for MetricsScraper {
     /// Prometheus pods (`app.kubernetes.io/name: prometheus`, as the
     /// Prometheus Operator labels them) in the namespace `monitoring`.
     fn default() -> Self {
+        // Constants, valid labels (a test renders them): not user input.
+        let label = |key: &str, value: &str| -> Labels {
+            BTreeMap::from([(
+                LabelKey::new(key).expect("a constant label key"),
+                LabelValue::new(value).expect("a constant label value"),
+            )])
+        };
         MetricsScraper {
-            namespace_labels: BTreeMap::from([(
-                "kubernetes.io/metadata.name".to_owned(),
-                "monitoring".to_owned(),
-            )]),
-            pod_labels: BTreeMap::from([(
-                "app.kubernetes.io/name".to_owned(),
-                "prometheus".to_owned(),
-            )]),
+            namespace_labels: label("kubernetes.io/metadata.name", "monitoring"),
+            pod_labels: label("app.kubernetes.io/name", "prometheus"),
         }
     }
 }
@@ -165,19 +177,20 @@ pub struct RenderOptions {
     /// The `kubernetes.io/tls` Secret with the server's `tls.crt` and
     /// `tls.key` (cert-manager's, say), mounted when the server has TLS on;
     /// `postgresql-<service>-tls` when unset.
-    pub tls_secret: Option<String>,
+    pub tls_secret: Option<DnsSubdomain>,
     /// Who may scrape the exporter.
     pub metrics_scraper: MetricsScraper,
 }
 
 /// The objects of a Kubernetes plan, in apply order.
 ///
-/// Fails with [`Error::NotKubernetes`] for a plan on another platform, and
-/// with [`Error::Plan`] (naming the field and the fix) for a plan the
-/// backend cannot render as written.
+/// Every plan that validates renders: this fails only with
+/// [`Error::NotKubernetes`] for a plan on another platform, and with
+/// [`Error::UnknownPasswordSecret`] for a password in
+/// [`RenderOptions::passwords`] that no rendered Secret takes.
 pub fn render_objects(plan: &ValidPlan, opts: &RenderOptions) -> Result<Vec<Object>, Error> {
     let ctx = context::Ctx::new(plan, opts)?;
-    render::render(&ctx)
+    Ok(render::render(&ctx))
 }
 
 /// The plan's manifests as files: `manifests.yaml`, every object as a YAML

@@ -13,7 +13,7 @@ use super::clients::{any_client, any_pooler, reasonable_client, reasonable_poole
 use super::databases::{any_database, plain_extension_names, reasonable_database};
 use super::names::{database_name, role_name, schema_name};
 use super::roles::{any_grant, any_role, grant, login_role};
-use super::secrets::secret_source;
+use super::secrets::{for_login, secret_source};
 use super::units::{HOUR, MINUTE};
 use super::{Profile, Target};
 use crate::model::backups::LogicalBackup;
@@ -194,16 +194,17 @@ pub(super) fn reasonable_content(target: Target) -> BoxedStrategy<Content> {
                     app_grants.extend(application_grants(&d.name, schema.as_ref(), &owner));
                     readonly_grants.extend(read_only_grants(&d.name, schema.as_ref(), &owner));
                 }
+                let password = |i| for_login(&password, i, target);
                 let mut roles = vec![
-                    login_role(&owner, RolePurpose::Owner, Vec::new(), &password),
-                    login_role(&app, RolePurpose::Application, app_grants, &password),
+                    login_role(&owner, RolePurpose::Owner, Vec::new(), &password(0)),
+                    login_role(&app, RolePurpose::Application, app_grants, &password(1)),
                 ];
                 if with_readonly {
                     roles.push(login_role(
                         &readonly,
                         RolePurpose::ReadOnly,
                         readonly_grants,
-                        &password,
+                        &password(2),
                     ));
                 }
                 let first_db = databases.first().map(|d| d.name.clone());

@@ -25,9 +25,10 @@ use crate::model::platform::{
     AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local, Platform,
     PrincipalType, PrivateAccess, SkuTier,
 };
+use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Duration};
 
-/// Server images: tagged, untagged (which PGP017 rejects) and pinned by
+/// Server images: tagged, untagged (which PGP102 rejects) and pinned by
 /// digest, from Docker Hub and other registries.
 pub(super) fn image() -> BoxedStrategy<ContainerImage> {
     parsed(
@@ -293,8 +294,14 @@ fn azure_network(profile: Profile) -> BoxedStrategy<AzureNetwork> {
 /// Password and Microsoft Entra authentication. `Any` may turn both off,
 /// and lists Entra administrators with Entra off.
 fn azure_auth(profile: Profile) -> BoxedStrategy<AzureAuth> {
+    // Display names as people write them; `Any` also draws ones that start
+    // or end with a space, which Entra's exact lookup never finds.
+    let principal_name = match profile {
+        Profile::Reasonable => "[a-z]([a-z0-9 .@-]{0,19}[a-z0-9])?",
+        Profile::Any => "[a-z][a-z0-9 .@-]{0,20}",
+    };
     let admin = (
-        "[a-z][a-z0-9 .@-]{0,20}",
+        principal_name,
         option::of(guid()),
         select(
             &[
@@ -437,7 +444,12 @@ fn azure(profile: Profile) -> BoxedStrategy<Azure> {
                             }
                             AzureHaMode::SameZone => zone = AvailabilityZone::new("1").ok(),
                         }
-                        administrator_password = administrator_password.or(Some(key_vault));
+                        // Apply and the az script read the password from Key
+                        // Vault or the environment; nothing keeps a generated one.
+                        administrator_password = match administrator_password {
+                            Some(SecretSource::Env { var }) => Some(SecretSource::Env { var }),
+                            _ => Some(key_vault),
+                        };
                     }
                 }
                 Azure {

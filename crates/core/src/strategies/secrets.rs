@@ -5,8 +5,8 @@ use proptest::prelude::*;
 
 use super::azure_names::{key_vault, key_vault_secret};
 use super::names::dns_subdomain;
-use super::{Profile, parsed};
-use crate::model::names::SecretKey;
+use super::{Profile, Target, parsed};
+use crate::model::names::{DnsSubdomain, SecretKey};
 use crate::model::secrets::{LiteralSecret, SecretSource};
 
 /// A Key Vault secret.
@@ -50,5 +50,23 @@ pub(super) fn secret_source(profile: Profile) -> BoxedStrategy<SecretSource> {
             }),
         ]
         .boxed(),
+    }
+}
+
+/// The source of the `index`th login's password, drawn once as `shared` for
+/// all of a plan's logins: each login gets a Secret of its own (two logins in
+/// one rendered Secret would share a password), and an Entra identity only
+/// where a server can check one (Azure).
+pub(super) fn for_login(shared: &SecretSource, index: usize, target: Target) -> SecretSource {
+    match shared {
+        SecretSource::Generated {
+            secret_name: Some(name),
+            length,
+        } => SecretSource::Generated {
+            secret_name: DnsSubdomain::new(format!("{name}-{index}")).ok(),
+            length: *length,
+        },
+        SecretSource::EntraIdentity { .. } if target != Target::Azure => SecretSource::generated(),
+        other => other.clone(),
     }
 }

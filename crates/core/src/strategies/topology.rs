@@ -184,13 +184,16 @@ pub(super) fn topology(profile: Profile, target: Target) -> BoxedStrategy<Topolo
         )
             .prop_map(|(patroni, replicas)| Topology { patroni, replicas })
             .boxed(),
-        // Patroni runs on servers pgplan manages, not on a managed service.
-        (Profile::Reasonable, Target::Azure) => vec(replica(Profile::Reasonable), 0..=2)
-            .prop_map(|replicas| Topology {
-                patroni: None,
-                replicas,
-            })
-            .boxed(),
+        // Patroni runs on servers pgplan manages, not on a managed service,
+        // and the Kubernetes backend renders a primary with read replicas.
+        (Profile::Reasonable, Target::Azure | Target::Kubernetes) => {
+            vec(replica(Profile::Reasonable), 0..=2)
+                .prop_map(|replicas| Topology {
+                    patroni: None,
+                    replicas,
+                })
+                .boxed()
+        }
         (Profile::Reasonable, _) => prop_oneof![
             3 => Just(Topology::single()),
             2 => reasonable_patroni().prop_map(|p| Topology {

@@ -163,6 +163,10 @@ macro_rules! params {
 }
 
 params! {
+    /// `archive_command`.
+    ARCHIVE_COMMAND: String = "archive_command";
+    /// `archive_library` (PostgreSQL 15 and later).
+    ARCHIVE_LIBRARY: String = "archive_library" since 15;
     /// `archive_mode` (`on`, `off`, `always`).
     ARCHIVE_MODE: String = "archive_mode";
     /// `archive_timeout`.
@@ -175,20 +179,30 @@ params! {
     CHECKPOINT_COMPLETION_TARGET: f64 = "checkpoint_completion_target";
     /// `checkpoint_timeout`.
     CHECKPOINT_TIMEOUT: Duration = "checkpoint_timeout";
+    /// `config_file`.
+    CONFIG_FILE: String = "config_file";
+    /// `data_directory`.
+    DATA_DIRECTORY: String = "data_directory";
     /// `default_statistics_target`.
     DEFAULT_STATISTICS_TARGET: u32 = "default_statistics_target";
     /// `effective_cache_size`.
     EFFECTIVE_CACHE_SIZE: Bytes = "effective_cache_size";
     /// `effective_io_concurrency`.
     EFFECTIVE_IO_CONCURRENCY: u32 = "effective_io_concurrency";
+    /// `external_pid_file`.
+    EXTERNAL_PID_FILE: String = "external_pid_file";
     /// `fsync`.
     FSYNC: bool = "fsync";
     /// `full_page_writes`.
     FULL_PAGE_WRITES: bool = "full_page_writes";
+    /// `hba_file`.
+    HBA_FILE: String = "hba_file";
     /// `hot_standby`.
     HOT_STANDBY: bool = "hot_standby";
     /// `huge_pages` (`try`, `on`, `off`).
     HUGE_PAGES: String = "huge_pages";
+    /// `ident_file`.
+    IDENT_FILE: String = "ident_file";
     /// `listen_addresses`.
     LISTEN_ADDRESSES: String = "listen_addresses";
     /// `log_min_duration_statement` (-1: off).
@@ -236,6 +250,10 @@ params! {
     SHARED_PRELOAD_LIBRARIES: String = "shared_preload_libraries";
     /// `ssl`.
     SSL: bool = "ssl";
+    /// `ssl_cert_file`.
+    SSL_CERT_FILE: String = "ssl_cert_file";
+    /// `ssl_key_file`.
+    SSL_KEY_FILE: String = "ssl_key_file";
     /// `ssl_min_protocol_version` (`TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3`).
     SSL_MIN_PROTOCOL_VERSION: String = "ssl_min_protocol_version";
     /// `superuser_reserved_connections`.

@@ -5,26 +5,16 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use k8s_openapi::api::core::v1::ConfigMap;
-use pgplan_core::{Provenance, Setting};
+use pgplan_core::kubernetes_facts::SUPERUSER;
+use pgplan_core::{Provenance, Setting, params};
 
 use crate::context::{Ctx, paths};
-use crate::credentials::SUPERUSER;
 use crate::labels::COMPONENT_SCHEMA_INIT;
 use crate::object::Object;
-use crate::{Error, quote};
+use crate::quote;
 
 /// `app.kubernetes.io/component` of the server configuration.
 const COMPONENT_CONFIG: &str = "config";
-
-/// Parameters the container decides: a plan value would point the server at
-/// files that do not exist in the image.
-const CONTAINER_OWNED: [&str; 5] = [
-    "config_file",
-    "data_directory",
-    "external_pid_file",
-    "hba_file",
-    "ident_file",
-];
 
 /// A rendered configuration and the checksum of its contents (the pod
 /// template carries it, so a changed configuration rolls the pods).
@@ -35,9 +25,9 @@ pub(crate) struct ServerConfig {
 
 /// The server configuration; `replica` renders the read replicas' variant
 /// (their parameters from `topology.replicas[*].parameters` on top).
-pub(crate) fn server(ctx: &Ctx<'_>, replica: bool) -> Result<ServerConfig, Error> {
-    let conf = postgresql_conf(ctx, replica)?;
-    let hba = pg_hba_conf(ctx)?;
+pub(crate) fn server(ctx: &Ctx<'_>, replica: bool) -> ServerConfig {
+    let conf = postgresql_conf(ctx, replica);
+    let hba = pg_hba_conf(ctx);
     let checksum = crate::render::checksum(&[conf.as_bytes(), hba.as_bytes()]);
     let name = if replica {
         &ctx.names.read_config
@@ -54,7 +44,7 @@ pub(crate) fn server(ctx: &Ctx<'_>, replica: bool) -> Result<ServerConfig, Error
         ])),
         ..ConfigMap::default()
     });
-    Ok(ServerConfig { object, checksum })
+    ServerConfig { object, checksum }
 }
 
 /// True when the read replicas need their own ConfigMap.
@@ -72,20 +62,10 @@ fn provenance_comment(p: &Provenance) -> String {
     p.to_string().replace(['\n', '\r'], " ")
 }
 
-fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> Result<String, Error> {
+/// postgresql.conf. The parameters the container decides (data_directory,
+/// config_file, …) never reach it: validation refuses them (PGP114).
+fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> String {
     let plan = ctx.plan;
-    for name in CONTAINER_OWNED {
-        if plan.tuning.explicit(name).is_some() {
-            return Err(Error::plan(
-                format!("tuning.parameters.{name}"),
-                format!(
-                    "the container sets `{name}` itself (PGDATA is {})",
-                    ctx.flavor.pgdata()
-                ),
-                "remove the parameter",
-            ));
-        }
-    }
     let mut settings: BTreeMap<String, Setting> = ctx
         .settings
         .iter()
@@ -93,12 +73,14 @@ fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> Result<String, Error> {
         .collect();
     // The two numbers every budget depends on are always written, even at
     // their defaults, so the file shows what the server runs with.
-    for name in ["max_connections", "shared_buffers"] {
-        if !settings.contains_key(name)
-            && let Some(s) = ctx.settings.lookup(name)
-        {
-            settings.insert(name.to_owned(), s);
-        }
+    for s in [
+        ctx.settings.setting(params::MAX_CONNECTIONS),
+        ctx.settings.setting(params::SHARED_BUFFERS),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        settings.entry(s.name.clone()).or_insert(s);
     }
     if replica && let Some(r) = plan.topology.replicas.first() {
         for (name, value) in &r.parameters {
@@ -134,30 +116,31 @@ fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> Result<String, Error> {
     }
 
     // What the container needs that the plan does not say.
-    let mut container: Vec<(&str, String, &str)> = vec![(
-        "listen_addresses",
-        "*".into(),
-        "accept connections from other pods; the NetworkPolicy decides which",
-    )];
-    if !settings.contains_key("port") {
-        container.push((
-            "port",
+    let mut container: Vec<(&str, String, &str)> = vec![
+        (
+            params::LISTEN_ADDRESSES.name(),
+            "*".into(),
+            "accept connections from other pods; the NetworkPolicy decides which",
+        ),
+        (
+            params::PORT.name(),
             ctx.port.to_string(),
             "the port the Services and probes use",
-        ));
-    }
+        ),
+    ];
     if ctx.tls {
         container.push((
-            "ssl_cert_file",
+            params::SSL_CERT_FILE.name(),
             format!("{}/tls.crt", paths::TLS),
             "from the kubernetes.io/tls Secret mounted by the StatefulSet",
         ));
         container.push((
-            "ssl_key_file",
+            params::SSL_KEY_FILE.name(),
             format!("{}/tls.key", paths::TLS),
             "from the kubernetes.io/tls Secret mounted by the StatefulSet",
         ));
     }
+    // Each unless the plan sets it (in `settings` above).
     for (name, value, why) in container {
         if settings.contains_key(name) {
             continue;
@@ -165,10 +148,12 @@ fn postgresql_conf(ctx: &Ctx<'_>, replica: bool) -> Result<String, Error> {
         let _ = writeln!(out, "\n# pgplan (Kubernetes container): {why}");
         let _ = writeln!(out, "{name} = {}", quote::conf_value(&value));
     }
-    Ok(out)
+    out
 }
 
-fn pg_hba_conf(ctx: &Ctx<'_>) -> Result<String, Error> {
+/// pg_hba.conf. The replication role's name holds no control character
+/// (PGP113), so it fits on its line.
+fn pg_hba_conf(ctx: &Ctx<'_>) -> String {
     let net = if ctx.tls { "hostssl" } else { "host" };
     let mut out = String::new();
     let _ = writeln!(
@@ -199,13 +184,6 @@ fn pg_hba_conf(ctx: &Ctx<'_>) -> Result<String, Error> {
     out.push_str("host       all          all          127.0.0.1/32  scram-sha-256\n");
     out.push_str("host       all          all          ::1/128       scram-sha-256\n");
     if let Some(r) = &ctx.creds.replication {
-        if r.username.chars().any(char::is_control) {
-            return Err(Error::plan(
-                r.field.clone(),
-                "a replication role name with control characters cannot be written to pg_hba.conf",
-                "rename the role",
-            ));
-        }
         let user = quote::hba_name(&r.username);
         out.push_str("\n# Streaming replication to the read replicas.\n");
         let _ = writeln!(
@@ -230,7 +208,7 @@ fn pg_hba_conf(ctx: &Ctx<'_>) -> Result<String, Error> {
         out.push_str("hostnossl  all          all          0.0.0.0/0     reject\n");
         out.push_str("hostnossl  all          all          ::/0          reject\n");
     }
-    Ok(out)
+    out
 }
 
 /// The ConfigMap with the schema-init SQL; its name carries the SQL's

@@ -9,18 +9,18 @@ use k8s_openapi::api::core::v1::{
     Container, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use pgplan_core::{BackupDestination, DumpFormat, LogicalBackup};
+use pgplan_core::{DumpFormat, LogicalBackup};
 
 use crate::context::{Ctx, paths};
-use crate::labels::{COMPONENT_BACKUP, Names};
+use crate::labels::COMPONENT_BACKUP;
 use crate::object::Object;
+use crate::quote;
 use crate::render::checkov_skips;
 use crate::render::pod::{
     container_security_context, empty_dir, env, helper_resources, mount, password_volume,
     pod_security_context, pull_policy,
 };
 use crate::render::service::SERVICE_PORT;
-use crate::{Error, quote};
 
 /// Where the backup volume is mounted.
 const BACKUP_DIR: &str = "/backup";
@@ -41,39 +41,16 @@ fn file_stem(db: &str) -> String {
     if s.is_empty() { "db".into() } else { s }
 }
 
-/// Kubernetes counts days of the week 0–6; the plan's schedule may say 7
-/// (Sunday) as classic cron does.
-fn check_schedule(b: &LogicalBackup, field: &str) -> Result<(), Error> {
-    let schedule = b.schedule.as_str();
-    if let Some(dow) = schedule.split_whitespace().nth(4)
-        && dow.split([',', '-', '/']).any(|part| part == "7")
-    {
-        return Err(Error::plan(
-            field,
-            format!("`{schedule}` names day 7; Kubernetes CronJobs count days of the week 0–6"),
-            "write Sunday as 0 or SUN",
-        ));
-    }
-    Ok(())
-}
-
-/// The backup script. Paths come from environment variables the container
-/// sets (so the same script runs in tests).
-pub(crate) fn script(ctx: &Ctx<'_>, index: usize) -> Result<String, Error> {
-    let b = &ctx.plan.backups.logical[index];
-    let field = format!("backups.logical[{index}]");
+/// The backup script of a logical backup. Paths come from environment
+/// variables the container sets (so the same script runs in tests). It
+/// dumps the backup's databases, or every planned database (validation
+/// makes sure there is one: PGP117).
+pub(crate) fn script(ctx: &Ctx<'_>, b: &LogicalBackup) -> String {
     let databases: Vec<&str> = if b.databases.is_empty() {
         ctx.plan.databases.iter().map(|d| d.name.as_str()).collect()
     } else {
         b.databases.iter().map(|d| d.as_str()).collect()
     };
-    if databases.is_empty() {
-        return Err(Error::plan(
-            format!("{field}.databases"),
-            "there is no database to dump",
-            "list databases under `databases` (the backup dumps them all) or under the backup's `databases`",
-        ));
-    }
     let (format_flag, ext, verify) = match b.format {
         DumpFormat::Custom => (
             "--format=custom",
@@ -141,25 +118,18 @@ echo "backup: done"
 "#,
         retention = b.retention.to_postgres(),
     );
-    Ok(s)
+    s
 }
 
-/// One CronJob per logical backup.
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
+/// One CronJob per logical backup, writing to the backup volume (the only
+/// destination validation accepts on Kubernetes: PGP116), on the plan's
+/// schedule (day of week 0–6: PGP115), named within Kubernetes' limit
+/// (PGP107).
+pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
     let mut out = Vec::new();
     for (i, b) in ctx.plan.backups.logical.iter().enumerate() {
-        let field = format!("backups.logical[{i}]");
-        if let BackupDestination::BlobStorage { .. } = b.destination {
-            return Err(Error::plan(
-                format!("{field}.destination"),
-                "the Kubernetes backend writes dumps to the backup volume only",
-                "use `destination: volume` (the default) and `sizing.backup_volume`",
-            ));
-        }
-        check_schedule(b, &format!("{field}.schedule"))?;
-        let name = format!("{}-backup-{}", ctx.names.base, b.name);
-        Names::check_controller_name(&name, &format!("{field}.name"))?;
-        let script = script(ctx, i)?;
+        let name = ctx.names.backup_cron_job(&b.name);
+        let script = script(ctx, b);
         let cred = &ctx.creds.backups[i];
         let uid = ctx.uid();
         let image = ctx.tools_image();
@@ -247,7 +217,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
             ..CronJob::default()
         }));
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

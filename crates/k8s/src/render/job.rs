@@ -10,9 +10,9 @@ use k8s_openapi::api::core::v1::{
     ConfigMapVolumeSource, Container, PodSpec, PodTemplateSpec, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use pgplan_core::kubernetes_facts::SUPERUSER;
 
 use crate::context::{Ctx, paths};
-use crate::credentials::SUPERUSER;
 use crate::labels::COMPONENT_SCHEMA_INIT;
 use crate::object::Object;
 use crate::quote;

@@ -15,13 +15,11 @@ pub(crate) mod service_account;
 pub(crate) mod stateful_set;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use pgplan_core::ContainerImage;
-use sha2::{Digest, Sha256};
+pub(crate) use pgplan_core::kubernetes_facts::checksum;
 
-use crate::Error;
 use crate::context::Ctx;
 use crate::object::Object;
 
@@ -34,22 +32,6 @@ pub(crate) fn selector(labels: BTreeMap<String, String>) -> LabelSelector {
         match_labels: Some(labels),
         match_expressions: None,
     }
-}
-
-/// The first 16 hex digits of the SHA-256 of the parts (each followed by a
-/// NUL, so `["ab", "c"]` and `["a", "bc"]` differ).
-pub(crate) fn checksum(parts: &[&[u8]]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-        h.update([0u8]);
-    }
-    let digest = h.finalize();
-    let mut out = String::with_capacity(16);
-    for b in digest.iter().take(8) {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// The checkov checks a workload cannot pass as the plan stands, each with
@@ -98,13 +80,13 @@ pub(crate) fn checkov_skips(
 /// Every object of the plan, in apply order: namespace; ServiceAccount,
 /// Secrets and ConfigMaps; storage; policies (before the pods they guard);
 /// workloads; Services; monitoring; Jobs.
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
+pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
     let mut out = vec![namespace::render(ctx), service_account::render(ctx)];
     out.extend(secret::render(ctx));
 
-    let primary_config = config_map::server(ctx, false)?;
+    let primary_config = config_map::server(ctx, false);
     let replica_config = if ctx.read_replicas > 0 && config_map::replicas_differ(ctx) {
-        Some(config_map::server(ctx, true)?)
+        Some(config_map::server(ctx, true))
     } else {
         None
     };
@@ -117,21 +99,9 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
     let init = if job::needed(ctx) {
         let script = job::script(ctx);
         let sql = ctx.opts.init_sql.as_deref().unwrap_or_default();
-        let name = format!(
-            "{}-init-{}",
-            ctx.names.base,
-            &checksum(&[script.as_bytes(), sql.as_bytes()])[..8]
-        );
-        if name.len() > 63 {
-            return Err(Error::plan(
-                "service",
-                format!("the schema-init Job name `{name}` is longer than 63 characters"),
-                format!(
-                    "use a service name of at most {} characters",
-                    ctx.plan.service.as_str().len() - (name.len() - 63)
-                ),
-            ));
-        }
+        let name = ctx
+            .names
+            .init_job(&checksum(&[script.as_bytes(), sql.as_bytes()]));
         if let Some(sql) = &ctx.opts.init_sql {
             out.push(config_map::init_sql(ctx, &name, sql));
         }
@@ -140,10 +110,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
         None
     };
 
-    if let Some(pvc) = persistent_volume_claim::backup(ctx)? {
+    if let Some(pvc) = persistent_volume_claim::backup(ctx) {
         out.push(pvc);
     }
-    out.extend(network_policy::render(ctx)?);
+    out.extend(network_policy::render(ctx));
     out.extend(pod_disruption_budget::render(ctx));
 
     out.push(stateful_set::primary(ctx, &primary_config));
@@ -153,13 +123,13 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
         out.push(read);
     }
     out.extend(service::render(ctx));
-    if let Some(rule) = prometheus_rule::render(ctx)? {
+    if let Some(rule) = prometheus_rule::render(ctx) {
         out.push(rule);
     }
     if let Some((name, script)) = init {
         let sql_config_map = ctx.opts.init_sql.as_ref().map(|_| name.as_str());
         out.push(job::render(ctx, &name, script, sql_config_map));
     }
-    out.extend(cron_job::render(ctx)?);
-    Ok(out)
+    out.extend(cron_job::render(ctx));
+    out
 }

@@ -10,12 +10,11 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use pgplan_core::label_strings;
 
-use crate::Error;
 use crate::context::Ctx;
 use crate::labels::{
     COMPONENT, COMPONENT_BACKUP, COMPONENT_DATABASE, COMPONENT_SCHEMA_INIT, ROLE_REPLICA,
-    check_labels,
 };
 use crate::object::Object;
 use crate::render::selector;
@@ -41,10 +40,10 @@ pub(crate) fn pooler_app(ctx: &Ctx<'_>) -> String {
 }
 
 /// The server pods' policy and the Job pods' deny-all policy.
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
+pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
     let mut peers = Vec::new();
     for client in &ctx.plan.clients {
-        peers.push(pod_peer(pgplan_core::label_strings(&client.selector())));
+        peers.push(pod_peer(label_strings(&client.selector())));
     }
     if ctx.plan.pooler.is_some() {
         // PgBouncer is deployed separately (see Ctx::not_rendered); its pods
@@ -78,18 +77,10 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
     }];
     if let Some(port) = ctx.exporter_port() {
         let scraper = &ctx.opts.metrics_scraper;
-        check_labels(
-            "RenderOptions::metrics_scraper.namespace_labels",
-            &scraper.namespace_labels,
-        )?;
-        check_labels(
-            "RenderOptions::metrics_scraper.pod_labels",
-            &scraper.pod_labels,
-        )?;
         rules.push(NetworkPolicyIngressRule {
             from: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(selector(scraper.namespace_labels.clone())),
-                pod_selector: Some(selector(scraper.pod_labels.clone())),
+                namespace_selector: Some(selector(label_strings(&scraper.namespace_labels))),
+                pod_selector: Some(selector(label_strings(&scraper.pod_labels))),
                 ip_block: None,
             }]),
             ports: Some(vec![tcp(i32::from(port))]),
@@ -110,9 +101,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
 
     // The Job pods serve nothing: no ingress at all.
     let jobs = Object::NetworkPolicy(NetworkPolicy {
-        metadata: ctx
-            .labels
-            .meta(&format!("{}-jobs", ctx.names.base), ctx.labels.common()),
+        metadata: ctx.labels.meta(&ctx.names.jobs_policy, ctx.labels.common()),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(LabelSelector {
                 match_labels: Some(BTreeMap::from([("app".to_owned(), ctx.names.base.clone())])),
@@ -130,19 +119,5 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Vec<Object>, Error> {
             egress: None,
         }),
     });
-    Ok(vec![server, jobs])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_cidr;
-
-    #[test]
-    fn cidrs() {
-        assert!(check_cidr("10.0.1.0/24"));
-        assert!(check_cidr("fd00::/8"));
-        assert!(!check_cidr("10.0.1.0"));
-        assert!(!check_cidr("10.0.1.0/33"));
-        assert!(!check_cidr("banana/8"));
-    }
+    vec![server, jobs]
 }

@@ -8,13 +8,13 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use pgplan_core::BackupDestination;
 
-use crate::Error;
 use crate::context::Ctx;
 use crate::labels::COMPONENT_BACKUP;
 use crate::object::Object;
 
-/// The claim, when a logical backup writes to a volume.
-pub(crate) fn backup(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
+/// The claim, when a logical backup writes to a volume (validation makes
+/// sure the plan sizes it: PGP071).
+pub(crate) fn backup(ctx: &Ctx<'_>) -> Option<Object> {
     let uses_volume = ctx
         .plan
         .backups
@@ -22,16 +22,10 @@ pub(crate) fn backup(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
         .iter()
         .any(|b| b.destination == BackupDestination::Volume);
     if !uses_volume {
-        return Ok(None);
+        return None;
     }
-    let size = ctx.plan.sizing.backup_volume.ok_or_else(|| {
-        Error::plan(
-            "sizing.backup_volume",
-            "the backup CronJob writes its dumps to a volume, but the plan sets no size for it",
-            "set `sizing.backup_volume` (for example 10Gi: room for the retention's dumps)",
-        )
-    })?;
-    Ok(Some(Object::PersistentVolumeClaim(PersistentVolumeClaim {
+    let size = ctx.plan.sizing.backup_volume?;
+    Some(Object::PersistentVolumeClaim(PersistentVolumeClaim {
         metadata: ctx.labels.meta(
             &ctx.names.backup_pvc,
             ctx.labels.with_component(COMPONENT_BACKUP),
@@ -49,5 +43,5 @@ pub(crate) fn backup(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
             ..PersistentVolumeClaimSpec::default()
         }),
         ..PersistentVolumeClaim::default()
-    })))
+    }))
 }

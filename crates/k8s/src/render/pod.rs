@@ -59,20 +59,31 @@ pub(crate) fn container_security_context(uid: i64) -> SecurityContext {
 
 /// Requests and limits; a missing limit is the request, so the container is
 /// never given more than the tuning assumed (and is never throttled below it).
+/// Validation makes sure the server container has both (PGP103, PGP023);
+/// what a plan leaves out is left out here too.
 pub(crate) fn resources(
-    cpu: Resources<Millicores>,
-    memory: Resources<Bytes>,
+    cpu: Option<Resources<Millicores>>,
+    memory: Option<Resources<Bytes>>,
 ) -> ResourceRequirements {
-    let q = |s: String| Quantity(s);
+    let mut requests = BTreeMap::new();
+    let mut limits = BTreeMap::new();
+    if let Some(cpu) = cpu {
+        requests.insert("cpu".to_owned(), Quantity(cpu.request.to_kubernetes()));
+        limits.insert("cpu".to_owned(), Quantity(cpu.ceiling().to_kubernetes()));
+    }
+    if let Some(memory) = memory {
+        requests.insert(
+            "memory".to_owned(),
+            Quantity(memory.request.to_kubernetes()),
+        );
+        limits.insert(
+            "memory".to_owned(),
+            Quantity(memory.ceiling().to_kubernetes()),
+        );
+    }
     ResourceRequirements {
-        requests: Some(BTreeMap::from([
-            ("cpu".to_owned(), q(cpu.request.to_kubernetes())),
-            ("memory".to_owned(), q(memory.request.to_kubernetes())),
-        ])),
-        limits: Some(BTreeMap::from([
-            ("cpu".to_owned(), q(cpu.ceiling().to_kubernetes())),
-            ("memory".to_owned(), q(memory.ceiling().to_kubernetes())),
-        ])),
+        requests: Some(requests),
+        limits: Some(limits),
         ..ResourceRequirements::default()
     }
 }
@@ -85,14 +96,14 @@ pub(crate) fn helper_resources(
     memory_limit_mib: u64,
 ) -> ResourceRequirements {
     resources(
-        Resources {
+        Some(Resources {
             request: Millicores::new(cpu_request),
             limit: Some(Millicores::new(cpu_limit)),
-        },
-        Resources {
+        }),
+        Some(Resources {
             request: Bytes::mib(memory_request_mib),
             limit: Some(Bytes::mib(memory_limit_mib)),
-        },
+        }),
     )
 }
 

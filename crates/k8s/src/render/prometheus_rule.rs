@@ -4,7 +4,6 @@ use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use pgplan_core::{Duration, Percent, params};
 use serde_json::{Value, json};
 
-use crate::Error;
 use crate::context::Ctx;
 use crate::labels::COMPONENT_METRICS;
 use crate::object::Object;
@@ -66,7 +65,7 @@ fn rule(
 
 /// The rule, when the plan has thresholds or an exporter. Alerts that cannot
 /// be rendered are listed by [`Ctx::not_rendered`].
-pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
+pub(crate) fn render(ctx: &Ctx<'_>) -> Option<Object> {
     let t = &ctx.plan.monitoring.thresholds;
     let exporter = ctx.exporter_port().is_some();
     let ns = &ctx.names.namespace;
@@ -89,8 +88,8 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
             "PostgreSQL does not answer the exporter".into(),
         ));
     }
-    if let Some(cpu) = &t.cpu {
-        let cores = decimal(u64::from(ctx.cpu.ceiling().as_millis()), 1000);
+    if let (Some(cpu), Some(limit)) = (&t.cpu, ctx.cpu) {
+        let cores = decimal(u64::from(limit.ceiling().as_millis()), 1000);
         rules.push(rule(
             ctx,
             "PostgresqlHighCpu",
@@ -103,8 +102,8 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
             format!("CPU above {} of the {cores}-core limit", cpu.above),
         ));
     }
-    if let Some(mem) = &t.memory {
-        let limit = ctx.memory.ceiling();
+    if let (Some(mem), Some(memory)) = (&t.memory, ctx.memory) {
+        let limit = memory.ceiling();
         rules.push(rule(
             ctx,
             "PostgresqlHighMemory",
@@ -142,31 +141,22 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
         ));
     }
     // Connections: the plan's count as a share of max_connections (80 %
-    // when the plan sets no count).
-    let max_connections = i64::from(
-        ctx.settings
-            .get(params::MAX_CONNECTIONS)
-            .unwrap_or(100)
-            .max(1),
-    );
+    // when the plan sets no count). PGP073 keeps the count below
+    // max_connections, so the alert can fire.
+    let max_connections = ctx
+        .settings
+        .get(params::MAX_CONNECTIONS)
+        .unwrap_or(100)
+        .max(1);
     let (conn_share, conn_for, conn_summary) = match &t.connections {
         Some(c) => {
-            let above = i64::from(c.above);
-            if above >= max_connections {
-                return Err(Error::plan(
-                    "monitoring.thresholds.connections.above",
-                    format!(
-                        "{above} connections is not below max_connections ({max_connections}): the alert could never fire"
-                    ),
-                    "use a count below max_connections",
-                ));
-            }
-            let share = decimal(u64::from(c.above) * 100, max_connections.unsigned_abs());
+            let share = decimal(u64::from(c.above) * 100, u64::from(max_connections));
             (
                 Some(share.clone()),
                 c.sustained,
                 format!(
-                    "more than {above} connections ({share}% of max_connections {max_connections})"
+                    "more than {} connections ({share}% of max_connections {max_connections})",
+                    c.above
                 ),
             )
         }
@@ -221,7 +211,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
         ));
     }
     if rules.is_empty() {
-        return Ok(None);
+        return None;
     }
 
     let gvk = GroupVersionKind::gvk("monitoring.coreos.com", "v1", "PrometheusRule");
@@ -230,7 +220,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Result<Option<Object>, Error> {
     obj.data = json!({
         "spec": { "groups": [ { "name": base, "rules": rules } ] }
     });
-    Ok(Some(Object::Custom(obj)))
+    Some(Object::Custom(obj))
 }
 
 #[cfg(test)]

@@ -15,10 +15,10 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use pgplan_core::kubernetes_facts::ImageFamily;
 use pgplan_core::{Bytes, ContainerImage};
 
 use crate::context::{Ctx, paths};
-use crate::flavor::Flavor;
 use crate::labels::{ROLE_PRIMARY, ROLE_REPLICA};
 use crate::object::Object;
 use crate::render::config_map::ServerConfig;
@@ -41,11 +41,11 @@ pub(crate) fn primary(ctx: &Ctx<'_>, config: &ServerConfig) -> Object {
     let mut claims = vec![claim(ctx, "data", ctx.data_volume, ROLE_PRIMARY)];
     if let Some(wal) = ctx.plan.sizing.wal_volume {
         let (mount_path, waldir) = flavor.wal();
-        claims.push(claim(ctx, "wal", wal, ROLE_PRIMARY));
+        claims.push(claim(ctx, "wal", Some(wal), ROLE_PRIMARY));
         mounts.push(mount("wal", mount_path, false));
         env.push(pod::env(flavor.waldir_env(), waldir));
     }
-    if let (Some(repl), Flavor::Bitnami) = (&ctx.creds.replication, flavor) {
+    if let (Some(repl), ImageFamily::Bitnami) = (&ctx.creds.replication, flavor) {
         env.push(pod::env("POSTGRESQL_REPLICATION_MODE", "master"));
         env.push(pod::env("POSTGRESQL_REPLICATION_USER", &repl.username));
         env.push(pod::env(
@@ -83,12 +83,12 @@ pub(crate) fn read_replicas(ctx: &Ctx<'_>, config: &ServerConfig) -> Option<Obje
         .replicas
         .first()
         .and_then(|r| r.storage)
-        .unwrap_or(ctx.data_volume);
+        .or(ctx.data_volume);
     let secret_dir = format!("{}/replication", paths::SECRETS);
     let mut env = vec![];
     let mut init_containers = vec![];
     match ctx.flavor {
-        Flavor::Bitnami => {
+        ImageFamily::Bitnami => {
             env.push(pod::env("POSTGRESQL_REPLICATION_MODE", "slave"));
             env.push(pod::env("POSTGRESQL_MASTER_HOST", ctx.host()));
             env.push(pod::env(
@@ -101,7 +101,7 @@ pub(crate) fn read_replicas(ctx: &Ctx<'_>, config: &ServerConfig) -> Option<Obje
                 format!("{secret_dir}/password"),
             ));
         }
-        Flavor::Official => init_containers.push(clone_container(ctx, &repl.username)),
+        ImageFamily::Official => init_containers.push(clone_container(ctx, &repl.username)),
     }
     let spec = Spec {
         name: &ctx.names.read,
@@ -194,8 +194,9 @@ struct Spec<'a> {
 }
 
 /// A volume claim template. Its labels are the (immutable) selector labels
-/// only: a StatefulSet's claim templates cannot change after creation.
-fn claim(ctx: &Ctx<'_>, name: &str, size: Bytes, role: &str) -> PersistentVolumeClaim {
+/// only: a StatefulSet's claim templates cannot change after creation. The
+/// size is the plan's (validation makes sure there is one: PGP104).
+fn claim(ctx: &Ctx<'_>, name: &str, size: Option<Bytes>, role: &str) -> PersistentVolumeClaim {
     PersistentVolumeClaim {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),
@@ -206,10 +207,9 @@ fn claim(ctx: &Ctx<'_>, name: &str, size: Bytes, role: &str) -> PersistentVolume
             access_modes: Some(vec!["ReadWriteOnce".into()]),
             storage_class_name: ctx.k8s.storage_class.as_ref().map(ToString::to_string),
             resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([(
-                    "storage".to_owned(),
-                    Quantity(size.to_kubernetes()),
-                )])),
+                requests: size.map(|size| {
+                    BTreeMap::from([("storage".to_owned(), Quantity(size.to_kubernetes()))])
+                }),
                 limits: None,
             }),
             ..PersistentVolumeClaimSpec::default()
@@ -226,19 +226,19 @@ fn stateful_set(ctx: &Ctx<'_>, s: Spec<'_>) -> StatefulSet {
     let flavor = ctx.flavor;
     let superuser_file = format!("{}/superuser/password", paths::SECRETS);
     let mut env = match flavor {
-        Flavor::Bitnami => vec![
+        ImageFamily::Bitnami => vec![
             pod::env("BITNAMI_DEBUG", "false"),
             pod::env("POSTGRESQL_PORT_NUMBER", ctx.port.to_string()),
             pod::env("POSTGRESQL_VOLUME_DIR", flavor.data_mount()),
         ],
-        Flavor::Official => vec![pod::env("PGPORT", ctx.port.to_string())],
+        ImageFamily::Official => vec![pod::env("PGPORT", ctx.port.to_string())],
     };
     env.push(pod::env("PGDATA", flavor.pgdata()));
     env.push(pod::env(flavor.password_file_env(), superuser_file));
     env.extend(s.env);
     let args = match flavor {
-        Flavor::Bitnami => None,
-        Flavor::Official => Some(vec![
+        ImageFamily::Bitnami => None,
+        ImageFamily::Official => Some(vec![
             "-c".to_owned(),
             format!("config_file={}/postgresql.conf", flavor.config_mount()),
             "-c".to_owned(),

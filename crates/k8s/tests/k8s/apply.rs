@@ -18,7 +18,7 @@ use pgplan_core::{Plan, SecretSource};
 use pgplan_k8s::{ApplyOptions, Error, RenderOptions, apply, apply_with_client, render_objects};
 use serde_json::{Value, json};
 
-use crate::support::seed_000;
+use crate::support::{seed_000, valid};
 
 /// One request the stand-in received.
 #[derive(Debug, Clone)]
@@ -306,7 +306,7 @@ async fn apply_sends_every_object_in_dependency_order_then_waits_for_the_rollout
     .await;
     let report = apply_with_client(
         stand_in.client(),
-        &plan.validate().expect("the plan validates"),
+        &valid(&plan),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -314,12 +314,11 @@ async fn apply_sends_every_object_in_dependency_order_then_waits_for_the_rollout
     .unwrap();
 
     // The PATCHes follow render_objects' order exactly.
-    let expected: Vec<(String, String)> =
-        render_objects(&plan.validate().expect("the plan validates"), &opts())
-            .unwrap()
-            .iter()
-            .map(|o| (o.kind().to_owned(), o.name().to_owned()))
-            .collect();
+    let expected: Vec<(String, String)> = render_objects(&valid(&plan), &opts())
+        .unwrap()
+        .iter()
+        .map(|o| (o.kind().to_owned(), o.name().to_owned()))
+        .collect();
     let patches = stand_in.patches();
     let sent: Vec<(String, String)> = patches.iter().map(patched).collect();
     assert_eq!(sent, expected);
@@ -411,7 +410,7 @@ async fn dry_run_sends_dry_run_all_and_does_not_wait() {
     let stand_in = StandIn::start(Behaviour::default()).await;
     let report = apply_with_client(
         stand_in.client(),
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &opts(),
         quiet(ApplyOptions {
             dry_run: true,
@@ -464,7 +463,7 @@ async fn passwords_already_in_the_cluster_are_kept() {
     .await;
     let report = apply_with_client(
         stand_in.client(),
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -494,7 +493,7 @@ async fn a_kind_the_cluster_does_not_serve_fails_before_anything_is_applied() {
     .await;
     let err = apply_with_client(
         stand_in.client(),
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -510,7 +509,7 @@ async fn a_rollout_that_never_finishes_times_out_with_the_numbers() {
     let stand_in = StandIn::start(Behaviour::default()).await;
     let err = apply_with_client(
         stand_in.client(),
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &opts(),
         quiet(ApplyOptions {
             timeout: Duration::from_millis(200),
@@ -540,11 +539,13 @@ async fn a_rollout_that_never_finishes_times_out_with_the_numbers() {
 #[tokio::test]
 async fn a_password_from_an_unset_environment_variable_is_a_clear_error() {
     let mut plan: Plan = seed_000();
-    plan.roles[1].password = Some(SecretSource::env("PGPLAN_TEST_VARIABLE_THAT_IS_NEVER_SET"));
+    plan.roles[1].password = Some(SecretSource::env(
+        "PGPLAN_TEST_VARIABLE_THAT_IS_NEVER_SET".parse().unwrap(),
+    ));
     let stand_in = StandIn::start(Behaviour::default()).await;
     let err = apply_with_client(
         stand_in.client(),
-        &plan.validate().expect("the plan validates"),
+        &valid(&plan),
         &opts(),
         quiet(ApplyOptions::default()),
     )
@@ -596,7 +597,7 @@ contexts:
     )
     .unwrap();
     let report = apply(
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &opts(),
         quiet(ApplyOptions {
             kubeconfig: Some(path.clone()),
@@ -610,7 +611,7 @@ contexts:
     assert_eq!(stand_in.patches().len(), report.applied.len());
 
     let missing = apply(
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &opts(),
         quiet(ApplyOptions {
             kubeconfig: Some(path),

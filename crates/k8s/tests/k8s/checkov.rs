@@ -7,14 +7,14 @@ use std::process::Command;
 use pgplan_k8s::render_files;
 use serde_json::Value;
 
-use crate::support::{every_kubernetes_plan, file_name, opts, temp_dir, tool};
+use crate::support::{every_kubernetes_plan, file_name, opts, temp_dir, tool, valid};
 
 #[test]
 fn checkov_reports_no_failed_check() {
     let checkov = tool("checkov");
     let dir = temp_dir("checkov");
     for (name, plan) in every_kubernetes_plan() {
-        let files = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap();
+        let files = render_files(&valid(&plan), &opts()).unwrap();
         std::fs::write(
             dir.join(format!("{}.yaml", file_name(&name))),
             &files["manifests.yaml"],

@@ -1,22 +1,22 @@
 //! What the rendered objects say: order, labels, names, the plan's numbers,
-//! hardening, credentials, config files, and errors for plans the backend
-//! cannot render.
+//! hardening, credentials, config files; that what the backend cannot render
+//! is refused by validation, with the rule and the field; and the errors of
+//! render options that do not fit the plan.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec};
-use pgplan_core::{
-    CronSchedule, Environment, LiteralSecret, PasswordEncryption, Plan, SecretSource,
-};
+use pgplan_core::prelude::*;
+use pgplan_core::{CidrRange, CronSchedule, DnsSubdomain, LabelValue, Severity};
 use pgplan_k8s::{
     COMPONENT, Error, MANAGED_BY, Object, Password, PasswordFill, RenderOptions, password_slots,
     render_files, render_objects,
 };
 
-use crate::support::{all_plans, every_kubernetes_plan, opts, seed_000, variants};
+use crate::support::{all_plans, every_kubernetes_plan, opts, seed_000, valid, variants};
 
 fn objects(plan: &Plan) -> Vec<Object> {
-    render_objects(&plan.validate().expect("the plan validates"), &opts()).unwrap()
+    render_objects(&valid(plan), &opts()).unwrap()
 }
 
 fn find<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Object {
@@ -122,7 +122,11 @@ fn every_object_carries_the_labels() {
                 "{what}"
             );
             for (k, v) in &plan.labels {
-                assert_eq!(labels.get(k), Some(v), "{what}: plan label {k}");
+                assert_eq!(
+                    labels.get(k.as_str()).map(String::as_str),
+                    Some(v.as_str()),
+                    "{what}: plan label {k}"
+                );
             }
             if o.kind() == "Namespace" {
                 continue;
@@ -441,7 +445,7 @@ fn every_pod_is_hardened() {
 #[test]
 fn secrets_hold_no_password_unless_the_caller_passes_one() {
     let plan = seed_000();
-    let slots = password_slots(&plan.validate().expect("the plan validates")).unwrap();
+    let slots = password_slots(&valid(&plan)).unwrap();
     let names: Vec<&str> = slots.iter().map(|s| s.secret.as_str()).collect();
     assert_eq!(
         names,
@@ -471,7 +475,7 @@ fn secrets_hold_no_password_unless_the_caller_passes_one() {
         Password::new("given-by-the-caller"),
     );
     assert!(!format!("{with:?}").contains("given-by-the-caller"));
-    let rendered = render_objects(&plan.validate().expect("the plan validates"), &with).unwrap();
+    let rendered = render_objects(&valid(&plan), &with).unwrap();
     let Object::Secret(s) = find(&rendered, "Secret", "postgresql-product-change-superuser") else {
         unreachable!()
     };
@@ -480,14 +484,52 @@ fn secrets_hold_no_password_unless_the_caller_passes_one() {
         b"given-by-the-caller"
     );
 
+    // A password for a Secret the plan does not render is an options error.
     let mut unknown = opts();
     unknown
         .passwords
         .insert("no-such-secret".into(), Password::new("x"));
-    let e = render_objects(&plan.validate().expect("the plan validates"), &unknown)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("no-such-secret"), "{e}");
+    let e = render_objects(&valid(&plan), &unknown).unwrap_err();
+    assert!(
+        matches!(&e, Error::UnknownPasswordSecret { secret, .. } if secret == "no-such-secret"),
+        "{e:?}"
+    );
+    let message = e.to_string();
+    assert!(
+        message.contains("postgresql-product-change-superuser"),
+        "names the Secrets that take one: {message}"
+    );
+    assert!(!message.contains("given-by-the-caller") && !message.contains("\"x\""));
+}
+
+#[test]
+fn a_tls_secret_named_in_the_options_is_mounted() {
+    let (_, plan) = variants().into_iter().next().unwrap();
+    let with = RenderOptions {
+        tls_secret: Some("orders-cert-manager-tls".parse::<DnsSubdomain>().unwrap()),
+        ..opts()
+    };
+    let objects = render_objects(&valid(&plan), &with).unwrap();
+    let Object::StatefulSet(sts) = find(&objects, "StatefulSet", "postgresql-product-change")
+    else {
+        unreachable!()
+    };
+    let volumes = sts
+        .spec
+        .template
+        .spec
+        .as_ref()
+        .unwrap()
+        .volumes
+        .as_ref()
+        .unwrap();
+    let tls = volumes.iter().find(|v| v.name == "tls").unwrap();
+    assert_eq!(
+        tls.secret.as_ref().unwrap().secret_name.as_deref(),
+        Some("orders-cert-manager-tls")
+    );
+    // A name Kubernetes would refuse cannot even be passed.
+    assert!("Orders_TLS".parse::<DnsSubdomain>().is_err());
 }
 
 #[test]
@@ -653,18 +695,15 @@ fn the_schema_init_job_fails_on_any_error_and_cleans_up_after_itself() {
     assert!(s.starts_with("set -euo pipefail\n"));
     assert!(s.contains("until pg_isready --quiet --timeout=5; do"));
     assert!(s.contains("psql --no-psqlrc --set=ON_ERROR_STOP=1 --file=\"$PGPLAN_SQL_FILE\""));
-    assert!(s.contains("set_password product_change_app \"$PGPLAN_SECRETS_DIR/roles/1/password\""));
+    // Role Secrets are mounted in plan order: product_change_app is roles[0].
+    assert!(s.contains("set_password product_change_app \"$PGPLAN_SECRETS_DIR/roles/0/password\""));
 
     // Without init SQL (and no replication login to create) there is no Job.
-    let none = render_objects(
-        &seed_000().validate().expect("the plan validates"),
-        &RenderOptions::default(),
-    )
-    .unwrap();
+    let none = render_objects(&valid(&seed_000()), &RenderOptions::default()).unwrap();
     assert!(!none.iter().any(|o| o.kind() == "Job"));
     // Different SQL, different Job (its pod template cannot change in place).
     let other = render_objects(
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &RenderOptions {
             init_sql: Some("SELECT 2;".into()),
             ..RenderOptions::default()
@@ -711,12 +750,8 @@ fn checkov_skips_are_only_the_ones_the_plan_forces() {
 #[test]
 fn rendering_is_deterministic() {
     for (name, plan) in every_kubernetes_plan() {
-        let a = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap();
-        let b = render_files(
-            &plan.clone().validate().expect("the plan validates"),
-            &opts(),
-        )
-        .unwrap();
+        let a = render_files(&valid(&plan), &opts()).unwrap();
+        let b = render_files(&valid(&plan), &opts()).unwrap();
         assert_eq!(a, b, "{name}");
         assert_eq!(a.keys().collect::<Vec<_>>(), vec!["manifests.yaml"]);
     }
@@ -730,80 +765,240 @@ fn other_platforms_are_refused_by_name() {
             continue;
         }
         seen += 1;
-        let e = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap_err();
+        let e = render_files(&valid(&plan), &opts()).unwrap_err();
         assert!(matches!(e, Error::NotKubernetes { .. }), "{name}: {e:?}");
         assert!(e.to_string().contains("not Kubernetes"), "{name}: {e}");
     }
     assert!(seen > 0, "the example plans include other platforms");
 }
 
-fn field_of(plan: &Plan) -> String {
-    match render_objects(&plan.validate().expect("the plan validates"), &opts()).unwrap_err() {
-        Error::Plan { field, .. } => field,
-        other => panic!("expected a plan error, got {other:?}"),
-    }
+/// The errors validation reports for a plan: (rule id, field path).
+fn refused(plan: &Plan) -> Vec<(String, String)> {
+    let Err(report) = plan.validate() else {
+        panic!("the plan validates:\n{}", plan.to_yaml().unwrap());
+    };
+    report
+        .errors()
+        .map(|d| (d.id().to_owned(), d.path.to_string()))
+        .collect()
+}
+
+/// True when validation refuses the plan with this rule at this field.
+fn refused_by(plan: &Plan, id: &str, path: &str) -> bool {
+    refused(plan).iter().any(|(i, p)| i == id && p == path)
+}
+
+/// True when validation refuses the plan at this field (a rule other
+/// engineers own, whose id may change).
+fn refused_at(plan: &Plan, path: &str) -> bool {
+    refused(plan).iter().any(|(_, p)| p == path)
+}
+
+fn edit(f: impl FnOnce(PlanBuilder) -> PlanBuilder) -> Plan {
+    f(seed_000().edit()).build().expect("the edit builds")
 }
 
 #[test]
-fn plans_the_backend_cannot_render_name_the_field() {
-    let mut p = seed_000();
-    p.sizing.data_volume = None;
-    assert_eq!(field_of(&p), "sizing.data_volume");
+fn what_the_backend_cannot_render_is_refused_by_validation() {
+    // The render-time checks that became Kubernetes rules.
+    let cases: Vec<(&str, &str, Plan)> = vec![
+        ("PGP100", "topology.patroni", {
+            let mut p = seed_000();
+            p.topology.patroni = Some(
+                pgplan_core::PatroniCluster::builder()
+                    .scope("pg-ha".parse().unwrap())
+                    .members(vec![])
+                    .etcd(vec![])
+                    .build(),
+            );
+            p
+        }),
+        (
+            "PGP101",
+            "platform.kubernetes.run_as_user",
+            edit(|b| b.kubernetes_mut(|k| k.run_as_user(0))),
+        ),
+        (
+            "PGP102",
+            "platform.kubernetes.image",
+            edit(|b| b.kubernetes_mut(|k| k.image("bitnami/postgresql:latest"))),
+        ),
+        ("PGP103", "sizing.cpu", {
+            let mut p = seed_000();
+            p.sizing.cpu = None;
+            p
+        }),
+        ("PGP104", "sizing.data_volume", {
+            let mut p = seed_000();
+            p.sizing.data_volume = None;
+            p
+        }),
+        (
+            "PGP105",
+            "topology.replicas[0].region",
+            edit(|b| b.topology(|t| t.replica("read-1", |r| r.region("koreasouth")))),
+        ),
+        (
+            "PGP106",
+            "topology.replicas[1].storage",
+            edit(|b| {
+                b.topology(|t| {
+                    t.replica("read-1", |r| r.storage(20.gib()))
+                        .replica("read-2", |r| r.storage(30.gib()))
+                })
+            }),
+        ),
+        ("PGP107", "service", {
+            let mut p = seed_000();
+            p.service = "a-very-long-service-name-for-a-database-cluster"
+                .parse()
+                .unwrap();
+            p
+        }),
+        ("PGP108", "labels.app", edit(|b| b.label("app", "mine"))),
+        (
+            "PGP109",
+            "security.password_encryption",
+            edit(|b| b.security(|s| s.password_encryption(PasswordEncryption::Md5))),
+        ),
+        (
+            "PGP110",
+            "roles[0].password",
+            edit(|b| {
+                b.role_mut("product_change_app", |r| {
+                    r.password(secret::entra_identity("product-change-identity"))
+                })
+            }),
+        ),
+        (
+            "PGP111",
+            "roles[0].password",
+            edit(|b| {
+                b.role_mut("product_change_app", |r| {
+                    r.password(secret::generated_in("postgresql-product-change-superuser"))
+                })
+            }),
+        ),
+        (
+            "PGP112",
+            "roles[3].name",
+            edit(|b| {
+                b.topology(|t| t.replica("read-1", |r| r))
+                    .role("replicator", |r| {
+                        r.monitoring().login().password(secret::generated())
+                    })
+            }),
+        ),
+        (
+            "PGP113",
+            "roles[3].name",
+            edit(|b| {
+                b.topology(|t| t.replica("read-1", |r| r))
+                    .role("repl\tone", |r| {
+                        r.replication().login().password(secret::generated())
+                    })
+            }),
+        ),
+        (
+            "PGP114",
+            "tuning.parameters.data_directory",
+            edit(|b| b.tuning(|t| t.parameter("data_directory", "/data"))),
+        ),
+        ("PGP115", "backups.logical[0].schedule", {
+            let mut p = seed_000();
+            p.backups.logical[0].schedule = CronSchedule::new("0 3 * * 7").unwrap();
+            p
+        }),
+        (
+            "PGP116",
+            "backups.logical[0].destination",
+            edit(|b| {
+                b.backups(|k| {
+                    k.logical_mut("daily", |l| l.to_blob_storage("phonebillbackups", "dumps"))
+                })
+            }),
+        ),
+        ("PGP117", "backups.logical[0].databases", {
+            let mut p = seed_000();
+            p.backups.logical[0].databases.clear();
+            p.databases.clear();
+            p
+        }),
+        (
+            "PGP118",
+            "backups.logical[0].role",
+            edit(|b| {
+                b.role("product_change_backup", |r| r.backup())
+                    .backups(|k| k.logical_mut("daily", |l| l.role("product_change_backup")))
+            }),
+        ),
+    ];
+    for (id, path, plan) in cases {
+        assert!(
+            refused_by(&plan, id, path),
+            "{id} at {path}: {:?}",
+            refused(&plan)
+        );
+    }
 
-    let mut p = seed_000();
-    p.sizing.backup_volume = None;
-    assert_eq!(field_of(&p), "sizing.backup_volume");
-
+    // Render-time checks other rules already made: a missing memory limit,
+    // a missing backup volume, a request above its limit, a literal
+    // password, a backup role or database that is not planned, a
+    // connection alert not below max_connections, `postgres` as a role.
     let mut p = seed_000();
     p.sizing.memory = None;
-    assert_eq!(field_of(&p), "sizing.memory");
-
+    assert!(refused_at(&p, "sizing.memory"), "{:?}", refused(&p));
     let mut p = seed_000();
-    p.security.password_encryption = PasswordEncryption::Md5;
-    assert_eq!(field_of(&p), "security.password_encryption");
-
-    let mut p = seed_000();
-    p.backups.logical[0].schedule = CronSchedule::new("0 3 * * 7").unwrap();
-    assert_eq!(field_of(&p), "backups.logical[0].schedule");
-
-    let mut p = seed_000();
-    p.labels.insert("app".into(), "mine".into());
-    assert_eq!(field_of(&p), "labels.app");
-
-    let mut p = seed_000();
-    p.labels.insert("team".into(), "ends-with-".into());
-    assert_eq!(field_of(&p), "labels.team");
-
-    let mut p = seed_000();
-    p.roles[0].password = Some(SecretSource::Literal(LiteralSecret::new(
-        "dev_password_2025",
-    )));
-    let e = render_objects(&p.validate().expect("the plan validates"), &opts())
-        .unwrap_err()
-        .to_string();
-    assert!(e.starts_with("roles[0].password:"), "{e}");
-    assert!(!e.contains("dev_password_2025"), "{e}");
-
-    let mut p = seed_000();
-    p.service = "a-very-long-service-name-for-a-database-cluster"
-        .parse()
-        .unwrap();
-    assert_eq!(field_of(&p), "service");
-
-    let mut p = seed_000();
-    p.security.allowed_cidrs = vec!["10.0.0.0/40".into()];
-    assert_eq!(field_of(&p), "security.allowed_cidrs[0]");
-
-    let mut p = seed_000();
-    p.environment = Environment::Production;
-    p.topology.patroni = Some(
-        pgplan_core::PatroniCluster::builder()
-            .scope("pg-ha")
-            .members(vec![])
-            .etcd(vec![])
-            .build(),
+    p.sizing.backup_volume = None;
+    assert!(refused_at(&p, "sizing.backup_volume"), "{:?}", refused(&p));
+    let p = edit(|b| b.sizing(|s| s.cpu(2.cores(), 1.cores())));
+    assert!(refused_at(&p, "sizing.cpu.request"), "{:?}", refused(&p));
+    let p = edit(|b| {
+        b.role_mut("product_change_app", |r| {
+            r.password(secret::literal("dev_password_2025"))
+        })
+    });
+    assert!(refused_at(&p, "roles[0].password"), "{:?}", refused(&p));
+    let report = p.validate().unwrap_err().to_string();
+    assert!(!report.contains("dev_password_2025"), "{report}");
+    let p = edit(|b| b.backups(|k| k.logical_mut("daily", |l| l.role("nobody"))));
+    assert!(
+        refused_at(&p, "backups.logical[0].role"),
+        "{:?}",
+        refused(&p)
     );
-    assert_eq!(field_of(&p), "topology.patroni");
+    let mut p = seed_000();
+    p.backups.logical[0].databases = vec!["no_such_db".parse().unwrap()];
+    assert!(
+        refused_at(&p, "backups.logical[0].databases[0]"),
+        "{:?}",
+        refused(&p)
+    );
+    let p = edit(|b| b.monitoring(|m| m.connections(above(100))));
+    assert!(
+        refused_at(&p, "monitoring.thresholds.connections.above"),
+        "{:?}",
+        refused(&p)
+    );
+    let p = edit(|b| b.role("postgres", |r| r.admin()));
+    assert!(refused_at(&p, "roles[3].name"), "{:?}", refused(&p));
+
+    // And what the model's types refuse before any rule runs.
+    assert!("ends-with-".parse::<LabelValue>().is_err());
+    assert!("10.0.0.0/40".parse::<CidrRange>().is_err());
+    assert!(
+        Plan::from_yaml(
+            &seed_000()
+                .to_yaml()
+                .unwrap()
+                .replace("namespace: phonebill-dev", "namespace: Phonebill_Dev")
+        )
+        .is_err()
+    );
+    let errors = edit(|b| b.kubernetes_mut(|k| k.run_as_user(0)))
+        .validate()
+        .unwrap_err();
+    assert!(errors.errors().all(|d| d.severity == Severity::Error));
 }
 
 #[test]

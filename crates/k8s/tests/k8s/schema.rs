@@ -9,7 +9,9 @@ use std::process::Command;
 use pgplan_k8s::render_objects;
 use serde_json::Value;
 
-use crate::support::{builtin_yaml, every_kubernetes_plan, file_name, opts, temp_dir, tool};
+use crate::support::{
+    builtin_yaml, every_kubernetes_plan, file_name, opts, seed_000, temp_dir, tool, valid,
+};
 
 /// The newest Kubernetes version the installed kubernetes-validate knows
 /// (its default, which its help states).
@@ -57,8 +59,7 @@ fn every_manifest_passes_the_official_schemas_of_1_29_and_the_newest_version() {
     let mut files = Vec::new();
     let mut expected = 0;
     for (name, plan) in every_kubernetes_plan() {
-        let objects =
-            render_objects(&plan.validate().expect("the plan validates"), &opts()).unwrap();
+        let objects = render_objects(&valid(&plan), &opts()).unwrap();
         expected += objects.iter().filter(|o| o.is_builtin()).count();
         let path = dir.join(format!("{}.yaml", file_name(&name)));
         std::fs::write(&path, builtin_yaml(&objects)).unwrap();
@@ -77,13 +78,7 @@ fn kubernetes_validate_rejects_a_broken_manifest() {
     // The check above means something only if the tool rejects what is wrong.
     let kv = tool("kubernetes-validate");
     let dir = temp_dir("schema-broken");
-    let objects = render_objects(
-        &crate::support::seed_000()
-            .validate()
-            .expect("the plan validates"),
-        &opts(),
-    )
-    .unwrap();
+    let objects = render_objects(&valid(&seed_000()), &opts()).unwrap();
     let sts = objects.iter().find(|o| o.kind() == "StatefulSet").unwrap();
     let mut json = sts.to_json();
     json["spec"]["replicaz"] = Value::from(1);
@@ -106,7 +101,7 @@ fn kubernetes_validate_rejects_a_broken_manifest() {
 fn prometheus_rules_have_the_prometheus_operator_shape() {
     let mut checked = 0;
     for (name, plan) in every_kubernetes_plan() {
-        for o in render_objects(&plan.validate().expect("the plan validates"), &opts()).unwrap() {
+        for o in render_objects(&valid(&plan), &opts()).unwrap() {
             if o.kind() != "PrometheusRule" {
                 continue;
             }

@@ -13,7 +13,7 @@ use pgplan_core::Plan;
 use pgplan_k8s::{Object, RenderOptions, render_objects};
 use pgplan_testkit::PgServer;
 
-use crate::support::{seed_000, temp_dir, variants};
+use crate::support::{seed_000, temp_dir, valid, variants};
 
 fn container_of(objects: &[Object], kind: &str) -> Container {
     objects
@@ -108,7 +108,7 @@ fn login(pg: &PgServer, role: &str, password: &str) -> Result<String, String> {
 /// that points it at `pg` with the secrets under `dir`.
 fn schema_init(pg: &PgServer, dir: &Path, sql: &str) -> (Container, Vec<(&'static str, String)>) {
     let objects = render_objects(
-        &seed_000().validate().expect("the plan validates"),
+        &valid(&seed_000()),
         &RenderOptions {
             init_sql: Some(sql.to_owned()),
             ..RenderOptions::default()
@@ -117,7 +117,8 @@ fn schema_init(pg: &PgServer, dir: &Path, sql: &str) -> (Container, Vec<(&'stati
     .unwrap();
     let secrets = dir.join("secrets");
     write(&secrets.join("superuser/password"), pg.password());
-    for (i, pw) in ["admin-Pw-1x", "app-Pw-2y", "readonly-Pw-3z"]
+    // The roles' Secrets in plan order: app, admin, read-only.
+    for (i, pw) in ["app-Pw-2y", "admin-Pw-1x", "readonly-Pw-3z"]
         .iter()
         .enumerate()
     {
@@ -238,11 +239,7 @@ fn backup(
     pg: &PgServer,
     dir: &Path,
 ) -> (Container, Vec<(&'static str, String)>, PathBuf) {
-    let objects = render_objects(
-        &plan.validate().expect("the plan validates"),
-        &RenderOptions::default(),
-    )
-    .unwrap();
+    let objects = render_objects(&valid(plan), &RenderOptions::default()).unwrap();
     let secrets = dir.join("secrets");
     write(&secrets.join("backup/password"), pg.password());
     let backup_dir = dir.join("backup/daily");
@@ -342,15 +339,30 @@ fn backup_writes_a_verified_dump_then_prunes_only_dumps_past_the_retention() {
 
 #[test]
 fn backup_fails_and_keeps_no_dump_when_pg_dump_fails() {
+    // The plan's database exists in the plan (validation refuses a backup of
+    // a database the plan does not create) but was dropped on the server
+    // before the CronJob ran: pg_dump cannot connect to it.
     let pg = server();
-    let mut plan = seed_000();
-    plan.backups.logical[0].databases = vec!["no_such_database".parse().unwrap()];
-    let dir = temp_dir("backup-missing-db");
+    pg.psql("postgres", "CREATE DATABASE product_change_db")
+        .unwrap();
+    pg.psql("postgres", "DROP DATABASE product_change_db")
+        .unwrap();
+    let plan = seed_000();
+    assert_eq!(
+        plan.backups.logical[0].databases[0].as_str(),
+        "product_change_db"
+    );
+    let dir = temp_dir("backup-dropped-db");
     let (container, env, backup_dir) = backup(&plan, &pg, &dir);
     let out = run(&container, &env, &[pg.bin_dir()]);
     assert!(!out.status.success(), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no_such_database"),
+        String::from_utf8_lossy(&out.stderr).contains("\"product_change_db\" does not exist"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("backup: done"),
         "{}",
         text(&out)
     );
@@ -388,11 +400,7 @@ fn backup_fails_when_the_dump_cannot_be_read_back() {
 #[test]
 fn the_replica_clone_leaves_an_existing_data_directory_alone() {
     let (_, official) = variants().into_iter().nth(1).unwrap();
-    let objects = render_objects(
-        &official.validate().expect("the plan validates"),
-        &RenderOptions::default(),
-    )
-    .unwrap();
+    let objects = render_objects(&valid(&official), &RenderOptions::default()).unwrap();
     let Some(Object::StatefulSet(read)) = objects
         .iter()
         .find(|o| o.kind() == "StatefulSet" && o.name().ends_with("-read"))

@@ -4,11 +4,11 @@
 use pgplan_core::Plan;
 use pgplan_k8s::{Error, render_files};
 
-use crate::support::{opts, variants};
+use crate::support::{opts, valid, variants};
 
 fn check(path: &std::path::Path) {
     let plan = Plan::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
-    match render_files(&plan.validate().expect("the plan validates"), &opts()) {
+    match render_files(&valid(&plan), &opts()) {
         Ok(files) => insta::assert_snapshot!("manifests", files["manifests.yaml"]),
         Err(e) => {
             assert!(
@@ -34,7 +34,7 @@ fn passing_test_plans() {
 #[test]
 fn variants_with_read_replicas() {
     for (name, plan) in variants() {
-        let files = render_files(&plan.validate().expect("the plan validates"), &opts()).unwrap();
+        let files = render_files(&valid(&plan), &opts()).unwrap();
         insta::assert_snapshot!(name.replace('/', "__"), files["manifests.yaml"]);
     }
 }

@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pgplan_core::{
-    Bytes, ContainerImage, Duration, Plan, ReadReplica, SecretSource, Threshold, Tls,
-};
+use pgplan_core::prelude::*;
+use pgplan_core::{Plan, ValidPlan};
 use pgplan_k8s::{Object, RenderOptions};
 
 /// The workspace root.
@@ -59,48 +58,37 @@ pub fn seed_000() -> Plan {
 /// allowed CIDRs, a high UID.
 pub fn variants() -> Vec<(String, Plan)> {
     // Seed 000 with two bitnami read replicas and TLS.
-    let mut bitnami = seed_000();
-    bitnami.topology.replicas = vec![
-        ReadReplica::builder().name("read-1").build(),
-        ReadReplica::builder().name("read-2").build(),
-    ];
-    bitnami.security.tls = Tls::builder().required(true).build();
-    bitnami.roles[2].password = Some(SecretSource::env("PRODUCT_CHANGE_READONLY_PASSWORD"));
-    bitnami.monitoring.thresholds.replication_lag = Some(
-        Threshold::builder()
-            .above(Duration::seconds(30))
-            .sustained(Duration::minutes(2))
-            .build(),
-    );
+    let bitnami = seed_000()
+        .edit()
+        .topology(|t| t.replica("read-1", |r| r).replica("read-2", |r| r))
+        .security(|s| s.tls_required(TlsVersion::default()))
+        .role_mut("product_change_readonly", |r| {
+            r.password(secret::env("PRODUCT_CHANGE_READONLY_PASSWORD"))
+        })
+        .monitoring(|m| m.replication_lag(above(30.seconds()).sustained_for(2.minutes())))
+        .build()
+        .expect("the bitnami variant builds");
 
     // The event-marketing plan (official image) with replicas that differ
     // from the primary in parameters, a WAL volume and more.
-    let mut official = plan_at("examples/plans/dev-event-marketing.yaml");
-    let mut params = std::collections::BTreeMap::new();
-    params.insert("work_mem".parse().unwrap(), "8MB".into());
-    official.topology.replicas = vec![
-        ReadReplica::builder()
-            .name("r1")
-            .storage(Bytes::gib(20))
-            .parameters(params.clone())
-            .build(),
-        ReadReplica::builder()
-            .name("r2")
-            .storage(Bytes::gib(20))
-            .parameters(params)
-            .build(),
-    ];
-    official.security.tls = Tls::builder().required(true).build();
-    official.security.allowed_cidrs = vec!["10.0.1.0/24".into(), "fd00::/8".into()];
-    official.sizing.wal_volume = Some(Bytes::gib(5));
-    official.roles[0].password = Some(SecretSource::key_vault("event-kv", "event-owner-password"));
-    if let Some(k) = match &mut official.platform {
-        pgplan_core::Platform::Kubernetes(k) => Some(k),
-        _ => None,
-    } {
-        k.run_as_user = 10001;
-        k.tools_image = Some(ContainerImage::new("postgres:16.4-bookworm").unwrap());
-    }
+    let official = plan_at("examples/plans/dev-event-marketing.yaml")
+        .edit()
+        .topology(|t| {
+            t.replica("r1", |r| r.storage(20.gib()).parameter("work_mem", "8MB"))
+                .replica("r2", |r| r.storage(20.gib()).parameter("work_mem", "8MB"))
+        })
+        .security(|s| {
+            s.tls_required(TlsVersion::default())
+                .allow("10.0.1.0/24")
+                .allow("fd00::/8")
+        })
+        .sizing(|s| s.wal_volume(5.gib()))
+        .role_mut("event_owner", |r| {
+            r.password(secret::key_vault("event-kv", "event-owner-password"))
+        })
+        .kubernetes_mut(|k| k.run_as_user(10001).tools_image("postgres:16.4-bookworm"))
+        .build()
+        .expect("the official-image variant builds");
 
     vec![
         ("variants/seed-000-read-replicas".into(), bitnami),
@@ -113,6 +101,12 @@ pub fn every_kubernetes_plan() -> Vec<(String, Plan)> {
     let mut plans = kubernetes_plans();
     plans.extend(variants());
     plans
+}
+
+/// A plan the tests expect to validate.
+pub fn valid(plan: &Plan) -> ValidPlan {
+    plan.validate()
+        .unwrap_or_else(|report| panic!("the plan does not validate:\n{report}"))
 }
 
 /// Render options the tests use: init SQL, so the schema-init Job is there.

@@ -39,7 +39,15 @@ pub use backups::{
 };
 pub use durability::{AsynchronousCommit, CrashSafety};
 pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
-pub use kubernetes::KubernetesNames;
+pub use kubernetes::{
+    KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
+    KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
+    KubernetesDataVolume, KubernetesEntraIdentity, KubernetesNonRootUid,
+    KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
+    KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
+    KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
+    KubernetesUniformReplicas,
+};
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
     DerivedValue, InternalParameter, ParameterValue, PlaceholderParameter, UnknownParameter,
@@ -63,8 +71,8 @@ pub use secrets::{
     StatementLogging,
 };
 pub use sizing::{
-    AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesCpuRequest,
-    KubernetesMemoryLimit, MemoryBudget, RequestWithinLimit, SharedBuffersSize,
+    AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
+    RequestWithinLimit, SharedBuffersSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -73,14 +81,12 @@ pub use wal::{WalSizeOrder, WalVolume};
 pub static ALL: &[&dyn Rule] = &[
     &ConnectionBudget,
     &MemoryBudget,
-    &KubernetesNames,
     &SharedBuffersSize,
     &EffectiveCacheSize,
     &CrashSafety,
     &AsynchronousCommit,
     &RequestWithinLimit,
     &KubernetesMemoryLimit,
-    &KubernetesCpuRequest,
     &AzureSkuSizing,
     &WalSizeOrder,
     &WalVolume,
@@ -141,6 +147,26 @@ pub static ALL: &[&dyn Rule] = &[
     &ExtensionPreload,
     &ExtensionSchema,
     &DuplicateExtension,
+    // Kubernetes, PGP100–PGP139.
+    &KubernetesPatroni,
+    &KubernetesNonRootUid,
+    &KubernetesPinnedImage,
+    &KubernetesCpuRequest,
+    &KubernetesDataVolume,
+    &KubernetesReplicaAzureSettings,
+    &KubernetesUniformReplicas,
+    &KubernetesObjectNameLength,
+    &KubernetesReservedLabels,
+    &KubernetesScramOnly,
+    &KubernetesEntraIdentity,
+    &KubernetesSharedSecret,
+    &KubernetesReplicationLoginName,
+    &KubernetesReplicationRoleHba,
+    &KubernetesContainerParameters,
+    &KubernetesCronWeekday,
+    &KubernetesBackupDestination,
+    &KubernetesBackupDatabases,
+    &KubernetesBackupLogin,
     // Azure, PGP140–PGP179.
     &AzureVersion,
     &AzureSkuTier,
@@ -222,7 +248,7 @@ static RETIRED: &[RetiredRule] = &[
     retired_rule(
         "PGP005",
         "resources",
-        &["PGP022", "PGP023", "PGP024", "PGP025"],
+        &["PGP022", "PGP023", "PGP025", "PGP103"],
     ),
     retired_rule("PGP006", "wal-sizes", &["PGP026", "PGP027"]),
     retired_rule(
@@ -285,6 +311,11 @@ static RETIRED: &[RetiredRule] = &[
         "PGP016",
         "extension-prerequisites",
         &["PGP082", "PGP083", "PGP084"],
+    ),
+    retired_rule(
+        "PGP017",
+        "kubernetes",
+        &["PGP101", "PGP102", "PGP107", "PGP115"],
     ),
 ];
 

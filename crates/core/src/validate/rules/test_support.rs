@@ -136,14 +136,6 @@ pub fn diagnostic_at<'a>(diagnostics: &'a [Diagnostic], path: &str) -> &'a Diagn
         .unwrap_or_else(|| panic!("no diagnostic at `{path}` in {diagnostics:#?}"))
 }
 
-/// Diagnostics of a severity.
-pub fn with_severity(diagnostics: &[Diagnostic], severity: Severity) -> Vec<&Diagnostic> {
-    diagnostics
-        .iter()
-        .filter(|d| d.severity == severity)
-        .collect()
-}
-
 /// A grant on `bill_inquiry_db` (schema `public` unless `objects` is the database).
 pub fn bill_grant(objects: ObjectKind, privileges: &[Privilege]) -> Grant {
     Grant {

@@ -14,13 +14,6 @@ fn number(id: &str) -> u32 {
         .unwrap_or_else(|| panic!("id {id} is not PGPnnn"))
 }
 
-/// Rules owned elsewhere that are still being split and documented: the
-/// Azure rules (PGP009, and their new ids PGP140–179) and the Kubernetes rule
-/// (PGP017, and PGP100–139).
-fn being_split_elsewhere(id: &str) -> bool {
-    matches!(number(id), 9 | 17 | 100..=179)
-}
-
 /// Rules no plan can make fire, so that they cannot have a failing example:
 /// PGP081 reports a derived value the catalog rejects, and the derivation
 /// clamps every value to the catalog (a pgplan bug detector).
@@ -31,9 +24,7 @@ fn ids_are_in_order_and_unique() {
     let ids: Vec<&str> = infos().map(|i| i.id).collect();
     for pair in ids.windows(2) {
         let (a, b) = (pair[0], pair[1]);
-        // The Azure rules still share PGP009 until they are split.
-        let shared = a == b && being_split_elsewhere(a);
-        assert!(number(a) < number(b) || shared, "{a} before {b}");
+        assert!(number(a) < number(b), "{a} before {b}");
     }
     assert_eq!(by_id("pgp001").map(|i| i.name), Some("connection-budget"));
     assert_eq!(by_id("PGP000"), Some(&INVALID_VALUE));
@@ -63,9 +54,6 @@ fn names_are_unique_and_kebab_case() {
 fn every_rule_says_what_it_checks_and_why() {
     for info in infos() {
         assert!(!info.summary.is_empty(), "{info}: no summary");
-        if being_split_elsewhere(info.id) {
-            continue;
-        }
         assert!(
             info.rationale.len() > 80,
             "{info}: the rationale should say what goes wrong on a real server"
@@ -219,24 +207,17 @@ fn invalid_value_example_does_not_read() {
     assert!(!report.has_errors(), "{report}");
 }
 
-/// Once every rule has examples, `RuleInfo::examples` becomes a
-/// `RuleExamples` instead of an `Option` and this test goes: until then only
-/// the rules being split elsewhere may lack them.
+/// Every rule documents itself with a failing and a fixed example plan,
+/// except the ones no plan can make fire.
 #[test]
-fn only_rules_being_split_elsewhere_lack_examples() {
-    let without: BTreeSet<&str> = infos()
+fn every_rule_a_plan_can_trigger_has_examples() {
+    let without: Vec<&str> = infos()
         .filter(|i| i.examples.is_none())
         .map(|i| i.id)
         .filter(|id| !NOT_TRIGGERABLE_BY_A_PLAN.contains(id))
         .collect();
-    let others: Vec<&str> = without
-        .iter()
-        .copied()
-        .filter(|id| !being_split_elsewhere(id))
-        .collect();
-    assert!(others.is_empty(), "rules without examples: {others:?}");
-    assert!(
-        !without.is_empty(),
-        "every rule has examples: make RuleInfo::examples non-optional and remove this test"
-    );
+    assert!(without.is_empty(), "rules without examples: {without:?}");
+    for id in NOT_TRIGGERABLE_BY_A_PLAN {
+        assert!(by_id(id).is_some_and(|i| i.examples.is_none()), "{id}");
+    }
 }

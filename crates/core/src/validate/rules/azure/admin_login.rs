@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP149",
     name: "azure-admin-login",
     summary: "the administrator login is none of the names Azure reserves and does not start with pg_",
-    rationale: "Azure refuses to create a server whose administrator is called postgres, admin, azure_superuser and the like, and the login cannot be changed after creation",
+    rationale: "Azure refuses to create a server whose administrator is called postgres, admin, azure_superuser and the like, and the login cannot be changed after creation.",
     examples: crate::rule_examples!("PGP149-azure-admin-login"),
     replaces: &["PGP009"],
 };

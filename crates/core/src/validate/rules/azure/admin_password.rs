@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP148",
     name: "azure-admin-password",
     summary: "with password authentication on, the administrator password comes from a Key Vault secret or an environment variable",
-    rationale: "a server with password authentication cannot be created without its administrator password, and apply and the az script read it themselves at run time: from Key Vault or the environment, never from the plan or the rendered files",
+    rationale: "A server with password authentication cannot be created without its administrator password, and apply and the az script read it themselves at run time: from Key Vault or the environment, never from the plan or the rendered files.",
     examples: crate::rule_examples!("PGP148-azure-admin-password"),
     replaces: &["PGP009"],
 };

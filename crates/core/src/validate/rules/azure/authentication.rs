@@ -11,7 +11,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP146",
     name: "azure-authentication",
     summary: "an Azure server has password authentication, Microsoft Entra authentication or both",
-    rationale: "with both methods off nobody, not even the administrator, can log in to the server",
+    rationale: "With both methods off nobody, not even the administrator, can log in to the server.",
     examples: crate::rule_examples!("PGP146-azure-authentication"),
     replaces: &["PGP009"],
 };

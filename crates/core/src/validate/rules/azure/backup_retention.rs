@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP154",
     name: "azure-backup-retention",
     summary: "managed backup retention is within Azure's 7–35 days; a plan without a managed backup policy is told what Azure keeps by default",
-    rationale: "Azure refuses a retention outside 7–35 days; point-in-time restore reaches back exactly as far as the retention, and Azure applies its own 7 days when the plan says nothing",
+    rationale: "Azure refuses a retention outside 7–35 days; point-in-time restore reaches back exactly as far as the retention, and Azure applies its own 7 days when the plan says nothing.",
     examples: crate::rule_examples!("PGP154-azure-backup-retention"),
     replaces: &["PGP009"],
 };

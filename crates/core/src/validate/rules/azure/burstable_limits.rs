@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP143",
     name: "azure-burstable-limits",
     summary: "a Burstable server has no high availability, no read replicas and no Premium SSD v2 storage, and a read replica is never Burstable",
-    rationale: "Azure refuses to create a Burstable server with a standby, a replica of a Burstable primary, a Burstable replica or a Burstable server on Premium SSD v2",
+    rationale: "Azure refuses to create a Burstable server with a standby, a replica of a Burstable primary, a Burstable replica or a Burstable server on Premium SSD v2.",
     examples: crate::rule_examples!("PGP143-azure-burstable-limits"),
     replaces: &["PGP009"],
 };

@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP174",
     name: "azure-database-collation",
     summary: "every database locale, spelled as the API's collation (`en_US.UTF-8` is sent as `en_US.utf8`), fits the API's pattern: it starts with a letter and has no `@` modifier",
-    rationale: "the databases API checks the collation against `^[a-zA-Z\\-]+([. ]|\\w)*$` and refuses the request otherwise; the collation cannot change after the database is created",
+    rationale: "The databases API checks the collation against `^[a-zA-Z\\-]+([. ]|\\w)*$` and refuses the request otherwise; the collation cannot change after the database is created.",
     examples: crate::rule_examples!("PGP174-azure-database-collation"),
     replaces: &["PGP009"],
 };

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP173",
     name: "azure-database-names",
     summary: "every database name is one the Flexible Server databases API takes: a letter or `_`, then letters, digits, `_` or `-`, at most 63 characters",
-    rationale: "Azure creates databases through its API, whose path pattern is narrower than PostgreSQL's identifiers: a name with spaces, dots or a leading digit is refused",
+    rationale: "Azure creates databases through its API, whose path pattern is narrower than PostgreSQL's identifiers: a name with spaces, dots or a leading digit is refused.",
     examples: crate::rule_examples!("PGP173-azure-database-names"),
     replaces: &["PGP009"],
 };

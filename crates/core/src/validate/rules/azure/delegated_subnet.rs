@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP169",
     name: "azure-delegated-subnet",
     summary: "every VNet integration (the primary's and the replicas') uses a subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers, and its range, when given, is an IPv4 /28 or larger",
-    rationale: "Azure creates a VNet-injected server only in a subnet delegated to the service, with no other resource types in it, and of at least 16 addresses",
+    rationale: "Azure creates a VNet-injected server only in a subnet delegated to the service, with no other resource types in it, and of at least 16 addresses.",
     examples: crate::rule_examples!("PGP169-azure-delegated-subnet"),
     replaces: &["PGP009"],
 };

@@ -14,7 +14,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP147",
     name: "azure-entra-administrators",
     summary: "Microsoft Entra administrators are listed only with Entra authentication on, each with a principal name written once and without surrounding spaces; Entra authentication without administrators is flagged",
-    rationale: "Azure refuses Entra administrators on a server without Entra authentication; an administrator is created per object id and looked up by its display name, so a blank or repeated name cannot be created or found; with Entra on and no administrator, no Entra principal can log in",
+    rationale: "Azure refuses Entra administrators on a server without Entra authentication; an administrator is created per object id and looked up by its display name, so a blank or repeated name cannot be created or found; with Entra on and no administrator, no Entra principal can log in.",
     examples: crate::rule_examples!("PGP147-azure-entra-administrators"),
     replaces: &["PGP009"],
 };

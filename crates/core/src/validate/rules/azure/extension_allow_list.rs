@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP165",
     name: "azure-extension-allow-list",
     summary: "every extension the plan's databases use is on Azure's allow-list (the allowed values of azure.extensions)",
-    rationale: "Flexible Server creates only allow-listed extensions: CREATE EXTENSION of any other fails, whoever runs it",
+    rationale: "Flexible Server creates only allow-listed extensions: CREATE EXTENSION of any other fails, whoever runs it.",
     examples: crate::rule_examples!("PGP165-azure-extension-allow-list"),
     replaces: &["PGP009"],
 };

@@ -15,7 +15,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP166",
     name: "azure-extensions-parameter",
     summary: "an azure.extensions the plan sets itself lists only allow-listed extensions, and every extension the databases use",
-    rationale: "the service refuses a value outside the allow-list, and CREATE EXTENSION fails for an extension the list leaves out; pgplan derives the list from the databases when the plan does not set it",
+    rationale: "The service refuses a value outside the allow-list, and CREATE EXTENSION fails for an extension the list leaves out; pgplan derives the list from the databases when the plan does not set it.",
     examples: crate::rule_examples!("PGP166-azure-extensions-parameter"),
     replaces: &["PGP009"],
 };

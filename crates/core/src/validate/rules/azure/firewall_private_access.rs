@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP171",
     name: "azure-firewall-private-access",
     summary: "a server with VNet integration (network.private) has no firewall rules",
-    rationale: "a VNet-injected server has no public endpoint and Azure refuses firewall rules on it; network security groups on the delegated subnet control access instead",
+    rationale: "A VNet-injected server has no public endpoint and Azure refuses firewall rules on it; network security groups on the delegated subnet control access instead.",
     examples: crate::rule_examples!("PGP171-azure-firewall-private-access"),
     replaces: &["PGP009"],
 };

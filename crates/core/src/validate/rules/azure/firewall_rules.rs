@@ -15,7 +15,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP172",
     name: "azure-firewall-rules",
     summary: "public-access firewall rules have names of their own and ranges that start before they end; rules open to the whole internet or to every Azure service are flagged, and so is public access without rules",
-    rationale: "Azure refuses a range that runs backwards, and a second rule of the same name replaces the first; 0.0.0.0–255.255.255.255 admits the internet and 0.0.0.0–0.0.0.0 every Azure customer's services; without rules no client gets in",
+    rationale: "Azure refuses a range that runs backwards, and a second rule of the same name replaces the first; 0.0.0.0–255.255.255.255 admits the internet and 0.0.0.0–0.0.0.0 every Azure customer's services; without rules no client gets in.",
     examples: crate::rule_examples!("PGP172-azure-firewall-rules"),
     replaces: &["PGP009"],
 };

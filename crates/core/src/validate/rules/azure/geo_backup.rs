@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP155",
     name: "azure-geo-backup",
     summary: "geo-redundant backups go to the region's Azure pair (geo_region, when set, is that pair) and are chosen when the server is created; geo_region without geo_redundant does nothing",
-    rationale: "Azure copies geo-redundant backups only to the paired region and lets the choice be made only at creation; a geo-restore may lose up to an hour of data",
+    rationale: "Azure copies geo-redundant backups only to the paired region and lets the choice be made only at creation; a geo-restore may lose up to an hour of data.",
     examples: crate::rule_examples!("PGP155-azure-geo-backup"),
     replaces: &["PGP009"],
 };

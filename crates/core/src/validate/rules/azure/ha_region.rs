@@ -14,7 +14,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP144",
     name: "azure-ha-region",
     summary: "zone-redundant high availability is planned only in a region that offers it",
-    rationale: "a region without availability zones for Flexible Server refuses a zone-redundant server; same-zone high availability or another region is the way out",
+    rationale: "A region without availability zones for Flexible Server refuses a zone-redundant server; same-zone high availability or another region is the way out.",
     examples: crate::rule_examples!("PGP144-azure-ha-region"),
     replaces: &["PGP009"],
 };

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP145",
     name: "azure-ha-zones",
     summary: "the standby zone fits the high-availability mode: none without high availability, another zone than the primary's for zone_redundant, the primary's for same_zone",
-    rationale: "Azure refuses a standby zone that contradicts the mode, and the zones cannot change after creation; when the plan leaves a zone out, Azure picks it",
+    rationale: "Azure refuses a standby zone that contradicts the mode, and the zones cannot change after creation; when the plan leaves a zone out, Azure picks it.",
     examples: crate::rule_examples!("PGP145-azure-ha-zones"),
     replaces: &["PGP009"],
 };

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP163",
     name: "azure-managed-parameters",
     summary: "the plan sets no parameter Azure manages itself: archiving, standbys, TLS files, reserved connections, the network endpoint, files and server logs",
-    rationale: "Flexible Server keeps these parameters read-only or out of the configurations API: setting one fails, and the service already runs them as a managed server needs",
+    rationale: "Flexible Server keeps these parameters read-only or out of the configurations API: setting one fails, and the service already runs them as a managed server needs.",
     examples: crate::rule_examples!("PGP163-azure-managed-parameters"),
     replaces: &["PGP009"],
 };

@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP164",
     name: "azure-max-connections",
     summary: "max_connections, set or derived from the clients' peak, is within Azure's 25–5000",
-    rationale: "the configurations API refuses max_connections outside 25–5000; clients that need more connections need a pooler in front",
+    rationale: "The configurations API refuses max_connections outside 25–5000; clients that need more connections need a pooler in front.",
     examples: crate::rule_examples!("PGP164-azure-max-connections"),
     replaces: &["PGP009"],
 };

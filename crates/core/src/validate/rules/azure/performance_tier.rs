@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP151",
     name: "azure-performance-tier",
     summary: "a storage performance tier is one of Premium SSD's P1 … P80, and only on Premium SSD",
-    rationale: "the API's storage tier is an enum of the Premium SSD tiers; Premium SSD v2 has no tiers and takes IOPS and throughput instead",
+    rationale: "The API's storage tier is an enum of the Premium SSD tiers; Premium SSD v2 has no tiers and takes IOPS and throughput instead.",
     examples: crate::rule_examples!("PGP151-azure-performance-tier"),
     replaces: &["PGP009"],
 };

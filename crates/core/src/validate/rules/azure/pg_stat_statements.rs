@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP167",
     name: "azure-pg-stat-statements",
     summary: "a plan that uses pg_stat_statements on Azure keeps it in shared_preload_libraries and sets pg_stat_statements.track to top or all",
-    rationale: "the extension collects nothing unless its library is preloaded, and on Azure pg_stat_statements.track defaults to none: CREATE EXTENSION succeeds and the view stays empty",
+    rationale: "The extension collects nothing unless its library is preloaded, and on Azure pg_stat_statements.track defaults to none: CREATE EXTENSION succeeds and the view stays empty.",
     examples: crate::rule_examples!("PGP167-azure-pg-stat-statements"),
     replaces: &["PGP009"],
 };

@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP168",
     name: "azure-preload-libraries",
     summary: "shared_preload_libraries, set or derived from the extensions, holds only libraries Azure lets a server preload",
-    rationale: "the configurations API refuses shared_preload_libraries with a library outside its allowed values, and the server keeps its old list",
+    rationale: "The configurations API refuses shared_preload_libraries with a library outside its allowed values, and the server keeps its old list.",
     examples: crate::rule_examples!("PGP168-azure-preload-libraries"),
     replaces: &["PGP009"],
 };

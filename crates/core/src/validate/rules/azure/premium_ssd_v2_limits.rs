@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP153",
     name: "azure-premium-ssd-v2-limits",
     summary: "a server on Premium SSD v2 has no storage auto-grow, no high availability, no read replicas and no geo-redundant backup",
-    rationale: "Flexible Server does not offer these features on Premium SSD v2 and refuses a create request that asks for them",
+    rationale: "Flexible Server does not offer these features on Premium SSD v2 and refuses a create request that asks for them.",
     examples: crate::rule_examples!("PGP153-azure-premium-ssd-v2-limits"),
     replaces: &["PGP009"],
 };

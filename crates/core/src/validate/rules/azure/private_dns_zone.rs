@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP170",
     name: "azure-private-dns-zone",
     summary: "every VNet integration's private DNS zone ends with .postgres.database.azure.com, is not the server's own host name, and is not the Private Endpoint zone",
-    rationale: "Flexible Server refuses a private DNS zone outside postgres.database.azure.com; the server's host name and the privatelink zone belong to other records, and a wrong zone leaves clients resolving nothing",
+    rationale: "Flexible Server refuses a private DNS zone outside postgres.database.azure.com; the server's host name and the privatelink zone belong to other records, and a wrong zone leaves clients resolving nothing.",
     examples: crate::rule_examples!("PGP170-azure-private-dns-zone"),
     replaces: &["PGP009"],
 };

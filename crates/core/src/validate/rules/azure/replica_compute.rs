@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP159",
     name: "azure-replica-compute",
     summary: "a read replica's SKU has at least the primary's memory; fewer vCores than the primary's is a warning",
-    rationale: "Azure needs a replica's compute to be at least the primary's: with less memory it cannot keep max_connections and the other hot-standby settings at the primary's values, and with fewer vCores it may not replay the primary's WAL as fast as it is written",
+    rationale: "Azure needs a replica's compute to be at least the primary's: with less memory it cannot keep max_connections and the other hot-standby settings at the primary's values, and with fewer vCores it may not replay the primary's WAL as fast as it is written.",
     examples: crate::rule_examples!("PGP159-azure-replica-compute"),
     replaces: &["PGP009"],
 };

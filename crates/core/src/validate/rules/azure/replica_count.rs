@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP156",
     name: "azure-replica-count",
     summary: "an Azure primary has at most five read replicas",
-    rationale: "Flexible Server allows five read replicas per primary and no cascading replicas; the sixth create request fails",
+    rationale: "Flexible Server allows five read replicas per primary and no cascading replicas; the sixth create request fails.",
     examples: crate::rule_examples!("PGP156-azure-replica-count"),
     replaces: &["PGP009"],
 };

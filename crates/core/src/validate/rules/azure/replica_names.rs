@@ -15,7 +15,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP157",
     name: "azure-replica-names",
     summary: "every read replica's name is a valid Flexible Server name (3–63 lowercase letters, digits and single hyphens), not the primary's and not another replica's",
-    rationale: "on Azure a read replica is a server of its own, created under its name in the resource group: a name Azure refuses, or one already taken, fails the create request",
+    rationale: "On Azure a read replica is a server of its own, created under its name in the resource group: a name Azure refuses, or one already taken, fails the create request.",
     examples: crate::rule_examples!("PGP157-azure-replica-names"),
     replaces: &["PGP009"],
 };

@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP158",
     name: "azure-replica-network",
     summary: "a read replica in another region than a VNet-injected primary has a VNet integration of its own in its region",
-    rationale: "a virtual network belongs to one region: a replica elsewhere cannot join the primary's subnet, and Azure refuses to create it without a delegated subnet in its own region",
+    rationale: "A virtual network belongs to one region: a replica elsewhere cannot join the primary's subnet, and Azure refuses to create it without a delegated subnet in its own region.",
     examples: crate::rule_examples!("PGP158-azure-replica-network"),
     replaces: &["PGP009"],
 };

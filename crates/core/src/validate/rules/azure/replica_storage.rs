@@ -11,7 +11,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP160",
     name: "azure-replica-storage",
     summary: "a read replica's storage is at least the primary's",
-    rationale: "a replica holds everything the primary holds; Azure refuses a replica with less storage than its primary",
+    rationale: "A replica holds everything the primary holds; Azure refuses a replica with less storage than its primary.",
     examples: crate::rule_examples!("PGP160-azure-replica-storage"),
     replaces: &["PGP009"],
 };

@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP162",
     name: "azure-server-properties",
     summary: "settings that are properties of an Azure server (backup retention, geo-redundant backup, high availability, storage size, SKU) are written in their plan fields, not as parameters",
-    rationale: "the configurations API has no parameter of those names: the request fails, and the setting the plan meant is never made",
+    rationale: "The configurations API has no parameter of those names: the request fails, and the setting the plan meant is never made.",
     examples: crate::rule_examples!("PGP162-azure-server-properties"),
     replaces: &["PGP009"],
 };

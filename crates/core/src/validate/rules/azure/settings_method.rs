@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP161",
     name: "azure-settings-method",
     summary: "on Azure, server parameters are set through the configurations API (tuning.method service_api), never ALTER SYSTEM or a config file",
-    rationale: "the Flexible Server administrator is not a superuser (it is a member of azure_pg_admin; only the service holds azuresu), so ALTER SYSTEM fails, and there is no postgresql.conf to edit",
+    rationale: "The Flexible Server administrator is not a superuser (it is a member of azure_pg_admin; only the service holds azuresu), so ALTER SYSTEM fails, and there is no postgresql.conf to edit.",
     examples: crate::rule_examples!("PGP161-azure-settings-method"),
     replaces: &["PGP009"],
 };

@@ -11,7 +11,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP142",
     name: "azure-sku-capacity",
     summary: "pgplan knows the vCores and memory of every Azure SKU the plan names, from its SKU table or the plan's vcores and memory",
-    rationale: "memory-based settings (shared_buffers, work_mem, max_connections' default) and the memory and replica checks need the server's memory; without it they are skipped",
+    rationale: "Memory-based settings (shared_buffers, work_mem, max_connections' default) and the memory and replica checks need the server's memory; without it they are skipped.",
     examples: crate::rule_examples!("PGP142-azure-sku-capacity"),
     replaces: &["PGP009"],
 };

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP141",
     name: "azure-sku-tier",
     summary: "every Azure SKU (the primary's and the replicas') has a compute tier, and it is the tier of the SKU's series: B Burstable, D GeneralPurpose, E MemoryOptimized",
-    rationale: "the create request names both the tier and the SKU, and Azure refuses a SKU that is not in the tier; without a tier pgplan cannot say which features (high availability, replicas) the server has",
+    rationale: "The create request names both the tier and the SKU, and Azure refuses a SKU that is not in the tier; without a tier pgplan cannot say which features (high availability, replicas) the server has.",
     examples: crate::rule_examples!("PGP141-azure-sku-tier"),
     replaces: &["PGP009"],
 };

@@ -14,7 +14,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP152",
     name: "azure-storage-iops",
     summary: "Premium SSD v2 has iops (3,000–80,000) and throughput_mbps (125–1,200) set; Premium SSD takes neither",
-    rationale: "Premium SSD v2 is provisioned by IOPS and throughput, which Azure refuses outside their ranges; on Premium SSD the performance tier decides them and pgplan does not send the plan's values",
+    rationale: "Premium SSD v2 is provisioned by IOPS and throughput, which Azure refuses outside their ranges; on Premium SSD the performance tier decides them and pgplan does not send the plan's values.",
     examples: crate::rule_examples!("PGP152-azure-storage-iops"),
     replaces: &["PGP009"],
 };

@@ -15,7 +15,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP150",
     name: "azure-storage-size",
     summary: "every storage size (the primary's and the replicas') is one the storage type offers: a Premium SSD size from 32 GiB to 32 TiB, or a whole number of GiB up to 64 TiB on Premium SSD v2",
-    rationale: "Azure provisions Premium SSD in fixed sizes and Premium SSD v2 in whole GiB; the create request carries whole GiB, and storage can grow later but never shrink",
+    rationale: "Azure provisions Premium SSD in fixed sizes and Premium SSD v2 in whole GiB; the create request carries whole GiB, and storage can grow later but never shrink.",
     examples: crate::rule_examples!("PGP150-azure-storage-size"),
     replaces: &["PGP009"],
 };

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP140",
     name: "azure-version",
     summary: "an Azure plan's PostgreSQL major version is one Flexible Server creates servers with",
-    rationale: "Azure refuses to create a server of a version it does not offer, and a version newer than the 2024-08-01 API's enum is sent as a string, which the service takes only where it runs that version",
+    rationale: "Azure refuses to create a server of a version it does not offer, and a version newer than the 2024-08-01 API's enum is sent as a string, which the service takes only where it runs that version.",
     examples: crate::rule_examples!("PGP140-azure-version"),
     replaces: &["PGP009"],
 };

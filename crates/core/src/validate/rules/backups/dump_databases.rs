@@ -11,7 +11,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP070",
     name: "dump-databases",
     summary: "every database a dump lists is one the plan creates",
-    rationale: "pg_dump of a database that does not exist fails to connect (database \"…\" does not exist): the job fails every night, and the database the name was meant to be — usually a typo of it — is never backed up.",
+    rationale: "`pg_dump` of a database that does not exist fails to connect (database \"…\" does not exist): the job fails every night, and the database the name was meant to be — usually a typo of it — is never backed up.",
     examples: crate::rule_examples!("PGP070-dump-databases"),
     replaces: &["PGP013"],
 };

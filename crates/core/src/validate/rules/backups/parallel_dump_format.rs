@@ -13,7 +13,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP068",
     name: "parallel-dump-format",
     summary: "a dump with more than one job uses the directory format",
-    rationale: "pg_dump runs parallel jobs only into a directory (parallel backup only supported by the directory format): with jobs above 1 and the custom or plain format it exits with an error, and the scheduled backup never produces a file.",
+    rationale: "`pg_dump` runs parallel jobs only into a directory (parallel backup only supported by the directory format): with jobs above 1 and the custom or plain format it exits with an error, and the scheduled backup never produces a file.",
     examples: crate::rule_examples!("PGP068-parallel-dump-format"),
     replaces: &["PGP013"],
 };

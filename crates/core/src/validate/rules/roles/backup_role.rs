@@ -11,7 +11,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP060",
     name: "backup-role",
     summary: "every logical backup runs as a planned role (or the Azure administrator)",
-    rationale: "pg_dump connects as the backup's role; when the plan does not create it, every scheduled dump fails to connect and the backups the recovery objectives count on are never written — typically discovered on the day a restore is needed.",
+    rationale: "`pg_dump` connects as the backup's role; when the plan does not create it, every scheduled dump fails to connect and the backups the recovery objectives count on are never written — typically discovered on the day a restore is needed.",
     examples: crate::rule_examples!("PGP060-backup-role"),
     replaces: &["PGP011"],
 };

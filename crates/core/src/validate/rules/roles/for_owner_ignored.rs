@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP055",
     name: "for-owner-ignored",
     summary: "for_owner appears only on default privileges (objects: default_*)",
-    rationale: "for_owner becomes ALTER DEFAULT PRIVILEGES FOR ROLE; on a grant on existing objects there is nothing for it to do. Its presence usually means the author wanted the grant to cover tables created later as well, which it does not: those need a default_* grant.",
+    rationale: "`for_owner` becomes ALTER DEFAULT PRIVILEGES FOR ROLE; on a grant on existing objects there is nothing for it to do. Its presence usually means the author wanted the grant to cover tables created later as well, which it does not: those need a default_* grant.",
     examples: crate::rule_examples!("PGP055-for-owner-ignored"),
     replaces: &["PGP011"],
 };

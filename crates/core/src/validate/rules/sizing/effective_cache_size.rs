@@ -22,7 +22,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP019",
     name: "effective-cache-size",
     summary: "effective_cache_size does not exceed the server's memory, and stays under 90 % of it",
-    rationale: "effective_cache_size allocates nothing: it tells the planner how much of the data it may expect to find cached in shared_buffers and the OS page cache. Larger than the memory, it makes index scans look cheaper than they are, and queries that should scan sequentially read pages one by one from disk instead.",
+    rationale: "`effective_cache_size` allocates nothing: it tells the planner how much of the data it may expect to find cached in shared_buffers and the OS page cache. Larger than the memory, it makes index scans look cheaper than they are, and queries that should scan sequentially read pages one by one from disk instead.",
     examples: crate::rule_examples!("PGP019-effective-cache-size"),
     replaces: &["PGP003"],
 };

@@ -4,7 +4,6 @@
 mod azure_sku_sizing;
 mod connection_budget;
 mod effective_cache_size;
-mod kubernetes_cpu_request;
 mod kubernetes_memory_limit;
 mod memory_budget;
 mod request_within_limit;
@@ -13,7 +12,6 @@ mod shared_buffers_size;
 pub use azure_sku_sizing::AzureSkuSizing;
 pub use connection_budget::ConnectionBudget;
 pub use effective_cache_size::EffectiveCacheSize;
-pub use kubernetes_cpu_request::KubernetesCpuRequest;
 pub use kubernetes_memory_limit::KubernetesMemoryLimit;
 pub use memory_budget::MemoryBudget;
 pub use request_within_limit::RequestWithinLimit;

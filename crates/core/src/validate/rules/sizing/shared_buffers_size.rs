@@ -28,7 +28,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP018",
     name: "shared-buffers-size",
     summary: "shared_buffers stays below the server's memory, within Azure's 10–75 % of it, and is usually 15–40 % of it (25 % is the rule of thumb)",
-    rationale: "shared_buffers is allocated as one shared memory segment when the server starts: at the size of the memory it cannot start or is killed, and Azure rejects a value outside 10–75 % of the SKU's memory. Far below a quarter the buffer cache is small and more reads go through the kernel; far above, the sessions' work_mem, maintenance and the OS page cache PostgreSQL also reads through are starved.",
+    rationale: "`shared_buffers` is allocated as one shared memory segment when the server starts: at the size of the memory it cannot start or is killed, and Azure rejects a value outside 10–75 % of the SKU's memory. Far below a quarter the buffer cache is small and more reads go through the kernel; far above, the sessions' work_mem, maintenance and the OS page cache PostgreSQL also reads through are starved.",
     examples: crate::rule_examples!("PGP018-shared-buffers-size"),
     replaces: &["PGP003"],
 };

@@ -24,7 +24,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP027",
     name: "wal-volume",
     summary: "max_wal_size stays well below the volume that holds WAL (at most half of it)",
-    rationale: "max_wal_size is a soft limit: between checkpoints, and whenever archiving fails or a replication slot lags, WAL grows past it. When WAL fills its volume PostgreSQL cannot write a commit record and shuts down (PANIC: could not write to file pg_wal/…), and it starts again only once space is freed.",
+    rationale: "`max_wal_size` is a soft limit: between checkpoints, and whenever archiving fails or a replication slot lags, WAL grows past it. When WAL fills its volume PostgreSQL cannot write a commit record and shuts down (PANIC: could not write to file pg_wal/…), and it starts again only once space is freed.",
     examples: crate::rule_examples!("PGP027-wal-volume"),
     replaces: &["PGP006"],
 };

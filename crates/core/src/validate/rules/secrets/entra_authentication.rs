@@ -23,7 +23,9 @@ impl Rule for EntraAuthentication {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         let azure = cx.plan.platform.azure();
-        if azure.is_some_and(|az| az.auth.entra) {
+        // On Kubernetes PGP110 kubernetes-entra-identity reports it, with
+        // what the backend would have rendered.
+        if azure.is_some_and(|az| az.auth.entra) || cx.plan.platform.kubernetes().is_some() {
             return;
         }
         let why = if azure.is_some() {
@@ -35,7 +37,7 @@ impl Rule for EntraAuthentication {
             let Some(SecretSource::EntraIdentity { principal }) = &role.password else {
                 continue;
             };
-            out.warning(
+            out.error(
                 format!("roles[{i}].password"),
                 format!(
                     "role {} authenticates as Entra identity `{principal}`, but {why}: it cannot log in",
@@ -63,7 +65,7 @@ mod tests {
         let d = run(&EntraAuthentication, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].id(), "PGP045");
-        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[0].severity, Severity::Error);
         assert!(d[0].message.contains("`bill-inquiry-service-identity`"));
         assert!(d[0].message.contains("platform.azure.auth.entra"));
         if let Platform::Azure(az) = &mut plan.platform {
@@ -75,6 +77,13 @@ mod tests {
     #[test]
     fn entra_exists_only_on_azure() {
         let mut plan = kubernetes_reference_plan();
+        plan.roles[1].password = Some(SecretSource::EntraIdentity {
+            principal: "svc".into(),
+        });
+        // Kubernetes' own rule reports it there.
+        assert!(run(&EntraAuthentication, &plan).is_empty());
+        let mut plan = patroni_cluster_plan();
+        plan.roles = kubernetes_reference_plan().roles;
         plan.roles[1].password = Some(SecretSource::EntraIdentity {
             principal: "svc".into(),
         });

@@ -346,12 +346,12 @@ pub const DEFAULT_BACKUP_RETENTION_DAYS: u16 = 7;
 
 /// Data that point-in-time restore can lose: transaction log backups are
 /// taken about every five minutes.
-pub const MANAGED_PITR_RPO: crate::model::units::Duration =
-    crate::model::units::Duration::minutes(5);
+pub const MANAGED_PITR_RPO: crate::model::units::Interval =
+    crate::model::units::Interval::minutes(5);
 
 /// Data that a geo-restore from geo-redundant backups can lose: up to an hour
 /// (concepts-backup-restore).
-pub const GEO_RESTORE_RPO: crate::model::units::Duration = crate::model::units::Duration::hours(1);
+pub const GEO_RESTORE_RPO: crate::model::units::Interval = crate::model::units::Interval::hours(1);
 
 /// Names Azure rejects as the administrator login.
 pub const RESERVED_ADMIN_LOGINS: &[&str] = &[

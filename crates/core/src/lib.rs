@@ -32,7 +32,7 @@
 //!   parameters:
 //!     max_connections: 100
 //! clients:
-//!   - { name: orders-api, pool_size: 10, replicas: { min: 2, max: 12 } }
+//!   - { name: orders-api, pool_size: 10, pods: { min: 2, max: 12 } }
 //! "#;
 //! let plan = Plan::from_yaml(yaml).unwrap();
 //! let report = plan.report();
@@ -65,7 +65,7 @@ pub use model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-pub use model::clients::{Client, PoolMode, Pooler, ReplicaRange};
+pub use model::clients::{Client, PodRange, PoolMode, Pooler};
 pub use model::compare::{Difference, Mismatch};
 pub use model::databases::{Database, Extension, Schema};
 pub use model::input::Input;
@@ -92,7 +92,7 @@ pub use model::topology::{
     EtcdMember, HaEndpoints, PatroniCluster, PatroniMember, ReadReplica, SynchronousMode, Topology,
 };
 pub use model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
-pub use model::units::{Bytes, Duration, Millicores, Percent, UnitError};
+pub use model::units::{Bytes, Interval, Millicores, Percent, UnitError};
 pub use plan_file::PlanFileError;
 pub use tuning::params;
 pub use tuning::{Provenance, Setting, Settings};

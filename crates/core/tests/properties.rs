@@ -12,7 +12,7 @@ use pgplan_core::strategies::{
     reasonable_plan,
 };
 use pgplan_core::tuning::{OrUnset, Provenance, Setting, Settings, connection_demand};
-use pgplan_core::{Bytes, Catalog, Duration, GucName, Millicores, Percent, Plan, Workload, params};
+use pgplan_core::{Bytes, Catalog, GucName, Interval, Millicores, Percent, Plan, Workload, params};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
@@ -281,10 +281,10 @@ proptest! {
     #[test]
     fn durations_render_and_parse_back(d in duration()) {
         for text in [d.to_postgres(), d.to_prometheus(), d.to_string()] {
-            prop_assert_eq!(text.parse::<Duration>(), Ok(d), "{}", text);
+            prop_assert_eq!(text.parse::<Interval>(), Ok(d), "{}", text);
         }
         let json = serde_json::to_string(&d).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(serde_json::from_str::<Duration>(&json).ok(), Some(d), "{}", json);
+        prop_assert_eq!(serde_json::from_str::<Interval>(&json).ok(), Some(d), "{}", json);
     }
 
     #[test]

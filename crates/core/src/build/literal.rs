@@ -6,7 +6,7 @@
 //! reports with the field's path, never a silent clamp.
 
 use crate::model::input::Input;
-use crate::model::units::{Bytes, Duration, Millicores, Percent};
+use crate::model::units::{Bytes, Interval, Millicores, Percent};
 
 /// A value written as a literal, checked when the plan is built.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ impl<T> Input<T> for Quantity<T> {
 /// ```
 /// use pgplan_core::prelude::*;
 /// assert_eq!(16.gib().value(), Ok(Bytes::gib(16)));
-/// assert_eq!(5.minutes().value(), Ok(pgplan_core::Duration::minutes(5)));
+/// assert_eq!(5.minutes().value(), Ok(pgplan_core::Interval::minutes(5)));
 /// assert_eq!(99.9.pct().value().unwrap().to_string(), "99.9%");
 /// assert!(150.pct().value().is_err());
 /// assert!((-1).gib().value().is_err());
@@ -47,15 +47,15 @@ pub trait Literals: Copy {
     /// Tebibytes.
     fn tib(self) -> Quantity<Bytes>;
     /// Milliseconds.
-    fn ms(self) -> Quantity<Duration>;
+    fn ms(self) -> Quantity<Interval>;
     /// Seconds.
-    fn seconds(self) -> Quantity<Duration>;
+    fn seconds(self) -> Quantity<Interval>;
     /// Minutes.
-    fn minutes(self) -> Quantity<Duration>;
+    fn minutes(self) -> Quantity<Interval>;
     /// Hours.
-    fn hours(self) -> Quantity<Duration>;
+    fn hours(self) -> Quantity<Interval>;
     /// Days.
-    fn days(self) -> Quantity<Duration>;
+    fn days(self) -> Quantity<Interval>;
     /// A percentage, 0–100.
     fn pct(self) -> Quantity<Percent>;
     /// CPU cores.
@@ -80,9 +80,9 @@ fn bytes(n: f64, unit: u64) -> Quantity<Bytes> {
     Quantity(scaled(n, unit as f64, "a size", u64::MAX as f64).map(|v| Bytes::new(v as u64)))
 }
 
-fn duration(n: f64, unit: u64) -> Quantity<Duration> {
+fn duration(n: f64, unit: u64) -> Quantity<Interval> {
     Quantity(
-        scaled(n, unit as f64, "a duration", u64::MAX as f64).map(|v| Duration::millis(v as u64)),
+        scaled(n, unit as f64, "a duration", u64::MAX as f64).map(|v| Interval::millis(v as u64)),
     )
 }
 
@@ -109,11 +109,11 @@ macro_rules! literals {
             fn mib(self) -> Quantity<Bytes> { bytes(self as f64, 1 << 20) }
             fn gib(self) -> Quantity<Bytes> { bytes(self as f64, 1 << 30) }
             fn tib(self) -> Quantity<Bytes> { bytes(self as f64, 1 << 40) }
-            fn ms(self) -> Quantity<Duration> { duration(self as f64, 1) }
-            fn seconds(self) -> Quantity<Duration> { duration(self as f64, 1_000) }
-            fn minutes(self) -> Quantity<Duration> { duration(self as f64, 60_000) }
-            fn hours(self) -> Quantity<Duration> { duration(self as f64, 3_600_000) }
-            fn days(self) -> Quantity<Duration> { duration(self as f64, 86_400_000) }
+            fn ms(self) -> Quantity<Interval> { duration(self as f64, 1) }
+            fn seconds(self) -> Quantity<Interval> { duration(self as f64, 1_000) }
+            fn minutes(self) -> Quantity<Interval> { duration(self as f64, 60_000) }
+            fn hours(self) -> Quantity<Interval> { duration(self as f64, 3_600_000) }
+            fn days(self) -> Quantity<Interval> { duration(self as f64, 86_400_000) }
             fn pct(self) -> Quantity<Percent> { percent(self as f64) }
             fn cores(self) -> Quantity<Millicores> { millicores(self as f64, 1_000) }
             fn millicores(self) -> Quantity<Millicores> { millicores(self as f64, 1) }

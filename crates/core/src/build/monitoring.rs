@@ -4,14 +4,14 @@ use super::{at, builder};
 use crate::model::input::Input;
 use crate::model::monitoring::{Exporter, Monitoring, Threshold};
 use crate::model::platform::ContainerImage;
-use crate::model::units::{Duration, Percent};
+use crate::model::units::{Interval, Percent};
 
 /// An alert threshold being written: `above(85.pct())`, optionally
 /// `.sustained_for(5.minutes())`.
 #[derive(Debug, Clone)]
 pub struct ThresholdInput<I> {
     above: I,
-    sustained: Option<Result<Duration, String>>,
+    sustained: Option<Result<Interval, String>>,
 }
 
 /// Fire when the value stays above `limit` (at once, unless
@@ -25,7 +25,7 @@ pub fn above<I>(limit: I) -> ThresholdInput<I> {
 
 impl<I> ThresholdInput<I> {
     /// How long the value must stay above the limit.
-    pub fn sustained_for(mut self, d: impl Input<Duration>) -> Self {
+    pub fn sustained_for(mut self, d: impl Input<Interval>) -> Self {
         self.sustained = Some(d.into_value());
         self
     }
@@ -35,7 +35,7 @@ impl<T, I: Input<T>> Input<Threshold<T>> for ThresholdInput<I> {
     fn into_value(self) -> Result<Threshold<T>, String> {
         Ok(Threshold {
             above: self.above.into_value()?,
-            sustained: self.sustained.transpose()?.unwrap_or(Duration::ZERO),
+            sustained: self.sustained.transpose()?.unwrap_or(Interval::ZERO),
         })
     }
 }
@@ -85,11 +85,11 @@ impl MonitoringBuilder {
         self
     }
     /// Statement duration alert.
-    pub fn slow_query<I: Input<Duration>>(self, t: ThresholdInput<I>) -> Self {
+    pub fn slow_query<I: Input<Interval>>(self, t: ThresholdInput<I>) -> Self {
         self.set("thresholds", t, |m, v| m.thresholds.slow_query = Some(v))
     }
     /// Replication lag alert.
-    pub fn replication_lag<I: Input<Duration>>(self, t: ThresholdInput<I>) -> Self {
+    pub fn replication_lag<I: Input<Interval>>(self, t: ThresholdInput<I>) -> Self {
         self.set("thresholds", t, |m, v| {
             m.thresholds.replication_lag = Some(v)
         })

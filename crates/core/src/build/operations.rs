@@ -6,19 +6,19 @@ use crate::model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-use crate::model::clients::{Client, PoolMode, Pooler, ReplicaRange};
+use crate::model::clients::{Client, PodRange, PoolMode, Pooler};
 use crate::model::input::Input;
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
 use crate::model::net::CidrRange;
 use crate::model::security::{PasswordEncryption, Security, StatementLogging, TlsVersion};
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::validate::FieldPath;
 
 pub(super) fn new_client(name: ServiceName) -> Client {
     Client {
         name,
         pool_size: 0,
-        replicas: ReplicaRange { min: 1, max: 1 },
+        pods: PodRange { min: 1, max: 1 },
         database: None,
         role: None,
         connection_lifetime: None,
@@ -41,7 +41,7 @@ impl ClientBuilder {
     }
     /// Instances (pods) of the service, fewest and most (its autoscaler's range).
     pub fn pods(mut self, min: u32, max: u32) -> Self {
-        self.value.replicas = ReplicaRange { min, max };
+        self.value.pods = PodRange { min, max };
         self
     }
     /// The database it uses.
@@ -53,17 +53,17 @@ impl ClientBuilder {
         self.set("role", name, |c, v| c.role = Some(v))
     }
     /// Pool connection lifetime (HikariCP maxLifetime).
-    pub fn connection_lifetime(self, d: impl Input<Duration>) -> Self {
+    pub fn connection_lifetime(self, d: impl Input<Interval>) -> Self {
         self.set("connection_lifetime", d, |c, v| {
             c.connection_lifetime = Some(v)
         })
     }
     /// Idle connection timeout.
-    pub fn idle_timeout(self, d: impl Input<Duration>) -> Self {
+    pub fn idle_timeout(self, d: impl Input<Interval>) -> Self {
         self.set("idle_timeout", d, |c, v| c.idle_timeout = Some(v))
     }
     /// Time to wait for a connection from the pool.
-    pub fn connect_timeout(self, d: impl Input<Duration>) -> Self {
+    pub fn connect_timeout(self, d: impl Input<Interval>) -> Self {
         self.set("connect_timeout", d, |c, v| c.connect_timeout = Some(v))
     }
     /// A label of the service's pods (NetworkPolicy); `app: <name>` when none.
@@ -168,7 +168,7 @@ impl BackupsBuilder {
         mut self,
         name: impl Input<ServiceName>,
         schedule: impl Input<CronSchedule>,
-        retention: impl Input<Duration>,
+        retention: impl Input<Interval>,
         f: impl FnOnce(LogicalBackupBuilder) -> LogicalBackupBuilder,
     ) -> Self {
         let i = self.value.logical.len();
@@ -248,7 +248,7 @@ impl BackupsBuilder {
     pub fn wal_archiving(
         mut self,
         destination: &str,
-        retention: impl Input<Duration>,
+        retention: impl Input<Interval>,
         f: impl FnOnce(WalArchivingBuilder) -> WalArchivingBuilder,
     ) -> Self {
         let path = at("wal_archiving");
@@ -365,7 +365,7 @@ builder!(
 
 impl WalArchivingBuilder {
     /// Force a segment switch at least this often.
-    pub fn archive_timeout(self, d: impl Input<Duration>) -> Self {
+    pub fn archive_timeout(self, d: impl Input<Interval>) -> Self {
         self.set("archive_timeout", d, |w, v| w.archive_timeout = Some(v))
     }
 }
@@ -381,7 +381,7 @@ impl SnapshotsBuilder {
         self.set("schedule", s, |x, v| x.schedule = Some(v))
     }
     /// How long they are kept.
-    pub fn retention(self, d: impl Input<Duration>) -> Self {
+    pub fn retention(self, d: impl Input<Interval>) -> Self {
         self.set("retention", d, |x, v| x.retention = Some(v))
     }
 }

@@ -17,7 +17,7 @@ use crate::model::platform::{
     PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 use crate::validate::FieldPath;
 
 impl PlanBuilder {
@@ -557,7 +557,7 @@ impl LocalBuilder {
         self
     }
     /// How long the runner waits for the server.
-    pub fn start_timeout(self, d: impl Input<Duration>) -> Self {
+    pub fn start_timeout(self, d: impl Input<Interval>) -> Self {
         self.set("start_timeout", d, |l, v| l.start_timeout = Some(v))
     }
 }

@@ -6,7 +6,7 @@ use crate::model::names::GucName;
 use crate::model::plan::{ObjectiveDeclaration, Objectives};
 use crate::model::sizing::{Resources, Sizing};
 use crate::model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
-use crate::model::units::{Bytes, Duration, Millicores, Percent};
+use crate::model::units::{Bytes, Interval, Millicores, Percent};
 use crate::validate::FieldPath;
 
 builder!(
@@ -20,11 +20,11 @@ impl ObjectivesBuilder {
         self.set("availability", p, |o, v| o.availability = Some(v))
     }
     /// Recovery point objective: data that may be lost.
-    pub fn rpo(self, d: impl Input<Duration>) -> Self {
+    pub fn rpo(self, d: impl Input<Interval>) -> Self {
         self.set("rpo", d, |o, v| o.rpo = Some(v))
     }
     /// Recovery time objective: time to restore service.
-    pub fn rto(self, d: impl Input<Duration>) -> Self {
+    pub fn rto(self, d: impl Input<Interval>) -> Self {
         self.set("rto", d, |o, v| o.rto = Some(v))
     }
     /// The same targets as another document states them (rule checks they agree).
@@ -68,11 +68,11 @@ impl DeclarationBuilder {
         self.set("availability", p, |o, v| o.availability = Some(v))
     }
     /// RPO declared there.
-    pub fn rpo(self, d: impl Input<Duration>) -> Self {
+    pub fn rpo(self, d: impl Input<Interval>) -> Self {
         self.set("rpo", d, |o, v| o.rpo = Some(v))
     }
     /// RTO declared there.
-    pub fn rto(self, d: impl Input<Duration>) -> Self {
+    pub fn rto(self, d: impl Input<Interval>) -> Self {
         self.set("rto", d, |o, v| o.rto = Some(v))
     }
 }

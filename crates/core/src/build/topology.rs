@@ -10,7 +10,7 @@ use crate::model::topology::{
     EtcdMember, HaEndpoints, PatroniCluster, PatroniMember, ReadReplica, SynchronousMode, Topology,
 };
 use crate::model::tuning::ParamValue;
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 use crate::validate::FieldPath;
 
 use super::platform::PrivateAccessBuilder;
@@ -41,9 +41,9 @@ impl TopologyBuilder {
                 etcd: Vec::new(),
                 synchronous_mode: SynchronousMode::default(),
                 synchronous_node_count: 1,
-                ttl: Duration::seconds(30),
-                loop_wait: Duration::seconds(10),
-                retry_timeout: Duration::seconds(10),
+                ttl: Interval::seconds(30),
+                loop_wait: Interval::seconds(10),
+                retry_timeout: Interval::seconds(10),
                 maximum_lag_on_failover: None,
                 rest_api_port: 8008,
                 endpoints: HaEndpoints::default(),
@@ -165,9 +165,9 @@ impl PatroniBuilder {
     /// Leader key TTL, Patroni's loop interval, and the DCS/PostgreSQL retry timeout.
     pub fn timing(
         mut self,
-        ttl: impl Input<Duration>,
-        loop_wait: impl Input<Duration>,
-        retry_timeout: impl Input<Duration>,
+        ttl: impl Input<Interval>,
+        loop_wait: impl Input<Interval>,
+        retry_timeout: impl Input<Interval>,
     ) -> Self {
         self = self.set("ttl", ttl, |p, v| p.ttl = v);
         self = self.set("loop_wait", loop_wait, |p, v| p.loop_wait = v);

@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::model::plan::MajorVersion;
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 
 /// The type of a parameter (`pg_settings.vartype`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,7 +217,7 @@ impl ParamSpec {
                 Ok(b.as_u64() as f64 / per as f64)
             }
             Some(Unit::Time(per)) => {
-                let d: Duration = v.parse().map_err(|_| {
+                let d: Interval = v.parse().map_err(|_| {
                     ValueError(format!(
                         "`{v}` is not a duration; use a number of {} or a duration such as 500ms, 5s or 1min",
                         self.unit_text.as_deref().unwrap_or("units")
@@ -242,7 +242,7 @@ impl ParamSpec {
                 }
             }
             Some(Unit::Time(per)) if n >= 0.0 && n.fract() == 0.0 => {
-                Duration::millis((n as u64).saturating_mul(per)).to_postgres()
+                Interval::millis((n as u64).saturating_mul(per)).to_postgres()
             }
             _ => match &self.unit_text {
                 Some(u) => format!("{n}{u}"),
@@ -262,14 +262,14 @@ impl ParamSpec {
         }
     }
 
-    /// Duration of a time parameter's value (`None` for other parameters or -1).
-    pub fn value_duration(&self, raw: &str) -> Option<Duration> {
+    /// Interval of a time parameter's value (`None` for other parameters or -1).
+    pub fn value_duration(&self, raw: &str) -> Option<Interval> {
         let Unit::Time(per) = self.unit? else {
             return None;
         };
         match self.parse_value(raw).ok()? {
             TypedValue::Number(n) if n >= 0.0 => {
-                Some(Duration::millis((n as u64).saturating_mul(per)))
+                Some(Interval::millis((n as u64).saturating_mul(per)))
             }
             _ => None,
         }
@@ -536,7 +536,7 @@ mod tests {
             c.get("log_min_duration_statement")
                 .unwrap()
                 .value_duration("1s"),
-            Some(Duration::seconds(1))
+            Some(Interval::seconds(1))
         );
         assert_eq!(c.suggest("shared_buffer"), vec!["shared_buffers"]);
     }

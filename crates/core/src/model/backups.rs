@@ -8,7 +8,7 @@ use typed_builder::TypedBuilder;
 
 use super::azure_names::{BlobContainerName, Region, StorageAccountName};
 use super::names::{DatabaseName, RoleName, ServiceName};
-use super::units::Duration;
+use super::units::Interval;
 
 /// A five-field cron schedule (`0 2 * * *`), checked field by field, or one of
 /// `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`.
@@ -89,13 +89,13 @@ impl CronSchedule {
     }
     /// How often the schedule fires, roughly: the interval used for RPO
     /// estimates (daily for `0 2 * * *`, weekly for `0 3 * * 0`).
-    pub fn approximate_interval(&self) -> Duration {
+    pub fn approximate_interval(&self) -> Interval {
         match self.0.as_str() {
-            "@hourly" => return Duration::hours(1),
-            "@daily" | "@midnight" => return Duration::days(1),
-            "@weekly" => return Duration::days(7),
-            "@monthly" => return Duration::days(31),
-            "@yearly" | "@annually" => return Duration::days(366),
+            "@hourly" => return Interval::hours(1),
+            "@daily" | "@midnight" => return Interval::days(1),
+            "@weekly" => return Interval::days(7),
+            "@monthly" => return Interval::days(31),
+            "@yearly" | "@annually" => return Interval::days(366),
             _ => {}
         }
         let f: Vec<&str> = self.0.split_whitespace().collect();
@@ -124,15 +124,15 @@ impl CronSchedule {
         };
         if f[4] != "*" || f[2] != "*" || f[3] != "*" {
             if f[3] != "*" {
-                return Duration::days(366 / count(f[3], 1, 12).max(1));
+                return Interval::days(366 / count(f[3], 1, 12).max(1));
             }
             if f[2] != "*" {
-                return Duration::days(31 / count(f[2], 1, 31).max(1));
+                return Interval::days(31 / count(f[2], 1, 31).max(1));
             }
-            return Duration::days(7 / count(f[4], 0, 6).clamp(1, 7));
+            return Interval::days(7 / count(f[4], 0, 6).clamp(1, 7));
         }
         let per_day = count(f[1], 0, 23) * count(f[0], 0, 59);
-        Duration::millis(86_400_000 / per_day.max(1))
+        Interval::millis(86_400_000 / per_day.max(1))
     }
 }
 
@@ -250,7 +250,7 @@ pub struct LogicalBackup {
     /// When it runs.
     pub schedule: CronSchedule,
     /// How long dumps are kept.
-    pub retention: Duration,
+    pub retention: Interval,
     /// Databases dumped; every planned database when empty.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -282,14 +282,14 @@ fn one() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct WalArchiving {
     /// How long archived WAL is kept.
-    pub retention: Duration,
+    pub retention: Interval,
     /// Where WAL goes (a path, bucket or tool target).
     #[builder(setter(into))]
     pub destination: String,
     /// Force a segment switch at least this often (bounds the RPO when idle).
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archive_timeout: Option<Duration>,
+    pub archive_timeout: Option<Interval>,
 }
 
 /// Backups taken by a managed service (Azure).
@@ -331,7 +331,7 @@ pub struct Snapshots {
     /// Retention.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retention: Option<Duration>,
+    pub retention: Option<Interval>,
 }
 
 /// Every backup method of the plan.
@@ -394,25 +394,25 @@ mod tests {
             CronSchedule::new("0 2 * * *")
                 .unwrap()
                 .approximate_interval(),
-            Duration::days(1)
+            Interval::days(1)
         );
         assert_eq!(
             CronSchedule::new("0 3 * * 0")
                 .unwrap()
                 .approximate_interval(),
-            Duration::days(7)
+            Interval::days(7)
         );
         assert_eq!(
             CronSchedule::new("*/15 * * * *")
                 .unwrap()
                 .approximate_interval(),
-            Duration::minutes(15)
+            Interval::minutes(15)
         );
         assert_eq!(
             CronSchedule::new("0 * * * *")
                 .unwrap()
                 .approximate_interval(),
-            Duration::hours(1)
+            Interval::hours(1)
         );
     }
 }

@@ -6,15 +6,16 @@ use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
 use super::names::{DatabaseName, LabelKey, LabelValue, Labels, RoleName, ServiceName};
-use super::units::Duration;
+use super::units::Interval;
 
-/// How many instances of a client run, from its autoscaler.
+/// How many pods of a client run, from its autoscaler (HPA minReplicas and
+/// maxReplicas).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
-pub struct ReplicaRange {
-    /// Fewest instances.
+pub struct PodRange {
+    /// Fewest pods.
     pub min: u32,
-    /// Most instances at peak (HPA maxReplicas).
+    /// Most pods at peak (HPA maxReplicas).
     pub max: u32,
 }
 
@@ -24,10 +25,11 @@ pub struct ReplicaRange {
 pub struct Client {
     /// Service name.
     pub name: ServiceName,
-    /// Connections each instance's pool holds at most (HikariCP maximumPoolSize).
+    /// Connections each pod's pool holds at most (HikariCP maximumPoolSize).
     pub pool_size: u32,
-    /// Instances.
-    pub replicas: ReplicaRange,
+    /// How many pods run it (named `pods`, not `replicas`, which are the
+    /// database's read replicas).
+    pub pods: PodRange,
     /// Database it uses.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,15 +41,15 @@ pub struct Client {
     /// Pool connection lifetime (HikariCP maxLifetime).
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection_lifetime: Option<Duration>,
+    pub connection_lifetime: Option<Interval>,
     /// Idle connection timeout.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idle_timeout: Option<Duration>,
+    pub idle_timeout: Option<Interval>,
     /// Time to wait for a connection from the pool.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connect_timeout: Option<Duration>,
+    pub connect_timeout: Option<Interval>,
     /// Pod labels that identify the client (NetworkPolicy); `app: <name>` when empty.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -55,9 +57,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connections at peak: pool size × most instances.
+    /// Connections at peak: pool size × most pods.
     pub fn peak_connections(&self) -> u64 {
-        u64::from(self.pool_size) * u64::from(self.replicas.max)
+        u64::from(self.pool_size) * u64::from(self.pods.max)
     }
     /// Labels selecting the client's pods.
     pub fn selector(&self) -> Labels {

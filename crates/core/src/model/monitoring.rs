@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
 use super::platform::ContainerImage;
-use super::units::{Duration, Percent};
+use super::units::{Interval, Percent};
 
 /// An alert threshold: fire when the value stays above `above` for `for`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
@@ -13,9 +13,9 @@ pub struct Threshold<T> {
     /// The limit.
     pub above: T,
     /// How long the value must stay above it (`0s`: at once).
-    #[builder(default = Duration::ZERO)]
+    #[builder(default = Interval::ZERO)]
     #[serde(rename = "for", default)]
-    pub sustained: Duration,
+    pub sustained: Interval,
 }
 
 /// Alert thresholds. The connection threshold is derived from max_connections
@@ -42,11 +42,11 @@ pub struct Thresholds {
     /// Statement duration.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slow_query: Option<Threshold<Duration>>,
+    pub slow_query: Option<Threshold<Interval>>,
     /// Replication lag.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replication_lag: Option<Threshold<Duration>>,
+    pub replication_lag: Option<Threshold<Interval>>,
     /// Failed connection attempts per minute.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,7 +17,7 @@ use super::security::Security;
 use super::sizing::Sizing;
 use super::topology::Topology;
 use super::tuning::Tuning;
-use super::units::{Bytes, Duration, Millicores, Percent};
+use super::units::{Bytes, Interval, Millicores, Percent};
 
 /// The environment a deployment serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -152,11 +152,11 @@ pub struct ObjectiveDeclaration {
     /// RPO declared there.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rpo: Option<Duration>,
+    pub rpo: Option<Interval>,
     /// RTO declared there.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rto: Option<Duration>,
+    pub rto: Option<Interval>,
 }
 
 /// Availability and recovery targets.
@@ -170,11 +170,11 @@ pub struct Objectives {
     /// Recovery point objective: data that may be lost.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rpo: Option<Duration>,
+    pub rpo: Option<Interval>,
     /// Recovery time objective: time to restore service.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rto: Option<Duration>,
+    pub rto: Option<Interval>,
     /// The same targets as other documents state them.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -14,7 +14,7 @@ use super::azure_names::{
 use super::names::{DnsLabel, DnsSubdomain, NameError, RoleName};
 use super::net::CidrRange;
 use super::secrets::SecretSource;
-use super::units::{Bytes, Duration};
+use super::units::{Bytes, Interval};
 
 /// Where the server runs. In a plan file, a one-key mapping:
 /// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`.
@@ -521,7 +521,7 @@ pub struct Local {
     /// How long the runner waits for the server to accept connections.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_timeout: Option<Duration>,
+    pub start_timeout: Option<Interval>,
 }
 
 super::input::text_input!(ContainerImage);

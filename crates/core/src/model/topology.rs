@@ -9,7 +9,7 @@ use super::azure_names::Region;
 use super::names::{DnsLabel, GucName, Host};
 use super::platform::{AzureSku, PrivateAccess};
 use super::tuning::ParamValue;
-use super::units::{Bytes, Duration};
+use super::units::{Bytes, Interval};
 
 /// How many servers there are and how they replicate. A single instance when
 /// `patroni` is unset.
@@ -150,17 +150,17 @@ pub struct PatroniCluster {
     #[serde(default = "one")]
     pub synchronous_node_count: u32,
     /// Leader key TTL.
-    #[builder(default = Duration::seconds(30))]
+    #[builder(default = Interval::seconds(30))]
     #[serde(default = "ttl")]
-    pub ttl: Duration,
+    pub ttl: Interval,
     /// Patroni loop interval.
-    #[builder(default = Duration::seconds(10))]
+    #[builder(default = Interval::seconds(10))]
     #[serde(default = "loop_wait")]
-    pub loop_wait: Duration,
+    pub loop_wait: Interval,
     /// DCS and PostgreSQL retry timeout.
-    #[builder(default = Duration::seconds(10))]
+    #[builder(default = Interval::seconds(10))]
     #[serde(default = "retry_timeout")]
-    pub retry_timeout: Duration,
+    pub retry_timeout: Interval,
     /// A replica lagging more than this is not promoted.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,14 +178,14 @@ pub struct PatroniCluster {
 fn one() -> u32 {
     1
 }
-fn ttl() -> Duration {
-    Duration::seconds(30)
+fn ttl() -> Interval {
+    Interval::seconds(30)
 }
-fn loop_wait() -> Duration {
-    Duration::seconds(10)
+fn loop_wait() -> Interval {
+    Interval::seconds(10)
 }
-fn retry_timeout() -> Duration {
-    Duration::seconds(10)
+fn retry_timeout() -> Interval {
+    Interval::seconds(10)
 }
 fn rest_port() -> u16 {
     8008

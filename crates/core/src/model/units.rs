@@ -404,14 +404,14 @@ impl<'de> Deserialize<'de> for Millicores {
 /// Prometheus and Go, and `w` for weeks; renders PostgreSQL's spelling.
 ///
 /// ```
-/// use pgplan_core::Duration;
-/// let d: Duration = "5min".parse().unwrap();
+/// use pgplan_core::Interval;
+/// let d: Interval = "5min".parse().unwrap();
 /// assert_eq!(d, "300s".parse().unwrap());
 /// assert_eq!(d.to_string(), "5min");
 /// assert_eq!(d.to_prometheus(), "5m");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Duration(u64);
+pub struct Interval(u64);
 
 const SEC: u64 = 1000;
 const MIN: u64 = 60 * SEC;
@@ -419,28 +419,28 @@ const HOUR: u64 = 60 * MIN;
 const DAY: u64 = 24 * HOUR;
 const WEEK: u64 = 7 * DAY;
 
-impl Duration {
+impl Interval {
     /// Zero.
-    pub const ZERO: Duration = Duration(0);
+    pub const ZERO: Interval = Interval(0);
     /// `n` milliseconds.
     pub const fn millis(n: u64) -> Self {
-        Duration(n)
+        Interval(n)
     }
     /// `n` seconds.
     pub const fn seconds(n: u64) -> Self {
-        Duration(n.saturating_mul(SEC))
+        Interval(n.saturating_mul(SEC))
     }
     /// `n` minutes.
     pub const fn minutes(n: u64) -> Self {
-        Duration(n.saturating_mul(MIN))
+        Interval(n.saturating_mul(MIN))
     }
     /// `n` hours.
     pub const fn hours(n: u64) -> Self {
-        Duration(n.saturating_mul(HOUR))
+        Interval(n.saturating_mul(HOUR))
     }
     /// `n` days.
     pub const fn days(n: u64) -> Self {
-        Duration(n.saturating_mul(DAY))
+        Interval(n.saturating_mul(DAY))
     }
     /// Milliseconds.
     pub const fn as_millis(self) -> u64 {
@@ -472,13 +472,13 @@ impl Duration {
     }
 }
 
-impl fmt::Display for Duration {
+impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_postgres())
     }
 }
 
-impl FromStr for Duration {
+impl FromStr for Interval {
     type Err = UnitError;
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         const ACCEPTED: &str =
@@ -514,18 +514,18 @@ impl FromStr for Duration {
             }
         };
         n.checked_mul(unit_ms)
-            .map(Duration)
+            .map(Interval)
             .ok_or_else(|| UnitError::new("duration", input, "too large"))
     }
 }
 
-impl Serialize for Duration {
+impl Serialize for Interval {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_postgres())
     }
 }
 
-impl<'de> Deserialize<'de> for Duration {
+impl<'de> Deserialize<'de> for Interval {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         raw.parse().map_err(serde::de::Error::custom)
@@ -625,7 +625,7 @@ super::input::text_input!(Bytes);
 
 super::input::text_input!(Millicores);
 
-super::input::text_input!(Duration);
+super::input::text_input!(Interval);
 
 super::input::text_input!(Percent);
 
@@ -675,11 +675,11 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!("1h".parse::<Duration>().unwrap(), Duration::minutes(60));
-        assert_eq!("10m".parse::<Duration>().unwrap(), Duration::minutes(10));
-        assert_eq!(Duration::days(35).to_string(), "35d");
-        assert_eq!(Duration::millis(1500).to_string(), "1500ms");
-        let e = "5".parse::<Duration>().unwrap_err();
+        assert_eq!("1h".parse::<Interval>().unwrap(), Interval::minutes(60));
+        assert_eq!("10m".parse::<Interval>().unwrap(), Interval::minutes(10));
+        assert_eq!(Interval::days(35).to_string(), "35d");
+        assert_eq!(Interval::millis(1500).to_string(), "1500ms");
+        let e = "5".parse::<Interval>().unwrap_err();
         assert!(e.to_string().contains("a unit is required"));
     }
 
@@ -690,8 +690,8 @@ mod tests {
         assert_eq!(Millicores::cores(u32::MAX), Millicores::new(u32::MAX));
         assert_eq!(Bytes::gib(u64::MAX), Bytes::new(u64::MAX));
         assert_eq!(Bytes::kib(u64::MAX / 2), Bytes::new(u64::MAX));
-        assert_eq!(Duration::days(u64::MAX), Duration::millis(u64::MAX));
-        assert_eq!(Duration::seconds(3), Duration::millis(3000));
+        assert_eq!(Interval::days(u64::MAX), Interval::millis(u64::MAX));
+        assert_eq!(Interval::seconds(3), Interval::millis(3000));
     }
 
     #[test]

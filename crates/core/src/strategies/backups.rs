@@ -15,7 +15,7 @@ use crate::model::backups::{
     WalArchiving,
 };
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 
 /// One cron field from `lo` to `hi`: `*`, a value, a range, a step, a list.
 fn cron_field(lo: u32, hi: u32) -> BoxedStrategy<String> {
@@ -86,7 +86,7 @@ pub(super) fn daily_dump() -> Option<LogicalBackup> {
     Some(LogicalBackup {
         name,
         schedule,
-        retention: Duration::days(7),
+        retention: Interval::days(7),
         databases: Vec::new(),
         format: DumpFormat::default(),
         jobs: 1,
@@ -99,8 +99,8 @@ pub(super) fn daily_dump() -> Option<LogicalBackup> {
 pub(super) fn wal_archiving(profile: Profile) -> BoxedStrategy<WalArchiving> {
     let (retention, timeout) = match profile {
         Profile::Reasonable => (
-            select(&[7u64, 14, 30][..]).prop_map(Duration::days).boxed(),
-            option::of(select(&[60u64, 300][..]).prop_map(Duration::seconds)).boxed(),
+            select(&[7u64, 14, 30][..]).prop_map(Interval::days).boxed(),
+            option::of(select(&[60u64, 300][..]).prop_map(Interval::seconds)).boxed(),
         ),
         Profile::Any => (duration(), option::of(duration()).boxed()),
     };
@@ -120,7 +120,7 @@ pub(super) fn wal_archiving(profile: Profile) -> BoxedStrategy<WalArchiving> {
 /// A week of WAL archived to `/archive`.
 pub(super) fn default_wal_archiving() -> WalArchiving {
     WalArchiving {
-        retention: Duration::days(7),
+        retention: Interval::days(7),
         destination: "/archive".to_owned(),
         archive_timeout: None,
     }
@@ -179,11 +179,11 @@ pub(super) fn snapshots() -> BoxedStrategy<Snapshots> {
 
 /// The recovery point a plan's backups reach: minutes with managed backups
 /// or WAL archiving, a day with dumps alone.
-pub(super) fn reachable_rpo(managed_or_wal: bool, dumps: bool) -> Option<Duration> {
+pub(super) fn reachable_rpo(managed_or_wal: bool, dumps: bool) -> Option<Interval> {
     if managed_or_wal {
-        Some(Duration::minutes(15))
+        Some(Interval::minutes(15))
     } else if dumps {
-        Some(Duration::days(1))
+        Some(Interval::days(1))
     } else {
         None
     }

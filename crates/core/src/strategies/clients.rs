@@ -7,9 +7,9 @@ use proptest::sample::select;
 use super::names::{labels, service_name};
 use super::units::duration;
 use super::{Profile, count};
-use crate::model::clients::{Client, PoolMode, Pooler, ReplicaRange};
+use crate::model::clients::{Client, PodRange, PoolMode, Pooler};
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 
 /// A client with any pool size and instance counts (fewest above most
 /// included), a database and a role drawn from `database` and `role` (which
@@ -41,7 +41,7 @@ pub(super) fn any_client(
             )| Client {
                 name,
                 pool_size,
-                replicas: ReplicaRange { min, max },
+                pods: PodRange { min, max },
                 database,
                 role,
                 connection_lifetime,
@@ -53,20 +53,20 @@ pub(super) fn any_client(
         .boxed()
 }
 
-/// A client of a reasonable plan: `pool_size` connections per instance,
-/// `min` to `max` instances, logging in as `role` to `database`.
+/// A client of a reasonable plan: `pool_size` connections per pod, `pods`
+/// pods, logging in as `role` to `database`.
 pub(super) fn reasonable_client(
     name: ServiceName,
     pool_size: u32,
-    replicas: ReplicaRange,
+    pods: PodRange,
     database: Option<DatabaseName>,
     role: &RoleName,
-    connection_lifetime: Option<Duration>,
+    connection_lifetime: Option<Interval>,
 ) -> Client {
     Client {
         name,
         pool_size,
-        replicas,
+        pods,
         database,
         role: Some(role.clone()),
         connection_lifetime,

@@ -17,11 +17,11 @@ use super::secrets::{for_login, secret_source};
 use super::units::{HOUR, MINUTE};
 use super::{Profile, Target};
 use crate::model::backups::LogicalBackup;
-use crate::model::clients::{Client, Pooler, ReplicaRange};
+use crate::model::clients::{Client, PodRange, Pooler};
 use crate::model::databases::Database;
 use crate::model::names::{DatabaseName, RoleName, SchemaName, ServiceName};
 use crate::model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 
 /// The parts of a plan that refer to each other by name.
 #[derive(Debug, Clone, Default)]
@@ -219,13 +219,13 @@ pub(super) fn reasonable_content(target: Target) -> BoxedStrategy<Content> {
                         Some(reasonable_client(
                             ServiceName::new(name).ok()?,
                             pool_size,
-                            ReplicaRange {
+                            PodRange {
                                 min,
                                 max: min + extra,
                             },
                             first_db.clone(),
                             &app,
-                            lifetime.map(Duration::millis),
+                            lifetime.map(Interval::millis),
                         ))
                     })
                     .collect();

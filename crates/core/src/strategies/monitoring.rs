@@ -8,13 +8,13 @@ use super::platform::image;
 use super::units::{duration, percent};
 use super::{Profile, Target, count};
 use crate::model::monitoring::{Exporter, Monitoring, Threshold, Thresholds};
-use crate::model::units::{Duration, Percent};
+use crate::model::units::{Interval, Percent};
 
 /// A threshold that fires at once.
 fn at_once<T>(above: T) -> Threshold<T> {
     Threshold {
         above,
-        sustained: Duration::ZERO,
+        sustained: Interval::ZERO,
     }
 }
 
@@ -54,7 +54,7 @@ pub(super) fn monitoring(profile: Profile, target: Target) -> BoxedStrategy<Moni
                 let sustained = |above: Percent| {
                     Some(Threshold {
                         above,
-                        sustained: Duration::minutes(minutes),
+                        sustained: Interval::minutes(minutes),
                     })
                 };
                 Monitoring {
@@ -63,7 +63,7 @@ pub(super) fn monitoring(profile: Profile, target: Target) -> BoxedStrategy<Moni
                         cpu: sustained(Percent::whole(level)),
                         memory: sustained(Percent::whole(level)),
                         storage: sustained(Percent::whole(80)),
-                        slow_query: slow_ms.map(|ms| at_once(Duration::millis(ms))),
+                        slow_query: slow_ms.map(|ms| at_once(Interval::millis(ms))),
                         ..Thresholds::default()
                     },
                     ..Monitoring::default()

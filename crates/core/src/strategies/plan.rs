@@ -25,7 +25,7 @@ use crate::model::names::ServiceName;
 use crate::model::plan::{Environment, MajorVersion, ObjectiveDeclaration, Objectives, Plan};
 use crate::model::platform::{Platform, SkuTier};
 use crate::model::tuning::Workload;
-use crate::model::units::{Bytes, Duration, Percent};
+use crate::model::units::{Bytes, Interval, Percent};
 
 fn environment() -> BoxedStrategy<Environment> {
     select(
@@ -63,7 +63,7 @@ fn objectives(profile: Profile) -> BoxedStrategy<Objectives> {
     match profile {
         Profile::Reasonable => (
             select(&[9_500u16, 9_900, 9_990, 9_995][..]).prop_map(Percent::from_hundredths),
-            option::of(select(&[HOUR, 4 * HOUR][..]).prop_map(Duration::millis)),
+            option::of(select(&[HOUR, 4 * HOUR][..]).prop_map(Interval::millis)),
         )
             .prop_map(|(availability, rto)| Objectives {
                 availability: Some(availability),

@@ -26,7 +26,7 @@ use crate::model::platform::{
     PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 
 /// Server images: tagged, untagged (which PGP102 rejects) and pinned by
 /// digest, from Docker Hub and other registries.
@@ -479,7 +479,7 @@ fn local(profile: Profile) -> BoxedStrategy<Local> {
         Profile::Any => option::of(any::<u16>()).boxed(),
     };
     let timeout = match profile {
-        Profile::Reasonable => option::of((5u64..=60).prop_map(Duration::seconds)).boxed(),
+        Profile::Reasonable => option::of((5u64..=60).prop_map(Interval::seconds)).boxed(),
         Profile::Any => option::of(duration()).boxed(),
     };
     (

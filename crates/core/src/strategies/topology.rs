@@ -18,7 +18,7 @@ use crate::model::names::{DnsLabel, Host};
 use crate::model::topology::{
     EtcdMember, HaEndpoints, PatroniCluster, PatroniMember, ReadReplica, SynchronousMode, Topology,
 };
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 
 const SYNCHRONOUS_MODES: &[SynchronousMode] = &[
     SynchronousMode::Off,
@@ -59,9 +59,9 @@ fn reasonable_patroni() -> BoxedStrategy<PatroniCluster> {
             synchronous_mode,
             // Patroni's defaults, as the model's serde defaults write them.
             synchronous_node_count: 1,
-            ttl: Duration::seconds(30),
-            loop_wait: Duration::seconds(10),
-            retry_timeout: Duration::seconds(10),
+            ttl: Interval::seconds(30),
+            loop_wait: Interval::seconds(10),
+            retry_timeout: Interval::seconds(10),
             maximum_lag_on_failover: None,
             rest_api_port: 8008,
             endpoints: HaEndpoints::default(),

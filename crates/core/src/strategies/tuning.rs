@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, Context as GucContext, ParamSpec, Unit, VarType, f
 use crate::model::names::GucName;
 use crate::model::plan::MajorVersion;
 use crate::model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 use crate::tuning::params;
 
 /// Azure's extension allow-list parameter, which PGP009 reads. The facts
@@ -152,7 +152,7 @@ fn number(spec: &'static ParamSpec) -> BoxedStrategy<ParamValue> {
                     Bytes::new((n as u64).saturating_mul(per)).to_postgres()
                 }
                 Some(Unit::Time(per)) if with_unit && whole => {
-                    Duration::millis((n as u64).saturating_mul(per)).to_postgres()
+                    Interval::millis((n as u64).saturating_mul(per)).to_postgres()
                 }
                 _ => format_number(n),
             };
@@ -274,7 +274,7 @@ fn session_timeout(names: Vec<&'static str>) -> BoxedStrategy<(GucName, ParamVal
     ];
     (select(names), round)
         .prop_filter_map("a value every version accepts", move |(name, millis)| {
-            let value = Duration::millis(millis).to_postgres();
+            let value = Interval::millis(millis).to_postgres();
             let accepted = all
                 .iter()
                 .all(|c| c.get(name).is_some_and(|s| s.parse_value(&value).is_ok()));

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use crate::model::units::{Bytes, Duration, Millicores, Percent};
+use crate::model::units::{Bytes, Interval, Millicores, Percent};
 
 pub(super) const KIB: u64 = 1024;
 pub(super) const MIB: u64 = 1024 * KIB;
@@ -46,12 +46,12 @@ pub fn millicores() -> BoxedStrategy<Millicores> {
 
 /// Durations from zero to `u64::MAX` milliseconds, mostly whole multiples of
 /// a unit (ms, s, min, h, d, w).
-pub fn duration() -> BoxedStrategy<Duration> {
+pub fn duration() -> BoxedStrategy<Interval> {
     prop_oneof![
         4 => (0u64..=1000, select(&[1, SECOND, MINUTE, HOUR, DAY, WEEK][..]))
-            .prop_map(|(n, unit)| Duration::millis(n * unit)),
-        1 => any::<u64>().prop_map(Duration::millis),
-        1 => Just(Duration::ZERO),
+            .prop_map(|(n, unit)| Interval::millis(n * unit)),
+        1 => any::<u64>().prop_map(Interval::millis),
+        1 => Just(Interval::ZERO),
     ]
     .boxed()
 }

@@ -8,7 +8,7 @@ use crate::model::plan::Plan;
 /// Sessions that are not clients but still take connection slots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ConnectionDemand {
-    /// Σ pool size × max replicas over clients connecting directly.
+    /// Σ pool size × most pods over clients connecting directly.
     pub clients: u64,
     /// Server connections of the pooler.
     pub pooler: u64,

@@ -26,7 +26,7 @@ mod tests {
     use crate::model::platform::{Local, Platform};
     use crate::model::sizing::{Resources, Sizing};
     use crate::model::units::Millicores;
-    use crate::model::units::{Bytes, Duration};
+    use crate::model::units::{Bytes, Interval};
     use crate::{Environment, MajorVersion};
 
     fn plan(ram: Bytes, cpus: u32) -> Plan {
@@ -168,9 +168,9 @@ mod tests {
         let mut p = plan(Bytes::gib(2), 1);
         p.backups.wal_archiving = Some(
             crate::WalArchiving::builder()
-                .retention(Duration::days(7))
+                .retention(Interval::days(7))
                 .destination("/archive")
-                .archive_timeout(Duration::millis(1500))
+                .archive_timeout(Interval::millis(1500))
                 .build(),
         );
         let s = derive(&p);
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn huge_pools_do_not_overflow_the_connection_demand() {
-        // Two clients with pool_size and replicas.max of 4294967295 overflowed
+        // Two clients with pool_size and pods.max of 4294967295 overflowed
         // the sum of their peaks (a panic in debug builds), and so did a
         // pooler's default_pool_size + reserve_pool_size.
         let mut p = plan(Bytes::gib(16), 4);
@@ -188,7 +188,7 @@ mod tests {
             crate::Client::builder()
                 .name(name.parse().unwrap())
                 .pool_size(u32::MAX)
-                .replicas(crate::ReplicaRange {
+                .pods(crate::PodRange {
                     min: 1,
                     max: u32::MAX,
                 })

@@ -2,7 +2,7 @@
 //!
 //! Code reads a setting through a key such as [`MAX_CONNECTIONS`], never
 //! through a string: a misspelt key does not compile, and the key says what
-//! type the value has (`Bytes` for memory, `Duration` for time, a count, a
+//! type the value has (`Bytes` for memory, `Interval` for time, a count, a
 //! flag, text). A test checks every key against every major version's
 //! catalog.
 //!
@@ -23,7 +23,7 @@
 use std::marker::PhantomData;
 
 use crate::catalog::{ParamSpec, TypedValue, parse_bool};
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 
 /// A parameter whose value reads as a `T`.
 #[derive(Debug)]
@@ -78,7 +78,7 @@ impl ParamType for Bytes {
     }
 }
 
-impl ParamType for Duration {
+impl ParamType for Interval {
     fn read(spec: &ParamSpec, raw: &str) -> Option<Self> {
         spec.value_duration(raw)
     }
@@ -170,7 +170,7 @@ params! {
     /// `archive_mode` (`on`, `off`, `always`).
     ARCHIVE_MODE: String = "archive_mode";
     /// `archive_timeout`.
-    ARCHIVE_TIMEOUT: Duration = "archive_timeout";
+    ARCHIVE_TIMEOUT: Interval = "archive_timeout";
     /// `autovacuum_max_workers`.
     AUTOVACUUM_MAX_WORKERS: u32 = "autovacuum_max_workers";
     /// `autovacuum_work_mem` (-1: maintenance_work_mem).
@@ -178,7 +178,7 @@ params! {
     /// `checkpoint_completion_target`.
     CHECKPOINT_COMPLETION_TARGET: f64 = "checkpoint_completion_target";
     /// `checkpoint_timeout`.
-    CHECKPOINT_TIMEOUT: Duration = "checkpoint_timeout";
+    CHECKPOINT_TIMEOUT: Interval = "checkpoint_timeout";
     /// `config_file`.
     CONFIG_FILE: String = "config_file";
     /// `data_directory`.
@@ -206,7 +206,7 @@ params! {
     /// `listen_addresses`.
     LISTEN_ADDRESSES: String = "listen_addresses";
     /// `log_min_duration_statement` (-1: off).
-    LOG_MIN_DURATION_STATEMENT: OrUnset<Duration> = "log_min_duration_statement";
+    LOG_MIN_DURATION_STATEMENT: OrUnset<Interval> = "log_min_duration_statement";
     /// `log_statement` (`none`, `ddl`, `mod`, `all`).
     LOG_STATEMENT: String = "log_statement";
     /// `maintenance_work_mem`.
@@ -273,7 +273,7 @@ params! {
     /// `wal_log_hints`.
     WAL_LOG_HINTS: bool = "wal_log_hints";
     /// `wal_writer_delay`.
-    WAL_WRITER_DELAY: Duration = "wal_writer_delay";
+    WAL_WRITER_DELAY: Interval = "wal_writer_delay";
     /// `work_mem`.
     WORK_MEM: Bytes = "work_mem";
 }

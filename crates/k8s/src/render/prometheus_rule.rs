@@ -1,7 +1,7 @@
 //! The PrometheusRule (Prometheus Operator) with the plan's alert thresholds.
 
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
-use pgplan_core::{Duration, Percent, params};
+use pgplan_core::{Interval, Percent, params};
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
@@ -32,7 +32,7 @@ fn percent(p: Percent) -> String {
     decimal(u64::from(p.hundredths()), 100)
 }
 
-fn seconds(d: Duration) -> String {
+fn seconds(d: Interval) -> String {
     decimal(d.as_millis(), 1000)
 }
 
@@ -42,7 +42,7 @@ fn rule(
     ctx: &Ctx<'_>,
     alert: &str,
     expr: String,
-    sustained: Duration,
+    sustained: Interval,
     severity: &str,
     summary: String,
 ) -> Value {
@@ -55,7 +55,7 @@ fn rule(
         "expr": expr,
         "labels": { "service": ctx.plan.service.as_str(), "severity": severity },
     });
-    if sustained != Duration::ZERO
+    if sustained != Interval::ZERO
         && let Some(map) = r.as_object_mut()
     {
         map.insert("for".into(), Value::String(sustained.to_prometheus()));
@@ -83,7 +83,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Option<Object> {
             ctx,
             "PostgresqlDown",
             format!("pg_up{{{sel}}} == 0"),
-            Duration::minutes(1),
+            Interval::minutes(1),
             "critical",
             "PostgreSQL does not answer the exporter".into(),
         ));
@@ -162,7 +162,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Option<Object> {
         }
         None => (
             exporter.then(|| "80".to_owned()),
-            Duration::ZERO,
+            Interval::ZERO,
             format!("connections above 80% of max_connections {max_connections}"),
         ),
     };

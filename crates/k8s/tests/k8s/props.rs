@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use pgplan_core::strategies;
 use pgplan_core::{
     Bytes, Client, ContainerImage, Database, Environment, Exporter, Kubernetes, LogicalBackup,
-    MajorVersion, Millicores, Monitoring, Plan, Platform, ReadReplica, ReplicaRange, Resources,
-    Role, RolePurpose, SecretSource, Sizing, StorageKind, Tls, ValidPlan, Workload,
+    MajorVersion, Millicores, Monitoring, Plan, Platform, PodRange, ReadReplica, Resources, Role,
+    RolePurpose, SecretSource, Sizing, StorageKind, Tls, ValidPlan, Workload,
 };
 use pgplan_k8s::{Error, Object, render_objects};
 use proptest::prelude::*;
@@ -169,7 +169,7 @@ fn kubernetes_plan() -> impl Strategy<Value = Plan> {
                     Client::builder()
                         .name(format!("client-{i}").parse().unwrap())
                         .pool_size(5 + i)
-                        .replicas(ReplicaRange { min: 1, max: 2 + i })
+                        .pods(PodRange { min: 1, max: 2 + i })
                         .role(app_name.clone())
                         .build()
                 })
@@ -186,7 +186,7 @@ fn kubernetes_plan() -> impl Strategy<Value = Plan> {
                     LogicalBackup::builder()
                         .name("nightly".parse().unwrap())
                         .schedule("30 1 * * *".parse().unwrap())
-                        .retention(pgplan_core::Duration::days(7))
+                        .retention(pgplan_core::Interval::days(7))
                         .databases(vec![db])
                         .build(),
                 ];

@@ -1,7 +1,7 @@
 //! What standbys and WAL archiving need on the primary.
 
 use super::Derivation;
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::tuning::params::{
     ARCHIVE_MODE, ARCHIVE_TIMEOUT, HOT_STANDBY, MAX_REPLICATION_SLOTS, MAX_WAL_SENDERS, WAL_LEVEL,
 };
@@ -47,7 +47,7 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
             d.set(
                 ARCHIVE_TIMEOUT,
                 // archive_timeout counts whole seconds; round up.
-                Duration::seconds(t.as_millis().div_ceil(1000)).to_postgres(),
+                Interval::seconds(t.as_millis().div_ceil(1000)).to_postgres(),
                 "backups.wal_archiving.archive_timeout",
                 &[],
             );

@@ -86,10 +86,7 @@ mod tests {
     fn a_derived_value_points_at_the_clients() {
         let plan = reference_with(|y| {
             y.replace("    max_connections: 200\n", "")
-                .replace(
-                    "replicas: { min: 3, max: 15 }",
-                    "replicas: { min: 3, max: 400 }",
-                )
+                .replace("pods: { min: 3, max: 15 }", "pods: { min: 3, max: 400 }")
                 .replace("pool_size: 10", "pool_size: 15")
         });
         let d = run(&AzureMaxConnections, &plan);

@@ -193,7 +193,7 @@ databases:
 roles:
   - { name: bill_owner, purpose: owner, login: true, password: { key_vault: { vault: phonebill-kv, secret: bill-owner } } }
 clients:
-  - { name: bill-inquiry, pool_size: 10, replicas: { min: 3, max: 15 }, database: bill_inquiry_db }
+  - { name: bill-inquiry, pool_size: 10, pods: { min: 3, max: 15 }, database: bill_inquiry_db }
 backups:
   managed: { retention_days: 35, geo_redundant: true, geo_region: koreasouth }
 "#;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::on_volume;
 use crate::model::backups::LogicalBackup;
 use crate::model::databases::Database;
-use crate::model::units::{Bytes, Duration};
+use crate::model::units::{Bytes, Interval};
 use crate::validate::rules::common::span;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
@@ -134,7 +134,7 @@ fn check_volume(
             let interval = backup.schedule.approximate_interval();
             fixes.push(format!(
                 "keep {keep} dump(s): retention: {}",
-                span(Duration::millis(interval.as_millis().saturating_mul(keep)))
+                span(Interval::millis(interval.as_millis().saturating_mul(keep)))
             ));
         }
     }
@@ -164,7 +164,7 @@ mod tests {
         let mut plan = kubernetes_reference_plan();
         assert_eq!(dumps_kept(nightly(&mut plan)), 8);
         nightly(&mut plan).schedule = "*/15 * * * *".parse().unwrap();
-        nightly(&mut plan).retention = Duration::hours(2);
+        nightly(&mut plan).retention = Interval::hours(2);
         assert_eq!(dumps_kept(nightly(&mut plan)), 9);
     }
 
@@ -212,7 +212,7 @@ mod tests {
         let mut weekly = plan.backups.logical[0].clone();
         weekly.name = "weekly".parse().unwrap();
         weekly.schedule = "0 3 * * 0".parse().unwrap();
-        weekly.retention = Duration::days(28);
+        weekly.retention = Interval::days(28);
         plan.backups.logical.push(weekly);
         let d = run(&BackupVolumeCapacity, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");

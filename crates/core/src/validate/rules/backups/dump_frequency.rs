@@ -1,7 +1,7 @@
 //! PGP067 dump-frequency: logical dumps run at most hourly.
 
 use super::dumps;
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::validate::rules::common::span;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
@@ -25,7 +25,7 @@ impl Rule for DumpFrequency {
     fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         for (path, backup) in dumps(cx) {
             let interval = backup.schedule.approximate_interval();
-            if interval >= Duration::hours(1) {
+            if interval >= Interval::hours(1) {
                 continue;
             }
             out.warning(
@@ -52,7 +52,7 @@ mod tests {
     fn dumps_more_often_than_hourly_warn() {
         let mut plan = kubernetes_reference_plan();
         nightly(&mut plan).schedule = "*/15 * * * *".parse().unwrap();
-        nightly(&mut plan).retention = Duration::hours(2);
+        nightly(&mut plan).retention = Interval::hours(2);
         assert!(run(&DumpFrequency, &kubernetes_reference_plan()).is_empty());
         let d = run(&DumpFrequency, &plan);
         let w = diagnostic_at(&d, "backups.logical[0].schedule");

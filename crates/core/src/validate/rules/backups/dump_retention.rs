@@ -1,7 +1,7 @@
 //! PGP069 dump-retention: dumps are kept at least one interval.
 
 use super::dumps;
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::validate::rules::common::span;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
@@ -38,7 +38,7 @@ impl Rule for DumpRetention {
                 ),
                 format!(
                     "keep dumps at least one interval, e.g. retention: {} (two dumps)",
-                    span(Duration::millis(interval.as_millis().saturating_mul(2)))
+                    span(Interval::millis(interval.as_millis().saturating_mul(2)))
                 ),
             );
         }
@@ -55,7 +55,7 @@ mod tests {
     fn retention_shorter_than_the_interval() {
         let mut plan = kubernetes_reference_plan();
         assert!(run(&DumpRetention, &plan).is_empty());
-        nightly(&mut plan).retention = Duration::hours(12);
+        nightly(&mut plan).retention = Interval::hours(12);
         let d = run(&DumpRetention, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].id(), "PGP069");

@@ -46,13 +46,13 @@ impl Rule for ReplicationLagAlert {
 mod tests {
     use super::*;
     use crate::validate::rules::test_support::*;
-    use crate::{Duration, ReadReplica, Threshold};
+    use crate::{Interval, ReadReplica, Threshold};
 
     #[test]
     fn replication_lag_needs_replication() {
         let mut plan = kubernetes_reference_plan();
         plan.monitoring.thresholds.replication_lag =
-            Some(Threshold::builder().above(Duration::seconds(30)).build());
+            Some(Threshold::builder().above(Interval::seconds(30)).build());
         let d = run(&ReplicationLagAlert, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].severity, Severity::Warning);

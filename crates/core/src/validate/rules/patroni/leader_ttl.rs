@@ -2,7 +2,7 @@
 //! Patroni's documentation states for its timings.
 
 use super::{MIN_RETRY_TIMEOUT_S, MIN_TTL_S, seconds};
-use crate::Duration;
+use crate::Interval;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP034.
@@ -33,7 +33,7 @@ impl Rule for PatroniLeaderTtl {
         if needed <= p.ttl.as_millis() {
             return;
         }
-        let corrected = Duration::millis(
+        let corrected = Interval::millis(
             needed
                 .div_ceil(1000)
                 .saturating_mul(1000)
@@ -57,7 +57,7 @@ impl Rule for PatroniLeaderTtl {
                 "loop_wait {} + 2 × retry_timeout {} = {} exceeds ttl {}: the leader key can expire while the primary is still retrying, and a healthy primary is demoted",
                 seconds(p.loop_wait),
                 seconds(p.retry_timeout),
-                seconds(Duration::millis(needed)),
+                seconds(Interval::millis(needed)),
                 seconds(p.ttl)
             ),
             help,
@@ -79,7 +79,7 @@ mod tests {
     #[test]
     fn ttl_too_short_for_loop_wait_and_retries() {
         let mut plan = patroni_cluster_plan();
-        cluster(&mut plan).retry_timeout = Duration::seconds(15);
+        cluster(&mut plan).retry_timeout = Interval::seconds(15);
         let d = run(&PatroniLeaderTtl, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].id(), "PGP034");

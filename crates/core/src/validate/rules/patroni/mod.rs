@@ -26,7 +26,7 @@ pub use strict_synchronous_mode::StrictSynchronousMode;
 pub use synchronous_node_count::SynchronousNodeCount;
 pub use timing_values::PatroniTimingValues;
 
-use crate::Duration;
+use crate::Interval;
 
 /// Patroni's smallest accepted `ttl`, in seconds.
 const MIN_TTL_S: u64 = 20;
@@ -36,7 +36,7 @@ const MIN_LOOP_WAIT_S: u64 = 1;
 const MIN_RETRY_TIMEOUT_S: u64 = 3;
 
 /// A duration in seconds as Patroni is configured (`30s`, `1500ms`).
-fn seconds(d: Duration) -> String {
+fn seconds(d: Interval) -> String {
     if d.as_millis().is_multiple_of(1000) {
         format!("{}s", d.as_secs())
     } else {

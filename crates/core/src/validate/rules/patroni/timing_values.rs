@@ -59,7 +59,7 @@ impl Rule for PatroniTimingValues {
 mod tests {
     use super::super::cluster;
     use super::*;
-    use crate::Duration;
+    use crate::Interval;
     use crate::validate::rules::test_support::*;
 
     #[test]
@@ -72,9 +72,9 @@ mod tests {
     fn timings_below_patroni_minimums() {
         let mut plan = patroni_cluster_plan();
         let p = cluster(&mut plan);
-        p.ttl = Duration::seconds(10);
-        p.loop_wait = Duration::ZERO;
-        p.retry_timeout = Duration::seconds(2);
+        p.ttl = Interval::seconds(10);
+        p.loop_wait = Interval::ZERO;
+        p.retry_timeout = Interval::seconds(2);
         let d = run(&PatroniTimingValues, &plan);
         assert_eq!(d.len(), 3, "{d:?}");
         assert_eq!(d[0].id(), "PGP033");
@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn fractional_seconds_are_rejected() {
         let mut plan = patroni_cluster_plan();
-        cluster(&mut plan).loop_wait = Duration::millis(2500);
+        cluster(&mut plan).loop_wait = Interval::millis(2500);
         let d = run(&PatroniTimingValues, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].path, "topology.patroni.loop_wait");

@@ -29,14 +29,14 @@ use super::common::span;
 use crate::azure_facts;
 use crate::model::platform::AzureHaMode;
 use crate::model::topology::SynchronousMode;
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::tuning::params::ARCHIVE_TIMEOUT;
 use crate::validate::Context;
 
 /// One way to recover data, and how much it can lose.
 struct Method {
     label: String,
-    rpo: Duration,
+    rpo: Interval,
     /// Replication: protects against losing a node, not against mistakes.
     node_loss_only: bool,
 }
@@ -74,7 +74,7 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
         let timeout = archiving.archive_timeout.or_else(|| {
             cx.settings
                 .get(ARCHIVE_TIMEOUT)
-                .filter(|t| *t > Duration::ZERO)
+                .filter(|t| *t > Interval::ZERO)
         });
         methods.push(match timeout {
             Some(t) => Method {
@@ -84,7 +84,7 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
             },
             None => Method {
                 label: "WAL archiving (a WAL segment at a time: minutes on a busy server, unbounded while idle without archive_timeout)".to_owned(),
-                rpo: Duration::minutes(5),
+                rpo: Interval::minutes(5),
                 node_loss_only: false,
             },
         });
@@ -101,7 +101,7 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
         if az.high_availability.mode != AzureHaMode::Disabled {
             methods.push(Method {
                 label: "Azure high availability (synchronous standby)".to_owned(),
-                rpo: Duration::ZERO,
+                rpo: Interval::ZERO,
                 node_loss_only: true,
             });
         }
@@ -111,7 +111,7 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
     {
         methods.push(Method {
             label: "Patroni synchronous replication".to_owned(),
-            rpo: Duration::ZERO,
+            rpo: Interval::ZERO,
             node_loss_only: true,
         });
     }

@@ -74,7 +74,7 @@ impl Rule for ObjectiveDeclarations {
 mod tests {
     use super::*;
     use crate::validate::rules::test_support::*;
-    use crate::{Duration, ObjectiveDeclaration, Percent};
+    use crate::{Interval, ObjectiveDeclaration, Percent};
 
     #[test]
     fn seed_001_and_002_disagree_on_the_rpo() {
@@ -82,8 +82,8 @@ mod tests {
         plan.objectives.declared_elsewhere = vec![
             ObjectiveDeclaration::builder()
                 .source("002 physical architecture")
-                .rpo(Duration::hours(1))
-                .rto(Duration::minutes(30))
+                .rpo(Interval::hours(1))
+                .rto(Interval::minutes(30))
                 .availability(Percent::whole(99))
                 .build(),
         ];

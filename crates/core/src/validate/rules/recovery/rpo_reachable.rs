@@ -3,7 +3,7 @@
 
 use super::{Method, recovery_methods, span};
 use crate::azure_facts;
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP062.
@@ -36,7 +36,7 @@ impl Rule for RpoReachable {
     }
 }
 
-fn check_rpo(cx: &Context<'_>, rpo: Duration, methods: &[Method], out: &mut Findings<'_>) {
+fn check_rpo(cx: &Context<'_>, rpo: Interval, methods: &[Method], out: &mut Findings<'_>) {
     let best_backup = methods
         .iter()
         .filter(|m| !m.node_loss_only)
@@ -68,7 +68,7 @@ fn check_rpo(cx: &Context<'_>, rpo: Duration, methods: &[Method], out: &mut Find
                 "add backups.wal_archiving with archive_timeout: {} (continuous archiving with point-in-time recovery)",
                 span(rpo)
             ));
-        if rpo >= Duration::hours(1) {
+        if rpo >= Interval::hours(1) {
             fixes.push(format!("schedule a dump at least every {}", span(rpo)));
         }
     }
@@ -120,7 +120,7 @@ mod tests {
     #[test]
     fn daily_dumps_cannot_meet_a_5_minute_rpo() {
         let mut plan = kubernetes_reference_plan();
-        plan.objectives.rpo = Some(Duration::minutes(5));
+        plan.objectives.rpo = Some(Interval::minutes(5));
         let d = run(&RpoReachable, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         let d = &d[0];
@@ -149,16 +149,16 @@ mod tests {
     #[test]
     fn wal_archiving_meets_the_rpo_by_archive_timeout() {
         let mut plan = kubernetes_reference_plan();
-        plan.objectives.rpo = Some(Duration::minutes(5));
+        plan.objectives.rpo = Some(Interval::minutes(5));
         plan.backups.wal_archiving = Some(
             WalArchiving::builder()
-                .retention(Duration::days(7))
+                .retention(Interval::days(7))
                 .destination("/backup/wal")
-                .archive_timeout(Duration::minutes(5))
+                .archive_timeout(Interval::minutes(5))
                 .build(),
         );
         assert!(run(&RpoReachable, &plan).is_empty());
-        plan.objectives.rpo = Some(Duration::minutes(1));
+        plan.objectives.rpo = Some(Interval::minutes(1));
         let d = run(&RpoReachable, &plan);
         assert!(
             d[0].message
@@ -173,12 +173,12 @@ mod tests {
         );
 
         // Without archive_timeout: minutes.
-        plan.objectives.rpo = Some(Duration::minutes(15));
+        plan.objectives.rpo = Some(Interval::minutes(15));
         if let Some(w) = &mut plan.backups.wal_archiving {
             w.archive_timeout = None;
         }
         assert!(run(&RpoReachable, &plan).is_empty());
-        plan.objectives.rpo = Some(Duration::minutes(1));
+        plan.objectives.rpo = Some(Interval::minutes(1));
         let d = run(&RpoReachable, &plan);
         assert!(
             d[0].message.contains("minutes on a busy server"),
@@ -196,7 +196,7 @@ mod tests {
                 .schedule("0 * * * *".parse().unwrap())
                 .build(),
         );
-        plan.objectives.rpo = Some(Duration::hours(1));
+        plan.objectives.rpo = Some(Interval::hours(1));
         assert!(run(&RpoReachable, &plan).is_empty());
     }
 
@@ -206,7 +206,7 @@ mod tests {
         if let Platform::Azure(az) = &mut plan.platform {
             az.high_availability = Default::default();
         }
-        plan.objectives.rpo = Some(Duration::minutes(1));
+        plan.objectives.rpo = Some(Interval::minutes(1));
         let d = run(&RpoReachable, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].severity, Severity::Error);
@@ -227,7 +227,7 @@ mod tests {
     fn synchronous_replication_covers_only_node_loss() {
         // Azure HA is synchronous: RPO 0 for a lost node, 5min from backups.
         let mut plan = azure_reference_plan();
-        plan.objectives.rpo = Some(Duration::ZERO);
+        plan.objectives.rpo = Some(Interval::ZERO);
         let d = run(&RpoReachable, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].severity, Severity::Warning);
@@ -250,7 +250,7 @@ mod tests {
         if let Some(p) = &mut plan.topology.patroni {
             p.synchronous_mode = SynchronousMode::On;
         }
-        plan.objectives.rpo = Some(Duration::ZERO);
+        plan.objectives.rpo = Some(Interval::ZERO);
         let d = run(&RpoReachable, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].severity, Severity::Error);

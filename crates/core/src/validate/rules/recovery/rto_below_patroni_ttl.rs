@@ -43,13 +43,13 @@ impl Rule for RtoBelowPatroniTtl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Duration;
+    use crate::Interval;
     use crate::validate::rules::test_support::*;
 
     #[test]
     fn rto_below_the_ttl() {
         let mut plan = patroni_cluster_plan();
-        plan.objectives.rto = Some(Duration::seconds(20));
+        plan.objectives.rto = Some(Interval::seconds(20));
         let d = run(&RtoBelowPatroniTtl, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].id(), "PGP064");
@@ -58,7 +58,7 @@ mod tests {
             "{}",
             d[0].message
         );
-        plan.objectives.rto = Some(Duration::minutes(1));
+        plan.objectives.rto = Some(Interval::minutes(1));
         assert!(run(&RtoBelowPatroniTtl, &plan).is_empty());
     }
 }

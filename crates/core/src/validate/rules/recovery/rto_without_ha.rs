@@ -2,7 +2,7 @@
 
 use super::span;
 use crate::model::platform::AzureHaMode;
-use crate::model::units::Duration;
+use crate::model::units::Interval;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP063.
@@ -31,7 +31,7 @@ impl Rule for RtoWithoutHa {
             .platform
             .azure()
             .is_some_and(|az| az.high_availability.mode != AzureHaMode::Disabled);
-        if cx.plan.topology.patroni.is_some() || azure_ha || rto >= Duration::minutes(1) {
+        if cx.plan.topology.patroni.is_some() || azure_ha || rto >= Interval::minutes(1) {
             return;
         }
         out.warning(
@@ -54,7 +54,7 @@ mod tests {
     fn a_short_rto_needs_high_availability() {
         let mut plan = kubernetes_reference_plan();
         assert!(run(&RtoWithoutHa, &plan).is_empty());
-        plan.objectives.rto = Some(Duration::seconds(30));
+        plan.objectives.rto = Some(Interval::seconds(30));
         let d = run(&RtoWithoutHa, &plan);
         assert_eq!(d.len(), 1, "{d:#?}");
         assert_eq!(d[0].id(), "PGP063");
@@ -67,7 +67,7 @@ mod tests {
         );
         // Azure's zone-redundant HA fails over by itself.
         let mut plan = azure_reference_plan();
-        plan.objectives.rto = Some(Duration::seconds(30));
+        plan.objectives.rto = Some(Interval::seconds(30));
         assert!(run(&RtoWithoutHa, &plan).is_empty());
     }
 }

@@ -44,7 +44,7 @@ impl Rule for ArchiveMode {
 mod tests {
     use super::*;
     use crate::validate::rules::test_support::*;
-    use crate::{Duration, WalArchiving};
+    use crate::{Interval, WalArchiving};
 
     #[test]
     fn archiving_needs_archive_mode() {
@@ -53,7 +53,7 @@ mod tests {
         assert!(run(&ArchiveMode, &plan).is_empty());
         plan.backups.wal_archiving = Some(
             WalArchiving::builder()
-                .retention(Duration::days(7))
+                .retention(Interval::days(7))
                 .destination("/backup/wal")
                 .build(),
         );

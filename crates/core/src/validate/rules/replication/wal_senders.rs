@@ -51,7 +51,7 @@ impl Rule for WalSenders {
 mod tests {
     use super::*;
     use crate::validate::rules::test_support::*;
-    use crate::{Duration, WalArchiving};
+    use crate::{Interval, WalArchiving};
 
     #[test]
     fn too_few_wal_senders_for_the_standbys() {
@@ -82,7 +82,7 @@ mod tests {
         assert!(run(&WalSenders, &plan).is_empty());
         plan.backups.wal_archiving = Some(
             WalArchiving::builder()
-                .retention(Duration::days(7))
+                .retention(Interval::days(7))
                 .destination("/backup/wal")
                 .build(),
         );

@@ -65,7 +65,7 @@ impl Rule for ConnectionBudget {
             let per_client: Vec<String> = plan
                 .clients
                 .iter()
-                .map(|c| format!("{}: {} pods × pool {}", c.name, c.replicas.max, c.pool_size))
+                .map(|c| format!("{}: {} pods × pool {}", c.name, c.pods.max, c.pool_size))
                 .collect();
             parts.push(format!(
                 "clients need {} connections at peak ({})",
@@ -116,7 +116,7 @@ impl Rule for ConnectionBudget {
             let pods: u64 = plan
                 .clients
                 .iter()
-                .map(|c| u64::from(c.replicas.max))
+                .map(|c| u64::from(c.pods.max))
                 .fold(0, u64::saturating_add);
             let pool = for_clients / pods.max(1);
             if pool >= 1 {
@@ -126,7 +126,7 @@ impl Rule for ConnectionBudget {
                 ));
             } else {
                 fixes.push(format!(
-                    "lower the clients' max replicas: {pods} pods cannot each hold one connection in {for_clients} slots"
+                    "lower the clients' most pods (pods.max): {pods} pods cannot each hold one connection in {for_clients} slots"
                 ));
             }
             if plan.pooler.is_none() {

@@ -32,6 +32,7 @@ pub use azure::{
     AzureServerProperties, AzureSettingsMethod, AzureSkuCapacity, AzureSkuTier, AzureStorageIops,
     AzureStorageSize, AzureVersion,
 };
+pub use azure::{AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts};
 pub use backup_capacity::BackupCapacity;
 pub use connection_budget::ConnectionBudget;
 pub use durability::Durability;
@@ -104,6 +105,10 @@ pub static ALL: &[&dyn Rule] = &[
     &AzureFirewallRules,
     &AzureDatabaseNames,
     &AzureDatabaseCollation,
+    &AzureEntraRoles,
+    &AzureMetricAlerts,
+    &AzureAlertMetrics,
+    &AzureLogicalBackups,
     // SQL objects, PGP180–PGP199.
     &UniqueDatabaseNames,
     &ReservedSchemaNames,

@@ -11,6 +11,7 @@
 //! - A replication-lag alert without any replication never fires (warning).
 
 use crate::azure_facts;
+use crate::model::monitoring::{DERIVED_CONNECTION_ALERT_PERCENT, derived_connection_alert};
 use crate::model::platform::AzureHaMode;
 use crate::model::units::Percent;
 use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
@@ -19,9 +20,6 @@ use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 pub struct MonitoringThresholds;
 
 const ID: &str = "PGP014";
-
-/// Share of max_connections the connection alert is derived at.
-const DERIVED_CONNECTION_ALERT_PERCENT: u64 = 80;
 
 /// What the rule is.
 pub static INFO: RuleInfo = RuleInfo {
@@ -50,7 +48,7 @@ fn check_connections(cx: &Context<'_>, out: &mut Findings<'_>) {
         return;
     };
     let max = max.max(0) as u64;
-    let derived = max * DERIVED_CONNECTION_ALERT_PERCENT / 100;
+    let derived = derived_connection_alert(max);
     let Some(threshold) = cx.plan.monitoring.thresholds.connections else {
         out.info(            "monitoring.thresholds.connections",
             format!(

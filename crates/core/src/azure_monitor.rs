@@ -69,10 +69,10 @@ pub fn iso8601(d: Duration) -> String {
     let (s, m, h, day) = (1000, 60_000, 3_600_000, 86_400_000);
     match ms {
         0 => "PT0S".to_owned(),
-        _ if ms % day == 0 => format!("P{}D", ms / day),
-        _ if ms % h == 0 => format!("PT{}H", ms / h),
-        _ if ms % m == 0 => format!("PT{}M", ms / m),
-        _ if ms % s == 0 => format!("PT{}S", ms / s),
+        _ if ms.is_multiple_of(day) => format!("P{}D", ms / day),
+        _ if ms.is_multiple_of(h) => format!("PT{}H", ms / h),
+        _ if ms.is_multiple_of(m) => format!("PT{}M", ms / m),
+        _ if ms.is_multiple_of(s) => format!("PT{}S", ms / s),
         _ => format!("PT{}.{:03}S", ms / s, ms % s),
     }
 }
@@ -83,9 +83,9 @@ pub fn az_duration(d: Duration) -> String {
     let ms = d.as_millis();
     let (m, h, day) = (60_000, 3_600_000, 86_400_000);
     match ms {
-        _ if ms != 0 && ms % day == 0 => format!("{}d", ms / day),
-        _ if ms != 0 && ms % h == 0 => format!("{}h", ms / h),
-        _ if ms != 0 && ms % m == 0 => format!("{}m", ms / m),
+        _ if ms != 0 && ms.is_multiple_of(day) => format!("{}d", ms / day),
+        _ if ms != 0 && ms.is_multiple_of(h) => format!("{}h", ms / h),
+        _ if ms != 0 && ms.is_multiple_of(m) => format!("{}m", ms / m),
         _ => format!("{}s", ms / 1000),
     }
 }

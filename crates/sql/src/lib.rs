@@ -110,6 +110,7 @@
 pub mod catalog;
 pub mod desired;
 pub mod diff;
+pub mod entra;
 mod error;
 pub mod monitoring;
 pub mod render;
@@ -124,6 +125,7 @@ mod tls;
 
 pub use desired::DesiredState;
 pub use diff::{Change, ChangeSet, Scope};
+pub use entra::entra_principal_script;
 pub use error::Error;
 pub use script::{
     RenderOptions, init_script_for_job, render_files, render_files_with, render_script,

@@ -82,6 +82,7 @@
 //! machines).
 
 pub mod error;
+pub mod monitor;
 pub mod operation;
 mod render;
 pub mod script;
@@ -95,12 +96,12 @@ pub use azure_mgmt_postgresql::package_flexibleserver_2024_08_01::models;
 pub use error::Error;
 pub use operation::{
     API_VERSION, Body, Method, OBJECT_ID_PLACEHOLDER, Operation, OperationKind, Placeholder,
-    SUBSCRIPTION_PLACEHOLDER, SecretInput,
+    Prerequisite, PrerequisiteKind, SUBSCRIPTION_PLACEHOLDER, SecretInput,
 };
 pub use pgplan_core::Plan;
 use pgplan_core::ValidPlan;
 pub use render::{Parameter, azure_parameters, render_operations};
-pub use script::{render_script, shell_quote};
+pub use script::{RenderOptions, render_script, render_script_with, shell_quote};
 
 /// The operations as pretty JSON (an array), ending in a newline.
 pub fn render_json(plan: &ValidPlan) -> Result<String, Error> {
@@ -118,10 +119,34 @@ fn operations_json(ops: &[Operation]) -> Result<String, Error> {
 }
 
 /// Both renderings: `operations.json` and `deploy.sh`.
+///
+/// # Errors
+///
+/// As [`render_files_with`] without options: a plan with roles that log in
+/// as Entra identities needs their SQL from the SQL backend.
 pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error> {
+    render_files_with(plan, &RenderOptions::default())
+}
+
+/// Both renderings, with what other backends provide: the SQL of the
+/// plan's Entra principals (`pgplan_sql::entra_principal_script`), which
+/// `deploy.sh` runs with `psql`.
+///
+/// # Errors
+///
+/// [`Error::NotAzure`] for another platform, [`Error::MissingSeam`] when
+/// the plan has Entra-identity roles and `options` lacks their SQL, and a
+/// serialisation failure.
+pub fn render_files_with(
+    plan: &ValidPlan,
+    options: &RenderOptions<'_>,
+) -> Result<BTreeMap<String, String>, Error> {
     let ops = render_operations(plan)?;
     let mut files = BTreeMap::new();
     files.insert("operations.json".to_owned(), operations_json(&ops)?);
-    files.insert("deploy.sh".to_owned(), script::script_for(plan, &ops)?);
+    files.insert(
+        "deploy.sh".to_owned(),
+        script::script_for(plan, &ops, options)?,
+    );
     Ok(files)
 }

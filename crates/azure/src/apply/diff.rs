@@ -6,16 +6,21 @@
 //! only where it differs (a server is PATCHed with just those properties;
 //! create-only differences are drift, reported and never sent); a parameter
 //! is set only when its value differs, and the restart after a server's
-//! parameters happens only when a static one changes.
+//! parameters happens only when a static one changes. A metric alert is
+//! replaced whole when anything in it differs. A VNet-injected server to be
+//! created whose subnet, private DNS zone or VNet link is missing is
+//! refused, naming what is missing (apply creates none of them; the deploy
+//! script does).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use super::observe::{Observed, PresentServer, child_name};
+use super::observe::{Observed, PrerequisiteState, PresentServer, child_name};
 use crate::models::{self, backup, high_availability};
-use crate::operation::{Body, Operation, OperationKind};
+use crate::monitor::MetricAlertResource;
+use crate::operation::{Body, Operation, OperationKind, PrerequisiteKind};
 
 /// What apply does with one operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +41,9 @@ pub enum Step {
     Skip,
     /// It differs where Azure cannot change it in place: reported, not sent.
     Drift,
-    /// Azure would refuse the change (a parameter it reports read-only):
-    /// apply stops here.
+    /// Azure would refuse the change (a parameter it reports read-only),
+    /// or a server cannot be created (its subnet, private DNS zone or VNet
+    /// link is missing): apply stops here.
     Refuse,
 }
 
@@ -120,7 +126,15 @@ pub fn diff(ops: &[Operation], observed: &Observed) -> Vec<Change> {
         let present = observed.server(&op.server);
         let change = match (op.kind, &op.body) {
             (OperationKind::ServerCreate | OperationKind::ReplicaCreate, Some(Body::Server(s))) => {
-                server(op, s, present)
+                match (present, missing_prerequisites(op, observed)) {
+                    (None, missing) if !missing.is_empty() => {
+                        Change::new(op, Step::Refuse, missing)
+                    }
+                    _ => server(op, s, present),
+                }
+            }
+            (OperationKind::MetricAlert, Some(Body::MetricAlert(a))) => {
+                alert(op, a, observed.alerts.get(child_name(op)))
             }
             (OperationKind::Configuration, Some(Body::Configuration(_))) => {
                 let (change, is_static) = configuration(op, present);
@@ -149,6 +163,62 @@ pub fn diff(ops: &[Operation], observed: &Observed) -> Vec<Change> {
         changes.push(change);
     }
     changes
+}
+
+/// What a server to be created lacks, in words with the fix.
+fn missing_prerequisites(op: &Operation, observed: &Observed) -> Vec<String> {
+    op.prerequisites
+        .iter()
+        .filter_map(|p| {
+            let state = observed
+                .prerequisites
+                .get(&p.resource_id.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or(PrerequisiteState::Missing);
+            let fix = match p.kind {
+                PrerequisiteKind::DelegatedSubnet => format!(
+                    "create or delegate it (`az network vnet subnet create|update … --delegations {}`; deploy.sh does)",
+                    pgplan_core::azure_facts::SUBNET_DELEGATION
+                ),
+                PrerequisiteKind::PrivateDnsZone => {
+                    "create it (`az network private-dns zone create`; deploy.sh does)".to_owned()
+                }
+                PrerequisiteKind::VnetLink => {
+                    "link the zone to the VNet (`az network private-dns link vnet create … --registration-enabled false`; deploy.sh does)".to_owned()
+                }
+            };
+            match state {
+                PrerequisiteState::Present => None,
+                PrerequisiteState::Missing => Some(format!(
+                    "{} does not exist ({}): {fix}",
+                    p.description, p.resource_id
+                )),
+                PrerequisiteState::Wrong(why) => Some(format!(
+                    "{} is not usable: {why} ({}): {fix}",
+                    p.description, p.resource_id
+                )),
+            }
+        })
+        .collect()
+}
+
+fn alert(op: &Operation, desired: &MetricAlertResource, current: Option<&MetricAlertResource>) -> Change {
+    let name = child_name(op);
+    match current {
+        None => Change::new(
+            op,
+            Step::Create,
+            vec![format!("metric alert {name} does not exist")],
+        ),
+        Some(have) => {
+            let differences = desired.differences(have);
+            if differences.is_empty() {
+                Change::new(op, Step::Unchanged, Vec::new())
+            } else {
+                Change::new(op, Step::Update { patch: None }, differences)
+            }
+        }
+    }
 }
 
 fn server(op: &Operation, desired: &models::Server, present: Option<&PresentServer>) -> Change {

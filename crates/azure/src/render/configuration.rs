@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use pgplan_core::azure_facts;
+use pgplan_core::{azure_facts, azure_monitor};
 use pgplan_core::{Catalog, ValidPlan};
 use serde::Serialize;
 
@@ -69,6 +69,24 @@ pub fn azure_parameters(plan: &ValidPlan) -> Vec<Parameter> {
                 value: "top".into(),
                 needs_restart: false,
                 origin: "derived: top, because Azure's default `none` records nothing and the plan uses pg_stat_statements".into(),
+            },
+        );
+    }
+    // Azure collects longest_query_time_sec, which the slow-query alert
+    // watches, only with metrics.collector_database_activity on (rule
+    // PGP177 reports a plan that sets it off; no alert renders then).
+    let activity = azure_monitor::DATABASE_ACTIVITY_PARAMETER;
+    if plan.monitoring.thresholds.slow_query.is_some()
+        && !azure_monitor::database_activity_off(plan)
+        && !out.contains_key(activity)
+    {
+        out.insert(
+            activity.into(),
+            Parameter {
+                name: activity.into(),
+                value: "on".into(),
+                needs_restart: false,
+                origin: "derived: on, because the slow-query alert watches longest_query_time_sec, which Azure collects only with it on".into(),
             },
         );
     }
@@ -150,6 +168,7 @@ pub(super) fn operations(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -
             needs_restart: p.needs_restart,
             secrets: Vec::new(),
             placeholders: cx.placeholders(),
+            prerequisites: Vec::new(),
             notes: Vec::new(),
         })
         .collect()

@@ -209,7 +209,10 @@ impl MetricAlertResource {
         };
         field("scopes", ids(&w.scopes), ids(&h.scopes));
         let actions = |a: &[MetricAlertAction]| {
-            ids(&a.iter().map(|a| a.action_group_id.clone()).collect::<Vec<_>>())
+            ids(&a
+                .iter()
+                .map(|a| a.action_group_id.clone())
+                .collect::<Vec<_>>())
         };
         field("action groups", actions(&w.actions), actions(&h.actions));
         let condition = |r: &MetricAlertResource| match r.criterion() {

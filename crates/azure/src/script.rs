@@ -11,9 +11,11 @@
 //! create or replace the rule. Run it again and nothing changes.
 //!
 //! Secrets are read at run time into variables that are never printed and
-//! never reach an argument list beyond `--admin-password` of the one create
-//! that needs it (run with `--output none`); the Entra token goes to `psql`
-//! in its environment. Every user-controlled value is quoted by one
+//! never reach an argument list: the administrator password goes to `az` as
+//! a file it reads (`--admin-password @<(printf '%s' "$admin_password")`,
+//! `printf` being a bash builtin), the Entra token to `psql` in its
+//! environment; the one create that gets the password prints nothing
+//! (`--output none`). Every user-controlled value is quoted by one
 //! function per form it takes: [`shell_quote`] for a word, [`here_doc`] for
 //! a here-document, `comment` for a comment line.
 
@@ -77,7 +79,10 @@ pub fn shell_quote(word: &str) -> String {
 pub fn here_doc(text: &str) -> (String, String) {
     let mut delimiter = HERE_DOC_DELIMITER.to_owned();
     let mut n = 0;
-    while text.lines().any(|l| l == delimiter || l.trim_end_matches('\r') == delimiter) {
+    while text
+        .lines()
+        .any(|l| l == delimiter || l.trim_end_matches('\r') == delimiter)
+    {
         n += 1;
         delimiter = format!("{HERE_DOC_DELIMITER}_{n}");
     }
@@ -138,11 +143,16 @@ fn say(text: &str) -> String {
 }
 
 /// One argument: a literal (quoted) or a variable (`"$name"`).
+#[derive(Clone)]
 enum Word {
     Lit(String),
     Var(String),
     /// Several literal words after one option (`--tags a=1 b=2`).
     Lits(Vec<String>),
+    /// A secret in a variable, handed to az as a file it reads
+    /// (`@<(printf '%s' "$name")`: the CLI loads an argument written
+    /// `@path` from that file), so the value is in no argument list.
+    Secret(String),
 }
 
 impl Word {
@@ -150,6 +160,7 @@ impl Word {
         match self {
             Word::Lit(s) => shell_quote(s),
             Word::Var(v) => format!("\"${v}\""),
+            Word::Secret(v) => format!("@<(printf '%s' \"${v}\")"),
             Word::Lits(words) => words
                 .iter()
                 .map(|w| shell_quote(w))
@@ -194,6 +205,11 @@ impl Az {
     fn var(mut self, flag: &str, variable: &str) -> Self {
         self.options
             .push((flag.to_owned(), Some(Word::Var(variable.to_owned()))));
+        self
+    }
+    fn secret(mut self, flag: &str, variable: &str) -> Self {
+        self.options
+            .push((flag.to_owned(), Some(Word::Secret(variable.to_owned()))));
         self
     }
     fn flag(mut self, flag: &str) -> Self {
@@ -375,10 +391,12 @@ impl Script<'_> {
         let show_subnet = in_subnet(Az::new("network vnet subnet show"));
         let delegations = in_subnet(Az::new("network vnet subnet show"))
             .opt("--query", "delegations[].serviceName")
-            .opt("--output", "tsv");
+            .opt("--output", "tsv")
+            .compact();
         let update = in_subnet(Az::new("network vnet subnet update"))
             .opt("--delegations", delegation)
-            .opt("--output", "none");
+            .opt("--output", "none")
+            .compact();
         let exists = format!(
             "delegations=\"$({})\"\ncase \"$delegations\" in\n  {}) ;;\n  '') {} ;;\n  *) {} ;;\nesac",
             delegations.render(),
@@ -496,7 +514,8 @@ pub(crate) fn script_for(
     }
     w.line("# Idempotent: what exists is shown and left alone (parameters are set to the");
     w.line("# same value, alerts replaced by the same rule); run it again and nothing changes.");
-    w.line("# Secrets are read at run time into shell variables and never printed.");
+    w.line("# Secrets are read at run time into shell variables, never printed and never");
+    w.line("# passed as an argument.");
     w.line("set -euo pipefail");
     w.line("");
     w.out.push_str(AZ_EXISTS);
@@ -608,7 +627,10 @@ pub(crate) fn script_for(
             }
             OperationKind::Database => {
                 if first_of_kind {
-                    w.heading(&format!("Databases on {} (created when missing)", op.server));
+                    w.heading(&format!(
+                        "Databases on {} (created when missing)",
+                        op.server
+                    ));
                 }
                 let Some(Body::Database(db)) = &op.body else {
                     continue;
@@ -679,21 +701,17 @@ pub(crate) fn script_for(
                     cmd.options.push(("--object-id".into(), Some(id)));
                     cmd
                 };
-                let id_again = match &id_word {
-                    Word::Var(v) => Word::Var(v.clone()),
-                    Word::Lit(l) => Word::Lit(l.clone()),
-                    Word::Lits(l) => Word::Lits(l.clone()),
-                };
+                let id_again = id_word.clone();
                 let show = w.arm(admin_cmd(
                     Az::new("postgres flexible-server microsoft-entra-admin show"),
                     id_again,
                 ));
                 let create = w.arm(
                     admin_cmd(
-                        Az::new("postgres flexible-server microsoft-entra-admin create")
-                            .opt("--display-name", &name),
+                        Az::new("postgres flexible-server microsoft-entra-admin create"),
                         id_word,
                     )
+                    .opt("--display-name", &name)
                     .opt(
                         "--type",
                         match kind {
@@ -727,7 +745,9 @@ pub(crate) fn script_for(
                         .opt("--end-ip-address", &rule.properties.end_ip_address)
                         .opt("--output", "none")
                 };
-                let show = w.arm(rule_cmd(Az::new("postgres flexible-server firewall-rule show")));
+                let show = w.arm(rule_cmd(Az::new(
+                    "postgres flexible-server firewall-rule show",
+                )));
                 let update = w.arm(range(rule_cmd(Az::new(
                     "postgres flexible-server firewall-rule update",
                 ))));
@@ -854,7 +874,10 @@ pub(crate) fn script_for(
                         ),
                     )
                     .opt("--window-size", az_window(&props.window_size))
-                    .opt("--evaluation-frequency", az_window(&props.evaluation_frequency))
+                    .opt(
+                        "--evaluation-frequency",
+                        az_window(&props.evaluation_frequency),
+                    )
                     .opt("--severity", props.severity.to_string())
                     .opt("--description", &props.description)
                     .opt(
@@ -897,9 +920,8 @@ pub(crate) fn script_for(
 
 /// The Azure CLI's spelling of an ISO 8601 window (`PT5M` → `5m`).
 fn az_window(iso: &str) -> String {
-    let parse = |digits: &str, unit: fn(u64) -> pgplan_core::Duration| {
-        digits.parse::<u64>().ok().map(unit)
-    };
+    let parse =
+        |digits: &str, unit: fn(u64) -> pgplan_core::Duration| digits.parse::<u64>().ok().map(unit);
     let d = if let Some(n) = iso.strip_prefix("PT").and_then(|r| r.strip_suffix('M')) {
         parse(n, pgplan_core::Duration::minutes)
     } else if let Some(n) = iso.strip_prefix("PT").and_then(|r| r.strip_suffix('H')) {
@@ -1154,7 +1176,7 @@ fn server_create(
     if with_password {
         cmd = cmd
             .opt("--admin-user", az.administrator_login.as_str())
-            .var("--admin-password", PASSWORD_VAR);
+            .secret("--admin-password", PASSWORD_VAR);
     }
     if !plan.labels.is_empty() {
         let tags = plan

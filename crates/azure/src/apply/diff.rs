@@ -202,7 +202,11 @@ fn missing_prerequisites(op: &Operation, observed: &Observed) -> Vec<String> {
         .collect()
 }
 
-fn alert(op: &Operation, desired: &MetricAlertResource, current: Option<&MetricAlertResource>) -> Change {
+fn alert(
+    op: &Operation,
+    desired: &MetricAlertResource,
+    current: Option<&MetricAlertResource>,
+) -> Change {
     let name = child_name(op);
     match current {
         None => Change::new(

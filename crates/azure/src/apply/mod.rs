@@ -390,7 +390,9 @@ impl Applier {
             op.body = Some(Body::MetricAlert(filled));
         }
         for p in &mut op.prerequisites {
-            p.resource_id = p.resource_id.replace(SUBSCRIPTION_PLACEHOLDER, subscription);
+            p.resource_id = p
+                .resource_id
+                .replace(SUBSCRIPTION_PLACEHOLDER, subscription);
             if let Some(v) = &mut p.virtual_network_id {
                 *v = v.replace(SUBSCRIPTION_PLACEHOLDER, subscription);
             }

@@ -187,7 +187,9 @@ impl Scope<'_> {
                         let wanted = pgplan_core::azure_facts::SUBNET_DELEGATION;
                         match services.as_slice() {
                             [one] if one.eq_ignore_ascii_case(wanted) => PrerequisiteState::Present,
-                            [] => PrerequisiteState::Wrong(format!("it is not delegated to {wanted}")),
+                            [] => {
+                                PrerequisiteState::Wrong(format!("it is not delegated to {wanted}"))
+                            }
                             other => PrerequisiteState::Wrong(format!(
                                 "it is delegated to {}, not to {wanted} alone",
                                 other.join(", ")
@@ -208,9 +210,8 @@ impl Scope<'_> {
                     .resource_id
                     .rsplit_once("/virtualNetworkLinks/")
                     .map_or(p.resource_id.as_str(), |(z, _)| z);
-                let path = format!(
-                    "{zone}/virtualNetworkLinks?api-version={PRIVATE_DNS_API_VERSION}"
-                );
+                let path =
+                    format!("{zone}/virtualNetworkLinks?api-version={PRIVATE_DNS_API_VERSION}");
                 let vnet = p.virtual_network_id.as_deref().unwrap_or_default();
                 match read(path).await? {
                     None => PrerequisiteState::Missing,

@@ -82,7 +82,9 @@ pub(crate) fn body(cx: &Ctx<'_>, alert: &PlannedAlert) -> MetricAlertResource {
             auto_mitigate: Some(true),
             actions: action_group_ids(cx)
                 .into_iter()
-                .map(|id| MetricAlertAction { action_group_id: id })
+                .map(|id| MetricAlertAction {
+                    action_group_id: id,
+                })
                 .collect(),
         },
     }

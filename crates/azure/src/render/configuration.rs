@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use pgplan_core::{azure_facts, azure_monitor};
 use pgplan_core::{Catalog, ValidPlan};
+use pgplan_core::{azure_facts, azure_monitor};
 use serde::Serialize;
 
 use super::Ctx;

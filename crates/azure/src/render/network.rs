@@ -148,7 +148,10 @@ pub(crate) fn vnet_resources(cx: &Ctx<'_>, private: &PrivateAccess) -> VnetResou
     let (subnet, vnet) = if private.subnet.is_id() {
         let id = private.subnet.as_str();
         let vnet = id_part(id, "virtualNetworks").unwrap_or(private.vnet.name());
-        (located(cx, Some(id), private.subnet.name()), vnet.to_owned())
+        (
+            located(cx, Some(id), private.subnet.name()),
+            vnet.to_owned(),
+        )
     } else if private.vnet.is_id() {
         (
             located(cx, Some(private.vnet.as_str()), private.subnet.name()),
@@ -160,7 +163,10 @@ pub(crate) fn vnet_resources(cx: &Ctx<'_>, private: &PrivateAccess) -> VnetResou
             private.vnet.name().to_owned(),
         )
     };
-    let zone_id = private.private_dns_zone.is_id().then(|| private.private_dns_zone.as_str());
+    let zone_id = private
+        .private_dns_zone
+        .is_id()
+        .then(|| private.private_dns_zone.as_str());
     VnetResources {
         subnet,
         link: format!("{vnet}-link"),

@@ -990,15 +990,16 @@ fn entra_step(w: &mut Script<'_>, az: &Azure, entra: &EntraPrincipalScript) {
         .opt("--output", "tsv");
     w.line(&format!("entra_token=\"$({})\"", token.render()));
     let (redirect, body) = here_doc(&entra.sql);
+    // `--option=value`: a value that starts with `-` stays a value.
     let mut psql = format!(
-        "PGPASSWORD=\"$entra_token\" PGSSLMODE=\"${{PGSSLMODE:-require}}\" psql --no-psqlrc --set ON_ERROR_STOP=1 \\\n  --host \"$pg_host\" --dbname {} --username {} \\\n ",
+        "PGPASSWORD=\"$entra_token\" PGSSLMODE=\"${{PGSSLMODE:-require}}\" psql --no-psqlrc --set=ON_ERROR_STOP=1 \\\n  --host=\"$pg_host\" --dbname={} --username={} \\\n ",
         shell_quote(&entra.database),
         shell_quote(admin)
     );
     for var in &vars {
-        let _ = write!(psql, " -v {var}=\"${var}\"");
+        let _ = write!(psql, " --set={var}=\"${var}\"");
     }
-    let _ = write!(psql, " --file - {redirect}");
+    let _ = write!(psql, " --file=- {redirect}");
     w.line(&psql);
     w.out.push_str(&body);
 }

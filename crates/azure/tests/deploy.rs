@@ -324,7 +324,11 @@ fn a_missing_subnet_without_a_range_is_named_with_its_fix() {
         .replacen("        subnet_cidr: 10.0.2.0/24\n", "", 1);
     let valid = Plan::from_yaml(&text).unwrap().validate().unwrap();
     let ops = render_operations(&valid).unwrap();
-    let fake = Fake::new("deploy-nocidr", &world(&valid, &ops));
+    // The subnet does not exist (the world would otherwise take a subnet
+    // without a range as one the plan says exists).
+    let mut state = world(&valid, &ops);
+    state["resources"] = json!({});
+    let fake = Fake::new("deploy-nocidr", &state);
     let out = fake.run(&render(&valid)["deploy.sh"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -366,7 +370,7 @@ fn a_failing_psql_stops_the_script() {
     assert!(
         psql.argv
             .iter()
-            .any(|a| a == "oid_event_app=1d1d1d1d-0000-0000-0000-000000000001"),
+            .any(|a| a == "--set=oid_event_app=1d1d1d1d-0000-0000-0000-000000000001"),
         "{psql:?}"
     );
     assert_eq!(psql.opt("--username"), Some("event-marketing-dba"));

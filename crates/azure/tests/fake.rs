@@ -65,10 +65,18 @@ impl Call {
             .map(String::as_str)
             .eq(words.split(' '))
     }
-    /// The value of an option.
+    /// The value of an option (`--flag value` or `--flag=value`).
     pub fn opt(&self, flag: &str) -> Option<&str> {
-        let i = self.argv.iter().position(|a| a == flag)?;
-        self.argv.get(i + 1).map(String::as_str)
+        let joined = format!("{flag}=");
+        for (i, a) in self.argv.iter().enumerate() {
+            if a == flag {
+                return self.argv.get(i + 1).map(String::as_str);
+            }
+            if let Some(v) = a.strip_prefix(&joined) {
+                return Some(v);
+            }
+        }
+        None
     }
 }
 

@@ -3,9 +3,11 @@
 mod fake;
 mod support;
 
+mod alerts;
 mod apply;
 mod az_cli;
 mod deploy;
+mod escaping;
 mod schema;
 mod seed;
 mod snapshots;

@@ -365,3 +365,27 @@ fn planned_alerts_follow_the_thresholds() {
     let k8s = Plan::from_yaml("service: s\nenvironment: development\nversion: 16\nplatform: { local: {} }\nmonitoring: { thresholds: { cpu: { above: 80% } } }\n").unwrap();
     assert!(azure_monitor::planned_alerts(&k8s, &k8s.settings()).is_empty());
 }
+
+/// The Azure CLI reads an argument that starts with `@` as a file to load:
+/// an Entra administrator named so cannot go through the deploy script.
+#[test]
+fn pgp147_refuses_a_principal_name_the_cli_would_read_as_a_file() {
+    let r = plan(
+        "    auth: { password: true, entra: true, administrators: [{ principal_name: \"@dba\", principal_type: Group }] }\n",
+        "",
+    )
+    .report();
+    let e = one(
+        &r,
+        "PGP147",
+        "platform.azure.auth.administrators[0].principal_name",
+    );
+    assert_eq!(e.severity, Severity::Error);
+    assert!(e.message.contains("starts with `@`"), "{}", e.message);
+    let ok = plan(
+        "    auth: { password: true, entra: true, administrators: [{ principal_name: \"d@ba's team\", principal_type: Group }] }\n",
+        "",
+    )
+    .report();
+    assert!(of(&ok, "PGP147").is_empty(), "{ok}");
+}

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 
-script = sys.stdin.read() if "-" in sys.argv[1:] or "--file=-" in sys.argv[1:] else ""
+script = sys.stdin.read() if "--file=-" in sys.argv[1:] else ""
 record = {
     "argv": sys.argv[1:],
     "password_is_token": os.environ.get("PGPASSWORD") == os.environ.get("FAKE_PSQL_TOKEN"),

@@ -123,7 +123,7 @@ fn fail(parts: &[Piece<'_>]) -> String {
     let word: String = parts
         .iter()
         .map(|p| match p {
-            Piece::Text(t) if t.is_empty() => String::new(),
+            Piece::Text("") => String::new(),
             Piece::Text(t) => shell_quote(t),
             Piece::Var(v) => format!("\"${v}\""),
         })

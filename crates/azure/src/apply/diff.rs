@@ -668,6 +668,12 @@ backups:
                 *state = ServerState::Present(Box::new(PresentServer::new((**s).clone())));
                 continue;
             }
+            if let Some(Body::MetricAlert(a)) = &op.body {
+                observed
+                    .alerts
+                    .insert(child_name(op).to_owned(), (**a).clone());
+                continue;
+            }
             let ServerState::Present(p) = state else {
                 panic!("{} before its server", op.id);
             };
@@ -855,6 +861,79 @@ backups:
         let admin = step_of(&changes, "administrator:orders-dba");
         assert_eq!(admin.step, Step::Update { patch: None });
         assert!(admin.reasons[0].contains("is old-dba (Group)"), "{admin}");
+    }
+
+    #[test]
+    fn an_alert_is_created_replaced_or_left_alone() {
+        let ops = ops();
+        let id = "alert:orders-prod-pg-connections";
+        let mut observed = converged(&ops);
+        assert_eq!(step_of(&diff(&ops, &observed), id).step, Step::Unchanged);
+        let rule = observed
+            .alerts
+            .get_mut("orders-prod-pg-connections")
+            .unwrap();
+        rule.properties.evaluation_frequency = "PT5M".into();
+        rule.properties
+            .actions
+            .push(crate::monitor::MetricAlertAction {
+                action_group_id:
+                    "/subscriptions/x/resourceGroups/y/providers/microsoft.insights/actionGroups/z"
+                        .into(),
+            });
+        let change = step_of(&diff(&ops, &observed), id).clone();
+        assert_eq!(change.step, Step::Update { patch: None });
+        assert_eq!(change.reasons[0], "evaluation frequency PT5M → PT1M");
+        assert!(
+            change.reasons[1].starts_with("action groups /subscriptions/x/"),
+            "{change}"
+        );
+        observed.alerts.clear();
+        assert_eq!(step_of(&diff(&ops, &observed), id).step, Step::Create);
+    }
+
+    #[test]
+    fn a_server_is_created_only_with_its_network() {
+        let private = PLAN.replace(
+            "    network:\n      firewall_rules:\n        - { name: office, start_ip: 203.0.113.0, end_ip: 203.0.113.255 }\n",
+            "    network:\n      private: { vnet: orders-vnet, subnet: db-subnet, subnet_cidr: 10.0.2.0/24, subnet_delegated: true, private_dns_zone: orders-prod-pg.private.postgres.database.azure.com }\n",
+        );
+        let plan = pgplan_core::Plan::from_yaml(&private).unwrap();
+        let ops = render_operations(&plan.validate().unwrap_or_else(|r| panic!("{r}"))).unwrap();
+        let server = ops.iter().find(|o| o.id == "server").unwrap();
+        assert_eq!(server.prerequisites.len(), 3);
+        // Nothing read: everything missing, the create refused.
+        let change = step_of(&diff(&ops, &Observed::default()), "server").clone();
+        assert_eq!(change.step, Step::Refuse);
+        assert_eq!(change.reasons.len(), 3, "{change}");
+        assert!(change.reasons[0].starts_with("subnet db-subnet of VNet orders-vnet, delegated to Microsoft.DBforPostgreSQL/flexibleServers does not exist"), "{change}");
+        let mut observed = Observed::default();
+        for p in &server.prerequisites {
+            observed.prerequisites.insert(
+                p.resource_id.to_ascii_lowercase(),
+                PrerequisiteState::Present,
+            );
+        }
+        assert_eq!(step_of(&diff(&ops, &observed), "server").step, Step::Create);
+        let subnet = server.prerequisites[0].resource_id.to_ascii_lowercase();
+        observed.prerequisites.insert(
+            subnet,
+            PrerequisiteState::Wrong(
+                "it is not delegated to Microsoft.DBforPostgreSQL/flexibleServers".into(),
+            ),
+        );
+        let change = step_of(&diff(&ops, &observed), "server").clone();
+        assert_eq!(change.step, Step::Refuse);
+        assert!(
+            change.reasons[0].contains("is not usable: it is not delegated"),
+            "{change}"
+        );
+        // An existing server is not refused for its network.
+        let converged = converged(&ops);
+        assert_eq!(
+            step_of(&diff(&ops, &converged), "server").step,
+            Step::Unchanged
+        );
     }
 
     #[test]

@@ -684,11 +684,9 @@ pub(crate) fn script_for(
                         "The object id of `{name}` is not in the plan: look it up."
                     ));
                     w.line(&format!("{var}=\"$({})\"", lookup.render()));
-                    w.line(&format!(
-                        ": \"${{{var}:?{}}}\"",
-                        shell_safe_message(&format!(
-                            "no Microsoft Entra object id found for {name}"
-                        ))
+                    w.line(&require(
+                        &var,
+                        &format!("pgplan: no Microsoft Entra object id found for {name}"),
                     ));
                     Word::Var(var)
                 } else {
@@ -967,12 +965,12 @@ fn entra_step(w: &mut Script<'_>, az: &Azure, entra: &EntraPrincipalScript) {
         .opt("--output", "tsv");
         let var = &p.object_id_variable;
         w.line(&format!("{var}=\"$({})\"", lookup.render()));
-        w.line(&format!(
-            ": \"${{{var}:?{}}}\"",
-            shell_safe_message(&format!(
-                "no principal id found for managed identity {}",
+        w.line(&require(
+            var,
+            &format!(
+                "pgplan: no principal id found for managed identity {}",
                 p.identity
-            ))
+            ),
         ));
         vars.push(var.clone());
     }
@@ -1012,18 +1010,10 @@ fn vnet_flags(cmd: Az, vars: &NetworkVars) -> Az {
         .var("--private-dns-zone", &vars.zone_id)
 }
 
-/// Text for `${var:?message}`: the message is not quoted there, so keep
-/// only characters the shell takes literally in that position.
-fn shell_safe_message(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || " ._-,".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// Stops the script with `message` when the variable is empty (a look-up
+/// that found nothing).
+fn require(var: &str, message: &str) -> String {
+    format!("[ -n \"${var}\" ] || {{ {}; }}", fail(&[Piece::Text(message)]))
 }
 
 fn plan_principal_type(plan: &ValidPlan, name: &str) -> PrincipalType {

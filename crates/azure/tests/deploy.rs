@@ -304,6 +304,17 @@ fn a_failing_call_stops_the_script_with_its_message() {
             .any(|c| c.is("network vnet subnet update") || c.is("postgres flexible-server create"))
     );
 
+    // A look-up that finds nothing stops the script, saying what is missing.
+    let (_, out, calls) = seed_run(|s| s["entra_object_id"] = json!(""));
+    assert_eq!(out.status.code(), Some(1), "{}", output_text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("pgplan: no Microsoft Entra object id found for phonebill-admin"),
+        "{}",
+        output_text(&out)
+    );
+    assert!(calls.last().unwrap().is("ad group show"));
+
     // An existing subnet without a delegation gets one.
     let (fake, out, calls) = seed_run(|s| {
         let key = format!(

@@ -53,6 +53,16 @@
 //! Every statement is a [`Statement`]; [`render`] quotes identifiers and
 //! literals in one place with `postgres_protocol::escape`.
 //!
+//! # Microsoft Entra principals (Azure)
+//!
+//! On Azure, a role whose password source is an Entra identity is not
+//! created by `init.sql`: it is an Entra principal of one of the plan's
+//! managed identities, created by [`entra_principal_script`] (Azure's
+//! `pgaadauth_create_principal_with_oid`, in the `postgres` database, run as
+//! an Entra administrator — the Azure backend's `deploy.sh` runs it).
+//! `init.sql` stops while such a role is missing, and the converger never
+//! creates one ([`Error::MissingEntraPrincipal`]). See [`entra`].
+//!
 //! # Converging a live server (feature `apply`)
 //!
 //! `diff` inspects the server (roles, memberships, databases, schemas,

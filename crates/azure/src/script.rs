@@ -1013,7 +1013,10 @@ fn vnet_flags(cmd: Az, vars: &NetworkVars) -> Az {
 /// Stops the script with `message` when the variable is empty (a look-up
 /// that found nothing).
 fn require(var: &str, message: &str) -> String {
-    format!("[ -n \"${var}\" ] || {{ {}; }}", fail(&[Piece::Text(message)]))
+    format!(
+        "[ -n \"${var}\" ] || {{ {}; }}",
+        fail(&[Piece::Text(message)])
+    )
 }
 
 fn plan_principal_type(plan: &ValidPlan, name: &str) -> PrincipalType {

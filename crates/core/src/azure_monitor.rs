@@ -115,6 +115,22 @@ pub fn window_for(sustained: Duration) -> Result<Duration, NoWindow> {
     })
 }
 
+/// The window of a threshold that fires at once (`for: 0s`): the shortest,
+/// one minute, or the plan's evaluation frequency when that is longer (a
+/// window is never shorter than the frequency); `None` for a sustained
+/// threshold, whose window is its `for`.
+pub fn at_once_window(alerts: &AzureAlerts, sustained: Duration) -> Option<Duration> {
+    if sustained != Duration::ZERO {
+        return None;
+    }
+    Some(
+        alerts
+            .evaluation_frequency
+            .filter(|f| FREQUENCIES.contains(f))
+            .map_or(WINDOWS[0], |f| f.max(WINDOWS[0])),
+    )
+}
+
 /// The evaluation frequency pgplan derives for a window: every minute up
 /// to 15-minute windows, then coarser (a day-long window is evaluated
 /// hourly).
@@ -315,8 +331,9 @@ pub fn planned_alerts(plan: &Plan, settings: &Settings) -> Vec<PlannedAlert> {
                     threshold: f64,
                     sustained: Duration,
                     what: String| {
-        let window =
-            window_for(sustained).unwrap_or_else(|n| n.above.or(n.below).unwrap_or(WINDOWS[0]));
+        let window = at_once_window(&az.alerts, sustained).unwrap_or_else(|| {
+            window_for(sustained).unwrap_or_else(|n| n.above.or(n.below).unwrap_or(WINDOWS[0]))
+        });
         let when = if sustained == Duration::ZERO {
             "at once".to_owned()
         } else {
@@ -392,13 +409,22 @@ pub fn planned_alerts(plan: &Plan, settings: &Settings) -> Vec<PlannedAlert> {
         );
     }
     if let Some(n) = t.failed_connections_per_minute {
-        let what = format!("more than {n} failed connections in a minute");
+        // Counted over the window: one minute, or the evaluation frequency
+        // when the plan sets a longer one (n a minute on average).
+        let minutes =
+            at_once_window(&az.alerts, Duration::ZERO).map_or(1, |w| (w.as_secs() / 60).max(1));
+        let total = u64::from(n) * minutes;
+        let what = if minutes == 1 {
+            format!("more than {n} failed connections in a minute")
+        } else {
+            format!("more than {total} failed connections in {minutes} minutes ({n} a minute)")
+        };
         push(
             "connections-failed",
             primary,
             "monitoring.thresholds.failed_connections_per_minute",
             Metric::ConnectionsFailed,
-            f64::from(n),
+            total as f64,
             Duration::ZERO,
             what,
         );

@@ -389,3 +389,35 @@ fn pgp147_refuses_a_principal_name_the_cli_would_read_as_a_file() {
     .report();
     assert!(of(&ok, "PGP147").is_empty(), "{ok}");
 }
+
+/// With a longer evaluation frequency, a threshold that fires at once takes
+/// that window, and failed connections a minute are counted over it.
+#[test]
+fn at_once_alerts_follow_a_longer_evaluation_frequency() {
+    let p = plan(
+        "    alerts: { evaluation_frequency: 5min }\n",
+        "monitoring:\n  thresholds:\n    storage: { above: 80% }\n    cpu: { above: 85%, for: 15min }\n    failed_connections_per_minute: 10\n",
+    );
+    assert!(of(&p.report(), "PGP176").is_empty(), "{}", p.report());
+    let alerts = azure_monitor::planned_alerts(&p, &p.settings());
+    let by = |key: &str| alerts.iter().find(|a| a.key == key).unwrap();
+    let five = Duration::minutes(5);
+    assert_eq!(
+        (by("storage").window, by("storage").frequency),
+        (five, five)
+    );
+    assert_eq!(by("storage").aggregation, Aggregation::Maximum);
+    assert_eq!(
+        (by("cpu").window, by("cpu").frequency),
+        (Duration::minutes(15), five)
+    );
+    let failed = by("connections-failed");
+    assert_eq!((failed.window, failed.threshold), (five, 50.0));
+    assert!(
+        failed
+            .description
+            .starts_with("more than 50 failed connections in 5 minutes (10 a minute)"),
+        "{}",
+        failed.description
+    );
+}

@@ -14,7 +14,7 @@ pub struct AzureMetricAlerts;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP176",
     name: "azure-metric-alerts",
-    summary: "on Azure, each threshold's `for` is a metric alert window Azure takes (0s, 1min, 5min, 15min, 30min, 1h, 6h, 12h or 1d), the evaluation frequency is 1min, 5min, 15min, 30min or 1h and not longer than any window, the severity is 0–4, and action groups are names or action group ids",
+    summary: "on Azure, each threshold's `for` is a metric alert window Azure takes (0s, 1min, 5min, 15min, 30min, 1h, 6h, 12h or 1d), the evaluation frequency is 1min, 5min, 15min, 30min or 1h and not longer than a sustained threshold's window (an at-once threshold's window follows it), the severity is 0–4, and action groups are names or action group ids",
     rationale: "pgplan renders every threshold as a metric alert whose window is the threshold's `for`; Azure Monitor rejects any other window or frequency, a frequency longer than the window, and severities outside 0–4 — the Azure CLI passes them through unchecked, so the deploy script would fail half-way — and pgplan does not round a threshold to another window silently",
     examples: crate::rule_examples!("PGP176-azure-metric-alerts"),
     replaces: &[],
@@ -114,8 +114,14 @@ impl Rule for AzureMetricAlerts {
                     continue;
                 }
             };
+            // A threshold that fires at once takes a window as long as the
+            // frequency; only a sustained one can be shorter.
             let f = azure_monitor::frequency(alerts, window);
-            if explicit.is_some() && FREQUENCIES.contains(&f) && f > window {
+            if sustained != Duration::ZERO
+                && explicit.is_some()
+                && FREQUENCIES.contains(&f)
+                && f > window
+            {
                 out.error(
                     frequency_path.clone(),
                     format!(

@@ -19,265 +19,25 @@
 //! function per form it takes: [`shell_quote`] for a word, [`here_doc`] for
 //! a here-document, `comment` for a comment line.
 
+mod entra;
+mod network;
+mod server;
+mod words;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use pgplan_core::seams::EntraPrincipalScript;
-use pgplan_core::{
-    Azure, AzureHaMode, AzureStorageType, PrincipalType, ReadableSecret, SecretSource, ValidPlan,
-    azure_facts, azure_monitor,
-};
+use pgplan_core::{PrincipalType, SecretSource, ValidPlan, azure_monitor};
 
 use crate::Error;
-use crate::models::{self, storage};
+use crate::models;
 use crate::operation::{Body, Operation, OperationKind};
-use crate::render::network::{VnetResources, vnet_resources};
+use crate::render::network::vnet_resources;
 use crate::render::{Ctx, render_operations};
 
-/// The CLI version the script is written for (and checked against).
-pub const AZURE_CLI_VERSION: &str = "2.91";
-
-/// The shell variable holding the administrator password.
-const PASSWORD_VAR: &str = "admin_password";
-
-/// The here-document delimiter the script prefers (another is chosen when
-/// the text holds a line equal to it).
-const HERE_DOC_DELIMITER: &str = "PGPLAN_SQL";
-
-/// Quotes one shell word: bare when it is made of characters the shell
-/// never interprets, otherwise single-quoted (`'` written as `'\''`).
-///
-/// ```
-/// use pgplan_azure::shell_quote;
-/// assert_eq!(shell_quote("phonebill-rg"), "phonebill-rg");
-/// assert_eq!(shell_quote("%t [%p]: "), "'%t [%p]: '");
-/// assert_eq!(shell_quote("it's"), r"'it'\''s'");
-/// assert_eq!(shell_quote(""), "''");
-/// ```
-pub fn shell_quote(word: &str) -> String {
-    let safe = |b: u8| b.is_ascii_alphanumeric() || b"_-./:=@%+,".contains(&b);
-    if !word.is_empty() && word.bytes().all(safe) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-/// A quoted here-document carrying `text` unchanged: `<<'DELIMITER'`, the
-/// text, a line break when it does not end with one, and the delimiter
-/// line. Bash expands nothing in a quoted here-document, so the only thing
-/// to avoid is a line equal to the delimiter: the delimiter then gets a
-/// numeric suffix until no line equals it. Returns (the redirection, the
-/// lines that follow the command).
-///
-/// ```
-/// use pgplan_azure::script::here_doc;
-/// let (redirect, body) = here_doc("SELECT '$HOME';\nPGPLAN_SQL\n");
-/// assert_eq!(redirect, "<<'PGPLAN_SQL_1'");
-/// assert_eq!(body, "SELECT '$HOME';\nPGPLAN_SQL\nPGPLAN_SQL_1\n");
-/// ```
-pub fn here_doc(text: &str) -> (String, String) {
-    let mut delimiter = HERE_DOC_DELIMITER.to_owned();
-    let mut n = 0;
-    while text
-        .lines()
-        .any(|l| l == delimiter || l.trim_end_matches('\r') == delimiter)
-    {
-        n += 1;
-        delimiter = format!("{HERE_DOC_DELIMITER}_{n}");
-    }
-    let mut body = text.to_owned();
-    if !body.is_empty() && !body.ends_with('\n') {
-        body.push('\n');
-    }
-    body.push_str(&delimiter);
-    body.push('\n');
-    (format!("<<'{delimiter}'"), body)
-}
-
-/// A comment line's text: control characters (a newline would end the
-/// comment) become spaces.
-fn comment(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// Lines prefixed with `indent` (empty lines stay empty).
-fn indent(text: &str, indent: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!("{indent}{l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// `printf '%s\n' <message> >&2; exit 1`: the message is one word built
-/// of quoted literals and `"$variable"`s.
-fn fail(parts: &[Piece<'_>]) -> String {
-    let word: String = parts
-        .iter()
-        .map(|p| match p {
-            Piece::Text("") => String::new(),
-            Piece::Text(t) => shell_quote(t),
-            Piece::Var(v) => format!("\"${v}\""),
-        })
-        .collect();
-    format!("printf '%s\\n' {word} >&2; exit 1")
-}
-
-/// Part of a message for [`fail`] and `say`.
-enum Piece<'a> {
-    Text(&'a str),
-    Var(&'a str),
-}
-
-/// `printf '%s\n' <message>` on standard output.
-fn say(text: &str) -> String {
-    format!("printf '%s\\n' {}", shell_quote(text))
-}
-
-/// One argument: a literal (quoted) or a variable (`"$name"`).
-#[derive(Clone)]
-enum Word {
-    Lit(String),
-    Var(String),
-    /// Several literal words after one option (`--tags a=1 b=2`).
-    Lits(Vec<String>),
-    /// A secret in a variable, handed to az as a file it reads
-    /// (`@<(printf '%s' "$name")`: the CLI loads an argument written
-    /// `@path` from that file), so the value is in no argument list.
-    Secret(String),
-}
-
-impl Word {
-    fn render(&self) -> String {
-        match self {
-            Word::Lit(s) => shell_quote(s),
-            Word::Var(v) => format!("\"${v}\""),
-            Word::Secret(v) => format!("@<(printf '%s' \"${v}\")"),
-            Word::Lits(words) => words
-                .iter()
-                .map(|w| shell_quote(w))
-                .collect::<Vec<_>>()
-                .join(" "),
-        }
-    }
-}
-
-/// An `az` command being built.
-struct Az {
-    words: Vec<String>,
-    options: Vec<(String, Option<Word>)>,
-    one_line: bool,
-}
-
-impl Az {
-    fn new(command: &str) -> Self {
-        Az {
-            words: command.split(' ').map(str::to_owned).collect(),
-            options: Vec::new(),
-            one_line: false,
-        }
-    }
-    /// Keeps the command on one line however long (the many `parameter set`
-    /// lines read best as a table).
-    fn compact(mut self) -> Self {
-        self.one_line = true;
-        self
-    }
-    fn opt(mut self, flag: &str, value: impl Into<String>) -> Self {
-        self.options
-            .push((flag.to_owned(), Some(Word::Lit(value.into()))));
-        self
-    }
-    fn opt_if(self, flag: &str, value: Option<impl Into<String>>) -> Self {
-        match value {
-            Some(v) => self.opt(flag, v),
-            None => self,
-        }
-    }
-    fn var(mut self, flag: &str, variable: &str) -> Self {
-        self.options
-            .push((flag.to_owned(), Some(Word::Var(variable.to_owned()))));
-        self
-    }
-    fn secret(mut self, flag: &str, variable: &str) -> Self {
-        self.options
-            .push((flag.to_owned(), Some(Word::Secret(variable.to_owned()))));
-        self
-    }
-    fn flag(mut self, flag: &str) -> Self {
-        self.options.push((flag.to_owned(), None));
-        self
-    }
-    /// `--subscription` when one is known.
-    fn subscription(self, subscription: Option<&str>) -> Self {
-        match subscription {
-            Some(s) => self.opt("--subscription", s),
-            None => self,
-        }
-    }
-    /// The command as `az …`.
-    fn render(&self) -> String {
-        self.render_as("az")
-    }
-    /// The command with another head: `az_exists …` runs the same
-    /// arguments through the existence check.
-    fn render_as(&self, program: &str) -> String {
-        let head = std::iter::once(program.to_owned())
-            .chain(self.words.iter().map(|w| shell_quote(w)))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let parts: Vec<String> = self
-            .options
-            .iter()
-            .map(|(flag, value)| match value {
-                Some(v) => {
-                    let v = v.render();
-                    // argparse reads a value starting with `-` as an option.
-                    if v.starts_with('-') {
-                        format!("{flag}={v}")
-                    } else {
-                        format!("{flag} {v}")
-                    }
-                }
-                None => flag.clone(),
-            })
-            .collect();
-        let one_line = format!("{head} {}", parts.join(" "));
-        if self.one_line || one_line.len() <= 110 {
-            one_line
-        } else {
-            let mut s = head;
-            for p in parts {
-                s.push_str(" \\\n  ");
-                s.push_str(&p);
-            }
-            s
-        }
-    }
-}
-
-/// The function the script uses to ask whether a resource exists.
-const AZ_EXISTS: &str = r#"# az_exists ARGS...: true when `az ARGS` finds the resource, false when az
-# answers "not found" (exit code 3); any other failure stops the script with
-# az's own message and exit code.
-az_exists() {
-  local err rc=0
-  err="$(az "$@" --output none 2>&1 >/dev/null)" || rc=$?
-  case "$rc" in
-    0) return 0 ;;
-    3) return 1 ;;
-    *) printf '%s\n' "$err" >&2; exit "$rc" ;;
-  esac
-}
-"#;
+use words::{AZ_EXISTS, Az, Piece, Word, comment, fail, indent, say};
+pub use words::{AZURE_CLI_VERSION, here_doc, shell_quote};
 
 /// Options of a script render.
 #[derive(Debug, Clone, Copy, Default)]
@@ -367,101 +127,6 @@ impl Script<'_> {
             indent(&create.render(), "  ")
         );
     }
-    /// The steps that make a VNet integration's subnet, private DNS zone
-    /// and VNet link exist; returns the variables holding the subnet's and
-    /// the zone's ids.
-    fn network(&mut self, server: &str, n: &VnetResources) -> NetworkVars {
-        self.networks += 1;
-        let i = self.networks;
-        let delegation = azure_facts::SUBNET_DELEGATION;
-        self.heading(&format!(
-            "Network of {server}: subnet {} of VNet {} delegated to {delegation}, private DNS zone {} linked to the VNet (created when missing)",
-            n.subnet.name, n.vnet, n.zone.name
-        ));
-        let in_subnet = |cmd: Az| {
-            cmd.opt("--resource-group", &n.subnet.resource_group)
-                .opt("--vnet-name", &n.vnet)
-                .opt("--name", &n.subnet.name)
-                .subscription(n.subnet.subscription.as_deref())
-        };
-        let in_zone = |cmd: Az| {
-            cmd.opt("--resource-group", &n.zone.resource_group)
-                .subscription(n.zone.subscription.as_deref())
-        };
-        let show_subnet = in_subnet(Az::new("network vnet subnet show"));
-        let delegations = in_subnet(Az::new("network vnet subnet show"))
-            .opt("--query", "delegations[].serviceName")
-            .opt("--output", "tsv")
-            .compact();
-        let update = in_subnet(Az::new("network vnet subnet update"))
-            .opt("--delegations", delegation)
-            .opt("--output", "none")
-            .compact();
-        let exists = format!(
-            "delegations=\"$({})\"\ncase \"$delegations\" in\n  {}) ;;\n  '') {} ;;\n  *) {} ;;\nesac",
-            delegations.render(),
-            shell_quote(delegation),
-            update.render(),
-            fail(&[
-                Piece::Text(&format!(
-                    "pgplan: subnet {} of VNet {} is delegated to ",
-                    n.subnet.name, n.vnet
-                )),
-                Piece::Var("delegations"),
-                Piece::Text(&format!(
-                    "; a flexible server needs a subnet delegated to {delegation} alone"
-                )),
-            ])
-        );
-        let create = match &n.subnet_cidr {
-            Some(cidr) => in_subnet(Az::new("network vnet subnet create"))
-                .opt("--address-prefixes", cidr)
-                .opt("--delegations", delegation)
-                .opt("--output", "none")
-                .render(),
-            None => fail(&[Piece::Text(&format!(
-                "pgplan: subnet {} does not exist in VNet {} (resource group {}), and the plan gives no subnet_cidr to create it with: create it delegated to {delegation}, or set subnet_cidr",
-                n.subnet.name, n.vnet, n.subnet.resource_group
-            ))]),
-        };
-        self.show_or(&show_subnet, &exists, &create);
-        let subnet_id = format!("subnet_id_{i}");
-        let vnet_id = format!("vnet_id_{i}");
-        let zone_id = format!("zone_id_{i}");
-        let subnet_query = in_subnet(Az::new("network vnet subnet show"))
-            .opt("--query", "id")
-            .opt("--output", "tsv");
-        self.line(&format!("{subnet_id}=\"$({})\"", subnet_query.render()));
-        let vnet_query = Az::new("network vnet show")
-            .opt("--resource-group", &n.subnet.resource_group)
-            .opt("--name", &n.vnet)
-            .subscription(n.subnet.subscription.as_deref())
-            .opt("--query", "id")
-            .opt("--output", "tsv");
-        self.line(&format!("{vnet_id}=\"$({})\"", vnet_query.render()));
-        let zone = |cmd: Az| in_zone(cmd).opt("--name", &n.zone.name);
-        self.show_or_create(
-            &zone(Az::new("network private-dns zone show")),
-            &zone(Az::new("network private-dns zone create")).opt("--output", "none"),
-        );
-        let link = |cmd: Az| {
-            in_zone(cmd)
-                .opt("--zone-name", &n.zone.name)
-                .opt("--name", &n.link)
-        };
-        self.show_or_create(
-            &link(Az::new("network private-dns link vnet show")),
-            &link(Az::new("network private-dns link vnet create"))
-                .var("--virtual-network", &vnet_id)
-                .opt("--registration-enabled", "false")
-                .opt("--output", "none"),
-        );
-        let zone_query = zone(Az::new("network private-dns zone show"))
-            .opt("--query", "id")
-            .opt("--output", "tsv");
-        self.line(&format!("{zone_id}=\"$({})\"", zone_query.render()));
-        NetworkVars { subnet_id, zone_id }
-    }
 }
 
 /// Renders already-rendered operations as a script.
@@ -550,11 +215,11 @@ pub(crate) fn script_for(
                 // (rule PGP148): Key Vault or an environment variable.
                 for secret in &op.secrets {
                     if let Some(readable) = secret.source.readable() {
-                        create.push_str(&read_secret(&secret.source.describe(), readable));
+                        create.push_str(&server::read_secret(&secret.source.describe(), readable));
                     }
                 }
                 create.push_str(
-                    &w.arm(server_create(
+                    &w.arm(server::server_create(
                         plan,
                         az,
                         server,
@@ -902,7 +567,7 @@ pub(crate) fn script_for(
         }
     }
     if let Some(entra) = entra {
-        entra_step(&mut w, az, entra);
+        entra::entra_step(&mut w, az, entra);
     }
     w.heading("Where to connect");
     let show = w.arm(
@@ -930,76 +595,6 @@ fn az_window(iso: &str) -> String {
         None
     };
     d.map_or_else(|| iso.to_owned(), azure_monitor::az_duration)
-}
-
-/// The step that creates the plan's Entra principals: each identity's
-/// object id looked up, an Entra token, and the SQL run with psql as the
-/// first Entra administrator (rule PGP175 guarantees one, Entra
-/// authentication and listed identities).
-fn entra_step(w: &mut Script<'_>, az: &Azure, entra: &EntraPrincipalScript) {
-    let rg = az.resource_group.as_str();
-    let admin = az
-        .auth
-        .administrators
-        .first()
-        .map_or("", |a| a.principal_name.as_str());
-    w.heading(&format!(
-        "Microsoft Entra principals: roles that log in as managed identities (psql in the {} database, as Entra administrator {admin})",
-        entra.database
-    ));
-    w.note("psql must reach the server: from its VNet (private access) or an address a firewall rule admits.");
-    w.note("Run this as (a member of) that administrator; its Entra token is the password, passed in psql's environment.");
-    let mut vars = Vec::new();
-    for p in &entra.principals {
-        let entry = azure_facts::managed_identity(az, &p.identity).unwrap_or(&p.identity);
-        let lookup = if entry.starts_with('/') {
-            Az::new("identity show").opt("--ids", entry)
-        } else {
-            w.arm(
-                Az::new("identity show")
-                    .opt("--resource-group", rg)
-                    .opt("--name", entry),
-            )
-        }
-        .opt("--query", "principalId")
-        .opt("--output", "tsv");
-        let var = &p.object_id_variable;
-        w.line(&format!("{var}=\"$({})\"", lookup.render()));
-        w.line(&require(
-            var,
-            &format!(
-                "pgplan: no principal id found for managed identity {}",
-                p.identity
-            ),
-        ));
-        vars.push(var.clone());
-    }
-    let host = w.arm(
-        Az::new("postgres flexible-server show")
-            .opt("--resource-group", rg)
-            .opt("--name", az.server_name.as_str())
-            .opt("--query", "fullyQualifiedDomainName")
-            .opt("--output", "tsv"),
-    );
-    w.line(&format!("pg_host=\"$({})\"", host.render()));
-    let token = Az::new("account get-access-token")
-        .opt("--resource-type", "oss-rdbms")
-        .opt("--query", "accessToken")
-        .opt("--output", "tsv");
-    w.line(&format!("entra_token=\"$({})\"", token.render()));
-    let (redirect, body) = here_doc(&entra.sql);
-    // `--option=value`: a value that starts with `-` stays a value.
-    let mut psql = format!(
-        "PGPASSWORD=\"$entra_token\" PGSSLMODE=\"${{PGSSLMODE:-require}}\" psql --no-psqlrc --set=ON_ERROR_STOP=1 \\\n  --host=\"$pg_host\" --dbname={} --username={} \\\n ",
-        shell_quote(&entra.database),
-        shell_quote(admin)
-    );
-    for var in &vars {
-        let _ = write!(psql, " --set={var}=\"${var}\"");
-    }
-    let _ = write!(psql, " --file=- {redirect}");
-    w.line(&psql);
-    w.out.push_str(&body);
 }
 
 /// `--subnet`/`--private-dns-zone` of a VNet integration: the ids the
@@ -1038,149 +633,4 @@ fn tier_word(tier: &models::sku::Tier) -> String {
         models::sku::Tier::MemoryOptimized => "MemoryOptimized".into(),
         models::sku::Tier::UnknownValue(v) => v.clone(),
     }
-}
-
-/// Reads the administrator password into [`PASSWORD_VAR`], never echoing
-/// it: the lines to run before the create.
-fn read_secret(description: &str, source: ReadableSecret<'_>) -> String {
-    let mut out = format!(
-        "# {}\n",
-        comment(&format!(
-            "Administrator password: {description} (never printed)."
-        ))
-    );
-    match source {
-        ReadableSecret::Env(var) => {
-            let _ = writeln!(
-                out,
-                "{PASSWORD_VAR}=\"${{{var}:?set {var} to the administrator password}}\""
-            );
-        }
-        ReadableSecret::KeyVault { vault, secret } => {
-            // Key Vault is a data-plane call: no --subscription.
-            let cmd = Az::new("keyvault secret show")
-                .opt("--vault-name", vault.as_str())
-                .opt("--name", secret.as_str())
-                .opt("--query", "value")
-                .opt("--output", "tsv");
-            let _ = writeln!(out, "{PASSWORD_VAR}=\"$({})\"", cmd.render());
-        }
-    }
-    out
-}
-
-fn server_create(
-    plan: &ValidPlan,
-    az: &Azure,
-    server: &models::Server,
-    with_password: bool,
-    network: Option<&NetworkVars>,
-) -> Az {
-    let props = server.properties.clone().unwrap_or_default();
-    let storage = props.storage.clone().unwrap_or_default();
-    let mut cmd = Az::new("postgres flexible-server create")
-        .opt("--resource-group", az.resource_group.as_str())
-        .opt("--name", az.server_name.as_str())
-        .opt("--location", &server.tracked_resource.location);
-    if let Some(sku) = &server.sku {
-        cmd = cmd
-            .opt("--tier", tier_word(&sku.tier))
-            .opt("--sku-name", &sku.name);
-    }
-    cmd = cmd
-        .opt("--version", plan.version.to_string())
-        .opt_if(
-            "--storage-size",
-            storage.storage_size_gb.map(|g| g.to_string()),
-        )
-        .opt(
-            "--storage-type",
-            match az.storage.kind {
-                AzureStorageType::PremiumLrs => "Premium_LRS",
-                AzureStorageType::PremiumV2Lrs => "PremiumV2_LRS",
-            },
-        )
-        .opt(
-            "--storage-auto-grow",
-            if storage.auto_grow == Some(storage::AutoGrow::Enabled) {
-                "Enabled"
-            } else {
-                "Disabled"
-            },
-        )
-        .opt_if(
-            "--performance-tier",
-            storage
-                .tier
-                .as_ref()
-                .and_then(|t| serde_json::to_value(t).ok())
-                .and_then(|v| v.as_str().map(str::to_owned)),
-        )
-        .opt_if("--iops", storage.iops.map(|n| n.to_string()))
-        .opt_if("--throughput", storage.throughput.map(|n| n.to_string()))
-        .opt_if("--zone", props.availability_zone.clone());
-    match az.high_availability.mode {
-        AzureHaMode::Disabled => {}
-        AzureHaMode::ZoneRedundant => {
-            cmd = cmd
-                .opt("--zonal-resiliency", "Enabled")
-                .opt_if("--standby-zone", az.high_availability.standby_zone.clone());
-        }
-        AzureHaMode::SameZone => {
-            cmd = cmd
-                .opt("--zonal-resiliency", "Enabled")
-                .flag("--allow-same-zone")
-                .opt_if("--standby-zone", az.high_availability.standby_zone.clone());
-        }
-    }
-    if let Some(backup) = &props.backup {
-        cmd = cmd
-            .opt_if(
-                "--backup-retention",
-                backup.backup_retention_days.map(|d| d.to_string()),
-            )
-            .opt(
-                "--geo-redundant-backup",
-                if backup.geo_redundant_backup == Some(models::backup::GeoRedundantBackup::Enabled)
-                {
-                    "Enabled"
-                } else {
-                    "Disabled"
-                },
-            );
-    }
-    match network {
-        Some(vars) => cmd = vnet_flags(cmd, vars),
-        // Public access without a blanket rule; the plan's rules follow.
-        None => cmd = cmd.opt("--public-access", "None"),
-    }
-    cmd = cmd
-        .opt(
-            "--microsoft-entra-auth",
-            if az.auth.entra { "Enabled" } else { "Disabled" },
-        )
-        .opt(
-            "--password-auth",
-            if az.auth.password {
-                "Enabled"
-            } else {
-                "Disabled"
-            },
-        );
-    if with_password {
-        cmd = cmd
-            .opt("--admin-user", az.administrator_login.as_str())
-            .secret("--admin-password", PASSWORD_VAR);
-    }
-    if !plan.labels.is_empty() {
-        let tags = plan
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        cmd.options.push(("--tags".into(), Some(Word::Lits(tags))));
-    }
-    // The create command prints the server (and the password it was given)
-    // unless told not to.
-    cmd.flag("--yes").opt("--output", "none")
 }

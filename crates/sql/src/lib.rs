@@ -55,6 +55,16 @@
 //! Every statement is a [`Statement`]; [`render`] quotes identifiers and
 //! literals in one place with `postgres_protocol::escape`.
 //!
+//! # Microsoft Entra principals (Azure)
+//!
+//! On Azure, a role whose password source is an Entra identity is not
+//! created by `init.sql`: it is an Entra principal of one of the plan's
+//! managed identities, created by [`entra_principal_script`] (Azure's
+//! `pgaadauth_create_principal_with_oid`, in the `postgres` database, run as
+//! an Entra administrator — the Azure backend's `deploy.sh` runs it).
+//! `init.sql` stops while such a role is missing, and the converger never
+//! creates one ([`Error::MissingEntraPrincipal`]). See [`entra`].
+//!
 //! # Converging a live server (feature `apply`)
 //!
 //! `diff` inspects the server (roles, memberships, databases, schemas,
@@ -112,6 +122,7 @@
 pub mod catalog;
 pub mod desired;
 pub mod diff;
+pub mod entra;
 mod error;
 pub mod monitoring;
 pub mod render;
@@ -126,6 +137,7 @@ mod tls;
 
 pub use desired::DesiredState;
 pub use diff::{Change, ChangeSet, Scope};
+pub use entra::entra_principal_script;
 pub use error::Error;
 pub use script::{
     RenderOptions, init_script_for_job, render_files, render_files_with, render_script,

@@ -20,7 +20,15 @@ pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String
             };
             pgplan_k8s::render_files(plan, &opts).map_err(|e| e.to_string())
         }
-        Target::Azure => pgplan_azure::render_files(plan).map_err(|e| e.to_string()),
+        Target::Azure => {
+            // The Entra principals' SQL comes from the SQL backend; deploy.sh
+            // runs it with psql.
+            let entra = pgplan_sql::entra_principal_script(plan);
+            let opts = pgplan_azure::RenderOptions {
+                entra_principals: entra.as_ref(),
+            };
+            pgplan_azure::render_files_with(plan, &opts).map_err(|e| e.to_string())
+        }
     }
 }
 

@@ -12,9 +12,9 @@ use crate::model::input::Input;
 use crate::model::names::{DnsLabel, DnsSubdomain, RoleName};
 use crate::model::net::CidrRange;
 use crate::model::platform::{
-    Azure, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku, AzureStorage,
-    AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local, Platform,
-    PrincipalType, PrivateAccess, SkuTier,
+    Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
+    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
+    Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Interval};
@@ -131,6 +131,7 @@ impl PlanBuilder {
             administrator_login: RoleName::placeholder(),
             administrator_password: None,
             managed_identities: Vec::new(),
+            alerts: AzureAlerts::default(),
         };
         let (mut azure, mut problems) = f(AzureBuilder::from_value(azure)).finish();
         if azure.sku.name.as_str().is_empty() {
@@ -466,6 +467,22 @@ impl AzureBuilder {
     pub fn managed_identity(mut self, name: &str) -> Self {
         self.value.managed_identities.push(name.to_owned());
         self
+    }
+    /// Severity of the metric alerts, 0 (critical) to 4 (verbose).
+    pub fn alert_severity(mut self, severity: u8) -> Self {
+        self.value.alerts.severity = severity;
+        self
+    }
+    /// How often Azure evaluates each metric alert.
+    pub fn alert_frequency(self, every: impl Input<Interval>) -> Self {
+        self.set("alerts", every, |a, v| {
+            a.alerts.evaluation_frequency = Some(v)
+        })
+    }
+    /// An action group the metric alerts notify (a name in the server's
+    /// resource group, or a resource id).
+    pub fn alert_action_group(self, group: impl Input<AzureResourceRef>) -> Self {
+        self.set("alerts", group, |a, v| a.alerts.action_groups.push(v))
     }
 }
 

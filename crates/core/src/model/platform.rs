@@ -459,6 +459,46 @@ fn yes() -> bool {
     true
 }
 
+/// Azure Monitor metric alerts: what every alert pgplan renders from
+/// `monitoring.thresholds` shares. Each threshold's `for` becomes the
+/// alert's window (rule PGP176 keeps it to the windows Azure takes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureAlerts {
+    /// Severity, 0 (critical) to 4 (verbose).
+    #[builder(default = 2)]
+    #[serde(default = "default_severity")]
+    pub severity: u8,
+    /// How often Azure evaluates each alert; derived from the alert's
+    /// window when unset (1 min up to 15 min windows, then coarser).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_frequency: Option<Interval>,
+    /// Action groups notified when an alert fires or resolves: a name (in
+    /// the server's resource group) or a resource id. Without one the
+    /// alerts only show in Azure Monitor.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_groups: Vec<AzureResourceRef>,
+}
+
+impl Default for AzureAlerts {
+    fn default() -> Self {
+        AzureAlerts::builder().build()
+    }
+}
+
+impl AzureAlerts {
+    /// True when every field has its default (nothing to write in a plan file).
+    pub fn is_default(&self) -> bool {
+        *self == AzureAlerts::default()
+    }
+}
+
+fn default_severity() -> u8 {
+    2
+}
+
 /// An Azure Flexible Server target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
@@ -504,6 +544,11 @@ pub struct Azure {
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_identities: Vec<String>,
+    /// Azure Monitor metric alerts (severity, evaluation frequency, action
+    /// groups) for the thresholds under `monitoring`.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "AzureAlerts::is_default")]
+    pub alerts: AzureAlerts,
 }
 
 /// A server on this machine.

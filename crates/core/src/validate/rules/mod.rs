@@ -33,6 +33,7 @@ pub use azure::{
     AzureServerProperties, AzureSettingsMethod, AzureSkuCapacity, AzureSkuTier, AzureStorageIops,
     AzureStorageSize, AzureVersion,
 };
+pub use azure::{AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts};
 pub use backups::{
     BackupVolumeCapacity, DumpDatabases, DumpDestination, DumpFrequency, DumpRetention,
     ParallelDumpFormat,
@@ -203,6 +204,10 @@ pub static ALL: &[&dyn Rule] = &[
     &AzureFirewallRules,
     &AzureDatabaseNames,
     &AzureDatabaseCollation,
+    &AzureEntraRoles,
+    &AzureMetricAlerts,
+    &AzureAlertMetrics,
+    &AzureLogicalBackups,
     // SQL objects, PGP180–PGP199.
     &UniqueDatabaseNames,
     &ReservedSchemaNames,

@@ -28,6 +28,7 @@ fn plan() -> PlanBuilder {
                     .timing(30.seconds(), 10.seconds(), 10.seconds())
                     .maximum_lag_on_failover(1.mib())
                     .rest_api_port(8008)
+                    .endpoints_host("127.0.0.10")
                     .endpoints(5000, 5001, 8404)
             })
         })
@@ -72,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let host = e.host.as_ref().map_or("-", |h| h.as_str());
         println!("  etcd   {:<6} {host}:{} (peer {})", e.name, e.client_port, e.peer_port);
     }
-    let ep = cluster.endpoints;
+    let ep = &cluster.endpoints;
     println!("  HAProxy: writes :{}, reads :{}, stats :{}", ep.write_port, ep.read_port, ep.stats_port);
     println!("\nsettings:");
     for s in plan.settings().iter() {

@@ -82,6 +82,7 @@ pub use model::platform::{
     PrincipalType, PrivateAccess, SkuTier,
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
+pub use model::runner;
 pub use model::secrets::{
     LiteralSecret, Password, SecretInput, SecretSource, env_var_fragment, secret,
 };

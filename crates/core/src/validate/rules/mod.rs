@@ -12,6 +12,7 @@ mod backup_capacity;
 mod connection_budget;
 mod durability;
 mod extension_prerequisites;
+pub mod ha;
 mod kubernetes;
 mod memory_budget;
 mod monitoring_thresholds;
@@ -36,6 +37,10 @@ pub use backup_capacity::BackupCapacity;
 pub use connection_budget::ConnectionBudget;
 pub use durability::Durability;
 pub use extension_prerequisites::ExtensionPrerequisites;
+pub use ha::{
+    LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniExporterLogin, PatroniPlatform,
+    PatroniReplicationLogin, RunnerOwnedParameters, RunnerReservedLogins,
+};
 pub use kubernetes::KubernetesNames;
 pub use memory_budget::MemoryBudget;
 pub use monitoring_thresholds::MonitoringThresholds;
@@ -76,6 +81,14 @@ pub static ALL: &[&dyn Rule] = &[
     &KubernetesNames,
     &UniqueDatabaseNames,
     &ReservedSchemaNames,
+    &PatroniPlatform,
+    &LocalLoopbackHosts,
+    &LocalPortClashes,
+    &RunnerOwnedParameters,
+    &PatroniExporterLogin,
+    &RunnerReservedLogins,
+    &PatroniReplicationLogin,
+    &LocalReadReplicas,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

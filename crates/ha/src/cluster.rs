@@ -309,7 +309,12 @@ pub fn plan_parameters(plan: &ValidPlan) -> BTreeMap<String, Param> {
     plan.settings()
         .iter()
         .filter(|s| !owned.contains(&s.name.as_str()))
-        .map(|s| (s.name.clone(), Param::new(&s.value, provenance(&s.provenance))))
+        .map(|s| {
+            (
+                s.name.clone(),
+                Param::new(&s.value, provenance(&s.provenance)),
+            )
+        })
         .collect()
 }
 

@@ -64,14 +64,21 @@ fn required(var: &str) -> String {
 /// quoting there (the values are names, addresses, ports and versions).
 fn env_value(value: &str, path: &str) -> Result<String, Error> {
     let ok = value.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b',' | b'/' | b'=' | b'?' | b'@')
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'.' | b'-' | b'_' | b':' | b',' | b'/' | b'=' | b'?' | b'@'
+            )
     });
     if ok {
         Ok(value.to_owned())
     } else {
         Err(Error::Unrenderable {
             path: path.to_owned(),
-            message: format!("`{}` cannot be written to a Compose env file", escape::one_line(value)),
+            message: format!(
+                "`{}` cannot be written to a Compose env file",
+                escape::one_line(value)
+            ),
         })
     }
 }
@@ -175,12 +182,27 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
         let env = [
             ("ETCD_NAME", e.name.clone()),
             ("ETCD_DATA_DIR", "/etcd-data".to_owned()),
-            ("ETCD_LISTEN_CLIENT_URLS", format!("http://0.0.0.0:{}", e.client_port)),
-            ("ETCD_ADVERTISE_CLIENT_URLS", format!("http://{}:{}", e.name, e.client_port)),
-            ("ETCD_LISTEN_PEER_URLS", format!("http://0.0.0.0:{}", e.peer_port)),
-            ("ETCD_INITIAL_ADVERTISE_PEER_URLS", format!("http://{}:{}", e.name, e.peer_port)),
+            (
+                "ETCD_LISTEN_CLIENT_URLS",
+                format!("http://0.0.0.0:{}", e.client_port),
+            ),
+            (
+                "ETCD_ADVERTISE_CLIENT_URLS",
+                format!("http://{}:{}", e.name, e.client_port),
+            ),
+            (
+                "ETCD_LISTEN_PEER_URLS",
+                format!("http://0.0.0.0:{}", e.peer_port),
+            ),
+            (
+                "ETCD_INITIAL_ADVERTISE_PEER_URLS",
+                format!("http://{}:{}", e.name, e.peer_port),
+            ),
             ("ETCD_INITIAL_CLUSTER", initial_cluster.clone()),
-            ("ETCD_INITIAL_CLUSTER_TOKEN", format!("pgplan-{}", cluster.scope)),
+            (
+                "ETCD_INITIAL_CLUSTER_TOKEN",
+                format!("pgplan-{}", cluster.scope),
+            ),
             ("ETCD_INITIAL_CLUSTER_STATE", "new".to_owned()),
             ("ETCD_ENABLE_V2", "false".to_owned()),
         ];
@@ -218,7 +240,10 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
             ("APIPORT", m.rest_port.to_string()),
             ("PGPORT", m.pg_port.to_string()),
             ("RESTAPI_CONNECT_ADDRESS", m.name.clone()),
-            ("PATRONI_POSTGRESQL_CONNECT_ADDRESS", format!("{}:{}", m.name, m.pg_port)),
+            (
+                "PATRONI_POSTGRESQL_CONNECT_ADDRESS",
+                format!("{}:{}", m.name, m.pg_port),
+            ),
             ("PGUSER_SUPERUSER", cluster.superuser.clone()),
         ];
         if let Some(l) = initdb_locale {
@@ -239,14 +264,28 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
             .end();
         y.comment("the replication login's name may hold any character, so it is here rather than in the env file");
         y.open("environment");
-        y.kv("PGUSER_STANDBY", V::S(&escape::compose_literal(&cluster.replication_user)));
-        y.kv("PGPASSWORD_SUPERUSER", V::S(&required(SUPERUSER_PASSWORD_VARIABLE)));
+        y.kv(
+            "PGUSER_STANDBY",
+            V::S(&escape::compose_literal(&cluster.replication_user)),
+        );
+        y.kv(
+            "PGPASSWORD_SUPERUSER",
+            V::S(&required(SUPERUSER_PASSWORD_VARIABLE)),
+        );
         y.kv(
             "PGPASSWORD_STANDBY",
-            V::S(&required(&password_variable(plan, &cluster.replication_user))),
+            V::S(&required(&password_variable(
+                plan,
+                &cluster.replication_user,
+            ))),
         );
-        y.comment("the plan's Patroni timing, replication mode and parameters over Spilo's defaults");
-        y.kv("SPILO_CONFIGURATION", V::S(&escape::compose_literal(&spilo)));
+        y.comment(
+            "the plan's Patroni timing, replication mode and parameters over Spilo's defaults",
+        );
+        y.kv(
+            "SPILO_CONFIGURATION",
+            V::S(&escape::compose_literal(&spilo)),
+        );
         y.end();
         y.open("volumes")
             .item(V::S(&format!("{}-data:/home/postgres/pgdata", m.name)))
@@ -274,7 +313,9 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
     y.open("haproxy");
     y.kv("image", V::S(HAPROXY_IMAGE));
     y.open("volumes")
-        .item(V::S("./compose/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro"))
+        .item(V::S(
+            "./compose/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro",
+        ))
         .end();
     y.comment("topology.patroni.endpoints: write, read and statistics ports on HAProxy's address");
     y.open("ports");
@@ -300,10 +341,15 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
             .map_or_else(|| EXPORTER_IMAGE.to_owned(), ToString::to_string);
         let sslmode = if cluster.tls { "require" } else { "disable" };
         for m in &cluster.members {
-            let Some(port) = m.exporter_port else { continue };
+            let Some(port) = m.exporter_port else {
+                continue;
+            };
             let name = format!("{}-exporter", m.name);
             let env = [
-                ("DATA_SOURCE_URI", format!("{}:{}/postgres?sslmode={sslmode}", m.name, m.pg_port)),
+                (
+                    "DATA_SOURCE_URI",
+                    format!("{}:{}/postgres?sslmode={sslmode}", m.name, m.pg_port),
+                ),
                 ("PG_EXPORTER_WEB_LISTEN_ADDRESS", format!(":{port}")),
             ];
             files.insert(
@@ -317,7 +363,10 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
                 .end();
             y.open("environment");
             y.kv("DATA_SOURCE_USER", V::S(&escape::compose_literal(user)));
-            y.kv("DATA_SOURCE_PASS", V::S(&required(&password_variable(plan, user))));
+            y.kv(
+                "DATA_SOURCE_PASS",
+                V::S(&required(&password_variable(plan, user))),
+            );
             y.end();
             y.comment("monitoring.exporter.port on the member's address");
             y.open("ports")
@@ -331,7 +380,11 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster) -> Result<BTreeMap<String, St
     }
     y.end();
 
-    y.open("networks").open(&network).kv("driver", V::S("bridge")).end().end();
+    y.open("networks")
+        .open(&network)
+        .kv("driver", V::S("bridge"))
+        .end()
+        .end();
     y.open("volumes");
     for e in &cluster.etcd {
         y.empty_map(&format!("{}-data", e.name));

@@ -8,9 +8,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The plan does not run on this machine.
-    #[error(
-        "the ha target renders and runs plans on platform local; this plan runs on {platform}"
-    )]
+    #[error("the ha target renders and runs plans on platform local; this plan runs on {platform}")]
     NotLocal {
         /// The plan's platform.
         platform: &'static str,
@@ -38,7 +36,9 @@ pub enum Error {
         packages: String,
     },
     /// An address the plan listens on is taken.
-    #[error("{addr} ({what}) is already in use by another process: nothing was started; stop that process or give the plan another address or port")]
+    #[error(
+        "{addr} ({what}) is already in use by another process: nothing was started; stop that process or give the plan another address or port"
+    )]
     PortInUse {
         /// The address.
         addr: SocketAddr,
@@ -129,7 +129,9 @@ pub enum Error {
         body: String,
     },
     /// A change `up` cannot make to a running cluster.
-    #[error("{what}: `pgplan up` cannot change this on a running cluster; run `pgplan down` first (add --purge to start from empty data)")]
+    #[error(
+        "{what}: `pgplan up` cannot change this on a running cluster; run `pgplan down` first (add --purge to start from empty data)"
+    )]
     UnsupportedChange {
         /// The change.
         what: String,

@@ -111,7 +111,10 @@ pub fn shell(s: &str) -> String {
     let bare = !s.is_empty()
         && s.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(b, b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b',')
+                || matches!(
+                    b,
+                    b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b','
+                )
         });
     if bare {
         s.to_owned()
@@ -225,7 +228,10 @@ mod tests {
 
     #[test]
     fn haproxy_words() {
-        assert_eq!(haproxy("127.0.0.11:5432").as_deref(), Some("127.0.0.11:5432"));
+        assert_eq!(
+            haproxy("127.0.0.11:5432").as_deref(),
+            Some("127.0.0.11:5432")
+        );
         assert_eq!(haproxy("").as_deref(), Some("\"\""));
         assert_eq!(haproxy("a#b").as_deref(), Some("\"a\\#b\""));
         assert_eq!(haproxy("tab\there").as_deref(), Some("\"tab\\there\""));

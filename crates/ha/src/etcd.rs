@@ -45,6 +45,10 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, node: &EtcdNode, layout: &Lay
     y.kv("initial-cluster-state", V::S("new"));
     y.comment("Patroni talks to etcd's v3 API; the deprecated v2 API stays off");
     y.kv("enable-v2", V::B(false));
+    y.comment("Patroni's etcd3 client speaks JSON to the gRPC gateway (/v3/...): on by default as a flag, off in a config file unless set");
+    y.kv("enable-grpc-gateway", V::B(true));
+    y.comment("etcd's flag default, which a config file does not inherit either");
+    y.kv("strict-reconfig-check", V::B(true));
     y.kv("logger", V::S("zap"));
     y.open("log-outputs").item(V::S("stderr")).end();
     y.comment("etcd's defaults (ms): a new etcd leader within about a second, far below Patroni's retry_timeout");

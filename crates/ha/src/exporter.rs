@@ -15,7 +15,11 @@ use crate::cluster::{Cluster, Member};
 use crate::escape;
 
 /// The variables, by name.
-pub fn environment(cluster: &Cluster, member: &Member, layout: &Layout) -> BTreeMap<String, String> {
+pub fn environment(
+    cluster: &Cluster,
+    member: &Member,
+    layout: &Layout,
+) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     if let (Some(port), Some(user)) = (member.exporter_port, &cluster.monitoring_user) {
         env.insert(
@@ -48,9 +52,13 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, member: &Member, layout: &Lay
         member.ip,
         member.exporter_port.unwrap_or_default()
     );
-    out.push_str("# Rendered by pgplan. Run: set -a; . ./THIS_FILE; set +a; prometheus-postgres-exporter\n");
+    out.push_str(
+        "# Rendered by pgplan. Run: set -a; . ./THIS_FILE; set +a; prometheus-postgres-exporter\n",
+    );
     out.push_str("# The exporter connects to its own member only (monitoring.exporter.port on the member's address),\n");
-    out.push_str("# as the plan's monitoring login; the password is read from DATA_SOURCE_PASS_FILE.\n");
+    out.push_str(
+        "# as the plan's monitoring login; the password is read from DATA_SOURCE_PASS_FILE.\n",
+    );
     for (k, v) in environment(cluster, member, layout) {
         let _ = writeln!(out, "{k}={}", escape::shell(&v));
     }

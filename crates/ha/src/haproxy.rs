@@ -52,7 +52,11 @@ fn ms(n: u64) -> String {
 ///
 /// [`Error::Unrenderable`] for a name HAProxy cannot carry (validated plans
 /// have none).
-pub fn render(plan: &ValidPlan, cluster: &Cluster, placement: Placement<'_>) -> Result<String, Error> {
+pub fn render(
+    plan: &ValidPlan,
+    cluster: &Cluster,
+    placement: Placement<'_>,
+) -> Result<String, Error> {
     let r = cluster.router;
     let c = cluster.checks;
     let bind = |port: u16| match placement {
@@ -76,7 +80,9 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, placement: Placement<'_>) -> 
         r.stats_port
     );
     out.push_str("# Rendered by pgplan; the comment above a value says why it has that value.\n");
-    out.push_str("# Check: haproxy -c -f haproxy.cfg   Run: haproxy -f haproxy.cfg (foreground)\n\n");
+    out.push_str(
+        "# Check: haproxy -c -f haproxy.cfg   Run: haproxy -f haproxy.cfg (foreground)\n\n",
+    );
     out.push_str("global\n");
     let _ = writeln!(
         out,
@@ -151,7 +157,9 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, placement: Placement<'_>) -> 
         Ok(())
     };
 
-    out.push_str("\n# read-write: the leader is the only member whose REST API answers 200 to /primary\n");
+    out.push_str(
+        "\n# read-write: the leader is the only member whose REST API answers 200 to /primary\n",
+    );
     out.push_str("listen pg_write\n");
     let _ = writeln!(
         out,

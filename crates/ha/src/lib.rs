@@ -94,7 +94,10 @@ pub fn render_files(plan: &ValidPlan, layout: &Layout) -> Result<BTreeMap<String
     }
     let mut files = BTreeMap::new();
     if plan.topology.patroni.is_none() {
-        files.insert("postgresql.conf".into(), single::postgresql_conf(plan, layout));
+        files.insert(
+            "postgresql.conf".into(),
+            single::postgresql_conf(plan, layout),
+        );
         files.insert("pg_hba.conf".into(), single::pg_hba_conf(plan));
         files.insert("README.md".into(), readme::single(plan, layout));
         return Ok(files);
@@ -121,7 +124,11 @@ pub fn render_files(plan: &ValidPlan, layout: &Layout) -> Result<BTreeMap<String
     let socket = layout.haproxy_socket();
     files.insert(
         "haproxy/haproxy.cfg".into(),
-        haproxy::render(plan, &cluster, haproxy::Placement::Local { socket: &socket })?,
+        haproxy::render(
+            plan,
+            &cluster,
+            haproxy::Placement::Local { socket: &socket },
+        )?,
     );
     files.extend(compose::render(plan, &cluster)?);
     let readme = readme::patroni(plan, &cluster, layout, &files);

@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 
 use pgplan_core::{SynchronousMode, ValidPlan, runner};
 
+use crate::Layout;
 use crate::cluster::{Cluster, DCS_PARAMETERS, Member, Param, plan_parameters, runner_parameters};
 use crate::escape;
 use crate::yaml::{V, Yaml};
-use crate::Layout;
 
 /// The REST API login `pgplan up` and `patronictl` use for unsafe calls
 /// (switchover, restart, `PATCH /config`).
@@ -144,7 +144,9 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, member: &Member, layout: &Lay
         "Patroni member {} of cluster {} ({} {}), PostgreSQL {}.",
         member.name, cluster.scope, plan.service, plan.environment, plan.version
     ));
-    y.comment("Rendered by pgplan from the plan; the comment above a value says why it has that value.");
+    y.comment(
+        "Rendered by pgplan from the plan; the comment above a value says why it has that value.",
+    );
     y.comment(&format!(
         "Passwords are never in this file: Patroni reads them from {} (pgplan up sets them from the run directory's secrets).",
         PASSWORD_VARIABLES.join(", ")
@@ -166,7 +168,9 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, member: &Member, layout: &Lay
     y.end();
 
     y.blank().open("etcd3");
-    y.comment("the plan's etcd members, through etcd's v3 API (v2 is off by default since etcd 3.4)");
+    y.comment(
+        "the plan's etcd members, through etcd's v3 API (v2 is off by default since etcd 3.4)",
+    );
     y.open("hosts");
     for e in &cluster.etcd {
         y.item(V::S(&format!("{}:{}", e.ip, e.client_port)));
@@ -185,7 +189,8 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, member: &Member, layout: &Lay
     y.comment("topology.patroni.retry_timeout: how long etcd and PostgreSQL operations are retried before the primary demotes itself");
     y.kv("retry_timeout", V::N(t.retry_timeout));
     y.comment(&if cluster.lag_from_plan {
-        "topology.patroni.maximum_lag_on_failover (bytes): a replica further behind is not promoted".to_owned()
+        "topology.patroni.maximum_lag_on_failover (bytes): a replica further behind is not promoted"
+            .to_owned()
     } else {
         "Patroni's default (1 MiB, in bytes): a replica further behind is not promoted".to_owned()
     });

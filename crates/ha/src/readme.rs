@@ -10,15 +10,24 @@ use crate::cluster::Cluster;
 use crate::{Layout, compose, patroni};
 
 /// The README of a Patroni render.
-pub fn patroni(plan: &ValidPlan, cluster: &Cluster, layout: &Layout, files: &BTreeMap<String, String>) -> String {
+pub fn patroni(
+    plan: &ValidPlan,
+    cluster: &Cluster,
+    layout: &Layout,
+    files: &BTreeMap<String, String>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "# Patroni cluster `{}` of {} ({}), PostgreSQL {}\n",
         cluster.scope, plan.service, plan.environment, plan.version
     );
-    out.push_str("Rendered by pgplan. `pgplan up PLAN` starts all of it on this machine from these files;\n");
-    out.push_str("to run it by hand, start the components in this order (each as an unprivileged user):\n\n");
+    out.push_str(
+        "Rendered by pgplan. `pgplan up PLAN` starts all of it on this machine from these files;\n",
+    );
+    out.push_str(
+        "to run it by hand, start the components in this order (each as an unprivileged user):\n\n",
+    );
     out.push_str("| file | run by | how |\n|---|---|---|\n");
     for e in &cluster.etcd {
         let _ = writeln!(
@@ -57,7 +66,11 @@ pub fn patroni(plan: &ValidPlan, cluster: &Cluster, layout: &Layout, files: &BTr
         );
     }
     out.push_str("\n## Passwords\n\nNo file here holds a password. Patroni reads them from ");
-    out.push_str(&patroni::PASSWORD_VARIABLES.map(|v| format!("`{v}`")).join(", "));
+    out.push_str(
+        &patroni::PASSWORD_VARIABLES
+            .map(|v| format!("`{v}`"))
+            .join(", "),
+    );
     let _ = writeln!(
         out,
         "; the exporters read the monitoring login's from `{}` (mode 0600). `pgplan up` generates what the plan does not supply and keeps it in `{}` (mode 0600), never printing it.",
@@ -69,7 +82,15 @@ pub fn patroni(plan: &ValidPlan, cluster: &Cluster, layout: &Layout, files: &BTr
     let _ = writeln!(
         out,
         "- writes: `{}:{}` (the leader)\n- reads: `{}:{}` (replicas within {} bytes of replay lag)\n- statistics: `http://{}:{}/stats`, Prometheus: `http://{}:{}/metrics`",
-        r.ip, r.write_port, r.ip, r.read_port, cluster.maximum_lag_bytes, r.ip, r.stats_port, r.ip, r.stats_port
+        r.ip,
+        r.write_port,
+        r.ip,
+        r.read_port,
+        cluster.maximum_lag_bytes,
+        r.ip,
+        r.stats_port,
+        r.ip,
+        r.stats_port
     );
     for m in &cluster.members {
         let _ = write!(

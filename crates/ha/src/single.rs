@@ -72,7 +72,10 @@ pub fn pg_hba_conf(plan: &ValidPlan) -> String {
     );
     out.push_str("# TYPE   DATABASE  USER  ADDRESS        METHOD\n");
     out.push_str("local    all       all                  scram-sha-256\n");
-    let _ = writeln!(out, "{host:<8} all       all   127.0.0.1/32   scram-sha-256");
+    let _ = writeln!(
+        out,
+        "{host:<8} all       all   127.0.0.1/32   scram-sha-256"
+    );
     for cidr in &plan.security.allowed_cidrs {
         let _ = writeln!(out, "# security.allowed_cidrs");
         let _ = writeln!(out, "{host:<8} all       all   {cidr}   scram-sha-256");

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod diff;
 pub mod render;
 pub mod settings;
+pub mod up;
 pub mod validate;
 
 use std::path::Path;

@@ -11,8 +11,8 @@ use pgplan_core::{Password, runner};
 use serde_json::{Value, json};
 
 use super::http::{self, Auth};
-use super::programs::{self, ClusterPrograms, PATRONI_PG_TOOLS};
 use super::proc::{self, Proc};
+use super::programs::{self, ClusterPrograms, PATRONI_PG_TOOLS};
 use super::secrets::Login;
 use super::state::State;
 use super::{
@@ -129,7 +129,10 @@ fn router_ready(cluster: &Cluster, leader: &str) -> Result<(), String> {
     if write.iter().any(|s| s == leader) {
         Ok(())
     } else {
-        Err(format!("HAProxy's write port routes to [{}]", write.join(", ")))
+        Err(format!(
+            "HAProxy's write port routes to [{}]",
+            write.join(", ")
+        ))
     }
 }
 
@@ -248,8 +251,14 @@ fn dcs_patch(live: &Value, want: &Value) -> Option<Value> {
         }
     }
     let mut params = serde_json::Map::new();
-    let live_params = live["postgresql"]["parameters"].as_object().cloned().unwrap_or_default();
-    let want_params = want["postgresql"]["parameters"].as_object().cloned().unwrap_or_default();
+    let live_params = live["postgresql"]["parameters"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let want_params = want["postgresql"]["parameters"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     for (k, v) in &want_params {
         if live_params.get(k).is_none_or(|l| !same(l, v)) {
             params.insert(k.clone(), v.clone());
@@ -303,7 +312,11 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             });
         }
     }
-    let etcd_running = cluster.etcd.iter().filter(|e| state.running(&e.name).is_some()).count();
+    let etcd_running = cluster
+        .etcd
+        .iter()
+        .filter(|e| state.running(&e.name).is_some())
+        .count();
 
     // Everything that will be started must find its ports free and its data
     // directory its own; nothing is started before all of it is checked.
@@ -342,10 +355,15 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     }
     let etcd_file_changed = |e: &crate::cluster::EtcdNode, files: &BTreeMap<String, String>| {
         let path = layout.config_dir().join(format!("etcd/{}.yml", e.name));
-        std::fs::read_to_string(path).ok().as_deref() != files.get(&format!("etcd/{}.yml", e.name)).map(String::as_str)
+        std::fs::read_to_string(path).ok().as_deref()
+            != files
+                .get(&format!("etcd/{}.yml", e.name))
+                .map(String::as_str)
     };
 
     r.prepare()?;
+    // From here on, what this run directory holds is this plan's.
+    state.write(&r.run_dir)?;
     let passwords = Passwords::load(plan, &layout.secrets_dir().join("passwords.json"))?;
     if cluster.tls {
         let hosts: Vec<String> = cluster.members.iter().map(|m| m.ip.to_string()).collect();
@@ -364,7 +382,11 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             source_description: "the monitoring login".into(),
             message: "unknown".into(),
         })?;
-        r.user.write(&layout.monitoring_password_file(), p.expose().as_bytes(), 0o600)?;
+        r.user.write(
+            &layout.monitoring_password_file(),
+            p.expose().as_bytes(),
+            0o600,
+        )?;
     }
 
     let files = crate::render_files(plan, &layout)?;
@@ -396,8 +418,13 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
         }
         r.user.dir(&layout.etcd_data_dir(&e.name))?;
         let mut cmd = r.user.command(&programs.etcd, &home);
-        cmd.arg("--config-file").arg(config.join(format!("etcd/{}.yml", e.name)));
-        let p = proc::spawn(cmd, &layout.log_file(&e.name), &format!("etcd member {}", e.name))?;
+        cmd.arg("--config-file")
+            .arg(config.join(format!("etcd/{}.yml", e.name)));
+        let p = proc::spawn(
+            cmd,
+            &layout.log_file(&e.name),
+            &format!("etcd member {}", e.name),
+        )?;
         guard.push(&format!("etcd member {}", e.name), p, None);
         state.processes.insert(e.name.clone(), p.into());
         started.push(format!("etcd member {} on {}", e.name, e.client_url()));
@@ -405,8 +432,16 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     let etcd_timeout = Duration::from_secs(60);
     wait_for(progress, "etcd healthy", etcd_timeout, || {
         for e in &cluster.etcd {
-            if state.processes.get(&e.name).is_some_and(|rec| !Proc::from(*rec).alive()) {
-                return Err(format!("etcd member {} exited; see {}", e.name, layout.log_file(&e.name).display()));
+            if state
+                .processes
+                .get(&e.name)
+                .is_some_and(|rec| !Proc::from(*rec).alive())
+            {
+                return Err(format!(
+                    "etcd member {} exited; see {}",
+                    e.name,
+                    layout.log_file(&e.name).display()
+                ));
             }
             if !etcd_healthy(e) {
                 return Err(format!("etcd member {} is not healthy yet", e.name));
@@ -433,7 +468,10 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
                     Duration::from_secs(10),
                 )?;
                 reloaded.push(m.name.clone());
-                changed.push(format!("reloaded Patroni member {} (its configuration changed)", m.name));
+                changed.push(format!(
+                    "reloaded Patroni member {} (its configuration changed)",
+                    m.name
+                ));
             }
             continue;
         }
@@ -444,16 +482,32 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
         for (k, v) in &env {
             check.env(k, v.expose());
         }
-        proc::run(check, &format!("patroni --validate-config {}", file.display()))?;
+        proc::run(
+            check,
+            &format!("patroni --validate-config {}", file.display()),
+        )?;
         let mut cmd = r.user.command(&programs.patroni, &home);
         cmd.arg(&file);
         for (k, v) in &env {
             cmd.env(k, v.expose());
         }
-        let p = proc::spawn(cmd, &layout.log_file(&m.name), &format!("Patroni member {}", m.name))?;
-        guard.push(&format!("Patroni member {}", m.name), p, Some(layout.member_data_dir(plan, &m.name)));
+        let p = proc::spawn(
+            cmd,
+            &layout.log_file(&m.name),
+            &format!("Patroni member {}", m.name),
+        )?;
+        guard.push(
+            &format!("Patroni member {}", m.name),
+            p,
+            Some(layout.member_data_dir(plan, &m.name)),
+        );
         state.processes.insert(m.name.clone(), p.into());
-        started.push(format!("Patroni member {} (PostgreSQL {} on {})", m.name, major, m.pg_addr()));
+        started.push(format!(
+            "Patroni member {} (PostgreSQL {} on {})",
+            m.name,
+            major,
+            m.pg_addr()
+        ));
     }
     let dead = |state: &State| -> Option<String> {
         cluster.members.iter().find_map(|m| {
@@ -464,17 +518,31 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     let leader_timeout = Duration::from_secs(120 + cluster.timing.ttl * 2);
     let leader_name = wait_for(progress, "a Patroni leader", leader_timeout, || {
         if let Some(name) = dead(&state) {
-            return Err(format!("Patroni member {name} exited; see {}", layout.log_file(&name).display()));
+            return Err(format!(
+                "Patroni member {name} exited; see {}",
+                layout.log_file(&name).display()
+            ));
         }
-        leader(&cluster).map(|m| m.name.clone()).ok_or_else(|| "no member answers 200 to /primary".to_owned())
+        leader(&cluster)
+            .map(|m| m.name.clone())
+            .ok_or_else(|| "no member answers 200 to /primary".to_owned())
     })
     .map_err(|e| exited_or(e, &cluster, &state, &layout))?;
     progress.done(&format!("leader {leader_name}"));
 
     // The DCS settings of a running cluster follow the plan.
-    let rest = cluster.member(&leader_name).map(Member::rest_url).unwrap_or_default();
+    let rest = cluster
+        .member(&leader_name)
+        .map(Member::rest_url)
+        .unwrap_or_default();
     let want = desired_dcs(plan, &cluster);
-    let live = http::call("GET", &format!("{rest}/config"), None, None, Duration::from_secs(5))?;
+    let live = http::call(
+        "GET",
+        &format!("{rest}/config"),
+        None,
+        None,
+        Duration::from_secs(5),
+    )?;
     if let Some(patch) = live.json().and_then(|live| dcs_patch(&live, &want)) {
         http::call(
             "PATCH",
@@ -493,7 +561,10 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
         replicas_timeout,
         || {
             if let Some(name) = dead(&state) {
-                return Err(format!("Patroni member {name} exited; see {}", layout.log_file(&name).display()));
+                return Err(format!(
+                    "Patroni member {name} exited; see {}",
+                    layout.log_file(&name).display()
+                ));
             }
             replication_ready(&cluster)
         },
@@ -512,12 +583,19 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     // Restarts a parameter change needs: replicas first, the leader last.
     if changed.iter().any(|c| c.starts_with("cluster settings")) || !reloaded.is_empty() {
         std::thread::sleep(Duration::from_secs(cluster.timing.loop_wait + 1));
-        let mut order: Vec<&Member> = cluster.members.iter().filter(|m| m.name != leader_name).collect();
+        let mut order: Vec<&Member> = cluster
+            .members
+            .iter()
+            .filter(|m| m.name != leader_name)
+            .collect();
         order.extend(cluster.member(&leader_name));
         for m in order {
             let pending = patroni_json(m).is_some_and(|v| v["pending_restart"] == true);
             if pending {
-                progress.waiting(&format!("restarting {} for a parameter that needs it", m.name));
+                progress.waiting(&format!(
+                    "restarting {} for a parameter that needs it",
+                    m.name
+                ));
                 http::call(
                     "POST",
                     &format!("{}/restart", m.rest_url()),
@@ -525,12 +603,18 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
                     rest_auth(&passwords).as_ref(),
                     Duration::from_secs(180),
                 )?;
-                changed.push(format!("restarted PostgreSQL of {} (a changed parameter needs a restart)", m.name));
+                changed.push(format!(
+                    "restarted PostgreSQL of {} (a changed parameter needs a restart)",
+                    m.name
+                ));
             }
         }
-        wait_for(progress, "the standbys after the restarts", replicas_timeout, || {
-            replication_ready(&cluster)
-        })?;
+        wait_for(
+            progress,
+            "the standbys after the restarts",
+            replicas_timeout,
+            || replication_ready(&cluster),
+        )?;
     }
 
     // HAProxy
@@ -564,18 +648,28 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             ));
         }
     }
-    wait_for(progress, "HAProxy's write port on the leader", Duration::from_secs(30), || {
-        if state.running(HAPROXY).is_none() {
-            return Err(format!("HAProxy exited; see {}", layout.log_file(HAPROXY).display()));
-        }
-        let leader = leader(&cluster).ok_or("no leader")?;
-        router_ready(&cluster, &leader.name)
-    })?;
+    wait_for(
+        progress,
+        "HAProxy's write port on the leader",
+        Duration::from_secs(30),
+        || {
+            if state.running(HAPROXY).is_none() {
+                return Err(format!(
+                    "HAProxy exited; see {}",
+                    layout.log_file(HAPROXY).display()
+                ));
+            }
+            let leader = leader(&cluster).ok_or("no leader")?;
+            router_ready(&cluster, &leader.name)
+        },
+    )?;
 
     // Exporters
     if let Some(exporter) = &programs.exporter {
         for m in &cluster.members {
-            let Some(port) = m.exporter_port else { continue };
+            let Some(port) = m.exporter_port else {
+                continue;
+            };
             let name = exporter_component(&m.name);
             let env_file = config.join(format!("exporter/{}.env", m.name));
             let was = state.running(&name);
@@ -584,7 +678,10 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             {
                 p.stop(Duration::from_secs(10));
                 state.processes.remove(&name);
-                changed.push(format!("restarted the exporter of {} (its configuration changed)", m.name));
+                changed.push(format!(
+                    "restarted the exporter of {} (its configuration changed)",
+                    m.name
+                ));
             }
             if state.running(&name).is_some() {
                 continue;
@@ -597,29 +694,45 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
                 .arg("sh")
                 .arg(&env_file)
                 .arg(exporter);
-            let p = proc::spawn(cmd, &layout.log_file(&name), &format!("postgres_exporter of {}", m.name))?;
+            let p = proc::spawn(
+                cmd,
+                &layout.log_file(&name),
+                &format!("postgres_exporter of {}", m.name),
+            )?;
             guard.push(&format!("postgres_exporter of {}", m.name), p, None);
             state.processes.insert(name.clone(), p.into());
             if was.is_none() {
-                started.push(format!("postgres_exporter of {} on http://{}:{port}/metrics", m.name, m.ip));
+                started.push(format!(
+                    "postgres_exporter of {} on http://{}:{port}/metrics",
+                    m.name, m.ip
+                ));
             }
         }
-        wait_for(progress, "the exporters' /metrics", Duration::from_secs(30), || {
-            for m in cluster.members.iter().filter(|m| m.exporter_port.is_some()) {
-                if state.running(&exporter_component(&m.name)).is_none() {
-                    return Err(format!(
-                        "the exporter of {} exited; see {}",
-                        m.name,
-                        layout.log_file(&exporter_component(&m.name)).display()
-                    ));
+        wait_for(
+            progress,
+            "the exporters' /metrics",
+            Duration::from_secs(30),
+            || {
+                for m in cluster.members.iter().filter(|m| m.exporter_port.is_some()) {
+                    if state.running(&exporter_component(&m.name)).is_none() {
+                        return Err(format!(
+                            "the exporter of {} exited; see {}",
+                            m.name,
+                            layout.log_file(&exporter_component(&m.name)).display()
+                        ));
+                    }
+                    let url = format!(
+                        "http://{}:{}/metrics",
+                        m.ip,
+                        m.exporter_port.unwrap_or_default()
+                    );
+                    if !http::get(&url).is_ok_and(|r| r.status == 200) {
+                        return Err(format!("{url} does not answer"));
+                    }
                 }
-                let url = format!("http://{}:{}/metrics", m.ip, m.exporter_port.unwrap_or_default());
-                if !http::get(&url).is_ok_and(|r| r.status == 200) {
-                    return Err(format!("{url} does not answer"));
-                }
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
     }
 
     state.write(&r.run_dir)?;
@@ -701,7 +814,9 @@ pub(super) fn status(r: &Runner, state: &State) -> Result<Status, Error> {
             lag_bytes: v.as_ref().and_then(|v| v["lag"].as_u64()),
             postgres: m.pg_addr(),
             rest_api: Some(m.rest_url()),
-            exporter: m.exporter_port.map(|p| format!("http://{}:{p}/metrics", m.ip)),
+            exporter: m
+                .exporter_port
+                .map(|p| format!("http://{}:{p}/metrics", m.ip)),
             exporter_pg_up: if state.running(&exporter_component(&m.name)).is_some() {
                 exporter_pg_up(m)
             } else {
@@ -748,13 +863,14 @@ pub(super) fn status(r: &Runner, state: &State) -> Result<Status, Error> {
 pub(super) fn down(r: &Runner, state: &mut State, report: &mut DownReport) -> Result<(), Error> {
     let cluster = Cluster::resolve(&r.plan)?;
     let layout = Layout::new(&r.run_dir, "");
-    let stop = |state: &mut State, name: &str, what: String, grace: Duration, report: &mut DownReport| {
-        if let Some(p) = state.running(name) {
-            p.stop(grace);
-            report.stopped.push(what);
-        }
-        state.processes.remove(name);
-    };
+    let stop =
+        |state: &mut State, name: &str, what: String, grace: Duration, report: &mut DownReport| {
+            if let Some(p) = state.running(name) {
+                p.stop(grace);
+                report.stopped.push(what);
+            }
+            state.processes.remove(name);
+        };
     for m in &cluster.members {
         stop(
             state,
@@ -764,7 +880,13 @@ pub(super) fn down(r: &Runner, state: &mut State, report: &mut DownReport) -> Re
             report,
         );
     }
-    stop(state, HAPROXY, "HAProxy".into(), Duration::from_secs(10), report);
+    stop(
+        state,
+        HAPROXY,
+        "HAProxy".into(),
+        Duration::from_secs(10),
+        report,
+    );
     // Replicas before the leader: stopping the leader first hands its role
     // to a replica that is stopped next.
     let leader = leader(&cluster).map(|m| m.name.clone());
@@ -773,7 +895,12 @@ pub(super) fn down(r: &Runner, state: &mut State, report: &mut DownReport) -> Re
         .iter()
         .filter(|m| Some(&m.name) != leader.as_ref())
         .collect();
-    order.extend(cluster.members.iter().filter(|m| Some(&m.name) == leader.as_ref()));
+    order.extend(
+        cluster
+            .members
+            .iter()
+            .filter(|m| Some(&m.name) == leader.as_ref()),
+    );
     for m in order {
         stop(
             state,
@@ -786,7 +913,9 @@ pub(super) fn down(r: &Runner, state: &mut State, report: &mut DownReport) -> Re
         let data = layout.member_data_dir(&r.plan, &m.name);
         if let Some(pm) = postmaster(&data) {
             super::server::stop_postmaster(r, &data, pm);
-            report.stopped.push(format!("PostgreSQL of {} (without its Patroni)", m.name));
+            report
+                .stopped
+                .push(format!("PostgreSQL of {} (without its Patroni)", m.name));
         }
     }
     for e in &cluster.etcd {

@@ -74,13 +74,13 @@ pub fn request(
     timeout: Duration,
 ) -> Result<Response, String> {
     let (addr, path) = parse(url).ok_or_else(|| format!("not an http://ip:port URL: {url}"))?;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
     stream
         .set_read_timeout(Some(timeout))
         .and_then(|()| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| e.to_string())?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n");
     if let Some(a) = auth {
         req.push_str(&format!(
             "Authorization: Basic {}\r\n",
@@ -107,10 +107,15 @@ pub fn request(
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("no HTTP status from {url}"))?;
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked"));
-    let body = if chunked { dechunk(rest) } else { rest.to_owned() };
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase().starts_with("transfer-encoding:")
+            && l.to_ascii_lowercase().contains("chunked")
+    });
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
     Ok(Response { status, body })
 }
 

@@ -24,9 +24,9 @@
 
 mod cluster;
 mod http;
+mod proc;
 mod programs;
 mod progress;
-mod proc;
 mod secrets;
 mod server;
 mod state;
@@ -42,9 +42,9 @@ use serde::Serialize;
 pub use proc::RunUser;
 pub use secrets::{Login, Passwords};
 
-use crate::Error;
-use progress::Progress;
+use crate::{Error, Layout};
 use proc::Proc;
+use progress::Progress;
 use state::State;
 
 /// How to run.
@@ -381,7 +381,9 @@ impl Runner {
                 .map_err(Error::io("reading the current directory"))?
                 .join(run_dir)
         };
-        let user = RunUser::resolve(options.user.as_deref())?;
+        // status and down run as whoever `up` ran the servers as.
+        let recorded = State::read(&run_dir).ok().flatten().map(|s| s.user);
+        let user = RunUser::resolve(options.user.as_deref().or(recorded.as_deref()))?;
         Ok(Runner {
             plan: plan.clone(),
             run_dir,
@@ -422,7 +424,11 @@ impl Runner {
                 reason: format!(
                     "it holds the {} {} of {} ({}), not this plan's {} of {} ({}): give this plan its own --dir",
                     state.kind,
-                    if state.kind == "patroni" { "cluster" } else { "server" },
+                    if state.kind == "patroni" {
+                        "cluster"
+                    } else {
+                        "server"
+                    },
                     state.service,
                     state.environment,
                     self.kind(),
@@ -459,7 +465,7 @@ impl Runner {
     /// Prepares the run directory (owned by the run user).
     fn prepare(&self) -> Result<(), Error> {
         self.user.dir(&self.run_dir)?;
-        for sub in ["config", "log", "sock", "secrets"] {
+        for sub in ["config", "data", "log", "sock", "secrets"] {
             self.user.dir(&self.run_dir.join(sub))?;
         }
         Ok(())
@@ -531,7 +537,8 @@ impl Runner {
         dirs.push(self.run_dir.clone());
         for d in dirs {
             if d.exists() {
-                std::fs::remove_dir_all(&d).map_err(Error::io(format!("removing {}", d.display())))?;
+                std::fs::remove_dir_all(&d)
+                    .map_err(Error::io(format!("removing {}", d.display())))?;
                 report.removed.push(d);
             }
         }
@@ -637,4 +644,24 @@ impl Drop for StartGuard<'_> {
         }
         let _ = (self.user, self.run_dir);
     }
+}
+
+/// The layout `pgplan up` would use for a plan (run directory, binaries,
+/// the port a single server got): what `pgplan render --target ha` renders
+/// against, so the render is the files `up` writes.
+pub fn layout_for(plan: &ValidPlan, run_dir: Option<PathBuf>) -> Layout {
+    let run_dir = run_dir.unwrap_or_else(|| Runner::default_run_dir(plan));
+    let major = plan.version.get();
+    let tools: &[&str] = if plan.topology.patroni.is_some() {
+        &programs::PATRONI_PG_TOOLS
+    } else {
+        &programs::SINGLE_PG_TOOLS
+    };
+    let bin = programs::pg_bin_dir(major, tools, "PostgreSQL")
+        .unwrap_or_else(|_| Layout::debian_bin_dir(major));
+    let port = State::read(&run_dir)
+        .ok()
+        .flatten()
+        .and_then(|s| s.single_port);
+    Layout::new(run_dir, bin).with_single_port(port)
 }

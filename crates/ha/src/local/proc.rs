@@ -70,7 +70,10 @@ impl RunUser {
             Some(n) => n.to_owned(),
             None if root => "postgres".to_owned(),
             None => {
-                let out = Command::new("id").arg("-un").output().map_err(Error::io("id -un"))?;
+                let out = Command::new("id")
+                    .arg("-un")
+                    .output()
+                    .map_err(Error::io("id -un"))?;
                 String::from_utf8_lossy(&out.stdout).trim().to_owned()
             }
         };
@@ -83,7 +86,9 @@ impl RunUser {
         if uid == 0 {
             return Err(Error::User {
                 user: name,
-                reason: "PostgreSQL refuses to run as root; pass --user NAME of an unprivileged user".into(),
+                reason:
+                    "PostgreSQL refuses to run as root; pass --user NAME of an unprivileged user"
+                        .into(),
             });
         }
         if !root && uid != me {
@@ -160,7 +165,8 @@ impl RunUser {
         use std::os::unix::fs::OpenOptionsExt as _;
         use std::os::unix::fs::PermissionsExt as _;
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(Error::io(format!("creating {}", parent.display())))?;
+            fs::create_dir_all(parent)
+                .map_err(Error::io(format!("creating {}", parent.display())))?;
         }
         let tmp = path.with_extension("pgplan-tmp");
         let mut f = OpenOptions::new()

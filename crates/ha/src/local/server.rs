@@ -21,7 +21,8 @@ use crate::{Error, Layout};
 const COMPONENT: &str = "postgres";
 
 fn free_port() -> Result<u16, Error> {
-    let l = TcpListener::bind((runner::SINGLE_HOST, 0)).map_err(Error::io("finding a free port"))?;
+    let l =
+        TcpListener::bind((runner::SINGLE_HOST, 0)).map_err(Error::io("finding a free port"))?;
     l.local_addr()
         .map(|a| a.port())
         .map_err(Error::io("finding a free port"))
@@ -39,7 +40,9 @@ fn conf_values(text: &str) -> BTreeMap<String, String> {
 fn start_timeout(r: &Runner) -> Duration {
     runner::local(&r.plan)
         .and_then(|l| l.start_timeout)
-        .map_or(Duration::from_secs(60), |d| Duration::from_millis(d.as_millis()))
+        .map_or(Duration::from_secs(60), |d| {
+            Duration::from_millis(d.as_millis())
+        })
 }
 
 pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
@@ -48,11 +51,17 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     let state = r.state()?;
     let bin = programs::pg_bin_dir(major, &SINGLE_PG_TOOLS, "a local PostgreSQL server")?;
     let mut state = state.unwrap_or_else(|| r.new_state());
-    let port = match runner::local(plan).and_then(|l| l.port).or(state.single_port) {
+    let port = match runner::local(plan)
+        .and_then(|l| l.port)
+        .or(state.single_port)
+    {
         Some(p) => p,
         None => free_port()?,
     };
-    state.single_port = runner::local(plan).and_then(|l| l.port).is_none().then_some(port);
+    state.single_port = runner::local(plan)
+        .and_then(|l| l.port)
+        .is_none()
+        .then_some(port);
     let layout = Layout::new(&r.run_dir, &bin).with_single_port(Some(port));
     let data = layout.single_data_dir(plan);
     let running = state.running(COMPONENT).or_else(|| postmaster(&data));
@@ -66,6 +75,9 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     }
 
     r.prepare()?;
+    // From here on, what this run directory holds is this plan's.
+    state.write(&r.run_dir)?;
+    r.user.dir(&layout.socket_dir(crate::single::SOCKET))?;
     let passwords = Passwords::load(plan, &layout.secrets_dir().join("passwords.json"))?;
     if plan.security.tls.required {
         tls::ensure(&layout, &r.user, &[runner::SINGLE_HOST.to_string()])?;
@@ -75,7 +87,8 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     }
     let files = crate::render_files(plan, &layout)?;
     for (name, text) in &files {
-        r.user.write(&layout.config_dir().join(name), text.as_bytes(), 0o644)?;
+        r.user
+            .write(&layout.config_dir().join(name), text.as_bytes(), 0o644)?;
     }
     let mut started = Vec::new();
     let mut changed = Vec::new();
@@ -88,7 +101,11 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
         user.dir(&data)?;
         let pwfile = layout.secrets_dir().join("initdb.pw");
         let superuser = passwords.get(&Login::Superuser).ok_or(Error::NotPatroni)?;
-        user.write(&pwfile, format!("{}\n", superuser.expose()).as_bytes(), 0o600)?;
+        user.write(
+            &pwfile,
+            format!("{}\n", superuser.expose()).as_bytes(),
+            0o600,
+        )?;
         let local = runner::local(plan);
         let mut cmd = user.command(bin.join("initdb"), home);
         cmd.arg("-D")
@@ -97,11 +114,15 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             .arg(format!("--pwfile={}", pwfile.display()))
             .arg(format!(
                 "--encoding={}",
-                local.map(|l| l.encoding_or_default().to_string()).unwrap_or_default()
+                local
+                    .map(|l| l.encoding_or_default().to_string())
+                    .unwrap_or_default()
             ))
             .arg(format!(
                 "--locale={}",
-                local.map(|l| l.locale_or_default().to_string()).unwrap_or_default()
+                local
+                    .map(|l| l.locale_or_default().to_string())
+                    .unwrap_or_default()
             ));
         if local.is_none_or(|l| l.data_checksums) {
             cmd.arg("--data-checksums");
@@ -123,7 +144,8 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
                 reload = true;
                 if name == "postgresql.conf" {
                     let (a, b) = (conf_values(&old), conf_values(new));
-                    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+                    let keys: std::collections::BTreeSet<&String> =
+                        a.keys().chain(b.keys()).collect();
                     restart = keys.into_iter().any(|k| {
                         a.get(k) != b.get(k)
                             && plan
@@ -166,7 +188,11 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             return Err(match e {
                 Error::Command { what, detail } => Error::Command {
                     what,
-                    detail: format!("{detail}\nthe end of {}:\n{}", log.display(), proc::tail(&log, 20)),
+                    detail: format!(
+                        "{detail}\nthe end of {}:\n{}",
+                        log.display(),
+                        proc::tail(&log, 20)
+                    ),
                 },
                 e => e,
             });
@@ -183,7 +209,10 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
             runner::SINGLE_HOST,
             started_at.elapsed().as_secs_f64()
         ));
-        started.push(format!("PostgreSQL {major} on {}:{port}", runner::SINGLE_HOST));
+        started.push(format!(
+            "PostgreSQL {major} on {}:{port}",
+            runner::SINGLE_HOST
+        ));
     }
     state.write(&r.run_dir)?;
     guard.disarm();
@@ -227,8 +256,8 @@ pub(super) fn status(r: &Runner, state: &State) -> Result<Status, Error> {
     let port = layout.single_port(&r.plan);
     let running = state.running(COMPONENT).or_else(|| postmaster(&data));
     let addr = SocketAddr::new(IpAddr::V4(runner::SINGLE_HOST), port);
-    let accepting = running.is_some()
-        && TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok();
+    let accepting =
+        running.is_some() && TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok();
     Ok(Status {
         service: r.plan.service.to_string(),
         environment: r.plan.environment.to_string(),

@@ -90,7 +90,8 @@ impl State {
         let path = Self::path(run_dir);
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, text + "\n").map_err(Error::io(format!("writing {}", tmp.display())))?;
+        std::fs::write(&tmp, text + "\n")
+            .map_err(Error::io(format!("writing {}", tmp.display())))?;
         std::fs::rename(&tmp, &path).map_err(Error::io(format!("writing {}", path.display())))
     }
     /// A component's process, when it still runs.

@@ -15,10 +15,15 @@ pub fn ensure(layout: &Layout, user: &RunUser, hosts: &[String]) -> Result<(), E
     }
     let mut names = vec!["localhost".to_owned()];
     names.extend(hosts.iter().cloned());
-    let cert = rcgen::generate_simple_self_signed(names).map_err(|e| Error::Certificate(e.to_string()))?;
+    let cert =
+        rcgen::generate_simple_self_signed(names).map_err(|e| Error::Certificate(e.to_string()))?;
     if let Some(dir) = layout.tls_cert().parent() {
         user.dir(dir)?;
     }
-    user.write(&layout.tls_key(), cert.signing_key.serialize_pem().as_bytes(), 0o600)?;
+    user.write(
+        &layout.tls_key(),
+        cert.signing_key.serialize_pem().as_bytes(),
+        0o600,
+    )?;
     user.write(&layout.tls_cert(), cert.cert.pem().as_bytes(), 0o644)
 }

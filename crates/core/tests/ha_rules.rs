@@ -31,7 +31,7 @@ fn seed() -> Plan {
 #[test]
 fn every_rule_has_examples_named_after_it_and_they_behave() {
     let rules = ha_rules();
-    assert_eq!(rules.len(), 8, "{rules:?}");
+    assert_eq!(rules.len(), 9, "{rules:?}");
     for rule in rules {
         let ex = rule.examples.expect("every HA rule has examples");
         let stem = format!("{}-{}", rule.id, rule.name);
@@ -276,4 +276,31 @@ fn listeners_follow_the_plan_addresses_and_ports() {
     assert_eq!(shown[8], "member pg-0 postgres_exporter on 127.0.0.11:9187");
     assert_eq!(shown[15], "HAProxy write port on 127.0.0.10:5000");
     assert_eq!(shown[17], "HAProxy statistics port on 127.0.0.10:8404");
+}
+
+#[test]
+fn pgp208_names_shared_by_two_processes() {
+    let r = report(include_str!(
+        "../../../tests/plans/fail/PGP208-patroni-component-names.yaml"
+    ));
+    let d = of(&r, "PGP208");
+    let paths: Vec<String> = d.iter().map(|d| d.path.to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "topology.patroni.members[1].name",
+            "topology.patroni.etcd[0].name"
+        ],
+        "{r}"
+    );
+    assert!(
+        d[0].message.contains("has the name of HAProxy"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        d[1].message.contains("has the name of member pg-0"),
+        "{}",
+        d[1].message
+    );
 }

@@ -38,8 +38,9 @@ pub use connection_budget::ConnectionBudget;
 pub use durability::Durability;
 pub use extension_prerequisites::ExtensionPrerequisites;
 pub use ha::{
-    LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniExporterLogin, PatroniPlatform,
-    PatroniReplicationLogin, RunnerOwnedParameters, RunnerReservedLogins,
+    LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniComponentNames,
+    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, RunnerOwnedParameters,
+    RunnerReservedLogins,
 };
 pub use kubernetes::KubernetesNames;
 pub use memory_budget::MemoryBudget;
@@ -89,6 +90,7 @@ pub static ALL: &[&dyn Rule] = &[
     &RunnerReservedLogins,
     &PatroniReplicationLogin,
     &LocalReadReplicas,
+    &PatroniComponentNames,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

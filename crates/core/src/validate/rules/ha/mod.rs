@@ -7,6 +7,7 @@
 //! The facts they check against (default ports, the runner's own logins and
 //! parameters) live in [`crate::runner`], which the HA backend reads too.
 
+mod component_names;
 mod exporter_login;
 mod local_read_replicas;
 mod loopback_hosts;
@@ -16,6 +17,7 @@ mod replication_login;
 mod reserved_logins;
 mod runner_parameters;
 
+pub use component_names::PatroniComponentNames;
 pub use exporter_login::PatroniExporterLogin;
 pub use local_read_replicas::LocalReadReplicas;
 pub use loopback_hosts::LocalLoopbackHosts;

@@ -27,7 +27,10 @@ fn seed_variant() -> String {
     seed_15_text()
         .replace("127.0.0.1", "127.0.0.6")
         .replace("127.0.0.2", "127.0.0.7")
-        .replace("password: { env: { var: PGHA_MONITOR_PASSWORD } }", "password: { generated: {} }")
+        .replace(
+            "password: { env: { var: PGHA_MONITOR_PASSWORD } }",
+            "password: { generated: {} }",
+        )
 }
 
 fn variants() -> Vec<(&'static str, String)> {
@@ -70,7 +73,9 @@ fn program(name: &str) -> PathBuf {
         .iter()
         .map(|d| Path::new(d).join(name))
         .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("{name} is not installed (scripts/install-test-deps.sh installs it)"))
+        .unwrap_or_else(|| {
+            panic!("{name} is not installed (scripts/install-test-deps.sh installs it)")
+        })
 }
 
 /// Processes killed when the test ends, however it ends.
@@ -118,7 +123,10 @@ fn etcd_starts_and_patroni_validates_every_member_file() {
         let start = Instant::now();
         for e in &endpoints {
             while TcpStream::connect(e.as_str()).is_err() {
-                assert!(start.elapsed() < Duration::from_secs(20), "{name}: etcd {e} did not start");
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "{name}: etcd {e} did not start"
+                );
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
@@ -150,7 +158,11 @@ fn haproxy_accepts_the_local_and_the_compose_configuration() {
     for (name, yaml) in variants() {
         let plan = valid(&yaml);
         let dir = temp_dir(&format!("haproxy-{name}"));
-        let files = render_files(&plan, &Layout::new(dir.join("run"), "/usr/lib/postgresql/15/bin")).unwrap();
+        let files = render_files(
+            &plan,
+            &Layout::new(dir.join("run"), "/usr/lib/postgresql/15/bin"),
+        )
+        .unwrap();
         write_all(&dir, &files);
         for cfg in ["haproxy/haproxy.cfg", "compose/haproxy.cfg"] {
             let out = Command::new(&haproxy)
@@ -181,10 +193,17 @@ fn compose_schema() -> jsonschema::Validator {
 
 /// What `docker compose config` would refuse beyond the schema: a missing
 /// referenced file, an undeclared network, volume or service.
-fn compose_references(compose: &serde_json::Value, files: &BTreeMap<String, String>) -> Vec<String> {
+fn compose_references(
+    compose: &serde_json::Value,
+    files: &BTreeMap<String, String>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let services = compose["services"].as_object().unwrap();
-    let declared = |kind: &str, name: &str| compose[kind].as_object().is_some_and(|m| m.contains_key(name));
+    let declared = |kind: &str, name: &str| {
+        compose[kind]
+            .as_object()
+            .is_some_and(|m| m.contains_key(name))
+    };
     for (svc, def) in services {
         for f in def["env_file"].as_array().into_iter().flatten() {
             let path = f.as_str().unwrap().trim_start_matches("./");
@@ -232,14 +251,25 @@ fn docker_compose_validates_against_the_compose_spec_and_its_files_exist() {
     let schema = compose_schema();
     for (name, yaml) in variants() {
         let plan = valid(&yaml);
-        let files = render_files(&plan, &Layout::new("/var/lib/pgplan/x", "/usr/lib/postgresql/15/bin")).unwrap();
-        let compose: serde_json::Value = serde_saphyr::from_str(&files["docker-compose.yml"]).unwrap();
-        let errors: Vec<String> = schema.iter_errors(&compose).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        let files = render_files(
+            &plan,
+            &Layout::new("/var/lib/pgplan/x", "/usr/lib/postgresql/15/bin"),
+        )
+        .unwrap();
+        let compose: serde_json::Value =
+            serde_saphyr::from_str(&files["docker-compose.yml"]).unwrap();
+        let errors: Vec<String> = schema
+            .iter_errors(&compose)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{name}: {errors:#?}");
         let problems = compose_references(&compose, &files);
         assert!(problems.is_empty(), "{name}: {problems:#?}");
         // No secret in any file Compose reads; passwords are variables.
-        for (f, text) in files.iter().filter(|(f, _)| f.starts_with("compose/") || *f == "docker-compose.yml") {
+        for (f, text) in files
+            .iter()
+            .filter(|(f, _)| f.starts_with("compose/") || *f == "docker-compose.yml")
+        {
             assert!(!text.contains("PASSWORD="), "{name} {f}");
         }
         assert!(files["docker-compose.yml"].contains("${PGPLAN_SUPERUSER_PASSWORD:?"));
@@ -252,15 +282,26 @@ fn docker_compose_validates_against_the_compose_spec_and_its_files_exist() {
 #[test]
 fn what_validates_renders_for_generated_local_plans() {
     let mut runner = TestRunner::deterministic();
-    let n: usize = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+    let n: usize = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
     let mut rendered = 0;
     let mut patroni = 0;
     for strategy in [reasonable_local_plan(), local_plan()] {
         for _ in 0..n {
             let plan = strategy.new_tree(&mut runner).unwrap().current();
             let Ok(valid) = plan.validate() else { continue };
-            let files = render_files(&valid, &Layout::new("/var/lib/pgplan/x", "/usr/lib/postgresql/15/bin"))
-                .unwrap_or_else(|e| panic!("a validated plan does not render: {e}\n{}", plan.to_yaml().unwrap()));
+            let files = render_files(
+                &valid,
+                &Layout::new("/var/lib/pgplan/x", "/usr/lib/postgresql/15/bin"),
+            )
+            .unwrap_or_else(|e| {
+                panic!(
+                    "a validated plan does not render: {e}\n{}",
+                    plan.to_yaml().unwrap()
+                )
+            });
             rendered += 1;
             for (name, text) in &files {
                 if name.ends_with(".yml") {
@@ -271,13 +312,18 @@ fn what_validates_renders_for_generated_local_plans() {
             }
         }
     }
-    assert!(rendered > n / 4, "only {rendered} generated local plans validated");
+    assert!(
+        rendered > n / 4,
+        "only {rendered} generated local plans validated"
+    );
     assert!(patroni > 0, "no generated plan had a Patroni cluster");
 }
 
 #[test]
 fn plans_that_do_not_run_here_are_not_rendered() {
-    let k8s = valid(include_str!("../../../tests/plans/pass/kubernetes-pooler.yaml"));
+    let k8s = valid(include_str!(
+        "../../../tests/plans/pass/kubernetes-pooler.yaml"
+    ));
     let e = render_files(&k8s, &Layout::new("/x", "/y")).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -285,9 +331,20 @@ fn plans_that_do_not_run_here_are_not_rendered() {
     );
     // A single local server renders its configuration.
     let single = valid(include_str!("../../../tests/plans/pass/local-minimal.yaml"));
-    let files = render_files(&single, &Layout::new("/run/x", "/y").with_single_port(Some(6543))).unwrap();
-    assert_eq!(files.keys().collect::<Vec<_>>(), ["README.md", "pg_hba.conf", "postgresql.conf"]);
-    assert!(files["postgresql.conf"].contains("\nport = 6543\n"), "{}", files["postgresql.conf"]);
+    let files = render_files(
+        &single,
+        &Layout::new("/run/x", "/y").with_single_port(Some(6543)),
+    )
+    .unwrap();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        ["README.md", "pg_hba.conf", "postgresql.conf"]
+    );
+    assert!(
+        files["postgresql.conf"].contains("\nport = 6543\n"),
+        "{}",
+        files["postgresql.conf"]
+    );
     assert!(files["postgresql.conf"].contains("\nssl = on\n"));
     assert!(files["pg_hba.conf"].contains("hostnossl all      all   0.0.0.0/0      reject"));
 }

@@ -66,11 +66,7 @@ fn cases() -> Vec<String> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(64);
     let mut runner = TestRunner::deterministic();
-    let strategy = prop_oneof![
-        any::<String>(),
-        "[ -~]{0,40}",
-        "[\\x00-\\x7f]{0,20}",
-    ];
+    let strategy = prop_oneof![any::<String>(), "[ -~]{0,40}", "[\\x00-\\x7f]{0,20}",];
     let mut out: Vec<String> = HARD.iter().map(|s| (*s).to_owned()).collect();
     for _ in 0..n {
         out.push(strategy.new_tree(&mut runner).unwrap().current());
@@ -103,7 +99,11 @@ fn yaml_scalars_read_back_exactly_with_serde_saphyr_and_pyyaml() {
         .output()
         .expect("/usr/bin/python3 with PyYAML (Debian python3-yaml, a dependency of patroni)");
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let read: BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
     for (i, v) in values.iter().enumerate() {
         assert_eq!(read[&format!("k{i}")], *v, "PyYAML, case {i}");
@@ -149,7 +149,8 @@ fn haproxy_words_read_back_exactly_from_haproxy() {
                 carried.push(i);
             }
             None => assert!(
-                v.chars().any(|c| c.is_ascii_control() && !matches!(c, '\n' | '\r' | '\t')),
+                v.chars()
+                    .any(|c| c.is_ascii_control() && !matches!(c, '\n' | '\r' | '\t')),
                 "refused {v:?}"
             ),
         }
@@ -162,7 +163,12 @@ fn haproxy_words_read_back_exactly_from_haproxy() {
         .into_iter()
         .find(|p| Path::new(p).exists())
         .expect("haproxy (Debian haproxy; scripts/install-test-deps.sh installs it)");
-    let check = Command::new(haproxy).arg("-c").arg("-f").arg(&file).output().unwrap();
+    let check = Command::new(haproxy)
+        .arg("-c")
+        .arg("-f")
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(
         check.status.success(),
         "haproxy -c: {}\n{cfg}",
@@ -177,7 +183,10 @@ fn haproxy_words_read_back_exactly_from_haproxy() {
         .unwrap();
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "haproxy did not listen");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "haproxy did not listen"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let result = std::panic::catch_unwind(|| {
@@ -220,7 +229,11 @@ fn shell_words_read_back_exactly_from_bash_env_files() {
         .output()
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let read: Vec<&[u8]> = out.stdout.split(|b| *b == 0).collect();
     for (i, v) in values.iter().enumerate() {
         assert_eq!(read[i], v.as_bytes(), "case {i}: {:?}", escape::shell(v));

@@ -119,6 +119,20 @@ fn replication_ready(cluster: &Cluster) -> Result<String, String> {
                 leader.name
             ));
         }
+        // Only a member the DCS names synchronous may be promoted: until
+        // Patroni has written it there, a failover could find no candidate.
+        let named = cluster_json(cluster)
+            .and_then(|c| c["members"].as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| m["role"] == "sync_standby")
+            .count();
+        if named < want_sync {
+            return Err(format!(
+                "leader {}: {named} of {want_sync} synchronous standbys named in the DCS",
+                leader.name
+            ));
+        }
     }
     Ok(leader.name.clone())
 }

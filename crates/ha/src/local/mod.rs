@@ -23,7 +23,7 @@
 //! start fails half-way, what this `up` started is stopped again.
 
 mod cluster;
-mod http;
+pub mod http;
 mod proc;
 mod programs;
 mod progress;
@@ -400,6 +400,30 @@ impl Runner {
     /// The plan.
     pub fn plan(&self) -> &ValidPlan {
         &self.plan
+    }
+
+    /// The PID of a component this runner started, while it runs:
+    /// `etcd-1`, `pg-0` (the member's Patroni), `haproxy`, `pg-0-exporter`,
+    /// or `postgres` (a single server's postmaster).
+    pub fn pid(&self, component: &str) -> Option<u32> {
+        State::read(&self.run_dir)
+            .ok()
+            .flatten()?
+            .running(component)
+            .map(|p| p.pid)
+    }
+
+    /// The postmaster PID of a Patroni member, while it runs.
+    pub fn postmaster_pid(&self, member: &str) -> Option<u32> {
+        let layout = Layout::new(&self.run_dir, "");
+        postmaster(&layout.member_data_dir(&self.plan, member)).map(|p| p.pid)
+    }
+
+    /// The Patroni member that holds the leader key now (the one whose REST
+    /// API answers 200 to `/primary`).
+    pub fn leader(&self) -> Option<String> {
+        let c = crate::Cluster::resolve(&self.plan).ok()?;
+        cluster::leader(&c).map(|m| m.name.clone())
     }
 
     fn kind(&self) -> &'static str {

@@ -221,9 +221,11 @@ fn up_names_the_debian_packages_of_missing_programs() {
     let mut s = Scratch::new("missing");
     let plan = s.plan(&seed_at(110));
     let run = s.run_dir();
-    // HAProxy lives in /usr/sbin.
+    // HAProxy lives in /usr/sbin; PGPLAN_HAPROXY (which the test script's
+    // env file sets) would find it anyway, so it points nowhere here.
     let mut env = seed_env();
     env.push(("PATH", "/usr/bin:/bin"));
+    env.push(("PGPLAN_HAPROXY", "/nonexistent/haproxy"));
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &env);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);

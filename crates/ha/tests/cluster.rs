@@ -62,6 +62,7 @@ fn seed_003_cluster_on_this_machine() {
         run_dir: Some(run_dir.clone()),
         user: test_user(),
         quiet: true,
+        keep_cluster_settings: false,
     };
     let guard = Teardown {
         runner: Runner::new(&plan, &options).unwrap(),

@@ -53,11 +53,27 @@ fn variants() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A temporary directory, removed however the test ends.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("pgplan-ha-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    TempDir(d)
 }
 
 fn write_all(dir: &Path, files: &BTreeMap<String, String>) {
@@ -148,7 +164,6 @@ fn etcd_starts_and_patroni_validates_every_member_file() {
             );
         }
         drop(procs);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 
@@ -178,7 +193,6 @@ fn haproxy_accepts_the_local_and_the_compose_configuration() {
                 files[cfg]
             );
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 

@@ -60,6 +60,23 @@ const HARD: &[&str] = &[
     "\u{1b}[31m",
 ];
 
+/// A temporary directory, removed however the test ends.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("pgplan-ha-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn cases() -> Vec<String> {
     let n: usize = std::env::var("PROPTEST_CASES")
         .ok()
@@ -86,9 +103,8 @@ fn yaml_scalars_read_back_exactly_with_serde_saphyr_and_pyyaml() {
         assert_eq!(read[&format!("k{i}")], *v, "serde-saphyr, case {i}");
     }
     // Patroni's own parser.
-    let dir = std::env::temp_dir().join(format!("pgplan-ha-yaml-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("doc.yml");
+    let scratch = Scratch::new("yaml");
+    let file = scratch.0.join("doc.yml");
     std::fs::write(&file, &doc).unwrap();
     let out = Command::new("/usr/bin/python3")
         .args([
@@ -98,7 +114,6 @@ fn yaml_scalars_read_back_exactly_with_serde_saphyr_and_pyyaml() {
         .arg(&file)
         .output()
         .expect("/usr/bin/python3 with PyYAML (Debian python3-yaml, a dependency of patroni)");
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -155,8 +170,8 @@ fn haproxy_words_read_back_exactly_from_haproxy() {
             ),
         }
     }
-    let dir = std::env::temp_dir().join(format!("pgplan-ha-haproxy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("haproxy");
+    let dir = &scratch.0;
     let file = dir.join("echo.cfg");
     std::fs::write(&file, &cfg).unwrap();
     let haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy"]
@@ -202,7 +217,6 @@ fn haproxy_words_read_back_exactly_from_haproxy() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    std::fs::remove_dir_all(&dir).unwrap();
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
@@ -215,9 +229,8 @@ fn shell_words_read_back_exactly_from_bash_env_files() {
     for (i, v) in values.iter().enumerate() {
         file.push_str(&format!("V{i}={}\n", escape::shell(v)));
     }
-    let dir = std::env::temp_dir().join(format!("pgplan-ha-shell-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("vars.env");
+    let scratch = Scratch::new("shell");
+    let path = scratch.0.join("vars.env");
     std::fs::write(&path, &file).unwrap();
     let out = Command::new("bash")
         .arg("-c")
@@ -228,7 +241,6 @@ fn shell_words_read_back_exactly_from_bash_env_files() {
         .env_clear()
         .output()
         .unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         out.status.success(),
         "{}",

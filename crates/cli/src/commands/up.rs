@@ -73,6 +73,7 @@ fn runner(
             run_dir: dir,
             user,
             quiet,
+            keep_cluster_settings: false,
         },
     )
     .map_err(|e| {

@@ -557,7 +557,11 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
         None,
         Duration::from_secs(5),
     )?;
-    if let Some(patch) = live.json().and_then(|live| dcs_patch(&live, &want)) {
+    let patch = live
+        .json()
+        .and_then(|live| dcs_patch(&live, &want))
+        .filter(|_| !r.keep_cluster_settings);
+    if let Some(patch) = patch {
         http::call(
             "PATCH",
             &format!("{rest}/config"),

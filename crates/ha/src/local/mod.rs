@@ -56,6 +56,10 @@ pub struct Options {
     pub user: Option<String>,
     /// No progress output.
     pub quiet: bool,
+    /// Leave Patroni's cluster-wide settings (`GET /config`) as they are
+    /// instead of making them the plan's. For measuring timings a plan does
+    /// not hold (the failover benchmark); `pgplan up` never sets it.
+    pub keep_cluster_settings: bool,
 }
 
 /// Where the SQL side is applied: the write port of a cluster, the server
@@ -332,6 +336,7 @@ pub struct Runner {
     run_dir: PathBuf,
     user: RunUser,
     quiet: bool,
+    keep_cluster_settings: bool,
 }
 
 impl Runner {
@@ -389,6 +394,7 @@ impl Runner {
             run_dir,
             user,
             quiet: options.quiet,
+            keep_cluster_settings: options.keep_cluster_settings,
         })
     }
 

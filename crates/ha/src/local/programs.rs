@@ -1,5 +1,6 @@
 //! The programs the runner needs and the Debian packages that provide them;
-//! a missing one is reported once, with every package to install.
+//! a missing one is reported once, with every package to install. Each is
+//! looked up in `PGPLAN_<NAME>` (e.g. `PGPLAN_HAPROXY`), then on `PATH`.
 
 use std::path::{Path, PathBuf};
 
@@ -122,7 +123,15 @@ pub fn cluster(exporter: bool) -> Result<ClusterPrograms, Error> {
     let mut missing = Vec::new();
     let mut packages = Vec::new();
     let mut need = |name: &str, package: &str| -> Option<PathBuf> {
-        let found = find_program(name);
+        // PGPLAN_ETCD, PGPLAN_PATRONI, PGPLAN_HAPROXY and
+        // PGPLAN_PROMETHEUS_POSTGRES_EXPORTER override the PATH lookup
+        // (scripts/install-test-deps.sh writes them: /usr/sbin, HAProxy's
+        // directory, is not on a non-root user's PATH on Debian).
+        let var = format!("PGPLAN_{}", name.to_ascii_uppercase().replace('-', "_"));
+        let found = match std::env::var_os(&var).filter(|v| !v.is_empty()) {
+            Some(path) => Some(PathBuf::from(path)).filter(|p| is_executable(p)),
+            None => find_program(name),
+        };
         if found.is_none() {
             missing.push(name.to_owned());
             packages.push(package.to_owned());

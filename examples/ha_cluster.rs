@@ -2,8 +2,9 @@
 //! and HAProxy, on this machine's loopback addresses: writes through port
 //! 5000 to the primary, reads through 5001 to the replicas, statistics on
 //! 8404, postgres_exporter on 9187. Validates the plan (Patroni timing,
-//! synchronous replication, replication prerequisites) and prints its
-//! topology and derived settings.
+//! synchronous replication, replication prerequisites), prints its
+//! topology and derived settings, and renders the Patroni, etcd, HAProxy,
+//! exporter and docker-compose files `pgplan up` runs it from.
 //!
 //! Run: `cargo run --example ha_cluster`
 
@@ -78,6 +79,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\nsettings:");
     for s in plan.settings().iter() {
         println!("  {:<34} {:<12} {}", s.name, s.value, s.provenance);
+    }
+
+    // What `pgplan render --target ha` writes and `pgplan up` runs.
+    let layout = pgplan::ha::Layout::new("/var/lib/pgplan/pg-ha-staging", "/usr/lib/postgresql/17/bin");
+    let files = pgplan::ha::render_files(&plan, &layout)?;
+    println!("\nrendered for this machine ({} files):", files.len());
+    for (name, text) in &files {
+        println!("  {name:<28} {} lines", text.lines().count());
+    }
+    let checks = files["haproxy/haproxy.cfg"].lines().filter(|l| l.contains("default-server")).take(1);
+    for line in checks {
+        println!("  HAProxy checks: {}", line.trim());
     }
     Ok(())
 }

@@ -117,6 +117,21 @@ fn up_status_down_a_single_server_and_up_twice_changes_nothing() {
         "{stdout}"
     );
 
+    // A changed plan: a parameter a reload applies and one that needs a
+    // restart.
+    let changed = s.plan(&read("tests/plans/pass/local-minimal-with-roles.yaml").replace(
+        "databases:\n",
+        "tuning:\n  parameters:\n    log_min_duration_statement: 2s\n    max_connections: 120\ndatabases:\n",
+    ));
+    let out = pgplan(&["up", &changed, "--dir", &run, "--quiet"], &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("changed postgresql.conf of "), "{stdout}");
+    assert!(stdout.contains("changed restarted PostgreSQL (a changed parameter needs a restart)"), "{stdout}");
+    let out = pgplan(&["up", &changed, "--dir", &run, "--quiet"], &[]);
+    assert!(text(&out.stdout).contains("already up"), "{}", text(&out.stdout));
+    let plan = s.plan(&read("tests/plans/pass/local-minimal-with-roles.yaml"));
+
     let out = pgplan(&["status", &plan, "--dir", &run, "--output", "json"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

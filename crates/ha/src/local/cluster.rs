@@ -104,7 +104,7 @@ fn replication_ready(cluster: &Cluster) -> Result<String, String> {
         .iter()
         .filter(|r| matches!(r["sync_state"].as_str(), Some("sync" | "quorum")))
         .count();
-    let want = cluster.members.len() - 1;
+    let want = cluster.members.len().saturating_sub(1);
     if streaming < want {
         return Err(format!(
             "leader {}: {streaming} of {want} standbys streaming",
@@ -590,7 +590,7 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
     .map_err(|e| exited_or(e, &cluster, &state, &layout))?;
     progress.done(&format!(
         "{} standbys streaming{}",
-        cluster.members.len() - 1,
+        cluster.members.len().saturating_sub(1),
         if cluster.synchronous_mode == pgplan_core::SynchronousMode::Off {
             String::new()
         } else {

@@ -127,9 +127,16 @@ fn up_status_down_a_single_server_and_up_twice_changes_nothing() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("changed postgresql.conf of "), "{stdout}");
-    assert!(stdout.contains("changed restarted PostgreSQL (a changed parameter needs a restart)"), "{stdout}");
+    assert!(
+        stdout.contains("changed restarted PostgreSQL (a changed parameter needs a restart)"),
+        "{stdout}"
+    );
     let out = pgplan(&["up", &changed, "--dir", &run, "--quiet"], &[]);
-    assert!(text(&out.stdout).contains("already up"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("already up"),
+        "{}",
+        text(&out.stdout)
+    );
     let plan = s.plan(&read("tests/plans/pass/local-minimal-with-roles.yaml"));
 
     let out = pgplan(&["status", &plan, "--dir", &run, "--output", "json"], &[]);

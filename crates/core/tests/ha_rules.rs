@@ -304,3 +304,51 @@ fn pgp208_names_shared_by_two_processes() {
         d[1].message
     );
 }
+
+#[test]
+fn the_ha_plan_files_round_trip_through_yaml_and_json() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut seen = 0;
+    for dir in ["tests/plans/pass", "tests/plans/fail"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.starts_with("PGP2") {
+                continue;
+            }
+            let plan = Plan::from_yaml(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(
+                Plan::from_yaml(&plan.to_yaml().unwrap()).unwrap(),
+                plan,
+                "{name}"
+            );
+            assert_eq!(
+                Plan::from_json(&plan.to_json().unwrap()).unwrap(),
+                plan,
+                "{name}"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 18);
+    // platform.local's new fields too.
+    let yaml = "service: x\nenvironment: development\nversion: 17\nplatform: { local: { encoding: utf-8, locale: en_US.UTF-8, data_checksums: false } }\n";
+    let plan = Plan::from_yaml(yaml).unwrap();
+    let local = runner::local(&plan).unwrap();
+    assert_eq!(local.encoding_or_default().as_str(), "UTF8");
+    assert_eq!(local.locale_or_default().as_str(), "en_US.UTF-8");
+    assert!(!local.data_checksums);
+    assert_eq!(Plan::from_yaml(&plan.to_yaml().unwrap()).unwrap(), plan);
+    let default = Plan::from_yaml(
+        "service: x\nenvironment: development\nversion: 17\nplatform: { local: {} }\n",
+    )
+    .unwrap();
+    assert!(runner::local(&default).unwrap().data_checksums);
+    assert_eq!(
+        runner::local(&default)
+            .unwrap()
+            .locale_or_default()
+            .as_str(),
+        "C.UTF-8"
+    );
+}

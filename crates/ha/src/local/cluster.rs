@@ -387,6 +387,7 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
         r.user.dir(&dir)?;
     }
     r.user.dir(&layout.run_dir().join("pgpass"))?;
+    r.user.dir(&layout.run_dir().join("etcd"))?;
     for m in &cluster.members {
         r.user.dir(&layout.socket_dir(&m.name))?;
     }

@@ -84,6 +84,7 @@ pub use model::platform::{
     Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
+pub use model::runner;
 pub use model::secrets::{
     LiteralSecret, Password, ReadableSecret, SecretInput, SecretSource, env_var_fragment, secret,
 };

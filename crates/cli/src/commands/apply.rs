@@ -43,6 +43,10 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
         Target::Sql => apply_sql(&rt, &plan, args),
         Target::K8s => apply_k8s(&rt, &plan, args),
         Target::Azure => apply_azure(&rt, &plan, args),
+        Target::Ha => Err(
+            "the ha target is applied with `pgplan up FILE`, which starts the plan on this machine"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => 0,

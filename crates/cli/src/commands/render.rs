@@ -29,6 +29,10 @@ pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String
             };
             pgplan_azure::render_files_with(plan, &opts).map_err(|e| e.to_string())
         }
+        Target::Ha => {
+            let layout = pgplan_ha::local::layout_for(plan, None);
+            pgplan_ha::render_files(plan, &layout).map_err(|e| e.to_string())
+        }
     }
 }
 

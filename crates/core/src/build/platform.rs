@@ -9,6 +9,7 @@ use crate::model::azure_names::{
     PrivateDnsZone, Region, ResourceGroupName, SkuName,
 };
 use crate::model::input::Input;
+use crate::model::locale::{Encoding, Locale};
 use crate::model::names::{DnsLabel, DnsSubdomain, RoleName};
 use crate::model::net::CidrRange;
 use crate::model::platform::{
@@ -576,5 +577,18 @@ impl LocalBuilder {
     /// How long the runner waits for the server.
     pub fn start_timeout(self, d: impl Input<Interval>) -> Self {
         self.set("start_timeout", d, |l, v| l.start_timeout = Some(v))
+    }
+    /// The cluster's encoding (`initdb --encoding`; UTF8 when unset).
+    pub fn encoding(self, e: impl Input<Encoding>) -> Self {
+        self.set("encoding", e, |l, v| l.encoding = Some(v))
+    }
+    /// The cluster's locale (`initdb --locale`; `C.UTF-8` when unset).
+    pub fn locale(self, l: impl Input<Locale>) -> Self {
+        self.set("locale", l, |p, v| p.locale = Some(v))
+    }
+    /// Page checksums (`initdb --data-checksums`; on when unset).
+    pub fn data_checksums(mut self, on: bool) -> Self {
+        self.value.data_checksums = on;
+        self
     }
 }

@@ -11,6 +11,7 @@ use super::azure_names::{
     AvailabilityZone, AzureResourceRef, AzureServerName, FirewallRuleName, Guid, PerformanceTier,
     PrivateDnsZone, Region, ResourceGroupName, SkuName,
 };
+use super::locale::{Encoding, Locale};
 use super::names::{DnsLabel, DnsSubdomain, NameError, RoleName};
 use super::net::CidrRange;
 use super::secrets::SecretSource;
@@ -552,7 +553,7 @@ pub struct Azure {
 }
 
 /// A server on this machine.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Local {
     /// Data directory; a throwaway directory when unset.
@@ -567,6 +568,45 @@ pub struct Local {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_timeout: Option<Interval>,
+    /// Encoding of the cluster (`initdb --encoding`); UTF8 when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// Locale of the cluster (`initdb --locale`); `C.UTF-8` when unset, the
+    /// UTF-8 locale every Debian system has.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
+    /// Page checksums (`initdb --data-checksums`): on unless the plan turns
+    /// them off.
+    #[builder(default = true)]
+    #[serde(default = "checksums_on", skip_serializing_if = "is_true")]
+    pub data_checksums: bool,
+}
+
+impl Default for Local {
+    fn default() -> Self {
+        Local::builder().build()
+    }
+}
+
+impl Local {
+    /// The cluster's encoding: the plan's, else UTF8.
+    pub fn encoding_or_default(&self) -> Encoding {
+        self.encoding.clone().unwrap_or_default()
+    }
+    /// The cluster's locale: the plan's, else `C.UTF-8`.
+    pub fn locale_or_default(&self) -> Locale {
+        self.locale.clone().unwrap_or_else(Locale::c_utf8)
+    }
+}
+
+fn checksums_on() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 super::input::text_input!(ContainerImage);

@@ -10,6 +10,7 @@ mod backups;
 mod common;
 mod durability;
 mod extensions;
+pub mod ha;
 mod kubernetes;
 mod monitoring;
 mod parameters;
@@ -40,6 +41,11 @@ pub use backups::{
 };
 pub use durability::{AsynchronousCommit, CrashSafety};
 pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
+pub use ha::{
+    LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniComponentNames,
+    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, RunnerOwnedParameters,
+    RunnerReservedLogins,
+};
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
@@ -212,6 +218,16 @@ pub static ALL: &[&dyn Rule] = &[
     &UniqueDatabaseNames,
     &ReservedSchemaNames,
     &SchemaUsage,
+    // HA and the local runner, PGP200–PGP239.
+    &PatroniPlatform,
+    &LocalLoopbackHosts,
+    &LocalPortClashes,
+    &RunnerOwnedParameters,
+    &PatroniExporterLogin,
+    &RunnerReservedLogins,
+    &PatroniReplicationLogin,
+    &LocalReadReplicas,
+    &PatroniComponentNames,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

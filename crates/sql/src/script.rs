@@ -96,7 +96,8 @@ pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error>
     render_files_with(plan, &RenderOptions::default())
 }
 
-/// The init script the Kubernetes schema Job runs (`init.sql`).
+/// `init.sql` alone, passwords as psql variables (see
+/// [`init_script_for_job`] for the script the Kubernetes schema Job runs).
 ///
 /// # Errors
 ///

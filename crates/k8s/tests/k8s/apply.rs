@@ -284,7 +284,10 @@ fn quiet(options: ApplyOptions) -> ApplyOptions {
 
 fn opts() -> RenderOptions {
     RenderOptions {
-        init_sql: Some("CREATE SCHEMA IF NOT EXISTS product_change;\n".into()),
+        init_script: Some(pgplan_core::seams::InitScript {
+            sql: "CREATE SCHEMA IF NOT EXISTS product_change;\n".into(),
+            passwords_to_set: vec![],
+        }),
         ..RenderOptions::default()
     }
 }

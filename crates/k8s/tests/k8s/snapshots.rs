@@ -4,11 +4,13 @@
 use pgplan_core::Plan;
 use pgplan_k8s::{Error, render_files};
 
-use crate::support::{opts, valid, variants};
+use crate::support::{opts_for, valid, variants};
 
 fn check(path: &std::path::Path) {
     let plan = Plan::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
-    match render_files(&valid(&plan), &opts()) {
+    let plan_ok = plan.validate();
+    let opts = plan_ok.as_ref().map(opts_for).unwrap_or_default();
+    match render_files(&valid(&plan), &opts) {
         Ok(files) => insta::assert_snapshot!("manifests", files["manifests.yaml"]),
         Err(e) => {
             assert!(
@@ -34,7 +36,8 @@ fn passing_test_plans() {
 #[test]
 fn variants_with_read_replicas() {
     for (name, plan) in variants() {
-        let files = render_files(&valid(&plan), &opts()).unwrap();
+        let plan = valid(&plan);
+        let files = render_files(&plan, &opts_for(&plan)).unwrap();
         insta::assert_snapshot!(name.replace('/', "__"), files["manifests.yaml"]);
     }
 }

@@ -92,6 +92,22 @@ pub enum Error {
         /// The variable.
         var: String,
     },
+    /// A Secret the plan names as existing is not in the cluster, or lacks
+    /// the key.
+    #[cfg(feature = "apply")]
+    #[error(
+        "{field}: Secret {namespace}/{secret} has no key `{key}`; the plan names it as an existing Secret, so create it first (kubectl -n {namespace} create secret generic {secret} --from-file={key}=FILE), or make the plan generate the password"
+    )]
+    MissingExistingSecret {
+        /// The plan field that names it.
+        field: String,
+        /// Namespace.
+        namespace: String,
+        /// Secret name.
+        secret: String,
+        /// The key the pods read.
+        key: String,
+    },
     /// The operating system's random number generator failed.
     #[cfg(feature = "apply")]
     #[error("cannot generate a password: {0}")]

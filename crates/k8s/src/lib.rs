@@ -202,17 +202,31 @@ pub fn render_objects(plan: &ValidPlan, opts: &RenderOptions) -> Result<Vec<Obje
     Ok(render::render(&ctx))
 }
 
-/// The plan's manifests as files: `manifests.yaml`, every object as a YAML
-/// document in apply order (`kubectl apply -f manifests.yaml` works too).
+/// The plan's manifests as files, for `pgplan apply` or `kubectl`:
+///
+/// - `manifests.yaml`: every object as a YAML document in apply order;
+/// - `bootstrap-secrets.sh`: run before `kubectl apply -f manifests.yaml`,
+///   it creates every missing password key of the Secrets the pods read (a
+///   generated password, or the environment variable the plan names),
+///   idempotently, never overwriting one and never printing one;
+/// - `README.md`: the files and the order to apply them in.
 pub fn render_files(
     plan: &ValidPlan,
     opts: &RenderOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let objects = render_objects(plan, opts)?;
-    Ok(BTreeMap::from([(
-        "manifests.yaml".to_owned(),
-        to_yaml(plan, &objects)?,
-    )]))
+    let ctx = context::Ctx::new(plan, opts)?;
+    let objects = render::render(&ctx);
+    Ok(BTreeMap::from([
+        ("manifests.yaml".to_owned(), to_yaml(plan, &objects)?),
+        (
+            render::bootstrap::SCRIPT.to_owned(),
+            render::bootstrap::script(&ctx),
+        ),
+        (
+            "README.md".to_owned(),
+            render::bootstrap::readme(&ctx, &objects),
+        ),
+    ]))
 }
 
 /// Objects as one multi-document YAML stream with a header comment.
@@ -234,6 +248,20 @@ pub fn to_yaml(plan: &ValidPlan, objects: &[Object]) -> Result<String, Error> {
         }
     }
     Ok(out)
+}
+
+/// The Secrets the plan names as existing (`kubernetes_secret` passwords):
+/// `(secret, key, plan field)`, which `apply` checks before sending anything.
+#[cfg(feature = "apply")]
+pub(crate) fn existing_secrets(plan: &ValidPlan) -> Result<Vec<(String, String, String)>, Error> {
+    let opts = RenderOptions::default();
+    let ctx = context::Ctx::new(plan, &opts)?;
+    Ok(ctx
+        .creds
+        .existing()
+        .into_iter()
+        .map(|c| (c.secret.clone(), c.key.clone(), c.field.clone()))
+        .collect())
 }
 
 /// The Secrets pgplan renders whose password the caller (or `apply`)

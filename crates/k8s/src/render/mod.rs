@@ -1,5 +1,6 @@
 //! The renderers, one file per object kind, and the apply order.
 
+pub(crate) mod bootstrap;
 pub(crate) mod config_map;
 pub(crate) mod cron_job;
 pub(crate) mod job;

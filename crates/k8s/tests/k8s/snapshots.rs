@@ -41,3 +41,17 @@ fn variants_with_read_replicas() {
         insta::assert_snapshot!(name.replace('/', "__"), files["manifests.yaml"]);
     }
 }
+
+#[test]
+fn bootstrap_script_and_readme_of_the_kubernetes_example_plans() {
+    insta::glob!("../../../../examples/plans", "*.yaml", |path| {
+        let plan = Plan::from_yaml(&std::fs::read_to_string(path).unwrap()).unwrap();
+        if plan.platform.kubernetes().is_none() {
+            return;
+        }
+        let plan = valid(&plan);
+        let files = render_files(&plan, &opts_for(&plan)).unwrap();
+        insta::assert_snapshot!("bootstrap", files["bootstrap-secrets.sh"]);
+        insta::assert_snapshot!("readme", files["README.md"]);
+    });
+}

@@ -44,7 +44,8 @@ pub fn kubernetes_plans() -> Vec<(String, Plan)> {
         .collect()
 }
 
-fn plan_at(relative: &str) -> Plan {
+/// The plan in a file, relative to the workspace.
+pub fn plan_at(relative: &str) -> Plan {
     let text = std::fs::read_to_string(workspace().join(relative)).unwrap();
     Plan::from_yaml(&text).unwrap()
 }

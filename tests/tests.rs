@@ -1,3 +1,7 @@
 //! Workspace integration tests, one binary with a module per topic.
 
+mod support;
+
+mod cross_refs;
+mod k8s_pod;
 mod plans;

@@ -5,3 +5,4 @@ mod support;
 mod cross_refs;
 mod k8s_pod;
 mod plans;
+mod sql_artifacts;

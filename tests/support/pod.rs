@@ -206,11 +206,6 @@ impl Cluster {
         }
     }
 
-    /// Every rendered object.
-    pub fn objects(&self) -> &[Value] {
-        &self.objects
-    }
-
     /// The rendered objects of a kind.
     pub fn of_kind(&self, kind: &str) -> Vec<&Value> {
         self.objects.iter().filter(|o| o["kind"] == kind).collect()
@@ -465,11 +460,6 @@ impl Cluster {
         net.ports.clone()
     }
 
-    /// Takes a pod off the network (its Services select nothing of it).
-    pub fn detach(&self, pod: &Pod) {
-        self.pods.lock().unwrap().remove(&pod.name);
-    }
-
     /// The host port a pod's container port is mapped to.
     pub fn host_port(&self, pod: &Pod, container_port: u16) -> u16 {
         self.attach(pod)
@@ -710,18 +700,6 @@ impl Cluster {
             })
             .collect();
         self.command(&argv, &p.env, &p.root).output().unwrap()
-    }
-
-    /// The path of a file inside a container's root.
-    pub fn path_in(&self, pod: &Pod, container: &str, path: &str) -> PathBuf {
-        pod.root.join(container).join(path.trim_start_matches('/'))
-    }
-
-    /// Where the tests keep files of their own.
-    pub fn scratch(&self, name: &str) -> PathBuf {
-        let dir = self.dir.path().join("scratch").join(name);
-        fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }
 

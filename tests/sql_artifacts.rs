@@ -218,7 +218,7 @@ fn run_on(major: u16, plans: &[(String, Plan)]) -> Vec<String> {
 fn wal_receiver(pg: &PgServer, dir: &Path) -> Child {
     let wal = dir.join("wal");
     std::fs::create_dir_all(&wal).unwrap();
-    let child = Command::new(crate::support::client_bin().join("pg_receivewal"))
+    let mut child = Command::new(crate::support::client_bin().join("pg_receivewal"))
         .arg(format!("--directory={}", wal.display()))
         .arg(format!(
             "--dbname=host={} port={} user=postgres",
@@ -241,6 +241,8 @@ fn wal_receiver(pg: &PgServer, dir: &Path) -> Child {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("pg_receivewal never showed in pg_stat_replication");
 }
 

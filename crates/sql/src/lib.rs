@@ -43,8 +43,10 @@
 //! privileges), `settings.sql` (`ALTER SYSTEM`, split into reload and restart
 //! by the parameter catalog; on Azure a comment only, since the Azure backend
 //! sets parameters through the service) and `monitoring.sql` (queries written
-//! for the plan's major version). [`render_script`] is `init.sql` alone, the
-//! script the Kubernetes schema Job runs. Same plan, same bytes.
+//! for the plan's major version). [`render_script`] is `init.sql` alone;
+//! [`init_script_for_job`] is the script the Kubernetes schema Job runs
+//! (core's typed seam `InitScript`: roles created without a password, which
+//! the Job sets afterwards from its Secrets). Same plan, same bytes.
 //!
 //! Passwords never appear in plain text: the scripts either read SCRAM-SHA-256
 //! verifiers from psql variables (`psql -v password_<role>=<verifier>`; the

@@ -77,7 +77,8 @@ pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error>
     render_files_with(plan, &RenderOptions::default())
 }
 
-/// The init script the Kubernetes schema Job runs (`init.sql`).
+/// `init.sql` alone, passwords as psql variables (see
+/// [`init_script_for_job`] for the script the Kubernetes schema Job runs).
 ///
 /// # Errors
 ///
@@ -205,6 +206,9 @@ fn init_script(
             let _ = write!(out, " -v {var}=\"$VERIFIER\"");
         }
         out.push_str(" -f init.sql\n");
+    }
+    if set_afterwards.is_empty() && needed_variables.is_empty() {
+        out.push_str("--\n-- Run it with: psql --no-psqlrc --file=init.sql\n");
     }
     out.push_str("\\set ON_ERROR_STOP on\n");
 
@@ -456,6 +460,9 @@ fn settings_script(plan: &ValidPlan, desired: &DesiredState) -> String {
                     "--\n-- The plan delivers these settings through {how}. Run this file only on a\n-- server whose settings are managed over SQL: ALTER SYSTEM overrides postgresql.conf."
                 );
             }
+            out.push_str(
+                "--\n-- Run it as a superuser with: psql --no-psqlrc --file=settings.sql\n",
+            );
             out.push_str("\\set ON_ERROR_STOP on\n");
             out.push_str("-- ALTER SYSTEM cannot run inside a transaction block.\n");
             let (restart, reload): (Vec<_>, Vec<_>) =

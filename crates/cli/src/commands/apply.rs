@@ -88,9 +88,9 @@ fn apply_k8s(
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
-    let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
     let render = pgplan_k8s::RenderOptions {
-        init_sql: Some(init_sql),
+        init_script: Some(init_script),
         ..Default::default()
     };
     if !args.yes && !args.dry_run {

@@ -13,9 +13,9 @@ pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String
     match target {
         Target::Sql => pgplan_sql::render_files(plan).map_err(|e| e.to_string()),
         Target::K8s => {
-            let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+            let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
             let opts = pgplan_k8s::RenderOptions {
-                init_sql: Some(init_sql),
+                init_script: Some(init_script),
                 ..Default::default()
             };
             pgplan_k8s::render_files(plan, &opts).map_err(|e| e.to_string())

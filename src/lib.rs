@@ -24,3 +24,9 @@ pub use pgplan_ha as ha;
 pub use pgplan_k8s as k8s;
 #[cfg(feature = "sql")]
 pub use pgplan_sql as sql;
+
+/// The README's Rust code blocks, compiled and run as doctests so the
+/// example of the plan language cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -44,10 +44,12 @@
 pub mod azure_facts;
 pub mod build;
 pub mod catalog;
+pub mod escape;
 pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
+pub mod redact;
 pub mod seams;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -53,7 +53,7 @@
 //! under `log_statement = 'all'`, only ever sees a verifier. See [`secrets`].
 //!
 //! Every statement is a [`Statement`]; [`render`] quotes identifiers and
-//! literals in one place with `postgres_protocol::escape`.
+//! literals in one place, with `pgplan_core::escape`.
 //!
 //! # Converging a live server (feature `apply`)
 //!

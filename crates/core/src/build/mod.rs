@@ -266,6 +266,10 @@ impl PlanBuilder {
             );
         }
         roles::resolve_default_owners(&mut self.plan, &mut self.problems);
+        if let Some((field, why)) = crate::plan_file::unrepresentable_text(&self.plan) {
+            self.problems
+                .push(FieldPath::parse(&field), format!("the value holds {why}"));
+        }
         if self.problems.0.is_empty() {
             Ok(self.plan)
         } else {

@@ -227,9 +227,9 @@ impl Plan {
             None => Ok(plan),
             Some((field, why)) => {
                 let index = LineIndex::new(text);
-                let (line, column) = index
-                    .span_of(&field)
-                    .map_or((None, None), |s| (Some(s.line as u64), Some(s.column as u64)));
+                let (line, column) = index.span_of(&field).map_or((None, None), |s| {
+                    (Some(s.line as u64), Some(s.column as u64))
+                });
                 Err(PlanFileError::Yaml {
                     line,
                     column,

@@ -90,7 +90,9 @@ impl Excerpt {
     /// offset inside a replaced part maps to the start of its
     /// replacement).
     pub fn offset(&self, original: usize) -> usize {
-        let i = self.edits.partition_point(|(from, _)| from.start < original);
+        let i = self
+            .edits
+            .partition_point(|(from, _)| from.start < original);
         // Edits wholly before `original` shift it; one that contains it
         // pins it to its replacement's start.
         if let Some((from, to)) = i.checked_sub(1).map(|j| &self.edits[j])
@@ -167,8 +169,13 @@ fn inline_ranges(text: &str) -> Vec<Range<usize>> {
             continue;
         }
         let start = after + 1;
-        let start = start + (text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len());
-        let end = value_end(text, start, &[' ', '\t', '\n', '"', ',', '}', ']', ';', '&']);
+        let start =
+            start + (text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len());
+        let end = value_end(
+            text,
+            start,
+            &[' ', '\t', '\n', '"', ',', '}', ']', ';', '&'],
+        );
         if end > start {
             out.push(start..end);
         }
@@ -178,7 +185,9 @@ fn inline_ranges(text: &str) -> Vec<Range<usize>> {
     while let Some(i) = text[from..].find("://").map(|i| from + i) {
         from = i + 3;
         let authority_end = text[from..]
-            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"' || c == '\'')
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#') || c.is_whitespace() || c == '"' || c == '\''
+            })
             .map_or(text.len(), |j| from + j);
         let authority = &text[from..authority_end];
         if let Some(at) = authority.rfind('@')
@@ -327,13 +336,22 @@ mod tests {
             ("  - { name: a, password: \"x,y\", login: true }\n", "x,y"),
             ("  - { name: a, password: plain, login: true }\n", "plain"),
             ("      administrator_password: \"Adm!n\"  # note\n", "Adm!n"),
-            ("{\"name\": \"a\", \"password\": \"js\\\"on\"}\n", "js\\\"on"),
-            ("    password: |\n      multi\n      line\n  next: 1\n", "multi"),
+            (
+                "{\"name\": \"a\", \"password\": \"js\\\"on\"}\n",
+                "js\\\"on",
+            ),
+            (
+                "    password: |\n      multi\n      line\n  next: 1\n",
+                "multi",
+            ),
             (
                 "    primary_conninfo: \"host=db password=s3cret\"\n",
                 "s3cret",
             ),
-            ("    archive_command: \"curl https://u:tok3n@h/x\"\n", "tok3n"),
+            (
+                "    archive_command: \"curl https://u:tok3n@h/x\"\n",
+                "tok3n",
+            ),
         ] {
             let out = shown(text);
             assert!(!out.contains(secret), "{text:?} → {out:?}");

@@ -114,6 +114,7 @@ pub mod desired;
 pub mod diff;
 mod error;
 pub mod monitoring;
+pub mod pgpass;
 pub mod render;
 pub mod script;
 pub mod secrets;

@@ -200,6 +200,16 @@ impl Statement {
                     literal(comment)
                 )
             }
+            Statement::CommentOnDatabase { name, comment } => format!(
+                "COMMENT ON DATABASE {} IS {}",
+                ident(name.as_str()),
+                literal(comment)
+            ),
+            Statement::CommentOnSchema { name, comment } => format!(
+                "COMMENT ON SCHEMA {} IS {}",
+                ident(name.as_str()),
+                literal(comment)
+            ),
             Statement::DropRole { name } => format!("DROP ROLE {}", ident(name.as_str())),
             Statement::ReassignOwned { from, to } => format!(
                 "REASSIGN OWNED BY {} TO {}",

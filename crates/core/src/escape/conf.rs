@@ -102,9 +102,6 @@ mod tests {
         let injected = "public\\'\nfsync = off\nhba_file = pg_ident.conf\n#";
         let v = value(injected);
         assert_eq!(v.lines().count(), 1, "{v}");
-        assert_eq!(
-            v,
-            r"'public\\''\nfsync = off\nhba_file = pg_ident.conf\n#'"
-        );
+        assert_eq!(v, r"'public\\''\nfsync = off\nhba_file = pg_ident.conf\n#'");
     }
 }

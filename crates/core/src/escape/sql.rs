@@ -50,6 +50,26 @@ pub fn literal(value: &str) -> String {
     out
 }
 
+/// A dollar-quoted string (`$pgplan$…$pgplan$`) for a function or `DO`
+/// body, with a tag that does not occur in the body, so nothing inside it
+/// can end it early.
+///
+/// ```
+/// use pgplan_core::escape::sql::dollar_quoted;
+/// assert_eq!(dollar_quoted("BEGIN END"), "$pgplan$BEGIN END$pgplan$");
+/// assert_eq!(dollar_quoted("x $pgplan$ y"), "$pgplan_1$x $pgplan$ y$pgplan_1$");
+/// ```
+pub fn dollar_quoted(body: &str) -> String {
+    let mut tag = "$pgplan$".to_owned();
+    let mut n = 0;
+    // The body followed by the tag must hold the tag only at its end.
+    while format!("{body}{tag}").find(&tag) != Some(body.len()) {
+        n += 1;
+        tag = format!("$pgplan_{n}$");
+    }
+    format!("{tag}{body}{tag}")
+}
+
 /// Text for a `--` comment: control characters (a line break would end the
 /// comment and turn the rest into SQL) become `?`.
 ///

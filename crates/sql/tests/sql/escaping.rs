@@ -21,9 +21,40 @@ fn hostile() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         "[a-zA-Z0-9_ ]{1,8}",
         prop::sample::select(vec![
-            "'", "\"", "\\", "\\'", "''", "\"\"", "`id`", "$", ":x", ":'x'", "#", "=", ",", "\n",
-            "\r", "\t", "\u{1b}[1A", "\u{7f}", "\u{85}", "\u{202e}", "é", "한글", "😀", "+", "@",
-            "/", "all", "replication", ";", "--", "/*", "\\n", "\\033", "fsync = off",
+            "'",
+            "\"",
+            "\\",
+            "\\'",
+            "''",
+            "\"\"",
+            "`id`",
+            "$",
+            ":x",
+            ":'x'",
+            "#",
+            "=",
+            ",",
+            "\n",
+            "\r",
+            "\t",
+            "\u{1b}[1A",
+            "\u{7f}",
+            "\u{85}",
+            "\u{202e}",
+            "é",
+            "한글",
+            "😀",
+            "+",
+            "@",
+            "/",
+            "all",
+            "replication",
+            ";",
+            "--",
+            "/*",
+            "\\n",
+            "\\033",
+            "fsync = off",
         ])
         .prop_map(str::to_owned),
         any::<char>()
@@ -206,7 +237,10 @@ fn run_psql(pg: &PgServer, script: &str) -> (bool, String, String) {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("script.sql");
     std::fs::write(&file, script).unwrap();
-    let mut cmd = Command::new(pg.psql_path().expect("psql (run scripts/install-test-deps.sh)"));
+    let mut cmd = Command::new(
+        pg.psql_path()
+            .expect("psql (run scripts/install-test-deps.sh)"),
+    );
     cmd.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d"])
         .arg(pg.dsn("postgres"))
         .arg("-f")

@@ -72,10 +72,17 @@ fn is_planned(cx: &Context<'_>, name: &str) -> bool {
     cx.plan.roles.iter().any(|r| r.name.as_str() == name)
 }
 
-/// A planned role, or the Azure administrator, which exists on the server
-/// without being planned.
+/// True when the plan names this role as one that exists on the server
+/// without being managed (`existing_roles`).
+fn is_existing(cx: &Context<'_>, name: &str) -> bool {
+    cx.plan.existing_roles.iter().any(|r| r.as_str() == name)
+}
+
+/// A planned role, an existing role the plan names, or the Azure
+/// administrator, which exists on the server without being planned.
 fn role_exists(cx: &Context<'_>, name: &str) -> bool {
     is_planned(cx, name)
+        || is_existing(cx, name)
         || cx
             .plan
             .platform

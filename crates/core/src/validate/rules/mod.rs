@@ -50,7 +50,8 @@ pub use kubernetes::{
 };
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
-    DerivedValue, InternalParameter, ParameterValue, PlaceholderParameter, UnknownParameter,
+    DerivedValue, FileLocationParameters, InternalParameter, ParameterValue, PlaceholderParameter,
+    UnknownParameter,
 };
 pub use patroni::{
     EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
@@ -63,16 +64,17 @@ pub use recovery::{
 pub use replication::{ArchiveMode, ReplicaParameters, ReplicationSlots, WalLevel, WalSenders};
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
-    DefaultPrivilegesOwner, DuplicateRole, ForOwnerIgnored, GrantDatabase, GrantPrivileges,
-    GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName, RoleMembership,
+    DefaultPrivilegesOwner, DuplicateRole, ExistingRoles, ForOwnerIgnored, GrantDatabase,
+    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName,
+    RoleMembership,
 };
 pub use secrets::{
-    EntraAuthentication, LiteralPassword, LoginPasswordSource, PasswordInParameter,
-    StatementLogging,
+    EntraAuthentication, GeneratedPasswordLength, LiteralPassword, LoginPasswordSource,
+    PasswordInParameter, StatementLogging,
 };
 pub use sizing::{
     AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    RequestWithinLimit, SharedBuffersSize,
+    PodRangeOrder, PoolSize, RequestWithinLimit, ResourceAmounts, SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -207,6 +209,14 @@ pub static ALL: &[&dyn Rule] = &[
     &UniqueDatabaseNames,
     &ReservedSchemaNames,
     &SchemaUsage,
+    // Safety, PGP300–PGP329.
+    &PodRangeOrder,
+    &VolumeSize,
+    &ResourceAmounts,
+    &PoolSize,
+    &GeneratedPasswordLength,
+    &FileLocationParameters,
+    &ExistingRoles,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

@@ -255,7 +255,7 @@ fn init_script(
                 out,
                 "  \\echo {}",
                 psql_argument(&format!(
-                    "pgplan: psql variable {var} (role {role}) is not a SCRAM-SHA-256 verifier; pass the verifier (SCRAM-SHA-256$4096:…), never the password"
+                    "pgplan: psql variable {var} (role {role}) is not a SCRAM-SHA-256 verifier; pass the verifier (it starts with SCRAM-SHA-256), never the password"
                 ))
             );
             let _ = writeln!(

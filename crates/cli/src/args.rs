@@ -24,9 +24,9 @@ Exit codes:
   3  the target failed: the server, cluster or Azure could not be reached or
      refused the login, a change failed (rolled back), another apply held the
      lock too long, or the output directory could not be written
-  4  refused without being told: destructive changes or objects pgplan does
-     not manage are in the way (--allow-destructive, --adopt), or files pgplan
-     did not write would be overwritten (--force)
+  4  held back: roles, databases or schemas pgplan does not manage are in
+     the way (left alone; --adopt takes them over), or files pgplan did not
+     write would be overwritten (nothing written; --force)
 
 Passwords for the connection come from the DSN, PGPASSWORD, PGPASSFILE
 (~/.pgpass) or --password-stdin, never from a command-line argument of

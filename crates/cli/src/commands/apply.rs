@@ -84,7 +84,10 @@ fn apply_sql(rt: &tokio::runtime::Runtime, plan: &ValidPlan, args: &ApplyArgs<'_
     match rt.block_on(pgplan_sql::apply(plan, dsn, &opts)) {
         Ok(report) => {
             crate::out::text(&report.to_string());
-            if report.conflicts.is_empty() && report.skipped_destructive == 0 {
+            // Skipped destructive changes are the default and were listed;
+            // objects pgplan does not manage that are in the way need a
+            // decision.
+            if report.conflicts.is_empty() {
                 0
             } else {
                 super::EXIT_REFUSED

@@ -27,10 +27,9 @@ pub const EXIT_UNREADABLE: u8 = 2;
 /// Exit code: the target failed — the server, cluster or Azure could not be
 /// reached, refused the login, or a change failed (and was rolled back).
 pub const EXIT_TARGET: u8 = 3;
-/// Exit code: `apply` or `render` refused to go on without being told to:
-/// destructive changes or objects pgplan does not manage are in the way
-/// (`--allow-destructive`, `--adopt`), or files it did not write would be
-/// overwritten (`--force`).
+/// Exit code: something was held back: roles, databases or schemas pgplan
+/// does not manage were left alone (`--adopt`), or files it did not write
+/// would have been overwritten (`--force`; nothing was written).
 pub const EXIT_REFUSED: u8 = 4;
 
 /// A plan file that could not be read, with what a report needs.

@@ -10,6 +10,7 @@ mod names;
 mod parameter_catalog;
 mod passwords;
 mod psql_script;
+mod safety;
 mod seeds;
 mod snapshots;
 mod support;

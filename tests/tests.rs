@@ -1,3 +1,4 @@
 //! Workspace integration tests, one binary with a module per topic.
 
+mod fuzz;
 mod plans;

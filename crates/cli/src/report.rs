@@ -63,10 +63,7 @@ impl Source {
 
     /// The file as miette shows it.
     pub fn named(&self) -> NamedSource<String> {
-        NamedSource::new(
-            terminal::line(&self.name).into_owned(),
-            self.shown.text().to_owned(),
-        )
+        NamedSource::new(terminal::line(&self.name), self.shown.text().to_owned())
     }
 }
 

@@ -16,13 +16,15 @@ fn fields(line: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if let Some(n) = chars.next() {
-                    out.last_mut().map(|f| f.push(n));
+                if let (Some(n), Some(f)) = (chars.next(), out.last_mut()) {
+                    f.push(n);
                 }
             }
             ':' if out.len() < 5 => out.push(String::new()),
             c => {
-                out.last_mut().map(|f| f.push(c));
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
             }
         }
     }

@@ -51,7 +51,7 @@ pub struct LoadError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     #[serde(skip)]
-    source: Option<Source>,
+    source: Option<Box<Source>>,
 }
 
 impl LoadError {
@@ -104,46 +104,46 @@ impl LoadError {
 
 /// Reads a plan file's text: at most [`MAX_PLAN_BYTES`] (a device or a
 /// runaway file is refused without reading it all), UTF-8.
-fn read_text(path: &Path) -> Result<String, LoadError> {
+fn read_text(path: &Path) -> Result<String, Box<LoadError>> {
     let name = path.display().to_string();
     let cannot =
         |e: std::io::Error| LoadError::read(&name, format!("cannot read {name}: {e}"), "read");
     let file = std::fs::File::open(path).map_err(cannot)?;
     if file.metadata().map_err(cannot)?.is_dir() {
-        return Err(LoadError::read(
+        return Err(Box::new(LoadError::read(
             &name,
             format!("cannot read {name}: it is a directory; name a plan file"),
             "read",
-        ));
+        )));
     }
     let mut bytes = Vec::new();
     file.take(MAX_PLAN_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() > MAX_PLAN_BYTES {
-        return Err(LoadError::read(
+        return Err(Box::new(LoadError::read(
             &name,
             format!(
                 "cannot read {name}: it holds more than {} MiB, the most a plan file may hold; a plan for one server is a few kilobytes (is this the right file?)",
                 MAX_PLAN_BYTES / (1024 * 1024)
             ),
             "too_large",
-        ));
+        )));
     }
     String::from_utf8(bytes).map_err(|e| {
-        LoadError::read(
+        Box::new(LoadError::read(
             &name,
             format!(
                 "cannot read {name}: byte {} is not UTF-8 text; a plan file is YAML or JSON in UTF-8",
                 e.utf8_error().valid_up_to()
             ),
             "read",
-        )
+        ))
     })
 }
 
 /// Reads and parses a plan file; JSON when the name ends in `.json`.
-pub fn load(path: &Path) -> Result<(Plan, Source), LoadError> {
+pub fn load(path: &Path) -> Result<(Plan, Source), Box<LoadError>> {
     let text = read_text(path)?;
     let name = path.display().to_string();
     let is_json = path
@@ -163,15 +163,15 @@ pub fn load(path: &Path) -> Result<(Plan, Source), LoadError> {
                 PlanFileError::Json { column, .. } => (None, Some(*column as u64)),
                 _ => (None, None),
             };
-            Err(LoadError {
+            Err(Box::new(LoadError {
                 kind: "parse",
                 file: name,
                 message: e.to_string(),
                 line: e.line().filter(|l| *l > 0),
                 column: column.filter(|c| *c > 0),
                 field,
-                source: Some(source),
-            })
+                source: Some(Box::new(source)),
+            }))
         }
     }
 }

@@ -35,6 +35,9 @@ use crate::statement::Statement;
 use run::{run_single, run_transaction};
 use session::Session;
 
+/// What `apply` calls with a message when it has to wait for another apply.
+pub type WaitNotice = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// Options of [`diff()`] and [`apply()`].
 #[derive(Clone)]
 pub struct ApplyOptions {
@@ -64,7 +67,7 @@ pub struct ApplyOptions {
     /// finish (they take turns on an advisory lock).
     pub lock_timeout: Duration,
     /// Told once, with who holds the lock, when `apply` has to wait.
-    pub on_wait: Option<Arc<dyn Fn(&str) + Send + Sync>>,
+    pub on_wait: Option<WaitNotice>,
 }
 
 impl Default for ApplyOptions {

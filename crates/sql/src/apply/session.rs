@@ -120,10 +120,10 @@ impl Session {
         };
         config.user(&user);
         let maintenance = config.get_dbname().unwrap_or(user.as_str()).to_owned();
-        if config.get_password().is_none() {
-            if let Some(pw) = login_password(opts, &host, port, &maintenance, &user)? {
-                config.password(pw.expose());
-            }
+        if config.get_password().is_none()
+            && let Some(pw) = login_password(opts, &host, port, &maintenance, &user)?
+        {
+            config.password(pw.expose());
         }
         let server = format!("{host}:{port}");
         let connector = tls::connector(&split.tls, &server)?;

@@ -38,9 +38,7 @@ impl Rule for ExistingRoles {
                     format!(
                         "{name} is both an existing role the plan leaves alone and a role it manages (roles[{r}])"
                     ),
-                    format!(
-                        "remove it from existing_roles to manage it, or from roles to leave it as it is on the server"
-                    ),
+                    "remove it from existing_roles to manage it, or from roles to leave it as it is on the server",
                 );
             }
         }

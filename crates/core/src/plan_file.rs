@@ -314,6 +314,48 @@ mod tests {
     }
 
     #[test]
+    fn values_no_format_can_hold_are_refused_with_their_field() {
+        // Issue 15, finding 1: a parameter value with line breaks became
+        // new settings in postgresql.conf; ALTER SYSTEM refuses it anyway.
+        let injected = format!(
+            "{MINIMAL}tuning:\n  parameters:\n    search_path: \"public\\\\'\\nfsync = off\\n#\"\n"
+        );
+        let e = Plan::from_yaml(&injected).unwrap_err();
+        assert!(e.to_string().contains("line break"), "{e}");
+        assert!(
+            e.to_string().contains("tuning.parameters.search_path"),
+            "{e}"
+        );
+        assert_eq!(e.line(), Some(8), "{e}");
+        let nul = MINIMAL.replace(
+            "service: orders",
+            "service: orders\nlabels: { team: \"a\\0\" }",
+        );
+        assert!(Plan::from_yaml(&nul).is_err());
+        // The builders refuse the same.
+        let built = Plan::development("orders")
+            .version(17)
+            .local(|l| l)
+            .tuning(|t| t.parameter("search_path", "a\nfsync = off"))
+            .build()
+            .unwrap_err();
+        assert!(built.to_string().contains("line break"), "{built}");
+    }
+
+    #[test]
+    fn parser_wording_is_replaced_with_the_plans() {
+        let e = Plan::from_yaml("service: a\nservice: b\n").unwrap_err();
+        assert!(
+            e.to_string().contains("the key `service` appears twice"),
+            "{e}"
+        );
+        let deep = format!("n: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        let e = Plan::from_yaml(&deep).unwrap_err();
+        assert!(!e.to_string().contains("budget"), "{e}");
+        assert!(Plan::from_yaml(&" ".repeat(MAX_PLAN_BYTES + 1)).is_err());
+    }
+
+    #[test]
     fn errors_name_the_line_and_field() {
         let bad = MINIMAL.replace("version: 17", "version: 12");
         let e = Plan::from_yaml(&bad).unwrap_err();

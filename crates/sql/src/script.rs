@@ -237,7 +237,8 @@ fn init_script(
                 out,
                 "  \\echo {}",
                 psql_argument(&format!(
-                    "pgplan: psql variable {var} (SCRAM-SHA-256 verifier of role {role}) is not set"
+                    "pgplan: psql variable {var} (SCRAM-SHA-256 verifier of role {}) is not set",
+                    pgplan_core::escape::terminal::line(role.as_str())
                 ))
             );
             let _ = writeln!(
@@ -255,7 +256,8 @@ fn init_script(
                 out,
                 "  \\echo {}",
                 psql_argument(&format!(
-                    "pgplan: psql variable {var} (role {role}) is not a SCRAM-SHA-256 verifier; pass the verifier (it starts with SCRAM-SHA-256), never the password"
+                    "pgplan: psql variable {var} (role {}) is not a SCRAM-SHA-256 verifier; pass the verifier (it starts with SCRAM-SHA-256), never the password",
+                    pgplan_core::escape::terminal::line(role.as_str())
                 ))
             );
             let _ = writeln!(
@@ -477,13 +479,15 @@ fn conflict_check(out: &mut String, desired: &DesiredState) {
     let mut parts = Vec::new();
     if !desired.roles.is_empty() {
         parts.push(format!(
-            "SELECT 'role ' || pg_catalog.quote_ident(r.rolname) AS what FROM pg_catalog.pg_roles AS r WHERE r.rolname IN ({}) AND pg_catalog.shobj_description(r.oid, 'pg_authid') IS DISTINCT FROM {marker}",
+            "SELECT 'role ' || {} AS what FROM pg_catalog.pg_roles AS r WHERE r.rolname IN ({}) AND pg_catalog.shobj_description(r.oid, 'pg_authid') IS DISTINCT FROM {marker}",
+            shown("r.rolname"),
             list(desired.roles.keys().map(|r| r.as_str()).collect())
         ));
     }
     if !desired.databases.is_empty() {
         parts.push(format!(
-            "SELECT 'database ' || pg_catalog.quote_ident(d.datname) FROM pg_catalog.pg_database AS d WHERE d.datname IN ({}) AND pg_catalog.shobj_description(d.oid, 'pg_database') IS DISTINCT FROM {marker}",
+            "SELECT 'database ' || {} FROM pg_catalog.pg_database AS d WHERE d.datname IN ({}) AND pg_catalog.shobj_description(d.oid, 'pg_database') IS DISTINCT FROM {marker}",
+            shown("d.datname"),
             list(desired.databases.keys().map(|d| d.as_str()).collect())
         ));
     }
@@ -509,12 +513,26 @@ fn schema_conflict_check(
     }
     let names: Vec<String> = db.schemas.keys().map(|s| literal(s.as_str())).collect();
     let query = format!(
-        "SELECT 'schema ' || pg_catalog.quote_ident(n.nspname) AS what FROM pg_catalog.pg_namespace AS n WHERE n.nspname IN ({}) AND pg_catalog.obj_description(n.oid, 'pg_namespace') IS DISTINCT FROM {}",
+        "SELECT 'schema ' || {} AS what FROM pg_catalog.pg_namespace AS n WHERE n.nspname IN ({}) AND pg_catalog.obj_description(n.oid, 'pg_namespace') IS DISTINCT FROM {}",
+        shown("n.nspname"),
         names.join(", "),
         literal(&desired.role_marker)
     );
     raise_if_found(out, "", &query);
 }
+
+/// A name as the conflict message shows it: quoted, with control characters
+/// as `?` (psql prints the message on a terminal; `[[:cntrl:]]` works in
+/// every server encoding, where a bidi character class would not).
+fn shown(column: &str) -> String {
+    format!(
+        "pg_catalog.quote_ident(pg_catalog.regexp_replace({column}, {}, '?', 'g'))",
+        UNSAFE_CHARACTERS
+    )
+}
+
+/// A regular expression (as a literal) matching the control characters.
+const UNSAFE_CHARACTERS: &str = "'[[:cntrl:]]'";
 
 fn raise_if_found(out: &mut String, comment: &str, query: &str) {
     let body = format!(

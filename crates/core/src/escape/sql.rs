@@ -71,13 +71,20 @@ pub fn dollar_quoted(body: &str) -> String {
 }
 
 /// Text for a `--` comment: control characters (a line break would end the
-/// comment and turn the rest into SQL) become `?`.
+/// comment and turn the rest into SQL) and bidi controls (which make an
+/// editor show the code around them out of order) become `?`.
 ///
 /// ```
 /// assert_eq!(pgplan_core::escape::sql::comment("a\nDROP TABLE x"), "a?DROP TABLE x");
 /// ```
 pub fn comment(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if super::terminal::is_unsafe(c) {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }

@@ -69,7 +69,7 @@ fn is_line_break(c: char) -> bool {
 pub fn comment(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() || is_line_break(c) || !printable(c) {
+            if super::terminal::is_unsafe(c) || is_line_break(c) || !printable(c) {
                 ' '
             } else {
                 c

@@ -212,7 +212,7 @@ fn check(name: &str, text: &str) -> Result<(), String> {
     }
     if matches!(valid.platform, pgplan::Platform::Kubernetes(_)) {
         let opts = pgplan::k8s::RenderOptions {
-            init_sql: pgplan::sql::render_script(&valid).ok(),
+            init_script: pgplan::sql::init_script_for_job(&valid).ok(),
             ..Default::default()
         };
         match pgplan::k8s::render_files(&valid, &opts) {
@@ -228,6 +228,13 @@ fn check(name: &str, text: &str) -> Result<(), String> {
         match pgplan::azure::render_files(&valid) {
             Ok(f) => files.extend(f.into_values()),
             Err(e) => return fail(format!("validated, but the Azure renderer refuses it: {e}")),
+        }
+    }
+    if pgplan::runner::local(&valid).is_some() {
+        let layout = pgplan::ha::Layout::new("/run/pgplan-fuzz", "/usr/lib/postgresql/bin");
+        match pgplan::ha::render_files(&valid, &layout) {
+            Ok(f) => files.extend(f.into_values()),
+            Err(e) => return fail(format!("validated, but the HA renderer refuses it: {e}")),
         }
     }
     if files.iter().any(|f| f.contains('\0')) {

@@ -199,6 +199,104 @@ fn pg_hba_fields_read_back_exactly() {
     result.unwrap();
 }
 
+/// A pg_hba.conf line written with `hba::field` admits exactly the role it
+/// names when the server authenticates, quotes and all: inside a quoted
+/// field `""` is one `"` (PostgreSQL 14–18 read it so), and a keyword, a
+/// group (`+`), a file (`@`), a comma or a `#` in a name stays part of the
+/// name. Roles whose names are pieces of it are refused by the next line.
+#[test]
+fn a_pg_hba_line_admits_exactly_the_role_it_names() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = hba_server().lock().unwrap_or_else(|e| e.into_inner());
+    let hba_path = server.data_dir().join("pg_hba.conf");
+    let original = std::fs::read_to_string(&hba_path).unwrap();
+    let admin = rt.block_on(connect(&server, "postgres"));
+    let password = "Hba-Login-Test-1";
+    // Each name and the roles a wrong reading of its line would admit.
+    let cases: &[(&str, &[&str])] = &[
+        ("Bill \"x\" y", &["Bill", "x", "y", "Bill x y"]),
+        ("a\"\"b", &["a\"b", "ab"]),
+        ("\"", &["\"\""]),
+        ("all", &["hba_other"]),
+        ("+hba_group", &["hba_member"]),
+        ("@hba_file", &["hba_file"]),
+        ("x,hba_other", &["x", "hba_other"]),
+        ("a#b", &["a"]),
+        ("é \"한\"", &["é", "한"]),
+    ];
+    let mut roles: Vec<&str> = vec!["hba_group"];
+    for (name, decoys) in cases {
+        roles.push(name);
+        roles.extend_from_slice(decoys);
+    }
+    roles.sort_unstable();
+    roles.dedup();
+    for role in &roles {
+        let create = format!(
+            "DROP ROLE IF EXISTS {ident}; CREATE ROLE {ident} LOGIN PASSWORD {pw}",
+            ident = sql::identifier(role),
+            pw = sql::literal(password)
+        );
+        rt.block_on(admin.batch_execute(&create)).unwrap();
+    }
+    rt.block_on(admin.batch_execute("GRANT hba_group TO hba_member"))
+        .unwrap();
+    let login = |role: &str| {
+        rt.block_on(async {
+            tokio_postgres::connect(
+                &support::dsn_as(&server, role, password, "postgres"),
+                tokio_postgres::NoTls,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                e.as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_owned())
+            })
+        })
+    };
+    let mut failures = Vec::new();
+    for (name, decoys) in cases {
+        let file = format!(
+            "host all postgres all scram-sha-256\nhost all {} all scram-sha-256\nhost all all all reject\n",
+            hba::field(name).unwrap()
+        );
+        std::fs::write(&hba_path, &file).unwrap();
+        rt.block_on(admin.batch_execute("SELECT pg_reload_conf()"))
+            .unwrap();
+        // The postmaster reloads on its own time: wait until the named role
+        // gets in (or give up after ten seconds and report it).
+        let mut admitted = login(name);
+        for _ in 0..100 {
+            if admitted.is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            admitted = login(name);
+        }
+        if let Err(e) = admitted {
+            failures.push(format!("{name:?} was refused ({e}) by:\n{file}"));
+        }
+        for decoy in *decoys {
+            match login(decoy) {
+                Err(e) if e.contains("pg_hba.conf rejects") => {}
+                other => {
+                    failures.push(format!("{decoy:?} was not refused ({other:?}) by:\n{file}"))
+                }
+            }
+        }
+    }
+    std::fs::write(&hba_path, &original).unwrap();
+    rt.block_on(admin.batch_execute("SELECT pg_reload_conf()"))
+        .unwrap();
+    for role in &roles {
+        let _ = rt.block_on(
+            admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", sql::identifier(role))),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// The server reads an escaped literal back as the value and an escaped
 /// identifier back as the name; the statement after them still runs, alone.
 #[test]

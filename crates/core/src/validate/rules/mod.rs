@@ -43,8 +43,8 @@ pub use durability::{AsynchronousCommit, CrashSafety};
 pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
 pub use ha::{
     LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniComponentNames,
-    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, RunnerOwnedParameters,
-    RunnerReservedLogins,
+    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, PatroniReplicationRoleHba,
+    RunnerOwnedParameters, RunnerReservedLogins,
 };
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
@@ -238,6 +238,7 @@ pub static ALL: &[&dyn Rule] = &[
     &GeneratedPasswordLength,
     &FileLocationParameters,
     &ExistingRoles,
+    &PatroniReplicationRoleHba,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

@@ -225,7 +225,11 @@ fn check(name: &str, text: &str) -> Result<(), String> {
         }
     }
     if matches!(valid.platform, pgplan::Platform::Azure(_)) {
-        match pgplan::azure::render_files(&valid) {
+        let entra = pgplan::sql::entra_principal_script(&valid);
+        let opts = pgplan::azure::RenderOptions {
+            entra_principals: entra.as_ref(),
+        };
+        match pgplan::azure::render_files_with(&valid, &opts) {
             Ok(f) => files.extend(f.into_values()),
             Err(e) => return fail(format!("validated, but the Azure renderer refuses it: {e}")),
         }

@@ -7,12 +7,31 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// pgplan: a PostgreSQL deployment plan, validated and rendered to SQL,
 /// Kubernetes and Azure.
 #[derive(Debug, Parser)]
-#[command(name = "pgplan", version, about, long_about = None)]
+#[command(name = "pgplan", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The exit codes, as `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: the plan has no errors; rendered, diffed or applied
+  1  the plan has errors (validation findings of severity error)
+  2  the input could not be read: a missing, unreadable or too large file,
+     a file that is not a plan, a bad argument, an unknown rule id
+  3  the target failed: the server, cluster or Azure could not be reached or
+     refused the login, a change failed (rolled back), another apply held the
+     lock too long, or the output directory could not be written
+  4  held back: roles, databases or schemas pgplan does not manage are in
+     the way (left alone; --adopt takes them over), or files pgplan did not
+     write would be overwritten (nothing written; --force)
+
+Passwords for the connection come from the DSN, PGPASSWORD, PGPASSFILE
+(~/.pgpass) or --password-stdin, never from a command-line argument of
+their own. Everything printed escapes control and bidi characters, and
+never shows a secret.";
 
 /// Output format of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,7 +61,8 @@ pub enum Target {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a plan file: every rule, every finding. Exit 0 without errors,
-    /// 1 with errors, 2 when the file cannot be read.
+    /// 1 with errors, 2 when the file cannot be read (with --output json, an
+    /// `{"error": …}` object).
     Validate {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -76,9 +96,17 @@ pub enum Command {
         /// What to render.
         #[arg(long, value_enum)]
         target: Target,
-        /// Output directory (created if missing).
+        /// Output directory (created if missing). Files are written
+        /// atomically; symbolic links are never followed; files pgplan did
+        /// not write are not overwritten (see --force); files of an earlier
+        /// render that this one does not produce are removed.
         #[arg(long)]
         out: PathBuf,
+        /// Overwrite files in the output directory that pgplan did not
+        /// write (or that changed since); a symbolic link is replaced, not
+        /// followed.
+        #[arg(long)]
+        force: bool,
     },
     /// Show the changes `apply` would make to a live server (SQL target; a dry run).
     Diff {
@@ -91,6 +119,24 @@ pub enum Command {
         /// Include destructive changes (drop roles, revoke grants the plan no longer has).
         #[arg(long)]
         allow_destructive: bool,
+        /// Read the connection password from the first line of standard
+        /// input (instead of PGPASSWORD, PGPASSFILE or the DSN).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Manage roles, databases and schemas that exist on the server
+        /// without pgplan's marker (created by hand or by another tool):
+        /// without it they are conflicts, shown and left alone.
+        #[arg(long)]
+        adopt: bool,
+        /// Directory for generated passwords (`password: { generated: {} }`):
+        /// each is created once, in a file readable only by you (0600), and
+        /// read from there on later applies. Never printed.
+        #[arg(long, value_name = "DIR")]
+        password_dir: Option<PathBuf>,
+        /// How long to wait for another apply to the same server to finish
+        /// (seconds).
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        lock_timeout: u64,
     },
     /// Apply a plan to its target.
     Apply {
@@ -115,6 +161,24 @@ pub enum Command {
         /// Kubernetes context (defaults to the kubeconfig's current context).
         #[arg(long)]
         context: Option<String>,
+        /// Read the connection password from the first line of standard
+        /// input (instead of PGPASSWORD, PGPASSFILE or the DSN).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Manage roles, databases and schemas that exist on the server
+        /// without pgplan's marker (created by hand or by another tool):
+        /// without it they are conflicts, shown and left alone.
+        #[arg(long)]
+        adopt: bool,
+        /// Directory for generated passwords (`password: { generated: {} }`):
+        /// each is created once, in a file readable only by you (0600), and
+        /// read from there on later applies. Never printed.
+        #[arg(long, value_name = "DIR")]
+        password_dir: Option<PathBuf>,
+        /// How long to wait for another apply to the same server to finish
+        /// (seconds).
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        lock_timeout: u64,
     },
     /// Start a local plan on this machine (a single server, or a Patroni
     /// cluster with etcd, HAProxy and exporters), or converge it when it

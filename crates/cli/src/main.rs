@@ -4,27 +4,61 @@
 
 mod args;
 mod commands;
+mod out;
+mod passwords;
 mod report;
+mod write_out;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use args::{Args, Command};
+use commands::diff::Connection;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                commands::EXIT_UNREADABLE
+            } else {
+                0 // --help, --version
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     let code = match args.command {
         Command::Validate { file, output } => commands::validate::run(&file, output),
         Command::Explain { id: Some(id), .. } => commands::explain::run(&id),
         Command::Explain { id: None, .. } => commands::explain::list(),
         Command::Settings { file, output } => commands::settings::run(&file, output),
-        Command::Render { file, target, out } => commands::render::run(&file, target, &out),
+        Command::Render {
+            file,
+            target,
+            out,
+            force,
+        } => commands::render::run(&file, target, &out, force),
         Command::Diff {
             file,
             dsn,
             allow_destructive,
-        } => commands::diff::run(&file, &dsn, allow_destructive),
+            password_stdin,
+            adopt,
+            password_dir,
+            lock_timeout,
+        } => commands::diff::run(
+            &file,
+            &dsn,
+            &Connection {
+                password_stdin,
+                adopt,
+                allow_destructive,
+                password_dir,
+                lock_timeout,
+            },
+        ),
         Command::Apply {
             file,
             target,
@@ -33,12 +67,22 @@ fn main() -> ExitCode {
             allow_destructive,
             dry_run,
             context,
+            password_stdin,
+            adopt,
+            password_dir,
+            lock_timeout,
         } => commands::apply::run(&commands::apply::ApplyArgs {
             file: &file,
             target,
             dsn: dsn.as_deref(),
             yes,
-            allow_destructive,
+            connection: Connection {
+                password_stdin,
+                adopt,
+                allow_destructive,
+                password_dir,
+                lock_timeout,
+            },
             dry_run,
             context: context.as_deref(),
         }),

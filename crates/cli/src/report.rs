@@ -1,10 +1,16 @@
 //! Printing validation reports: readable (with the plan's own lines, through
 //! miette) or JSON.
+//!
+//! The excerpts miette shows come from [`pgplan_core::redact::Excerpt`]:
+//! secret values replaced with `<redacted>`, control and bidi characters
+//! escaped, findings still pointing at their lines. Messages and help texts
+//! are escaped for the terminal before miette lays them out.
 
 use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
-use pgplan_core::{Diagnostic, Severity};
-
+use pgplan_core::escape::terminal;
 use pgplan_core::locate::LineIndex;
+use pgplan_core::redact::Excerpt;
+use pgplan_core::{Diagnostic, Severity};
 
 /// A plan file as read from disk.
 pub struct Source {
@@ -14,13 +20,23 @@ pub struct Source {
     pub text: String,
     /// Path → line index (YAML only).
     pub index: LineIndex,
+    /// The contents as they may be shown: secrets redacted, control and
+    /// bidi characters escaped. Excerpts are cut from this, never from
+    /// `text`.
+    pub shown: Excerpt,
 }
 
 impl Source {
     /// Wraps a file's contents.
     pub fn new(name: String, text: String) -> Self {
         let index = LineIndex::new(&text);
-        Source { name, text, index }
+        let shown = Excerpt::new(&text);
+        Source {
+            name,
+            text,
+            index,
+            shown,
+        }
     }
 
     /// Points every finding at the line of its field, in a YAML plan file (a
@@ -33,14 +49,21 @@ impl Source {
         }
     }
 
-    /// The byte range a finding's label covers: from its field to the end of
-    /// that line.
-    fn label_of(&self, d: &Diagnostic) -> Option<(usize, usize)> {
-        let start = d.span?.offset.min(self.text.len());
-        let len = self.text[start..]
-            .find('\n')
-            .unwrap_or(self.text.len() - start);
-        Some((start, len))
+    /// The byte range in [`Source::shown`] a label covers: from the field
+    /// at `offset` of the file to the end of that line.
+    pub fn label_at(&self, offset: usize) -> (usize, usize) {
+        let shown = self.shown.text();
+        let start = self
+            .shown
+            .offset(offset.min(self.text.len()))
+            .min(shown.len());
+        let len = shown[start..].find('\n').unwrap_or(shown.len() - start);
+        (start, len)
+    }
+
+    /// The file as miette shows it.
+    pub fn named(&self) -> NamedSource<String> {
+        NamedSource::new(terminal::line(&self.name), self.shown.text().to_owned())
     }
 }
 
@@ -55,16 +78,20 @@ fn miette_severity(s: Severity) -> miette::Severity {
 /// A diagnostic as a miette report pointing at the plan's line (when the
 /// report was located with [`Source::locate`]).
 pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
-    let mut diag = MietteDiagnostic::new(d.message.clone())
+    let help = terminal::text(&d.help).into_owned();
+    let path = terminal::line(&d.path.to_string()).into_owned();
+    let mut diag = MietteDiagnostic::new(terminal::text(&d.message).into_owned())
         .with_code(d.id())
-        .with_severity(miette_severity(d.severity))
-        .with_help(d.help.clone());
-    if let Some((offset, len)) = source.label_of(d) {
-        diag = diag.with_label(LabeledSpan::at(offset..offset + len, d.path.to_string()));
+        .with_severity(miette_severity(d.severity));
+    if let Some(span) = d.span {
+        let (offset, len) = source.label_at(span.offset);
+        diag = diag
+            .with_help(help)
+            .with_label(LabeledSpan::at(offset..offset + len, path));
     } else {
-        diag = diag.with_help(format!("{} (at {})", d.help, d.path));
+        diag = diag.with_help(format!("{help} (at {path})"));
     }
-    Report::new(diag).with_source_code(NamedSource::new(source.name.clone(), source.text.clone()))
+    Report::new(diag).with_source_code(source.named())
 }
 
 /// Before rendering or applying: errors and warnings in full, infos counted.
@@ -74,14 +101,14 @@ pub fn print_blocking(report: &pgplan_core::Report, source: &Source) {
         .iter()
         .filter(|d| d.severity != Severity::Info)
     {
-        eprintln!("{:?}", to_miette(d, source));
+        crate::out::report(&to_miette(d, source));
     }
     let infos = report.count(Severity::Info);
     if infos > 0 {
-        eprintln!(
+        crate::out::error(&format!(
             "{}: {infos} info finding(s); `pgplan validate {}` shows them",
             source.name, source.name
-        );
+        ));
     }
 }
 

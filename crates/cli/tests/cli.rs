@@ -357,6 +357,6 @@ fn apply_without_a_dsn_says_how_to_give_one() {
         .env_remove("PGPLAN_DSN")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--dsn"), "{}", text(&out.stderr));
 }

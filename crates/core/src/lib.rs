@@ -45,10 +45,12 @@ pub mod azure_facts;
 pub mod azure_monitor;
 pub mod build;
 pub mod catalog;
+pub mod escape;
 pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
+pub mod redact;
 pub mod seams;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -15,8 +15,19 @@
 use crate::locate::LineIndex;
 use crate::model::plan::Plan;
 
-/// serde-saphyr's message without its source snippet and location prefix
-/// (pgplan reports both itself).
+/// The largest plan file pgplan reads, in bytes (8 MiB): a plan for one
+/// server is a few kilobytes; anything near this is a mistake, or an attack.
+pub const MAX_PLAN_BYTES: usize = 8 * 1024 * 1024;
+
+/// The most YAML nodes (mappings, sequences and scalars) a plan file may
+/// hold, and how deeply they may nest.
+pub const MAX_PLAN_NODES: usize = 250_000;
+/// See [`MAX_PLAN_NODES`].
+pub const MAX_PLAN_DEPTH: usize = 64;
+
+/// serde-saphyr's message without its source snippet and location suffixes
+/// (pgplan reports the location itself), in pgplan's words where the
+/// parser's would name its own types.
 fn bare_message(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();
     let text = text.strip_prefix("error: ").unwrap_or(&text);
@@ -25,10 +36,67 @@ fn bare_message(e: &serde_saphyr::Error) -> String {
         Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest,
         _ => text,
     };
-    match text.rfind(" at line ") {
-        Some(i) if text[i..].contains(", column ") => text[..i].to_owned(),
-        _ => text.to_owned(),
+    let mut text = text.to_owned();
+    // " (used at line 3, column 7)", " (defined at line 1, column 10)"
+    for marker in [" (used at line ", " (defined at line "] {
+        while let Some(i) = text.find(marker) {
+            match text[i..].find(')') {
+                Some(j) => text.replace_range(i..i + j + 1, ""),
+                None => break,
+            }
+        }
     }
+    if let Some(i) = text.rfind(" at line ")
+        && is_line_column(&text[i + " at line ".len()..])
+    {
+        text.truncate(i);
+    }
+    plain_words(&text)
+}
+
+/// True for `N, column M` (the tail of " at line N, column M").
+fn is_line_column(tail: &str) -> bool {
+    tail.split_once(", column ").is_some_and(|(l, c)| {
+        !l.is_empty()
+            && !c.is_empty()
+            && l.bytes().all(|b| b.is_ascii_digit())
+            && c.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// The parser's wording for limits and duplicate keys, in the plan's terms.
+fn plain_words(text: &str) -> String {
+    if let Some(breach) = text.strip_prefix("budget breached: ") {
+        let what = breach.split([' ', '{', '(']).next().unwrap_or_default();
+        return match what {
+            "Depth" => format!(
+                "the plan file nests more than {MAX_PLAN_DEPTH} levels deep; a plan is a few levels of mappings and lists"
+            ),
+            "Nodes" | "Events" => format!(
+                "the plan file holds more than {MAX_PLAN_NODES} values; a plan for one server holds a few hundred"
+            ),
+            "Aliases" | "Anchors" | "AliasAnchorRatio" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => {
+                "the plan file uses too many YAML anchors and aliases; write the values out".into()
+            }
+            "Documents" => "the plan file holds more than one YAML document; put one plan in a file".into(),
+            "ScalarBytes" | "InputBytes" | "CommentBytes" => format!(
+                "the plan file's values add up to more than {} MiB; a plan is a few kilobytes",
+                MAX_PLAN_BYTES / (1024 * 1024)
+            ),
+            _ => "the plan file is too large or too complex to read; a plan for one server is a few kilobytes".into(),
+        };
+    }
+    if let Some(rest) = text.strip_prefix("duplicate mapping key") {
+        let key = rest
+            .strip_prefix(": ")
+            .and_then(|r| r.split(", set DuplicateKeyPolicy").next())
+            .filter(|k| !k.is_empty());
+        return match key {
+            Some(k) => format!("the key `{k}` appears twice in the same mapping; keep one"),
+            None => "a key appears twice in the same mapping; keep one".into(),
+        };
+    }
+    text.to_owned()
 }
 
 /// A plan file that cannot be read or written.
@@ -59,6 +127,17 @@ pub enum PlanFileError {
     /// The plan could not be written.
     #[error("cannot write the plan: {0}")]
     Write(String),
+    /// The text is larger than any plan ([`MAX_PLAN_BYTES`]).
+    #[error(
+        "the plan file is {bytes} bytes, more than the {} MiB a plan may have; a plan for one server is a few kilobytes (is this the right file?)",
+        limit / (1024 * 1024)
+    )]
+    TooLarge {
+        /// Its size (or the bytes read before giving up).
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 fn yaml_message(
@@ -78,21 +157,101 @@ fn yaml_message(
     }
 }
 
+fn too_large(len: usize) -> PlanFileError {
+    PlanFileError::TooLarge {
+        bytes: len,
+        limit: MAX_PLAN_BYTES,
+    }
+}
+
 impl PlanFileError {
     /// The 1-based line of the error, when known.
     pub fn line(&self) -> Option<u64> {
         match self {
             PlanFileError::Yaml { line, .. } => *line,
             PlanFileError::Json { line, .. } => Some(*line as u64),
-            PlanFileError::Write(_) => None,
+            PlanFileError::Write(_) | PlanFileError::TooLarge { .. } => None,
         }
     }
+}
+
+/// The first text in a plan that no format pgplan writes can hold (see
+/// [`crate::escape::unrepresentable`]): its field path and why. The plan
+/// reader and the builders refuse such a plan with that path.
+///
+/// ```
+/// use pgplan_core::Plan;
+/// let e = Plan::from_yaml(
+///     "service: x\nenvironment: development\nversion: 17\nplatform: { local: {} }\nroles:\n  - { name: \"a\\0b\", purpose: application }\n",
+/// )
+/// .unwrap_err();
+/// assert!(e.to_string().contains("field `roles[0].name`"), "{e}");
+/// ```
+pub fn unrepresentable_text(plan: &Plan) -> Option<(String, &'static str)> {
+    fn walk(value: &serde_json::Value, path: &mut String) -> Option<(String, &'static str)> {
+        match value {
+            serde_json::Value::String(s) => {
+                crate::escape::unrepresentable(s).map(|why| (path.clone(), why))
+            }
+            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(v, path);
+                path.truncate(len);
+                found
+            }),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                let found = crate::escape::unrepresentable(k)
+                    .map(|why| (path.clone(), why))
+                    .or_else(|| walk(v, path));
+                path.truncate(len);
+                found
+            }),
+            _ => None,
+        }
+    }
+    let value = serde_json::to_value(plan).ok()?;
+    walk(&value, &mut String::new())
 }
 
 impl Plan {
     /// Reads a YAML plan file.
     pub fn from_yaml(text: &str) -> Result<Plan, PlanFileError> {
-        serde_saphyr::from_str::<Plan>(text).map_err(|e| {
+        let plan = Self::from_yaml_unchecked(text)?;
+        match unrepresentable_text(&plan) {
+            None => Ok(plan),
+            Some((field, why)) => {
+                let index = LineIndex::new(text);
+                let (line, column) = index.span_of(&field).map_or((None, None), |s| {
+                    (Some(s.line as u64), Some(s.column as u64))
+                });
+                Err(PlanFileError::Yaml {
+                    line,
+                    column,
+                    field: Some(field),
+                    message: format!("the value holds {why}"),
+                })
+            }
+        }
+    }
+
+    fn from_yaml_unchecked(text: &str) -> Result<Plan, PlanFileError> {
+        if text.len() > MAX_PLAN_BYTES {
+            return Err(too_large(text.len()));
+        }
+        let options = serde_saphyr::options! {
+            budget: serde_saphyr::budget! {
+                max_nodes: MAX_PLAN_NODES,
+                max_depth: MAX_PLAN_DEPTH,
+                max_total_scalar_bytes: MAX_PLAN_BYTES,
+            },
+        };
+        serde_saphyr::from_str_with_options::<Plan>(text, options).map_err(|e| {
             let loc = e.location();
             let line = loc.map(|l| l.line()).filter(|l| *l > 0);
             let column = loc.map(|l| l.column()).filter(|c| *c > 0);
@@ -110,11 +269,22 @@ impl Plan {
     }
     /// Reads a JSON plan file.
     pub fn from_json(text: &str) -> Result<Plan, PlanFileError> {
-        serde_json::from_str(text).map_err(|e| PlanFileError::Json {
+        if text.len() > MAX_PLAN_BYTES {
+            return Err(too_large(text.len()));
+        }
+        let plan: Plan = serde_json::from_str(text).map_err(|e| PlanFileError::Json {
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
-        })
+        })?;
+        match unrepresentable_text(&plan) {
+            None => Ok(plan),
+            Some((field, why)) => Err(PlanFileError::Json {
+                line: 0,
+                column: 0,
+                message: format!("field `{field}`: the value holds {why}"),
+            }),
+        }
     }
     /// Writes the plan as YAML.
     pub fn to_yaml(&self) -> Result<String, PlanFileError> {
@@ -141,6 +311,48 @@ mod tests {
         assert_eq!(Plan::from_yaml(&yaml).unwrap(), plan);
         let json = plan.to_json().unwrap();
         assert_eq!(Plan::from_json(&json).unwrap(), plan);
+    }
+
+    #[test]
+    fn values_no_format_can_hold_are_refused_with_their_field() {
+        // Issue 15, finding 1: a parameter value with line breaks became
+        // new settings in postgresql.conf; ALTER SYSTEM refuses it anyway.
+        let injected = format!(
+            "{MINIMAL}tuning:\n  parameters:\n    search_path: \"public\\\\'\\nfsync = off\\n#\"\n"
+        );
+        let e = Plan::from_yaml(&injected).unwrap_err();
+        assert!(e.to_string().contains("line break"), "{e}");
+        assert!(
+            e.to_string().contains("tuning.parameters.search_path"),
+            "{e}"
+        );
+        assert_eq!(e.line(), Some(8), "{e}");
+        let nul = MINIMAL.replace(
+            "service: orders",
+            "service: orders\nlabels: { team: \"a\\0\" }",
+        );
+        assert!(Plan::from_yaml(&nul).is_err());
+        // The builders refuse the same.
+        let built = Plan::development("orders")
+            .version(17)
+            .local(|l| l)
+            .tuning(|t| t.parameter("search_path", "a\nfsync = off"))
+            .build()
+            .unwrap_err();
+        assert!(built.to_string().contains("line break"), "{built}");
+    }
+
+    #[test]
+    fn parser_wording_is_replaced_with_the_plans() {
+        let e = Plan::from_yaml("service: a\nservice: b\n").unwrap_err();
+        assert!(
+            e.to_string().contains("the key `service` appears twice"),
+            "{e}"
+        );
+        let deep = format!("n: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        let e = Plan::from_yaml(&deep).unwrap_err();
+        assert!(!e.to_string().contains("budget"), "{e}");
+        assert!(Plan::from_yaml(&" ".repeat(MAX_PLAN_BYTES + 1)).is_err());
     }
 
     #[test]

@@ -55,7 +55,7 @@
 //! under `log_statement = 'all'`, only ever sees a verifier. See [`secrets`].
 //!
 //! Every statement is a [`Statement`]; [`render`] quotes identifiers and
-//! literals in one place with `postgres_protocol::escape`.
+//! literals in one place, with `pgplan_core::escape`.
 //!
 //! # Microsoft Entra principals (Azure)
 //!
@@ -127,6 +127,7 @@ pub mod diff;
 pub mod entra;
 mod error;
 pub mod monitoring;
+pub mod pgpass;
 pub mod render;
 pub mod script;
 pub mod secrets;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use pgplan_core::ValidPlan;
 
-use super::diff::{runtime, sql_options};
+use super::diff::{Connection, exit_code_of, runtime, sql_options};
 use crate::args::Target;
 
 /// What `apply` was asked to do.
@@ -18,8 +18,8 @@ pub struct ApplyArgs<'a> {
     pub dsn: Option<&'a str>,
     /// Apply for real.
     pub yes: bool,
-    /// Allow destructive changes (SQL).
-    pub allow_destructive: bool,
+    /// How to connect, and what the SQL target may do.
+    pub connection: Connection,
     /// Dry run: server-side (Kubernetes), or the live state read and the
     /// changes printed, nothing sent (Azure).
     pub dry_run: bool,
@@ -29,18 +29,19 @@ pub struct ApplyArgs<'a> {
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ApplyArgs<'_>) -> u8 {
-    let Some(plan) = super::load_valid(args.file) else {
-        return super::EXIT_ERRORS;
+    let plan = match super::load_valid(args.file) {
+        Ok(plan) => plan,
+        Err(code) => return code,
     };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
-            return super::EXIT_UNREADABLE;
+            crate::out::error(&e);
+            return super::EXIT_TARGET;
         }
     };
     let result = match args.target {
-        Target::Sql => apply_sql(&rt, &plan, args),
+        Target::Sql => return apply_sql(&rt, &plan, args),
         Target::K8s => apply_k8s(&rt, &plan, args),
         Target::Azure => apply_azure(&rt, &plan, args),
         Target::Ha => Err(
@@ -51,36 +52,56 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("apply failed: {e}");
-            super::EXIT_ERRORS
+            crate::out::error(&format!("apply failed: {e}"));
+            super::EXIT_TARGET
         }
     }
 }
 
-fn apply_sql(
-    rt: &tokio::runtime::Runtime,
-    plan: &ValidPlan,
-    args: &ApplyArgs<'_>,
-) -> Result<(), String> {
+fn apply_sql(rt: &tokio::runtime::Runtime, plan: &ValidPlan, args: &ApplyArgs<'_>) -> u8 {
     let Some(dsn) = args.dsn else {
-        return Err(
-            "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into(),
+        crate::out::error(
+            "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)",
         );
+        return super::EXIT_UNREADABLE;
     };
-    let opts = sql_options(plan, args.allow_destructive);
+    let opts = match sql_options(plan, &args.connection, args.yes) {
+        Ok(o) => o,
+        Err(e) => {
+            crate::out::error(&e);
+            return super::EXIT_UNREADABLE;
+        }
+    };
     if !args.yes {
-        let changes = rt
-            .block_on(pgplan_sql::diff(plan, dsn, &opts))
-            .map_err(|e| e.to_string())?;
-        println!("{changes}");
-        println!("(dry run: pass --yes to apply these changes)");
-        return Ok(());
+        return match rt.block_on(pgplan_sql::diff(plan, dsn, &opts)) {
+            Ok(changes) => {
+                crate::out::text(&changes.to_string());
+                crate::out::line("(dry run: pass --yes to apply these changes)");
+                0
+            }
+            Err(e) => {
+                crate::out::error(&format!("apply failed: {e}"));
+                exit_code_of(&e)
+            }
+        };
     }
-    let report = rt
-        .block_on(pgplan_sql::apply(plan, dsn, &opts))
-        .map_err(|e| e.to_string())?;
-    println!("{report}");
-    Ok(())
+    match rt.block_on(pgplan_sql::apply(plan, dsn, &opts)) {
+        Ok(report) => {
+            crate::out::text(&report.to_string());
+            // Skipped destructive changes are the default and were listed;
+            // objects pgplan does not manage that are in the way need a
+            // decision.
+            if report.conflicts.is_empty() {
+                0
+            } else {
+                super::EXIT_REFUSED
+            }
+        }
+        Err(e) => {
+            crate::out::error(&format!("apply failed: {e}"));
+            exit_code_of(&e)
+        }
+    }
 }
 
 fn apply_k8s(
@@ -95,14 +116,17 @@ fn apply_k8s(
     };
     if !args.yes && !args.dry_run {
         let objects = pgplan_k8s::render_objects(plan, &render).map_err(|e| e.to_string())?;
-        println!("would apply {} object(s), in this order:", objects.len());
+        crate::out::line(&format!(
+            "would apply {} object(s), in this order:",
+            objects.len()
+        ));
         for o in &objects {
             match o.namespace() {
-                Some(ns) => println!("  {} {}/{}", o.kind(), ns, o.name()),
-                None => println!("  {} {}", o.kind(), o.name()),
+                Some(ns) => crate::out::line(&format!("  {} {}/{}", o.kind(), ns, o.name())),
+                None => crate::out::line(&format!("  {} {}", o.kind(), o.name())),
             }
         }
-        println!("(pass --dry-run for a server-side dry run, or --yes to apply)");
+        crate::out::line("(pass --dry-run for a server-side dry run, or --yes to apply)");
         return Ok(());
     }
     let options = pgplan_k8s::ApplyOptions {
@@ -113,7 +137,7 @@ fn apply_k8s(
     let report = rt
         .block_on(pgplan_k8s::apply(plan, &render, options))
         .map_err(|e| e.to_string())?;
-    println!("{report}");
+    crate::out::text(&format!("{report}\n"));
     Ok(())
 }
 
@@ -124,15 +148,15 @@ fn apply_azure(
 ) -> Result<(), String> {
     if !args.yes && !args.dry_run {
         let ops = pgplan_azure::render_operations(plan).map_err(|e| e.to_string())?;
-        println!(
+        crate::out::line(&format!(
             "would send {} request(s), in this order (only those that differ from the server are sent):",
             ops.len()
-        );
+        ));
         for op in &ops {
-            println!("  {:<6} {}", op.method, op.summary);
+            crate::out::line(&format!("  {:<6} {}", op.method, op.summary));
         }
-        println!(
-            "(pass --dry-run to read the server and see what would change, or --yes to apply)"
+        crate::out::line(
+            "(pass --dry-run to read the server and see what would change, or --yes to apply)",
         );
         return Ok(());
     }
@@ -143,12 +167,12 @@ fn apply_azure(
         let dry = rt
             .block_on(applier.dry_run(plan))
             .map_err(|e| e.to_string())?;
-        println!("{dry}");
+        crate::out::text(&format!("{dry}\n"));
         return Ok(());
     }
     let report = rt
         .block_on(applier.apply(plan))
         .map_err(|e| e.to_string())?;
-    println!("{report}");
+    crate::out::text(&format!("{report}\n"));
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `pgplan render FILE --target T --out DIR`.
+//! `pgplan render FILE --target T --out DIR [--force]`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -6,7 +6,7 @@ use std::path::Path;
 use pgplan_core::ValidPlan;
 
 use crate::args::Target;
-use crate::report::print_blocking;
+use crate::write_out::{MANIFEST, WriteError, write_files};
 
 /// Renders a target's files (pure; no IO).
 pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String, String>, String> {
@@ -37,54 +37,61 @@ pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String
 }
 
 /// Runs the command; returns the exit code.
-pub fn run(file: &Path, target: Target, out: &Path) -> u8 {
-    let (plan, source) = match super::load(file) {
-        Ok(x) => x,
-        Err(report) => {
-            eprintln!("{report:?}");
-            return super::EXIT_UNREADABLE;
-        }
-    };
-    let plan = match plan.validate() {
-        Ok(valid) => {
-            print_blocking(&source.locate(valid.report().clone()), &source);
-            valid
-        }
-        Err(report) => {
-            let report = source.locate(report);
-            print_blocking(&report, &source);
-            eprintln!(
-                "{}: not rendered: fix the {} error(s) above first",
-                source.name,
-                report.errors().count()
-            );
-            return super::EXIT_ERRORS;
+pub fn run(file: &Path, target: Target, out: &Path, force: bool) -> u8 {
+    let plan = match super::load_valid(file) {
+        Ok(plan) => plan,
+        Err(code) => {
+            if code == super::EXIT_ERRORS {
+                crate::out::error(&format!("{}: not rendered", file.display()));
+            }
+            return code;
         }
     };
     let files = match render_target(&plan, target) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{}: cannot render: {e}", source.name);
+            crate::out::error(&format!("{}: cannot render: {e}", file.display()));
             return super::EXIT_ERRORS;
         }
     };
-    if let Err(e) = std::fs::create_dir_all(out) {
-        eprintln!("cannot create {}: {e}", out.display());
-        return super::EXIT_UNREADABLE;
-    }
-    for (name, contents) in &files {
-        let path = out.join(name);
-        if let Some(parent) = path.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            eprintln!("cannot create {}: {e}", parent.display());
-            return super::EXIT_UNREADABLE;
+    match write_files(out, &files, force) {
+        Ok(w) => {
+            for name in &w.written {
+                crate::out::line(&format!("wrote {}", out.join(name).display()));
+            }
+            for name in &w.removed {
+                crate::out::line(&format!(
+                    "removed {} (an earlier render wrote it; this one does not)",
+                    out.join(name).display()
+                ));
+            }
+            for name in &w.kept {
+                crate::out::error(&format!(
+                    "kept {}: an earlier render wrote it and it changed since; remove it if it is no longer needed",
+                    out.join(name).display()
+                ));
+            }
+            0
         }
-        if let Err(e) = std::fs::write(&path, contents) {
-            eprintln!("cannot write {}: {e}", path.display());
-            return super::EXIT_UNREADABLE;
+        Err(WriteError::Refused(list)) => {
+            crate::out::error(&format!(
+                "nothing written to {}: these files are in the way and pgplan did not write them (its {MANIFEST} lists what it wrote):",
+                out.display()
+            ));
+            for f in &list {
+                crate::out::error(&format!("  {f}"));
+            }
+            crate::out::error(
+                "move them away, render into another directory, or pass --force to replace them (a symbolic link is replaced, never followed)",
+            );
+            super::EXIT_REFUSED
         }
-        println!("wrote {}", path.display());
+        Err(WriteError::Io { message }) => {
+            crate::out::error(&format!(
+                "{message}; files already in {} are as they were before this render unless listed as written above",
+                out.display()
+            ));
+            super::EXIT_TARGET
+        }
     }
-    0
 }

@@ -10,7 +10,8 @@ use crate::args::Output;
 #[derive(Serialize)]
 struct Row<'a> {
     name: &'a str,
-    value: &'a str,
+    /// The value with inline secrets (`password=…`) redacted.
+    value: String,
     source: &'static str,
     restart: bool,
     why: String,
@@ -20,8 +21,8 @@ struct Row<'a> {
 pub fn run(file: &Path, output: Output) -> u8 {
     let (plan, _source) = match super::load(file) {
         Ok(x) => x,
-        Err(report) => {
-            eprintln!("{report:?}");
+        Err(e) => {
+            e.print(output);
             return super::EXIT_UNREADABLE;
         }
     };
@@ -30,7 +31,7 @@ pub fn run(file: &Path, output: Output) -> u8 {
         .iter()
         .map(|s| Row {
             name: &s.name,
-            value: &s.value,
+            value: pgplan_core::redact::inline(&s.value),
             source: match s.provenance {
                 Provenance::Explicit => "explicit",
                 Provenance::Derived { .. } => "derived",
@@ -41,13 +42,12 @@ pub fn run(file: &Path, output: Output) -> u8 {
         })
         .collect();
     match output {
-        Output::Json => match serde_json::to_string_pretty(&rows) {
-            Ok(json) => println!("{json}"),
-            Err(e) => {
-                eprintln!("cannot write JSON: {e}");
+        Output::Json => {
+            if let Err(e) = crate::out::json(&rows) {
+                crate::out::error(&format!("cannot write JSON: {e}"));
                 return super::EXIT_UNREADABLE;
             }
-        },
+        }
         Output::Text => {
             let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let vwidth = rows
@@ -58,7 +58,12 @@ pub fn run(file: &Path, output: Output) -> u8 {
                 .min(40);
             for r in &rows {
                 let restart = if r.restart { " [restart]" } else { "" };
-                println!("{:width$}  {:vwidth$}  {}{restart}", r.name, r.value, r.why);
+                crate::out::line(&format!(
+                    "{:width$}  {:vwidth$}  {}{restart}",
+                    r.name,
+                    r.value,
+                    pgplan_core::redact::inline(&r.why)
+                ));
             }
         }
     }

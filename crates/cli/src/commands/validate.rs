@@ -9,25 +9,28 @@ use crate::report::{summary, to_miette};
 pub fn run(file: &Path, output: Output) -> u8 {
     let (plan, source) = match super::load(file) {
         Ok(x) => x,
-        Err(report) => {
-            eprintln!("{report:?}");
+        Err(e) => {
+            e.print(output);
             return super::EXIT_UNREADABLE;
         }
     };
     let report = source.locate(plan.report());
     match output {
-        Output::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(e) => {
-                eprintln!("cannot write the report as JSON: {e}");
+        Output::Json => {
+            if let Err(e) = crate::out::json(&report) {
+                crate::out::error(&format!("cannot write the report as JSON: {e}"));
                 return super::EXIT_UNREADABLE;
             }
-        },
+        }
         Output::Text => {
             for d in report.diagnostics() {
-                eprintln!("{:?}", to_miette(d, &source));
+                crate::out::report(&to_miette(d, &source));
             }
-            eprintln!("{}: {}", source.name, summary(report.diagnostics()));
+            crate::out::error(&format!(
+                "{}: {}",
+                source.name,
+                summary(report.diagnostics())
+            ));
         }
     }
     if report.has_errors() {

@@ -239,6 +239,14 @@ pub struct Plan {
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+    /// Roles that exist on the server and that the plan refers to without
+    /// managing them — `postgres`, `azure_pg_admin`, a team's DBA role — as
+    /// owners of its databases and schemas, groups in `member_of` or
+    /// `for_owner` of default privileges. `apply` checks they exist and never
+    /// creates, alters, marks or drops them.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub existing_roles: Vec<RoleName>,
     /// Application services that connect.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

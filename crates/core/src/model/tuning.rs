@@ -107,6 +107,21 @@ impl ParamValue {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// Why the value cannot be a parameter's, if it cannot: a line break
+    /// (`ALTER SYSTEM` refuses one, and it would end a postgresql.conf
+    /// line) or a NUL character. The plan reader and the builders refuse
+    /// such a value with the parameter's path.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.0.contains('\0') {
+            Some("a parameter value cannot hold a NUL character; remove it")
+        } else if self.0.contains(['\n', '\r']) {
+            Some(
+                "a parameter value cannot hold a line break: ALTER SYSTEM refuses one, and in postgresql.conf it would end the setting's line; write the value on one line",
+            )
+        } else {
+            None
+        }
+    }
 }
 
 impl fmt::Display for ParamValue {
@@ -166,7 +181,13 @@ impl<'de> Deserialize<'de> for ParamValue {
             Raw::Bool(b) => b.into(),
             Raw::Int(n) => n.into(),
             Raw::Float(f) => f.into(),
-            Raw::Str(s) => s.into(),
+            Raw::Str(s) => {
+                let value = ParamValue(s);
+                if let Some(problem) = value.problem() {
+                    return Err(serde::de::Error::custom(problem));
+                }
+                value
+            }
         })
     }
 }

@@ -17,8 +17,10 @@
 //! locales, roles the plan refers to. A failure there changes nothing.
 
 mod inspect;
+mod lock;
 mod run;
 mod session;
+mod settings_check;
 
 use std::fmt;
 use std::sync::Arc;
@@ -28,10 +30,13 @@ use pgplan_core::ValidPlan;
 
 use crate::diff::{self, ChangeSet, Phase, Scope};
 use crate::error::Error;
-use crate::secrets::{NoSecrets, SecretResolver};
+use crate::secrets::{NoSecrets, Password, SecretResolver};
 use crate::statement::Statement;
 use run::{run_single, run_transaction};
 use session::Session;
+
+/// What `apply` calls with a message when it has to wait for another apply.
+pub type WaitNotice = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Options of [`diff()`] and [`apply()`].
 #[derive(Clone)]
@@ -50,6 +55,19 @@ pub struct ApplyOptions {
     pub application_name: String,
     /// Connect timeout.
     pub connect_timeout: Duration,
+    /// Manage roles, databases and schemas that exist without pgplan's
+    /// marker (created by hand or another tool). Off by default: they are
+    /// conflicts, listed and left alone. Changing an adopted role's
+    /// password is destructive besides.
+    pub adopt: bool,
+    /// The login password when the DSN has none (from `PGPASSWORD`,
+    /// `PGPASSFILE` or standard input).
+    pub login_password: Option<Password>,
+    /// How long `apply` waits for another apply to the same server to
+    /// finish (they take turns on an advisory lock).
+    pub lock_timeout: Duration,
+    /// Told once, with who holds the lock, when `apply` has to wait.
+    pub on_wait: Option<WaitNotice>,
 }
 
 impl Default for ApplyOptions {
@@ -60,6 +78,10 @@ impl Default for ApplyOptions {
             include_settings: true,
             application_name: "pgplan".into(),
             connect_timeout: Duration::from_secs(10),
+            adopt: false,
+            login_password: None,
+            lock_timeout: Duration::from_secs(120),
+            on_wait: None,
         }
     }
 }
@@ -71,6 +93,12 @@ impl fmt::Debug for ApplyOptions {
             .field("include_settings", &self.include_settings)
             .field("application_name", &self.application_name)
             .field("connect_timeout", &self.connect_timeout)
+            .field("adopt", &self.adopt)
+            .field(
+                "login_password",
+                &self.login_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("lock_timeout", &self.lock_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -100,6 +128,24 @@ impl ApplyOptions {
         self.application_name = name.into();
         self
     }
+    /// Adopts unmarked roles, databases and schemas the plan names.
+    #[must_use]
+    pub fn adopt(mut self, adopt: bool) -> Self {
+        self.adopt = adopt;
+        self
+    }
+    /// The login password when the DSN has none.
+    #[must_use]
+    pub fn login_password(mut self, password: Password) -> Self {
+        self.login_password = Some(password);
+        self
+    }
+    /// How long to wait for another apply to the same server.
+    #[must_use]
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
 }
 
 /// What an apply did.
@@ -117,6 +163,9 @@ pub struct ApplyReport {
     pub restart_needed: Vec<String>,
     /// Notes from the diff.
     pub notes: Vec<String>,
+    /// Roles, databases and schemas left alone because pgplan does not
+    /// manage them (see [`ApplyOptions::adopt`]).
+    pub conflicts: Vec<String>,
 }
 
 impl fmt::Display for ApplyReport {
@@ -150,10 +199,19 @@ impl fmt::Display for ApplyReport {
                 }
             )?;
         }
+        if !self.conflicts.is_empty() {
+            writeln!(
+                f,
+                "left alone (pgplan does not manage them; pass --adopt to take them over):"
+            )?;
+            for c in &self.conflicts {
+                writeln!(f, "  ! {c}")?;
+            }
+        }
         if !self.restart_needed.is_empty() {
             writeln!(
                 f,
-                "restart the server for: {}",
+                "pending until the server restarts (the running server keeps the old values): {}",
                 self.restart_needed.join(", ")
             )?;
         }
@@ -189,6 +247,27 @@ pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<Ch
 /// was in ([`Error::Apply`]).
 pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyReport, Error> {
     let mut session = Session::open(dsn, opts).await?;
+    // Take turns with other applies to this server; what to change is read
+    // only once the lock is held, so a second apply finds the first's work.
+    let maintenance = session.maintenance.clone();
+    let lock_client = session.client(&maintenance).await?;
+    lock::acquire(
+        &lock_client,
+        &session.server,
+        opts.lock_timeout,
+        opts.on_wait.as_deref(),
+    )
+    .await?;
+    let result = apply_locked(plan, &mut session, opts).await;
+    lock::release(&lock_client).await;
+    result
+}
+
+async fn apply_locked(
+    plan: &ValidPlan,
+    session: &mut Session,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, Error> {
     let (changes, _) = session.plan_changes(plan, opts).await?;
     let mut report = ApplyReport {
         server: session.server.clone(),
@@ -200,6 +279,7 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
             .count(),
         restart_needed: changes.restart_needed.clone(),
         notes: changes.notes.clone(),
+        conflicts: Vec::new(),
     };
     let runnable: Vec<&diff::Change> = changes.runnable().collect();
     let of_phase = |p: Phase| runnable.iter().filter(move |c| c.phase == p).copied();
@@ -253,14 +333,28 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
         run_transaction(&client, &session.server, "dropped roles", &drops).await?;
         report.statements += drops.len();
     }
-    // 5. Settings.
+    // 5. Settings, then what the server made of them.
+    let mut settings_changed = false;
     for change in of_phase(Phase::Settings) {
         let client = session.client(&maintenance).await?;
         for s in &change.statements {
             run_single(&client, &session.server, "settings", s).await?;
             report.statements += 1;
+            settings_changed = true;
         }
     }
+    if settings_changed {
+        let client = session.client(&maintenance).await?;
+        let catalog = pgplan_core::Catalog::for_major(plan.version.get());
+        let needs_restart = |name: &str| {
+            catalog
+                .and_then(|c| c.get(name))
+                .is_some_and(|p| p.needs_restart())
+        };
+        report.restart_needed =
+            settings_check::check_after(&client, &session.server, needs_restart).await?;
+    }
     report.changes = runnable.len();
+    report.conflicts = changes.conflicts.clone();
     Ok(report)
 }

@@ -5,11 +5,13 @@
 
 mod bad_input;
 mod entra;
+mod escaping;
 mod faults;
 mod names;
 mod parameter_catalog;
 mod passwords;
 mod psql_script;
+mod safety;
 mod seeds;
 mod snapshots;
 mod support;

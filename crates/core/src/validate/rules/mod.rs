@@ -43,8 +43,8 @@ pub use durability::{AsynchronousCommit, CrashSafety};
 pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
 pub use ha::{
     LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniComponentNames,
-    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, RunnerOwnedParameters,
-    RunnerReservedLogins,
+    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, PatroniReplicationRoleHba,
+    RunnerOwnedParameters, RunnerReservedLogins,
 };
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
@@ -57,7 +57,8 @@ pub use kubernetes::{
 };
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
-    DerivedValue, InternalParameter, ParameterValue, PlaceholderParameter, UnknownParameter,
+    DerivedValue, FileLocationParameters, InternalParameter, ParameterValue, PlaceholderParameter,
+    UnknownParameter,
 };
 pub use patroni::{
     EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
@@ -70,16 +71,17 @@ pub use recovery::{
 pub use replication::{ArchiveMode, ReplicaParameters, ReplicationSlots, WalLevel, WalSenders};
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
-    DefaultPrivilegesOwner, DuplicateRole, ForOwnerIgnored, GrantDatabase, GrantPrivileges,
-    GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName, RoleMembership,
+    DefaultPrivilegesOwner, DuplicateRole, ExistingRoles, ForOwnerIgnored, GrantDatabase,
+    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName,
+    RoleMembership,
 };
 pub use secrets::{
-    EntraAuthentication, LiteralPassword, LoginPasswordSource, PasswordInParameter,
-    StatementLogging,
+    EntraAuthentication, GeneratedPasswordLength, LiteralPassword, LoginPasswordSource,
+    PasswordInParameter, StatementLogging,
 };
 pub use sizing::{
     AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    RequestWithinLimit, SharedBuffersSize,
+    PodRangeOrder, PoolSize, RequestWithinLimit, ResourceAmounts, SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -228,6 +230,15 @@ pub static ALL: &[&dyn Rule] = &[
     &PatroniReplicationLogin,
     &LocalReadReplicas,
     &PatroniComponentNames,
+    // Safety, PGP300–PGP329.
+    &PodRangeOrder,
+    &VolumeSize,
+    &ResourceAmounts,
+    &PoolSize,
+    &GeneratedPasswordLength,
+    &FileLocationParameters,
+    &ExistingRoles,
+    &PatroniReplicationRoleHba,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

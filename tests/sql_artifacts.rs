@@ -209,8 +209,35 @@ fn run_on(major: u16, plans: &[(String, Plan)]) -> Vec<String> {
             "{what}: every monitoring query returns rows:\n{stdout}"
         );
         ran.push(name.clone());
+        // Plans share names across environments (dev and prod event-marketing
+        // both have event_app): the next plan must not find this one's
+        // objects, which init.sql would rightly refuse as another owner's.
+        drop_plan_objects(pg, &plan);
     }
     ran
+}
+
+/// Drops the databases and roles a plan created on the shared server.
+fn drop_plan_objects(pg: &PgServer, plan: &Plan) {
+    let ident = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    for db in &plan.databases {
+        pg.psql(
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", ident(db.name.as_str())),
+        )
+        .unwrap();
+    }
+    for role in &plan.roles {
+        let name = role.name.as_str();
+        let literal = format!("'{}'", name.replace('\'', "''"));
+        pg.psql(
+            "postgres",
+            &format!(
+                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = {literal}) THEN EXECUTE 'DROP OWNED BY ' || quote_ident({literal}); EXECUTE 'DROP ROLE ' || quote_ident({literal}); END IF; END $$"
+            ),
+        )
+        .unwrap();
+    }
 }
 
 /// A WAL receiver (pg_receivewal) streaming from the server, so it has a

@@ -16,6 +16,7 @@
 //! role's privileges, extensions (`pg_available_extension_versions`),
 //! locales, roles the plan refers to. A failure there changes nothing.
 
+mod import;
 mod inspect;
 mod run;
 mod session;
@@ -32,6 +33,8 @@ use crate::secrets::{NoSecrets, SecretResolver};
 use crate::statement::Statement;
 use run::{run_single, run_transaction};
 use session::Session;
+
+pub use import::{ImportOptions, Imported, import};
 
 /// Options of [`diff()`] and [`apply()`].
 #[derive(Clone)]

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod faults;
+mod import;
 mod names;
 mod parameter_catalog;
 mod passwords;

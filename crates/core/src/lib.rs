@@ -48,6 +48,8 @@ pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod seams;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -18,6 +18,7 @@ use super::units::{Bytes, Interval};
 
 /// Where the server runs. In a plan file, a one-key mapping:
 /// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
@@ -181,6 +182,7 @@ impl<'de> Deserialize<'de> for ContainerImage {
 }
 
 /// A Kubernetes target.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Kubernetes {
@@ -216,6 +218,7 @@ fn default_uid() -> i64 {
 }
 
 /// Azure Flexible Server compute tier.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum SkuTier {
     /// Burstable (B-series): no HA, no read replicas.
@@ -239,6 +242,7 @@ impl fmt::Display for SkuTier {
 /// An Azure compute SKU. The tier follows from the SKU's series (B, D, E)
 /// when unset. `vcores` and `memory` are filled in from pgplan's SKU table
 /// when unset; set them for SKUs the table does not know.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureSku {
@@ -283,6 +287,7 @@ impl AzureSku {
 }
 
 /// Azure storage type.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AzureStorageType {
     /// Premium SSD (fixed size tiers, auto-grow available).
@@ -295,6 +300,7 @@ pub enum AzureStorageType {
 }
 
 /// Server storage on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureStorage {
@@ -323,6 +329,7 @@ pub struct AzureStorage {
 }
 
 /// High-availability mode of a Flexible Server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AzureHaMode {
@@ -336,6 +343,7 @@ pub enum AzureHaMode {
 }
 
 /// High availability on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureHighAvailability {
@@ -350,6 +358,7 @@ pub struct AzureHighAvailability {
 }
 
 /// Private access (VNet integration).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateAccess {
@@ -370,6 +379,7 @@ pub struct PrivateAccess {
 }
 
 /// A public-access firewall rule.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct FirewallRule {
@@ -377,14 +387,17 @@ pub struct FirewallRule {
     pub name: FirewallRuleName,
     /// First IPv4 address.
     #[serde(with = "super::net::ipv4_serde")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub start_ip: std::net::Ipv4Addr,
     /// Last IPv4 address.
     #[serde(with = "super::net::ipv4_serde")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub end_ip: std::net::Ipv4Addr,
 }
 
 /// Network access of a Flexible Server: private (VNet-injected) when `private`
 /// is set, public otherwise.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureNetwork {
@@ -399,6 +412,7 @@ pub struct AzureNetwork {
 }
 
 /// A Microsoft Entra principal type.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PrincipalType {
     /// A user.
@@ -411,6 +425,7 @@ pub enum PrincipalType {
 }
 
 /// A Microsoft Entra administrator of the server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct EntraAdmin {
@@ -428,6 +443,7 @@ pub struct EntraAdmin {
 }
 
 /// Authentication on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureAuth {
@@ -460,6 +476,7 @@ fn yes() -> bool {
 }
 
 /// An Azure Flexible Server target.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Azure {
@@ -507,6 +524,7 @@ pub struct Azure {
 }
 
 /// A server on this machine.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Local {

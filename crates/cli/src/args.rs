@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::help;
+
 /// pgplan: a PostgreSQL deployment plan, validated and rendered to SQL,
 /// Kubernetes and Azure.
 #[derive(Debug, Parser)]
-#[command(name = "pgplan", version, about, long_about = None)]
+#[command(name = "pgplan", version, about, long_about = None, after_help = help::MAIN)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
@@ -39,6 +41,7 @@ pub enum Target {
 pub enum Command {
     /// Check a plan file: every rule, every finding. Exit 0 without errors,
     /// 1 with errors, 2 when the file cannot be read.
+    #[command(after_help = help::VALIDATE)]
     Validate {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -48,6 +51,7 @@ pub enum Command {
     },
     /// Explain a validation rule: what it checks, why, and a failing and a
     /// fixed example plan. Exit 2 for an id that is no rule.
+    #[command(after_help = help::EXPLAIN)]
     Explain {
         /// Rule id or name (PGP018, shared-buffers-size); a retired id says
         /// what it became.
@@ -58,6 +62,7 @@ pub enum Command {
         list: bool,
     },
     /// Show every resolved server parameter with where its value comes from.
+    #[command(after_help = help::SETTINGS)]
     Settings {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -66,6 +71,7 @@ pub enum Command {
         output: Output,
     },
     /// Render a plan's artifacts into a directory (refused while the plan has errors).
+    #[command(after_help = help::RENDER)]
     Render {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -77,6 +83,7 @@ pub enum Command {
         out: PathBuf,
     },
     /// Show the changes `apply` would make to a live server (SQL target; a dry run).
+    #[command(after_help = help::DIFF)]
     Diff {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -89,6 +96,7 @@ pub enum Command {
         allow_destructive: bool,
     },
     /// Apply a plan to its target.
+    #[command(after_help = help::APPLY)]
     Apply {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -112,4 +120,7 @@ pub enum Command {
         #[arg(long)]
         context: Option<String>,
     },
+    /// Documents, diagrams, comparisons, cost, import and editor support.
+    #[command(flatten)]
+    Documents(crate::doc_args::DocumentCommand),
 }

@@ -1,8 +1,11 @@
 //! The `pgplan` command-line tool: validate a plan, show its settings, render
-//! its artifacts, diff and apply it.
+//! its artifacts, diff and apply it, and write what people read about it.
 
 mod args;
 mod commands;
+mod doc_args;
+mod help;
+mod progress;
 mod report;
 
 use std::process::ExitCode;
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
             dry_run,
             context: context.as_deref(),
         }),
+        Command::Documents(c) => c.run(),
     };
     ExitCode::from(code)
 }

@@ -7,6 +7,7 @@ use pgplan_core::ValidPlan;
 
 use super::diff::{runtime, sql_options};
 use crate::args::Target;
+use crate::progress::wait;
 
 /// What `apply` was asked to do.
 pub struct ApplyArgs<'a> {
@@ -65,16 +66,14 @@ fn apply_sql(
     };
     let opts = sql_options(plan, args.allow_destructive);
     if !args.yes {
-        let changes = rt
-            .block_on(pgplan_sql::diff(plan, dsn, &opts))
+        let changes = wait(rt, "reading the server", pgplan_sql::diff(plan, dsn, &opts))
             .map_err(|e| e.to_string())?;
         println!("{changes}");
         println!("(dry run: pass --yes to apply these changes)");
         return Ok(());
     }
-    let report = rt
-        .block_on(pgplan_sql::apply(plan, dsn, &opts))
-        .map_err(|e| e.to_string())?;
+    let report =
+        wait(rt, "applying", pgplan_sql::apply(plan, dsn, &opts)).map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(())
 }
@@ -104,6 +103,7 @@ fn apply_k8s(
     let options = pgplan_k8s::ApplyOptions {
         dry_run: args.dry_run,
         context: args.context.map(str::to_owned),
+        progress: std::sync::Arc::new(crate::progress::Terminal::default()),
         ..Default::default()
     };
     let report = rt
@@ -132,13 +132,14 @@ fn apply_azure(
         );
         return Ok(());
     }
-    let applier =
-        pgplan_azure::apply::Applier::from_environment(pgplan_azure::apply::ApplyOptions::new())
-            .map_err(|e| e.to_string())?;
+    let applier = pgplan_azure::apply::Applier::from_environment(
+        pgplan_azure::apply::ApplyOptions::new()
+            .progress(std::sync::Arc::new(crate::progress::Terminal::default())),
+    )
+    .map_err(|e| e.to_string())?;
     if args.dry_run {
-        let dry = rt
-            .block_on(applier.dry_run(plan))
-            .map_err(|e| e.to_string())?;
+        let dry =
+            wait(rt, "reading the server", applier.dry_run(plan)).map_err(|e| e.to_string())?;
         println!("{dry}");
         return Ok(());
     }

@@ -45,11 +45,11 @@ pub fn run(file: &Path, dsn: &str, allow_destructive: bool) -> u8 {
             return super::EXIT_UNREADABLE;
         }
     };
-    match rt.block_on(pgplan_sql::diff(
-        &plan,
-        dsn,
-        &sql_options(&plan, allow_destructive),
-    )) {
+    match crate::progress::wait(
+        &rt,
+        "reading the server",
+        pgplan_sql::diff(&plan, dsn, &sql_options(&plan, allow_destructive)),
+    ) {
         Ok(changes) => {
             println!("{changes}");
             0

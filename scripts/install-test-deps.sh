@@ -308,6 +308,26 @@ exec \"$venv/bin/python\" -Im azure.cli \"\$@\""
   say "ok: $spec ($state) -> $link"
 done
 
+# --- 4b. cargo tools -----------------------------------------------------------
+# cargo-machete (unused dependencies) and cargo-hack (every feature builds on
+# its own), pinned, built once into the cache.
+declare -A CARGO_TOOLS=([cargo-machete]=0.9.2 [cargo-hack]=0.6.46)
+for tool in cargo-machete cargo-hack; do
+  version=${CARGO_TOOLS[$tool]}
+  root="$PGPLAN_CACHE/cargo-tools/$tool-$version"
+  if [[ -x "$root/bin/$tool" ]]; then
+    state=cached
+  else
+    log="$PGPLAN_CACHE/cargo-tools/$tool-install.log"
+    mkdir -p "$PGPLAN_CACHE/cargo-tools"
+    cargo install --quiet --locked --root "$root" "$tool@$version" >"$log" 2>&1 ||
+      { tail -n 40 "$log" >&2; die "cargo install $tool@$version failed (log: $log)"; }
+    state=installed
+  fi
+  ln -sfn "$root/bin/$tool" "$PGPLAN_CACHE/bin/$tool"
+  say "ok: $tool $version ($state) -> $PGPLAN_CACHE/bin/$tool"
+done
+
 # --- 5. Mermaid CLI on Debian's chromium ---------------------------------------
 # Diagrams are rendered the way documentation sites draw them. Puppeteer's own
 # browser is never downloaded (PUPPETEER_SKIP_DOWNLOAD); mmdc is pointed at

@@ -14,8 +14,9 @@ pub fn run(left: &Path, right: &Path, output: Format, lang: Lang, prices: Option
         Ok(p) => p,
         Err(code) => return code,
     };
-    let (Some(a), Some(b)) = (super::load_valid(left), super::load_valid(right)) else {
-        return super::EXIT_ERRORS;
+    let (a, b) = match (super::doc::load_plan(left), super::doc::load_plan(right)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let comparison = pgplan_doc::compare(
         &a,

@@ -22,8 +22,9 @@ pub fn run(file: &Path, output: Format, lang: Lang, prices: Option<&Path>) -> u8
         Ok(p) => p,
         Err(code) => return code,
     };
-    let Some(plan) = super::load_valid(file) else {
-        return super::EXIT_ERRORS;
+    let plan = match super::doc::load_plan(file) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let estimate = estimate_of(&plan, prices.as_ref());
     let text = match output {

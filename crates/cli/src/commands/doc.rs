@@ -98,6 +98,16 @@ pub fn document_of(
     )
 }
 
+/// Loads and validates a plan, printing its findings; `Err` is the exit
+/// code: 2 when the file cannot be read, 1 when the plan has errors.
+pub fn load_plan(path: &Path) -> Result<ValidPlan, u8> {
+    if let Err(report) = super::load(path) {
+        eprintln!("{report:?}");
+        return Err(super::EXIT_UNREADABLE);
+    }
+    super::load_valid(path).ok_or(super::EXIT_ERRORS)
+}
+
 /// Reads a price table; `Err` carries the exit code after printing why.
 pub fn load_prices(path: Option<&Path>) -> Result<Option<PriceTable>, u8> {
     let Some(path) = path else { return Ok(None) };
@@ -145,8 +155,9 @@ pub fn run(args: &DocArgs<'_>) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let Some(plan) = super::load_valid(args.file) else {
-        return super::EXIT_ERRORS;
+    let plan = match load_plan(args.file) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let text = document_of(
         &plan,
@@ -160,8 +171,9 @@ pub fn run(args: &DocArgs<'_>) -> u8 {
 
 /// Runs `pgplan diagram`; returns the exit code.
 pub fn run_diagram(file: &Path, lang: Lang, out: Option<&Path>) -> u8 {
-    let Some(plan) = super::load_valid(file) else {
-        return super::EXIT_ERRORS;
+    let plan = match load_plan(file) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     write_out(out, &pgplan_doc::diagram(&plan, lang))
 }

@@ -1031,7 +1031,11 @@ fn checklist(
     if let Platform::Azure(a) = &r.platform
         && let Some(s) = &a.administrator_password
     {
-        secrets.insert(describe_source(s, lang));
+        secrets.insert(format!(
+            "{}: {}",
+            a.administrator_login,
+            describe_source(s, lang)
+        ));
     }
     for role in &r.roles {
         let before = l

@@ -199,6 +199,14 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                     sh_word(&base)
                 ),
             ));
+            // The schema-init Job's name carries a checksum of its SQL: the
+            // rendered objects name it.
+            let job = targets(f, opts)
+                .iter()
+                .flat_map(|r| r.items.iter())
+                .find_map(|i| i.strip_prefix("Job ").and_then(|j| j.split('/').nth(1)))
+                .map(|j| format!("job/{}", sh_word(j)))
+                .unwrap_or_else(|| format!("job --selector app={}", sh_word(&base)));
             steps.push(Step::with_code(
                 text(s.pick(
                     "The schema-init Job creates the roles, databases and privileges (init.sql):",
@@ -206,8 +214,7 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                 )),
                 "bash",
                 format!(
-                    "kubectl wait --for=condition=complete job --selector app={} --namespace {ns} --timeout 10m",
-                    sh_word(&base)
+                    "kubectl wait --for=condition=complete {job} --namespace {ns} --timeout 10m"
                 ),
             ));
         }
@@ -254,8 +261,11 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
             continue;
         }
         let title = match lang {
-            Lang::En => format!("{} in apply order", target_label(r.target, lang)),
-            Lang::Ko => format!("{} 적용 순서", target_label(r.target, lang)),
+            Lang::En => format!(
+                "What apply sends ({}), in order:",
+                target_label(r.target, lang)
+            ),
+            Lang::Ko => format!("적용 순서 ({}):", target_label(r.target, lang)),
         };
         s.w.paragraph(&text(&title));
         let mut t = Table::new(["#", s.pick("Object or request", "오브젝트 또는 요청")]);

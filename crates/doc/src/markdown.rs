@@ -46,7 +46,7 @@ pub fn prose(raw: &str) -> String {
 fn prose_at(raw: &str, line_start: bool) -> String {
     let clean = normalize(raw);
     let parts: Vec<&str> = clean.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(&clean, line_start);
     }
     let mut out = String::new();

@@ -82,7 +82,7 @@ fn pgplan_prices_what_seed_001_left_out() {
         compute(CostItem::StandbyCompute)
     );
     // The estimate is above the seed's $755, which priced one server.
-    assert!(e.total_cents() > 755_00, "{}", e.total_cents());
+    assert!(e.total_cents() > 755 * 100, "{}", e.total_cents());
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub(super) async fn follow(
         (None, Some(url)) if status == StatusCode::Accepted => (url, true),
         _ => return Ok(()),
     };
-    let result = loop {
+    loop {
         if started.elapsed() > options.timeout {
             break Err(Error::OperationFailed {
                 operation: op.id.clone(),
@@ -87,8 +87,7 @@ pub(super) async fn follow(
             }
             _ => continue,
         }
-    };
-    result
+    }
 }
 
 /// The `Azure-AsyncOperation` status resource.

@@ -34,7 +34,7 @@ pub(crate) fn estimate_markdown(w: &mut Writer, e: &Estimate, lang: Lang) {
             Cell::Text(l.item.label(lang).into()),
             Cell::Text(l.resource.clone()),
             Cell::Text(format!("{} {}", trim_number(l.quantity), l.unit)),
-            Cell::Text(format!("{}", trim_number(l.unit_price))),
+            Cell::Text(trim_number(l.unit_price)),
             Cell::Text(money(l.monthly_cents)),
         ]);
     }

@@ -103,8 +103,8 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                 cmds.push(format!(
                     "az network vnet subnet show --resource-group {} --vnet-name {} --name {} --query delegations",
                     sh_word(a.resource_group.as_str()),
-                    sh_word(&p.vnet.to_string()),
-                    sh_word(&p.subnet.to_string())
+                    sh_word(p.vnet.as_ref()),
+                    sh_word(p.subnet.as_ref())
                 ));
             }
             pre.push(Step::with_code(

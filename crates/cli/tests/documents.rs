@@ -461,3 +461,96 @@ fn import_writes_a_plan_that_validates() {
     assert_eq!(out.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `az` commands of a document: fenced bash lines (continuations joined)
+/// and inline code, placeholders replaced by their examples.
+fn az_commands(md: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut block: Option<String> = None;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang))) => {
+                block = (&*lang == "bash").then(String::new);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(text) = block.take() {
+                    let joined = text.replace("\\\n", " ");
+                    out.extend(
+                        joined
+                            .lines()
+                            .map(str::trim)
+                            .filter(|l| l.starts_with("az "))
+                            .map(str::to_owned),
+                    );
+                }
+            }
+            Event::Text(t) if block.is_some() => {
+                if let Some(b) = block.as_mut() {
+                    b.push_str(&t);
+                }
+            }
+            Event::Code(c) if c.starts_with("az ") => out.push(c.to_string()),
+            _ => {}
+        }
+    }
+    out.iter()
+        .map(|c| {
+            // "<UTC time, e.g. 2025-01-31T02:30:00Z>" → its example.
+            let mut s = c.clone();
+            while let (Some(a), Some(b)) = (s.find('<'), s.find('>')) {
+                let inner = &s[a + 1..b];
+                let example = inner.split("e.g. ").nth(1).unwrap_or("x").to_owned();
+                s.replace_range(a..=b, &example);
+            }
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn azure_commands_in_documents_pass_the_azure_cli_parser() {
+    let az = std::env::var_os("PGPLAN_TOOLS_BIN")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/pgplan/bin")))
+        .map(|d| d.join("az"))
+        .filter(|p| p.is_file())
+        .expect("the Azure CLI is missing: run scripts/install-test-deps.sh");
+    let mut commands = std::collections::BTreeSet::new();
+    for name in ["prod-bill-inquiry", "prod-event-marketing"] {
+        for lang in ["en", "ko"] {
+            let md = std::fs::read_to_string(root().join(format!("examples/out/{name}.{lang}.md")))
+                .unwrap();
+            commands.extend(az_commands(&md));
+        }
+    }
+    assert!(commands.len() >= 8, "{commands:#?}");
+    let config = std::env::temp_dir().join(format!("pgplan-doc-az-{}", std::process::id()));
+    std::fs::create_dir_all(&config).unwrap();
+    for command in &commands {
+        // bash splits the words as a reader's shell would.
+        let words = Command::new("bash")
+            .arg("-c")
+            .arg(format!("printf '%s\\0' {}", &command[3..]))
+            .output()
+            .unwrap();
+        let args: Vec<String> = String::from_utf8(words.stdout)
+            .unwrap()
+            .split('\0')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let out = Command::new(&az)
+            .args(&args)
+            .env("AZURE_CONFIG_DIR", &config)
+            .env("AZURE_CORE_COLLECT_TELEMETRY", "false")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(
+            out.status.code(),
+            Some(2),
+            "the Azure CLI rejects `{command}`: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&config).unwrap();
+}

@@ -504,7 +504,7 @@ pub(super) fn verification(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                     text(s.pick("Backups are taken:", "백업 수행 확인:")),
                     "bash",
                     format!(
-                        "az postgres flexible-server backup list --resource-group {} --name {} --output table",
+                        "az postgres flexible-server backup list --resource-group {} --server-name {} --output table",
                         sh_word(a.resource_group.as_str()),
                         sh_word(a.server_name.as_str())
                     ),

@@ -368,6 +368,12 @@ fn restore_steps(s: &Sections, f: &Facts<'_>) -> Vec<Step> {
                 code("pg_restore --list")
             ),
         };
+        let restore = match &l.destination {
+            BackupDestination::BlobStorage { account, container } => format!(
+                "az storage blob download --auth-mode login --account-name {account} --container-name {container} \\\n  --name {file} --file {file}\n{restore}"
+            ),
+            BackupDestination::Volume => restore,
+        };
         steps.push(Step::with_code(intro, "bash", restore));
     }
     if let Some(w) = &plan.backups.wal_archiving {

@@ -554,3 +554,61 @@ fn azure_commands_in_documents_pass_the_azure_cli_parser() {
     }
     std::fs::remove_dir_all(&config).unwrap();
 }
+
+/// Fenced blocks of one language.
+fn code_blocks(md: &str, language: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut block: Option<String> = None;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang))) => {
+                block = (&*lang == language).then(String::new);
+            }
+            Event::End(TagEnd::CodeBlock) => out.extend(block.take()),
+            Event::Text(t) => {
+                if let Some(b) = block.as_mut() {
+                    b.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn verification_queries_run_on_the_planned_server() {
+    let pg = pgplan_testkit::PgServer::start(14).expect("server");
+    let file = "examples/plans/dev-product-change.yaml";
+    let out = pgplan(&[
+        "apply",
+        file,
+        "--target",
+        "sql",
+        "--dsn",
+        &pg.dsn("postgres"),
+        "--yes",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(root().join("examples/out/dev-product-change.en.md")).unwrap();
+    let queries = code_blocks(&md, "sql");
+    assert!(queries.len() >= 3, "{queries:#?}");
+    for sql in &queries {
+        let rows = pg
+            .psql("product_change_db", sql)
+            .unwrap_or_else(|e| panic!("{sql}\n{e}"));
+        assert!(!rows.is_empty(), "{sql} returns rows");
+    }
+    // Every role the plan grants CONNECT can connect.
+    let connect = queries
+        .iter()
+        .find(|q| q.contains("has_database_privilege"))
+        .unwrap();
+    let rows = pg.psql("product_change_db", connect).unwrap();
+    assert!(rows.lines().all(|l| l.ends_with("|t")), "{rows}");
+}

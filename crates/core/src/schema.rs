@@ -148,7 +148,21 @@ macro_rules! string_or_number_schema {
 string_or_number_schema! {
     Bytes, "integer", r"^\s*[0-9]*\.?[0-9]+\s*(B|kB|KB|MB|GB|TB|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$" => "a size: 8kB, 256MB, 4GB (PostgreSQL, powers of 1024), 512Mi, 2Gi (Kubernetes) or a number of bytes",
     Millicores, "number", r"^\s*([0-9]+m|[0-9]+(\.[0-9]{1,3})?)\s*$" => "CPU: millicores such as 500m, or cores such as 1, 1.5, 2",
-    Percent, "number", r"^\s*[0-9]+(\.[0-9]{1,2})?\s*%?\s*$" => "a percentage between 0 and 100, e.g. 80% or 99.9%",
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "a percentage between 0 and 100, e.g. 80% or 99.9%",
+            "anyOf": [
+                { "type": "string", "pattern": r"^\s*(0*100(\.0{1,2})?|0*[0-9]{1,2}(\.[0-9]{1,2})?)\s*%?\s*$" },
+                { "type": "number", "minimum": 0, "maximum": 100 }
+            ]
+        })
+    }
 }
 
 impl JsonSchema for MajorVersion {
@@ -291,6 +305,23 @@ impl JsonSchema for SecretSource {
                     } }
                 }
             ]
+        })
+    }
+}
+
+/// The schema of an IPv4 address a plan writes as text (`10.0.1.0`), for
+/// fields of type `std::net::Ipv4Addr`.
+pub struct Ipv4Text;
+
+impl JsonSchema for Ipv4Text {
+    fn schema_name() -> Cow<'static, str> {
+        "Ipv4Address".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "pattern": r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$",
+            "description": "an IPv4 address: four numbers from 0 to 255 separated by dots, such as 10.0.1.0"
         })
     }
 }

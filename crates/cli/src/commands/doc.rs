@@ -39,11 +39,11 @@ pub fn rendered(plan: &ValidPlan) -> Vec<Rendered> {
     });
     match &plan.platform {
         Platform::Kubernetes(_) => {
-            let items = pgplan_sql::render_script(plan)
+            let items = pgplan_sql::init_script_for_job(plan)
                 .ok()
-                .and_then(|init_sql| {
+                .and_then(|init_script| {
                     let opts = pgplan_k8s::RenderOptions {
-                        init_sql: Some(init_sql),
+                        init_script: Some(init_script),
                         ..Default::default()
                     };
                     pgplan_k8s::render_objects(plan, &opts).ok()
@@ -73,7 +73,13 @@ pub fn rendered(plan: &ValidPlan) -> Vec<Rendered> {
                 items,
             });
         }
-        Platform::Local(_) => {}
+        // The files `pgplan up` runs the plan from (their names do not
+        // depend on the run directory).
+        Platform::Local(_) => out.push(Rendered {
+            target: DocTarget::Ha,
+            files: files(Target::Ha),
+            items: Vec::new(),
+        }),
     }
     out
 }

@@ -10,6 +10,7 @@ pub mod import;
 pub mod render;
 pub mod schema;
 pub mod settings;
+pub mod up;
 pub mod validate;
 
 use std::path::Path;

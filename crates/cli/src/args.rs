@@ -127,6 +127,7 @@ pub enum Command {
     /// Start a local plan on this machine (a single server, or a Patroni
     /// cluster with etcd, HAProxy and exporters), or converge it when it
     /// runs; then apply its roles, databases and privileges.
+    #[command(after_help = help::UP)]
     Up {
         /// Plan file (YAML or JSON) with `platform: local`.
         file: PathBuf,
@@ -144,6 +145,7 @@ pub enum Command {
     },
     /// Show what runs of a local plan: members, roles, timelines, lag,
     /// endpoints and exporter URLs.
+    #[command(after_help = help::STATUS)]
     Status {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -155,6 +157,7 @@ pub enum Command {
         output: Output,
     },
     /// Stop everything `up` started, in order; keep the data unless --purge.
+    #[command(after_help = help::DOWN)]
     Down {
         /// Plan file (YAML or JSON).
         file: PathBuf,

@@ -82,3 +82,18 @@ pub const MAN: &str = "\
 Examples:
   pgplan man --out /usr/local/share/man/man1
   pgplan man | man -l -";
+
+pub const UP: &str = "\
+Examples:
+  pgplan up examples/plans/ha-cluster.yaml
+  pgplan up plan.yaml --dir /srv/pgplan/orders-dev --quiet";
+
+pub const STATUS: &str = "\
+Examples:
+  pgplan status examples/plans/ha-cluster.yaml
+  pgplan status plan.yaml --dir /srv/pgplan/orders-dev --output json | jq '.servers[] | {name, role}'";
+
+pub const DOWN: &str = "\
+Examples:
+  pgplan down examples/plans/ha-cluster.yaml
+  pgplan down plan.yaml --dir /srv/pgplan/orders-dev --purge";

@@ -109,6 +109,9 @@ fn every_help_ends_with_examples() {
         "schema",
         "completions",
         "man",
+        "up",
+        "status",
+        "down",
     ] {
         let help = stdout(&pgplan(&[command, "--help"]));
         let examples = help
@@ -611,4 +614,85 @@ fn verification_queries_run_on_the_planned_server() {
         .unwrap();
     let rows = pg.psql("product_change_db", connect).unwrap();
     assert!(rows.lines().all(|l| l.ends_with("|t")), "{rows}");
+}
+
+/// The Patroni cluster's document speaks of what `pgplan render --target ha`
+/// writes and `pgplan up` binds: every `out/ha/…` file it names is in the
+/// render, the endpoints are HAProxy's binds, every listener `up` starts is
+/// listed, and the cluster is started, checked and stopped with up, status
+/// and down.
+#[test]
+fn the_ha_document_names_what_pgplan_up_runs() {
+    let plan = "examples/plans/ha-cluster.yaml";
+    let scratch = std::env::temp_dir().join(format!("pgplan-doc-ha-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for lang in ["en", "ko"] {
+        let md = stdout(&pgplan(&["doc", plan, "--lang", lang]));
+        check_markdown(&md);
+        let bash = code_blocks(&md, "bash").join("\n");
+        let render = bash
+            .lines()
+            .find(|l| l.starts_with("pgplan render") && l.contains("--target ha"))
+            .expect("a render step for the ha target");
+        let out_dir = render.rsplit(' ').next().unwrap();
+        assert_eq!(out_dir, "out/ha");
+        let rendered = scratch.join(lang).join(out_dir);
+        stdout(&pgplan(&[
+            "render",
+            plan,
+            "--target",
+            "ha",
+            "--out",
+            rendered.to_str().unwrap(),
+        ]));
+        let named: Vec<&str> = md
+            .split(|c: char| c.is_whitespace() || c == '`' || c == '\'' || c == '|')
+            .filter(|w| w.starts_with("out/ha/"))
+            .collect();
+        assert!(
+            named.iter().any(|w| w.starts_with("out/ha/patroni/")),
+            "{md}"
+        );
+        for path in named {
+            let file = scratch.join(lang).join(path);
+            assert!(
+                file.is_file(),
+                "the document names {path}, which the render lacks"
+            );
+        }
+        let patroni = std::fs::read_to_string(rendered.join("patroni/pg-0.yml")).unwrap();
+        assert!(patroni.contains("scope: \"pg-ha\""), "{patroni}");
+        assert!(bash.contains("list pg-ha"), "{bash}");
+        let haproxy = std::fs::read_to_string(rendered.join("haproxy/haproxy.cfg")).unwrap();
+        for address in ["127.0.0.10:5000", "127.0.0.10:5001", "127.0.0.10:8404"] {
+            assert!(haproxy.contains(&format!("bind {address}")), "{haproxy}");
+            assert!(
+                md.contains(&format!("`{address}`")),
+                "{address} in the document"
+            );
+        }
+        // 3 members × (PostgreSQL, REST API, exporter), 3 etcd × 2, HAProxy × 3.
+        let cells = check_markdown(&md);
+        for address in [
+            "127.0.0.11:5432",
+            "127.0.0.12:8008",
+            "127.0.0.13:9187",
+            "127.0.0.21:2379",
+            "127.0.0.23:2380",
+        ] {
+            assert!(
+                cells.iter().any(|row| row.iter().any(|c| c == address)),
+                "{address} is not in a table"
+            );
+        }
+        for command in [
+            format!("pgplan up {plan}"),
+            format!("pgplan status {plan}"),
+            format!("pgplan down {plan}"),
+        ] {
+            assert!(md.contains(&command), "{command}");
+        }
+        assert!(!md.contains("patroni-pg-0.yml"));
+    }
+    std::fs::remove_dir_all(&scratch).unwrap();
 }

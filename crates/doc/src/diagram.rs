@@ -22,7 +22,7 @@
 
 use std::fmt::Write as _;
 
-use pgplan_core::{AzureHaMode, BackupDestination, Platform, ValidPlan};
+use pgplan_core::{AzureHaMode, BackupDestination, Platform, ValidPlan, runner};
 
 use crate::Lang;
 use crate::facts::Facts;
@@ -440,7 +440,7 @@ pub fn diagram(plan: &ValidPlan, lang: Lang) -> String {
                     "haproxy",
                     Shape::Box,
                     &lines([
-                        "HAProxy".to_owned(),
+                        format!("HAProxy {}", crate::facts::haproxy_host(p)),
                         format!(
                             "{} :{} → primary",
                             lang.pick("write", "쓰기"),
@@ -462,7 +462,11 @@ pub fn diagram(plan: &ValidPlan, lang: Lang) -> String {
                         Shape::Database,
                         &lines([
                             m.name.to_string(),
-                            format!("PostgreSQL {} · {host}", plan.version),
+                            format!(
+                                "PostgreSQL {} · {host}:{}",
+                                plan.version,
+                                runner::member_postgres_port(plan)
+                            ),
                             format!("REST API :{}", p.rest_api_port),
                         ]),
                     );
@@ -482,7 +486,10 @@ pub fn diagram(plan: &ValidPlan, lang: Lang) -> String {
                     c.edge(
                         "haproxy",
                         &format!("member{i}"),
-                        Some(lang.pick("GET /primary · /replica", "상태 확인 /primary · /replica")),
+                        Some(lang.pick(
+                            "OPTIONS /primary · /replica",
+                            "상태 확인 /primary · /replica",
+                        )),
                         false,
                     );
                     if !p.etcd.is_empty() {
@@ -495,6 +502,7 @@ pub fn diagram(plan: &ValidPlan, lang: Lang) -> String {
                     }
                 }
                 if let Some(e) = &plan.monitoring.exporter {
+                    // One exporter beside each member, as pgplan up starts them.
                     c.node(
                         "exporters",
                         Shape::Box,
@@ -503,12 +511,14 @@ pub fn diagram(plan: &ValidPlan, lang: Lang) -> String {
                             format!(":{}", e.port),
                         ]),
                     );
-                    c.edge(
-                        "exporters",
-                        "member0",
-                        Some(lang.pick("metrics", "메트릭")),
-                        true,
-                    );
+                    for i in 0..p.members.len() {
+                        c.edge(
+                            "exporters",
+                            &format!("member{i}"),
+                            Some(lang.pick("metrics", "메트릭")),
+                            true,
+                        );
+                    }
                 }
                 let target = entry.unwrap_or("haproxy");
                 for id in &client_ids {

@@ -4,7 +4,10 @@
 use pgplan_core::azure_facts;
 use pgplan_core::kubernetes_facts::{self, ObjectNames};
 use pgplan_core::tuning::{ConnectionDemand, connection_demand};
-use pgplan_core::{Platform, Provenance, Role, SecretSource, Setting, Settings, ValidPlan, params};
+use pgplan_core::{
+    PatroniCluster, Platform, Provenance, Role, SecretSource, Setting, Settings, ValidPlan, params,
+    runner,
+};
 
 use crate::Lang;
 
@@ -140,34 +143,51 @@ impl<'a> Facts<'a> {
             }
             Platform::Local(l) => {
                 if let Some(p) = &plan.topology.patroni {
+                    // The addresses the runner binds (pgplan_core::runner),
+                    // which the HAProxy configuration is rendered from.
+                    let host = haproxy_host(p);
                     out.push(Endpoint {
                         kind: EndpointKind::Write,
-                        address: format!("HAProxy:{}", p.endpoints.write_port),
-                        via: format!("HAProxy → Patroni GET /primary ({})", p.scope),
+                        address: format!("{host}:{}", p.endpoints.write_port),
+                        via: format!("HAProxy → Patroni OPTIONS /primary ({})", p.scope),
                     });
                     out.push(Endpoint {
                         kind: EndpointKind::Read,
-                        address: format!("HAProxy:{}", p.endpoints.read_port),
-                        via: "HAProxy → Patroni GET /replica".into(),
+                        address: format!("{host}:{}", p.endpoints.read_port),
+                        via: "HAProxy → Patroni OPTIONS /replica".into(),
                     });
                     out.push(Endpoint {
                         kind: EndpointKind::Stats,
-                        address: format!("HAProxy:{}", p.endpoints.stats_port),
+                        address: format!("{host}:{}", p.endpoints.stats_port),
                         via: "HAProxy stats".into(),
                     });
+                    if let Some(e) = &plan.monitoring.exporter {
+                        for m in &p.members {
+                            let host = m.host.as_ref().map_or("-", |h| h.as_str());
+                            out.push(Endpoint {
+                                kind: EndpointKind::Metrics,
+                                address: format!("{host}:{}", e.port),
+                                via: format!("postgres_exporter ({})", m.name),
+                            });
+                        }
+                    }
                 } else {
                     out.push(Endpoint {
                         kind: EndpointKind::Write,
-                        address: format!("127.0.0.1:{}", l.port.map_or(self.port, u32::from)),
+                        address: format!(
+                            "{}:{}",
+                            runner::SINGLE_HOST,
+                            l.port.map_or(self.port, u32::from)
+                        ),
                         via: "local server".into(),
                     });
-                }
-                if let Some(e) = &plan.monitoring.exporter {
-                    out.push(Endpoint {
-                        kind: EndpointKind::Metrics,
-                        address: format!("127.0.0.1:{}", e.port),
-                        via: "postgres_exporter".into(),
-                    });
+                    if let Some(e) = &plan.monitoring.exporter {
+                        out.push(Endpoint {
+                            kind: EndpointKind::Metrics,
+                            address: format!("{}:{}", runner::SINGLE_HOST, e.port),
+                            via: "postgres_exporter".into(),
+                        });
+                    }
                 }
             }
         }
@@ -190,8 +210,11 @@ impl<'a> Facts<'a> {
                 self.port,
             ),
             Platform::Local(l) => match &plan.topology.patroni {
-                Some(p) => ("127.0.0.1".into(), u32::from(p.endpoints.write_port)),
-                None => ("127.0.0.1".into(), l.port.map_or(self.port, u32::from)),
+                Some(p) => (haproxy_host(p), u32::from(p.endpoints.write_port)),
+                None => (
+                    runner::SINGLE_HOST.to_string(),
+                    l.port.map_or(self.port, u32::from),
+                ),
             },
         }
     }
@@ -295,4 +318,20 @@ pub(crate) fn describe_source(source: &SecretSource, lang: Lang) -> String {
         (SecretSource::Literal(_), Lang::En) => "a password written into the plan".into(),
         (SecretSource::Literal(_), Lang::Ko) => "계획에 직접 쓴 암호".into(),
     }
+}
+
+/// Where HAProxy listens for a Patroni cluster: the runner's address, or the
+/// plan's host as written when it is not an IPv4 address (rule PGP201
+/// reports that plan).
+pub(crate) fn haproxy_host(p: &PatroniCluster) -> String {
+    runner::haproxy_host(p).map_or_else(
+        || {
+            p.endpoints
+                .host
+                .as_ref()
+                .map_or("-", |h| h.as_str())
+                .to_owned()
+        },
+        |ip| ip.to_string(),
+    )
 }

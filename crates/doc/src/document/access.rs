@@ -1,6 +1,6 @@
 //! Network and security, databases, roles and privileges.
 
-use pgplan_core::{Grant, ObjectKind, Platform, RolePurpose, label_strings};
+use pgplan_core::{Grant, ObjectKind, Platform, RolePurpose, label_strings, runner};
 
 use super::Sections;
 use crate::Lang;
@@ -25,6 +25,26 @@ pub(super) fn network_and_security(s: &mut Sections, f: &Facts<'_>) {
         ]);
     }
     s.w.table(&t);
+    let listeners = runner::listeners(plan);
+    if !listeners.is_empty() {
+        s.w.paragraph(&text(s.pick(
+            "Every address and port pgplan up binds on this machine, and the plan field that sets it (rule PGP202 keeps them apart):",
+            "pgplan up이 이 머신에서 사용하는 모든 주소와 포트, 그리고 이를 정하는 계획 필드입니다 (규칙 PGP202가 충돌을 검사합니다):",
+        )));
+        let mut t = Table::new([
+            s.pick("Listener", "구성 요소"),
+            s.pick("Address", "주소"),
+            s.pick("Plan field", "계획 필드"),
+        ]);
+        for l in listeners {
+            t.row([
+                Cell::Text(l.what),
+                Cell::Code(format!("{}:{}", l.ip, l.port)),
+                Cell::Code(l.port_path.to_string()),
+            ]);
+        }
+        s.w.table(&t);
+    }
 
     s.sub("Network access", "네트워크 접근 제어");
     let mut t = Table::new([

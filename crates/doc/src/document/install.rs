@@ -36,8 +36,9 @@ fn targets(f: &Facts<'_>, opts: &DocOptions) -> Vec<Rendered> {
     match &f.plan.platform {
         Platform::Kubernetes(_) => out.push(Target::Kubernetes),
         Platform::Azure(_) => out.push(Target::Azure),
-        Platform::Local(_) if f.plan.topology.patroni.is_some() => out.push(Target::Ha),
-        Platform::Local(_) => {}
+        // A single server renders its postgresql.conf and pg_hba.conf, a
+        // Patroni cluster its Patroni, etcd and HAProxy files.
+        Platform::Local(_) => out.push(Target::Ha),
     }
     out.into_iter()
         .map(|target| Rendered {
@@ -117,14 +118,39 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
             ));
         }
         Platform::Local(_) => {
+            let major = plan.version.get();
             pre.push(Step::with_code(
                 text(s.pick(
-                    "PostgreSQL's binaries and psql are installed:",
-                    "PostgreSQL 바이너리와 psql이 설치되어 있는지 확인합니다:",
+                    "PostgreSQL's binaries and psql are installed (Debian's postgresql package of the plan's version):",
+                    "계획 버전의 PostgreSQL 바이너리와 psql이 설치되어 있는지 확인합니다 (Debian postgresql 패키지):",
                 )),
                 "bash",
-                format!("postgres --version\npsql --version  # {}", plan.version),
+                format!("/usr/lib/postgresql/{major}/bin/postgres --version\npsql --version"),
             ));
+            if plan.topology.patroni.is_some() {
+                let mut packages = vec![
+                    "jq",
+                    "patroni",
+                    "etcd-server",
+                    "etcd-client",
+                    "haproxy",
+                    "python3-etcd",
+                    "python3-psycopg2",
+                ];
+                let mut checks = vec!["patroni --version", "etcd --version", "haproxy -v"];
+                if plan.monitoring.exporter.is_some() {
+                    packages.push("prometheus-postgres-exporter");
+                    checks.push("prometheus-postgres-exporter --version");
+                }
+                pre.push(Step::with_code(
+                    text(s.pick(
+                        "Patroni, etcd, HAProxy and the exporter are installed (pgplan up names any that is missing with its package):",
+                        "Patroni, etcd, HAProxy, exporter가 설치되어 있어야 합니다 (없으면 pgplan up이 패키지 이름과 함께 알려줍니다):",
+                    )),
+                    "bash",
+                    format!("apt-get install {}\n{}", packages.join(" "), checks.join("\n")),
+                ));
+            }
         }
     }
     let secrets: Vec<String> = secret_sources(f, lang);
@@ -245,13 +271,21 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
             ));
         }
         Platform::Local(_) => {
+            let what = if plan.topology.patroni.is_some() {
+                s.pick(
+                    "Start the cluster from those files (etcd, the Patroni members, HAProxy and the exporters, as an unprivileged user), wait until it has a leader and the planned streaming and synchronous replicas, then create the roles, databases and privileges through the write port; run again after a plan change to converge it:",
+                    "위 파일로 클러스터를 시작합니다 (etcd, Patroni 멤버, HAProxy, exporter를 일반 사용자로 실행). 리더와 계획한 스트리밍/동기 복제본이 준비되면 쓰기 포트로 역할, 데이터베이스, 권한을 생성합니다. 계획을 바꾼 뒤 다시 실행하면 변경 사항을 반영합니다:",
+                )
+            } else {
+                s.pick(
+                    "Start the server (initdb with the plan's encoding, locale and checksums, then those files), then create the roles, databases and privileges; run again after a plan change to converge it:",
+                    "서버를 시작합니다 (계획의 인코딩, 로캘, 체크섬으로 initdb 후 위 파일 적용). 이어서 역할, 데이터베이스, 권한을 생성합니다. 계획을 바꾼 뒤 다시 실행하면 변경 사항을 반영합니다:",
+                )
+            };
             steps.push(Step::with_code(
-                text(s.pick(
-                    "Converge the running server to the plan (roles, databases, privileges, settings), after reviewing the diff:",
-                    "diff를 검토한 뒤 실행 중인 서버를 계획에 맞춥니다 (역할, 데이터베이스, 권한, 설정):",
-                )),
+                text(what),
                 "bash",
-                sql_apply.clone(),
+                format!("pgplan up {file}\npgplan status {file}"),
             ));
         }
     }
@@ -360,6 +394,23 @@ pub(super) fn verification(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
         }
         Platform::Local(_) => {
             let (host, port) = f.primary_host();
+            let run_dir = format!("/var/lib/pgplan/{}-{}", plan.service, plan.environment);
+            let mut lines = vec![
+                format!("run_dir={}", sh_word(&run_dir)),
+                "export PGPASSWORD=\"$(jq -r .superuser \"$run_dir/secrets/passwords.json\")\""
+                    .to_owned(),
+            ];
+            if plan.topology.patroni.is_some() {
+                lines.push("export PATRONI_RESTAPI_PASSWORD=\"$(jq -r .restapi \"$run_dir/secrets/passwords.json\")\"".to_owned());
+            }
+            steps.push(Step::with_code(
+                text(s.pick(
+                    "Read the passwords pgplan up made for its own logins from its run directory (this one as root; ~/.local/state/pgplan/… as another user, or the --dir given to up); psql uses the superuser's, patronictl the REST API's:",
+                    "pgplan up이 자체 로그인용으로 만든 비밀번호를 실행 디렉터리에서 읽습니다 (root 기준 경로, 일반 사용자는 ~/.local/state/pgplan/…, 또는 up에 준 --dir). psql은 superuser, patronictl은 REST API 비밀번호를 사용합니다:",
+                )),
+                "bash",
+                lines.join("\n"),
+            ));
             steps.push(Step::with_code(
                 text(s.pick("The server accepts connections:", "서버 연결 확인:")),
                 "bash",
@@ -373,7 +424,18 @@ pub(super) fn verification(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
             "계획과 다른 점이 없는지 확인합니다 (역할, 데이터베이스, 권한, 설정):",
         )),
         "bash",
-        format!("pgplan diff {file} --dsn {dsn}"),
+        match &plan.platform {
+            // The superuser's password read above, through the environment
+            // (never on a command line); the runner's passwords are letters
+            // and digits, which a URL carries as they are.
+            Platform::Local(_) => {
+                let (host, port) = f.primary_host();
+                format!(
+                    "PGPLAN_DSN=\"postgresql://postgres:$PGPASSWORD@{host}:{port}/postgres\" pgplan diff {file}"
+                )
+            }
+            _ => format!("pgplan diff {file} --dsn {dsn}"),
+        },
     ));
     let names: Vec<String> = f
         .settings
@@ -535,9 +597,22 @@ pub(super) fn verification(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                     )),
                     "bash",
                     format!(
-                        "patronictl --config-file patroni-{}.yml list {}",
-                        p.members.first().map(|m| m.name.to_string()).unwrap_or_default(),
-                        p.scope
+                        "pgplan status {file}\npatronictl --config-file {} list {}",
+                        sh_word(&patroni_config(p)),
+                        sh_word(&p.scope.to_string())
+                    ),
+                ));
+                let (host, write) = f.primary_host();
+                let read = p.endpoints.read_port;
+                steps.push(Step::with_code(
+                    text(s.pick(
+                        "HAProxy sends writes to the leader (f) and reads to a replica (t):",
+                        "HAProxy가 쓰기를 리더(f)로, 읽기를 복제본(t)으로 보내는지 확인합니다:",
+                    )),
+                    "bash",
+                    format!(
+                        "psql --host {h} --port {write} --username postgres --dbname postgres --tuples-only --command 'SELECT pg_is_in_recovery()'\npsql --host {h} --port {read} --username postgres --dbname postgres --tuples-only --command 'SELECT pg_is_in_recovery()'",
+                        h = sh_word(&host)
                     ),
                 ));
                 steps.push(Step::with_code(
@@ -630,38 +705,30 @@ pub(super) fn day2(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
         }
         Platform::Local(_) => {
             if let Some(p) = &plan.topology.patroni {
-                let cfg = format!(
-                    "patroni-{}.yml",
-                    p.members
-                        .first()
-                        .map(|m| m.name.to_string())
-                        .unwrap_or_default()
-                );
-                let leader = p
-                    .members
-                    .first()
-                    .map(|m| m.name.to_string())
-                    .unwrap_or_default();
+                let cfg = sh_word(&patroni_config(p));
+                let scope = sh_word(&p.scope.to_string());
                 let candidate = p
                     .members
                     .get(1)
-                    .map(|m| m.name.to_string())
+                    .map(|m| sh_word(m.name.as_str()))
                     .unwrap_or_default();
                 t.row([
                     tx(s.pick("Switchover", "스위치오버")),
-                    md(&format!("patronictl --config-file {cfg} switchover {} --leader {leader} --candidate {candidate} --force", p.scope)),
-                    tx(s.pick("planned: the candidate becomes the leader", "계획된 전환: 후보가 리더가 됨")),
+                    md(&format!("patronictl --config-file {cfg} switchover {scope} --force")),
+                    tx(s.pick(
+                        "planned: the leader hands over to a healthy (synchronous) standby; --candidate NAME chooses it",
+                        "계획된 전환: 리더가 정상 (동기) 대기 멤버에게 넘김, --candidate NAME으로 지정 가능",
+                    )),
                 ]);
                 t.row([
                     tx(s.pick("Failover (promote a replica)", "장애조치 (복제본 승격)")),
-                    md(&format!("patronictl --config-file {cfg} failover {} --candidate {candidate} --force", p.scope)),
+                    md(&format!("patronictl --config-file {cfg} failover {scope} --candidate {candidate} --force")),
                     tx(s.pick("when the leader is gone", "리더 장애 시")),
                 ]);
                 t.row([
                     tx(s.pick("Restart for parameters", "파라미터 적용 재시작")),
                     md(&format!(
-                        "patronictl --config-file {cfg} restart {} --pending --force",
-                        p.scope
+                        "patronictl --config-file {cfg} restart {scope} --pending --force"
                     )),
                     tx(s.pick(
                         "members with pending restarts, one at a time",
@@ -671,13 +738,26 @@ pub(super) fn day2(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
             } else {
                 t.row([
                     tx(s.pick("Restart for parameters", "파라미터 적용 재시작")),
-                    md("pg_ctl restart -D \"$PGDATA\" --mode fast"),
+                    md(&format!("pgplan up {file}")),
                     tx(s.pick(
-                        "static parameters (restart column of section 4)",
-                        "정적 파라미터 (4장의 재시작 열)",
+                        "reloads, and restarts where a parameter needs it (restart column of section 4)",
+                        "리로드하고 필요한 경우 재시작 (4장의 재시작 열)",
                     )),
                 ]);
             }
+            t.row([
+                tx(s.pick("Status", "상태 모니터링")),
+                md(&format!("pgplan status {file} --output json")),
+                tx(s.pick("daily", "일일")),
+            ]);
+            t.row([
+                tx(s.pick("Stop", "중지")),
+                md(&format!("pgplan down {file}")),
+                tx(s.pick(
+                    "keeps the data; --purge also removes data, configurations and secrets",
+                    "데이터는 유지, --purge는 데이터, 설정, 시크릿까지 삭제",
+                )),
+            ]);
         }
     }
     t.row([
@@ -687,9 +767,11 @@ pub(super) fn day2(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
     ]);
     t.row([
         tx(s.pick("Change the plan", "계획 변경 적용")),
-        md(&format!(
-            "pgplan validate {file} && pgplan diff {file} --dsn …"
-        )),
+        md(&if matches!(plan.platform, Platform::Local(_)) {
+            format!("pgplan validate {file} && pgplan up {file}")
+        } else {
+            format!("pgplan validate {file} && pgplan diff {file} --dsn …")
+        }),
         tx(s.pick(
             "every change goes through the plan",
             "모든 변경은 계획 파일로",
@@ -736,13 +818,13 @@ pub(super) fn day2(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
             "계획이 읽는 위치에 새 암호를 저장한 뒤 적용하고 (서버에는 SCRAM 검증자만 전달) 클라이언트 풀을 재시작합니다:",
         )));
         s.w.bullets(rotations);
-        let target = match &plan.platform {
-            Platform::Kubernetes(_) => "k8s",
-            _ => "sql --dsn …",
+        let converge = match &plan.platform {
+            Platform::Kubernetes(_) => format!("pgplan apply {file} --target k8s --yes"),
+            // pgplan up applies the SQL through the same code path.
+            Platform::Local(_) => format!("pgplan up {file}"),
+            Platform::Azure(_) => format!("pgplan apply {file} --target sql --dsn … --yes"),
         };
-        s.w.paragraph(&code(&format!(
-            "pgplan apply {file} --target {target} --yes"
-        )));
+        s.w.paragraph(&code(&converge));
     }
 }
 
@@ -775,4 +857,17 @@ mod tests {
             );
         }
     }
+}
+
+/// The Patroni configuration `pgplan render --target ha --out out/ha` writes
+/// for the cluster's first member, which patronictl reads to find etcd.
+pub(crate) fn patroni_config(p: &pgplan_core::PatroniCluster) -> String {
+    format!(
+        "out/{}/patroni/{}.yml",
+        Target::Ha.flag(),
+        p.members
+            .first()
+            .map(|m| m.name.to_string())
+            .unwrap_or_default()
+    )
 }

@@ -1,6 +1,6 @@
 //! Every parameter with its value and why.
 
-use pgplan_core::{Platform, SettingsMethod, azure_facts};
+use pgplan_core::{Platform, SettingsMethod, azure_facts, runner};
 
 use super::Sections;
 use crate::facts::Facts;
@@ -29,6 +29,21 @@ pub(super) fn section(s: &mut Sections, f: &Facts<'_>) {
         (SettingsMethod::AlterSystem, crate::Lang::Ko) => {
             "값은 ALTER SYSTEM으로 설정합니다 (settings.sql 또는 pgplan apply). 재시작 표시가 있는 항목은 재시작 후 적용됩니다."
         }
+    };
+    let how = match (&plan.platform, &plan.topology.patroni, lang) {
+        (Platform::Local(_), Some(_), crate::Lang::En) => {
+            "Patroni writes them (patroni/<member>.yml): the ones every member must share go to the cluster's configuration in etcd (bootstrap.dcs), the rest to each member; pgplan up changes them on a running cluster through Patroni's REST API and restarts members one at a time where a parameter needs it."
+        }
+        (Platform::Local(_), Some(_), crate::Lang::Ko) => {
+            "Patroni가 설정합니다 (patroni/<멤버>.yml). 모든 멤버가 같아야 하는 값은 etcd의 클러스터 설정(bootstrap.dcs)에, 나머지는 각 멤버에 기록됩니다. 실행 중인 클러스터는 pgplan up이 Patroni REST API로 변경하고, 재시작이 필요한 파라미터는 멤버를 하나씩 재시작합니다."
+        }
+        (Platform::Local(_), None, crate::Lang::En) => {
+            "pgplan up writes them to postgresql.conf in the data directory, each with the reason as a comment, then reloads the server or restarts it where a parameter needs it."
+        }
+        (Platform::Local(_), None, crate::Lang::Ko) => {
+            "pgplan up이 데이터 디렉터리의 postgresql.conf에 근거 주석과 함께 기록하고, 서버를 리로드하거나 필요한 경우 재시작합니다."
+        }
+        _ => how,
     };
     s.w.paragraph(&text(how));
     let azure = matches!(plan.platform, Platform::Azure(_));
@@ -91,6 +106,16 @@ pub(super) fn section(s: &mut Sections, f: &Facts<'_>) {
         (None, _) => String::new(),
     };
     s.w.paragraph(&text(&budget));
+    let owned: Vec<String> = runner::owned_parameters(plan)
+        .map(|p| format!("{}: {}", code(p.name), text(p.reason)))
+        .collect();
+    if !owned.is_empty() {
+        s.w.paragraph(&text(s.pick(
+            "Set by pgplan's runner or Patroni on this machine, not by the plan (rule PGP203):",
+            "계획이 아니라 pgplan 실행기 또는 Patroni가 이 머신에서 설정하는 항목 (규칙 PGP203):",
+        )));
+        s.w.bullets(owned);
+    }
     for (i, replica) in plan.topology.replicas.iter().enumerate() {
         if replica.parameters.is_empty() {
             continue;

@@ -599,7 +599,7 @@ pub(super) fn verification(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                     format!(
                         "pgplan status {file}\npatronictl --config-file {} list {}",
                         sh_word(&patroni_config(p)),
-                        sh_word(&p.scope.to_string())
+                        sh_word(p.scope.as_str())
                     ),
                 ));
                 let (host, write) = f.primary_host();
@@ -706,7 +706,7 @@ pub(super) fn day2(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
         Platform::Local(_) => {
             if let Some(p) = &plan.topology.patroni {
                 let cfg = sh_word(&patroni_config(p));
-                let scope = sh_word(&p.scope.to_string());
+                let scope = sh_word(p.scope.as_str());
                 let candidate = p
                     .members
                     .get(1)
@@ -828,6 +828,19 @@ pub(super) fn day2(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
     }
 }
 
+/// The Patroni configuration `pgplan render --target ha --out out/ha` writes
+/// for the cluster's first member, which patronictl reads to find etcd.
+pub(crate) fn patroni_config(p: &pgplan_core::PatroniCluster) -> String {
+    format!(
+        "out/{}/patroni/{}.yml",
+        Target::Ha.flag(),
+        p.members
+            .first()
+            .map(|m| m.name.to_string())
+            .unwrap_or_default()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::sh_word;
@@ -857,17 +870,4 @@ mod tests {
             );
         }
     }
-}
-
-/// The Patroni configuration `pgplan render --target ha --out out/ha` writes
-/// for the cluster's first member, which patronictl reads to find etcd.
-pub(crate) fn patroni_config(p: &pgplan_core::PatroniCluster) -> String {
-    format!(
-        "out/{}/patroni/{}.yml",
-        Target::Ha.flag(),
-        p.members
-            .first()
-            .map(|m| m.name.to_string())
-            .unwrap_or_default()
-    )
 }

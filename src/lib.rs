@@ -3,7 +3,8 @@
 //!
 //! This crate re-exports [`pgplan_core`] as [`core`] (and its items at the
 //! root) and each backend behind a feature of the same name: [`sql`], [`k8s`],
-//! [`azure`], [`ha`].
+//! [`azure`], [`ha`], and the documents (installation plan, diagram,
+//! comparison, cost) as [`doc`].
 //!
 //! ```
 //! let plan = pgplan::Plan::from_yaml(
@@ -18,6 +19,8 @@ pub use pgplan_core::*;
 
 #[cfg(feature = "azure")]
 pub use pgplan_azure as azure;
+#[cfg(feature = "doc")]
+pub use pgplan_doc as doc;
 #[cfg(feature = "ha")]
 pub use pgplan_ha as ha;
 #[cfg(feature = "k8s")]

@@ -223,7 +223,10 @@ fn drop_plan_objects(pg: &PgServer, plan: &Plan) {
     for db in &plan.databases {
         pg.psql(
             "postgres",
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", ident(db.name.as_str())),
+            &format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                ident(db.name.as_str())
+            ),
         )
         .unwrap();
     }

@@ -4,34 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::help;
+
 /// pgplan: a PostgreSQL deployment plan, validated and rendered to SQL,
 /// Kubernetes and Azure.
 #[derive(Debug, Parser)]
-#[command(name = "pgplan", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "pgplan", version, about, long_about = None, after_help = help::MAIN)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
-
-/// The exit codes, as `--help` lists them.
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  success: the plan has no errors; rendered, diffed or applied
-  1  the plan has errors (validation findings of severity error)
-  2  the input could not be read: a missing, unreadable or too large file,
-     a file that is not a plan, a bad argument, an unknown rule id
-  3  the target failed: the server, cluster or Azure could not be reached or
-     refused the login, a change failed (rolled back), another apply held the
-     lock too long, or the output directory could not be written
-  4  held back: roles, databases or schemas pgplan does not manage are in
-     the way (left alone; --adopt takes them over), or files pgplan did not
-     write would be overwritten (nothing written; --force)
-
-Passwords for the connection come from the DSN, PGPASSWORD, PGPASSFILE
-(~/.pgpass) or --password-stdin, never from a command-line argument of
-their own. Everything printed escapes control and bidi characters, and
-never shows a secret.";
 
 /// Output format of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +46,7 @@ pub enum Command {
     /// Check a plan file: every rule, every finding. Exit 0 without errors,
     /// 1 with errors, 2 when the file cannot be read (with --output json, an
     /// `{"error": …}` object).
+    #[command(after_help = help::VALIDATE)]
     Validate {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -72,6 +56,7 @@ pub enum Command {
     },
     /// Explain a validation rule: what it checks, why, and a failing and a
     /// fixed example plan. Exit 2 for an id that is no rule.
+    #[command(after_help = help::EXPLAIN)]
     Explain {
         /// Rule id or name (PGP018, shared-buffers-size); a retired id says
         /// what it became.
@@ -82,6 +67,7 @@ pub enum Command {
         list: bool,
     },
     /// Show every resolved server parameter with where its value comes from.
+    #[command(after_help = help::SETTINGS)]
     Settings {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -90,6 +76,7 @@ pub enum Command {
         output: Output,
     },
     /// Render a plan's artifacts into a directory (refused while the plan has errors).
+    #[command(after_help = help::RENDER)]
     Render {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -109,6 +96,7 @@ pub enum Command {
         force: bool,
     },
     /// Show the changes `apply` would make to a live server (SQL target; a dry run).
+    #[command(after_help = help::DIFF)]
     Diff {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -139,6 +127,7 @@ pub enum Command {
         lock_timeout: u64,
     },
     /// Apply a plan to its target.
+    #[command(after_help = help::APPLY)]
     Apply {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -183,6 +172,7 @@ pub enum Command {
     /// Start a local plan on this machine (a single server, or a Patroni
     /// cluster with etcd, HAProxy and exporters), or converge it when it
     /// runs; then apply its roles, databases and privileges.
+    #[command(after_help = help::UP)]
     Up {
         /// Plan file (YAML or JSON) with `platform: local`.
         file: PathBuf,
@@ -200,6 +190,7 @@ pub enum Command {
     },
     /// Show what runs of a local plan: members, roles, timelines, lag,
     /// endpoints and exporter URLs.
+    #[command(after_help = help::STATUS)]
     Status {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -211,6 +202,7 @@ pub enum Command {
         output: Output,
     },
     /// Stop everything `up` started, in order; keep the data unless --purge.
+    #[command(after_help = help::DOWN)]
     Down {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -221,4 +213,7 @@ pub enum Command {
         #[arg(long)]
         purge: bool,
     },
+    /// Documents, diagrams, comparisons, cost, import and editor support.
+    #[command(flatten)]
+    Documents(crate::doc_args::DocumentCommand),
 }

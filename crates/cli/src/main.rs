@@ -1,11 +1,14 @@
 //! The `pgplan` command-line tool: validate a plan, show its settings, render
-//! its artifacts, diff and apply it, and run local plans on this machine
-//! (up, status, down).
+//! its artifacts, diff and apply it, run local plans on this machine (up,
+//! status, down), and write what people read about it.
 
 mod args;
 mod commands;
+mod doc_args;
+mod help;
 mod out;
 mod passwords;
+mod progress;
 mod report;
 mod write_out;
 
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         } => commands::up::run(&file, dir, user, quiet),
         Command::Status { file, dir, output } => commands::up::status(&file, dir, output),
         Command::Down { file, dir, purge } => commands::up::down(&file, dir, purge),
+        Command::Documents(c) => c.run(),
     };
     ExitCode::from(code)
 }

@@ -50,7 +50,10 @@ pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
+pub mod progress;
 pub mod redact;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod seams;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -98,6 +101,7 @@ pub use model::topology::{
 pub use model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
 pub use model::units::{Bytes, Interval, Millicores, Percent, UnitError};
 pub use plan_file::PlanFileError;
+pub use progress::{Progress, Quiet};
 pub use tuning::params;
 pub use tuning::{Provenance, Setting, Settings};
 pub use validate::{

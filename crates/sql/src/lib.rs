@@ -149,4 +149,4 @@ pub use secrets::{EnvSecretResolver, MapSecretResolver, NoSecrets, Password, Sec
 pub use statement::Statement;
 
 #[cfg(feature = "apply")]
-pub use apply::{ApplyOptions, ApplyReport, apply, diff};
+pub use apply::{ApplyOptions, ApplyReport, ImportOptions, Imported, apply, diff, import};

@@ -7,6 +7,7 @@ use pgplan_core::ValidPlan;
 
 use super::diff::{Connection, exit_code_of, runtime, sql_options};
 use crate::args::Target;
+use crate::progress::wait;
 
 /// What `apply` was asked to do.
 pub struct ApplyArgs<'a> {
@@ -73,7 +74,7 @@ fn apply_sql(rt: &tokio::runtime::Runtime, plan: &ValidPlan, args: &ApplyArgs<'_
         }
     };
     if !args.yes {
-        return match rt.block_on(pgplan_sql::diff(plan, dsn, &opts)) {
+        return match wait(rt, "reading the server", pgplan_sql::diff(plan, dsn, &opts)) {
             Ok(changes) => {
                 crate::out::text(&changes.to_string());
                 crate::out::line("(dry run: pass --yes to apply these changes)");
@@ -85,7 +86,7 @@ fn apply_sql(rt: &tokio::runtime::Runtime, plan: &ValidPlan, args: &ApplyArgs<'_
             }
         };
     }
-    match rt.block_on(pgplan_sql::apply(plan, dsn, &opts)) {
+    match wait(rt, "applying", pgplan_sql::apply(plan, dsn, &opts)) {
         Ok(report) => {
             crate::out::text(&report.to_string());
             // Skipped destructive changes are the default and were listed;
@@ -132,6 +133,7 @@ fn apply_k8s(
     let options = pgplan_k8s::ApplyOptions {
         dry_run: args.dry_run,
         context: args.context.map(str::to_owned),
+        progress: std::sync::Arc::new(crate::progress::Terminal::default()),
         ..Default::default()
     };
     let report = rt
@@ -160,13 +162,14 @@ fn apply_azure(
         );
         return Ok(());
     }
-    let applier =
-        pgplan_azure::apply::Applier::from_environment(pgplan_azure::apply::ApplyOptions::new())
-            .map_err(|e| e.to_string())?;
+    let applier = pgplan_azure::apply::Applier::from_environment(
+        pgplan_azure::apply::ApplyOptions::new()
+            .progress(std::sync::Arc::new(crate::progress::Terminal::default())),
+    )
+    .map_err(|e| e.to_string())?;
     if args.dry_run {
-        let dry = rt
-            .block_on(applier.dry_run(plan))
-            .map_err(|e| e.to_string())?;
+        let dry =
+            wait(rt, "reading the server", applier.dry_run(plan)).map_err(|e| e.to_string())?;
         crate::out::text(&format!("{dry}\n"));
         return Ok(());
     }

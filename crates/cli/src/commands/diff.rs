@@ -105,7 +105,11 @@ pub fn run(file: &Path, dsn: &str, conn: &Connection) -> u8 {
             return super::EXIT_TARGET;
         }
     };
-    match rt.block_on(pgplan_sql::diff(&plan, dsn, &opts)) {
+    match crate::progress::wait(
+        &rt,
+        "reading the server",
+        pgplan_sql::diff(&plan, dsn, &opts),
+    ) {
         Ok(changes) => {
             crate::out::text(&changes.to_string());
             0

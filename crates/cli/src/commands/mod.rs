@@ -1,9 +1,14 @@
 //! One module per subcommand.
 
 pub mod apply;
+pub mod compare;
+pub mod cost;
 pub mod diff;
+pub mod doc;
 pub mod explain;
+pub mod import;
 pub mod render;
+pub mod schema;
 pub mod settings;
 pub mod up;
 pub mod validate;

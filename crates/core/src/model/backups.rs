@@ -213,6 +213,7 @@ impl<'de> Deserialize<'de> for CronSchedule {
 }
 
 /// pg_dump output format.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DumpFormat {
@@ -226,6 +227,7 @@ pub enum DumpFormat {
 }
 
 /// Where dumps go.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BackupDestination {
@@ -242,6 +244,7 @@ pub enum BackupDestination {
 }
 
 /// A scheduled logical backup (pg_dump).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct LogicalBackup {
@@ -278,6 +281,7 @@ fn one() -> u32 {
 }
 
 /// Continuous WAL archiving.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct WalArchiving {
@@ -293,6 +297,7 @@ pub struct WalArchiving {
 }
 
 /// Backups taken by a managed service (Azure).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct ManagedBackups {
@@ -321,6 +326,7 @@ fn yes() -> bool {
 }
 
 /// Volume snapshots.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshots {
@@ -335,6 +341,7 @@ pub struct Snapshots {
 }
 
 /// Every backup method of the plan.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Backups {

@@ -10,6 +10,7 @@ use super::units::Interval;
 
 /// How many pods of a client run, from its autoscaler (HPA minReplicas and
 /// maxReplicas).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PodRange {
@@ -20,6 +21,7 @@ pub struct PodRange {
 }
 
 /// An application service that connects to the database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
@@ -76,6 +78,7 @@ impl Client {
 }
 
 /// Pooling mode of PgBouncer.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolMode {
@@ -89,6 +92,7 @@ pub enum PoolMode {
 }
 
 /// A connection pooler between the clients and the server (PgBouncer).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Pooler {

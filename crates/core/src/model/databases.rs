@@ -8,6 +8,7 @@ use super::names::{DatabaseName, ExtensionName, RoleName, SchemaName};
 use super::units::Bytes;
 
 /// A schema in a database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
@@ -20,6 +21,7 @@ pub struct Schema {
 }
 
 /// An extension installed in a database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
@@ -36,6 +38,7 @@ pub struct Extension {
 }
 
 /// A database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Database {

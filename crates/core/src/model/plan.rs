@@ -139,6 +139,7 @@ impl<'de> Deserialize<'de> for MajorVersion {
 
 /// Targets declared in another document (an architecture document that
 /// disagrees with the plan, say); rule `PGP065` reports conflicts.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveDeclaration {
@@ -160,6 +161,7 @@ pub struct ObjectiveDeclaration {
 }
 
 /// Availability and recovery targets.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Objectives {
@@ -200,6 +202,7 @@ pub struct Objectives {
 /// let report = plan.report();
 /// assert!(!report.has_errors(), "{report}");
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {

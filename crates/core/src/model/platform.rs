@@ -19,6 +19,7 @@ use super::units::{Bytes, Interval};
 
 /// Where the server runs. In a plan file, a one-key mapping:
 /// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
@@ -182,6 +183,7 @@ impl<'de> Deserialize<'de> for ContainerImage {
 }
 
 /// A Kubernetes target.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Kubernetes {
@@ -217,6 +219,7 @@ fn default_uid() -> i64 {
 }
 
 /// Azure Flexible Server compute tier.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum SkuTier {
     /// Burstable (B-series): no HA, no read replicas.
@@ -240,6 +243,7 @@ impl fmt::Display for SkuTier {
 /// An Azure compute SKU. The tier follows from the SKU's series (B, D, E)
 /// when unset. `vcores` and `memory` are filled in from pgplan's SKU table
 /// when unset; set them for SKUs the table does not know.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureSku {
@@ -284,6 +288,7 @@ impl AzureSku {
 }
 
 /// Azure storage type.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AzureStorageType {
     /// Premium SSD (fixed size tiers, auto-grow available).
@@ -296,6 +301,7 @@ pub enum AzureStorageType {
 }
 
 /// Server storage on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureStorage {
@@ -324,6 +330,7 @@ pub struct AzureStorage {
 }
 
 /// High-availability mode of a Flexible Server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AzureHaMode {
@@ -337,6 +344,7 @@ pub enum AzureHaMode {
 }
 
 /// High availability on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureHighAvailability {
@@ -351,6 +359,7 @@ pub struct AzureHighAvailability {
 }
 
 /// Private access (VNet integration).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateAccess {
@@ -371,6 +380,7 @@ pub struct PrivateAccess {
 }
 
 /// A public-access firewall rule.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct FirewallRule {
@@ -378,14 +388,17 @@ pub struct FirewallRule {
     pub name: FirewallRuleName,
     /// First IPv4 address.
     #[serde(with = "super::net::ipv4_serde")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::Ipv4Text"))]
     pub start_ip: std::net::Ipv4Addr,
     /// Last IPv4 address.
     #[serde(with = "super::net::ipv4_serde")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::Ipv4Text"))]
     pub end_ip: std::net::Ipv4Addr,
 }
 
 /// Network access of a Flexible Server: private (VNet-injected) when `private`
 /// is set, public otherwise.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureNetwork {
@@ -400,6 +413,7 @@ pub struct AzureNetwork {
 }
 
 /// A Microsoft Entra principal type.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PrincipalType {
     /// A user.
@@ -412,6 +426,7 @@ pub enum PrincipalType {
 }
 
 /// A Microsoft Entra administrator of the server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct EntraAdmin {
@@ -429,6 +444,7 @@ pub struct EntraAdmin {
 }
 
 /// Authentication on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureAuth {
@@ -463,6 +479,7 @@ fn yes() -> bool {
 /// Azure Monitor metric alerts: what every alert pgplan renders from
 /// `monitoring.thresholds` shares. Each threshold's `for` becomes the
 /// alert's window (rule PGP176 keeps it to the windows Azure takes).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureAlerts {
@@ -501,6 +518,7 @@ fn default_severity() -> u8 {
 }
 
 /// An Azure Flexible Server target.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Azure {
@@ -553,6 +571,7 @@ pub struct Azure {
 }
 
 /// A server on this machine.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Local {

@@ -10,6 +10,7 @@ use typed_builder::TypedBuilder;
 use super::names::GucName;
 
 /// The workload the server is tuned for (PGTune's profiles).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -41,6 +42,7 @@ impl fmt::Display for Workload {
 }
 
 /// The kind of storage under the data directory.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -69,6 +71,7 @@ impl fmt::Display for StorageKind {
 }
 
 /// How server parameters reach the server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SettingsMethod {
@@ -193,6 +196,7 @@ impl<'de> Deserialize<'de> for ParamValue {
 }
 
 /// Tuning inputs.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Tuning {

@@ -16,6 +16,7 @@
 //! role's privileges, extensions (`pg_available_extension_versions`),
 //! locales, roles the plan refers to. A failure there changes nothing.
 
+mod import;
 mod inspect;
 mod lock;
 mod run;
@@ -34,6 +35,8 @@ use crate::secrets::{NoSecrets, Password, SecretResolver};
 use crate::statement::Statement;
 use run::{run_single, run_transaction};
 use session::Session;
+
+pub use import::{ImportOptions, Imported, import};
 
 /// What `apply` calls with a message when it has to wait for another apply.
 pub type WaitNotice = Arc<dyn Fn(&str) + Send + Sync>;

@@ -247,7 +247,7 @@ pub fn compute(desired: &DesiredState, actual: &ServerState, inputs: &DiffInputs
 mod databases;
 mod privileges;
 mod roles;
-mod settings;
+pub(crate) mod settings;
 
 use databases::diff_database;
 use roles::{diff_roles, roles_to_drop};

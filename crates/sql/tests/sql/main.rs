@@ -7,6 +7,7 @@ mod bad_input;
 mod entra;
 mod escaping;
 mod faults;
+mod import;
 mod names;
 mod parameter_catalog;
 mod passwords;

@@ -3,8 +3,9 @@
 //! elsewhere.
 //!
 //! What each method can lose (its RPO):
-//! - logical dumps alone: the dump interval (`0 2 * * *` → 24h);
-//! - volume snapshots on a schedule: the snapshot interval;
+//! - logical dumps alone: the longest gap between dumps (`0 2 * * *` → 24h,
+//!   `0 1 * * MON-FRI` → 3 days, Friday to Monday);
+//! - volume snapshots on a schedule: the longest gap between snapshots;
 //! - WAL archiving: `archive_timeout`, else about one WAL segment (minutes);
 //! - Azure point-in-time restore: about 5 minutes (a geo-restore: up to 1h);
 //! - synchronous replication (Patroni `synchronous_mode`, Azure HA): nothing,
@@ -45,13 +46,13 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
     let plan = cx.plan;
     let mut methods = Vec::new();
     for backup in &plan.backups.logical {
-        let interval = backup.schedule.approximate_interval();
+        let interval = backup.schedule.longest_gap();
         methods.push(Method {
             label: format!(
-                "pg_dump {} (`{}`) every {}",
+                "pg_dump {} (`{}`) {}",
                 backup.name,
                 backup.schedule,
-                span(interval)
+                every(&backup.schedule)
             ),
             rpo: interval,
             node_loss_only: false,
@@ -63,9 +64,9 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
         .as_ref()
         .and_then(|s| s.schedule.as_ref())
     {
-        let interval = schedule.approximate_interval();
+        let interval = schedule.longest_gap();
         methods.push(Method {
-            label: format!("volume snapshots (`{schedule}`) every {}", span(interval)),
+            label: format!("volume snapshots (`{schedule}`) {}", every(schedule)),
             rpo: interval,
             node_loss_only: false,
         });
@@ -116,6 +117,17 @@ fn recovery_methods(cx: &Context<'_>) -> Vec<Method> {
         });
     }
     methods
+}
+
+/// How often a schedule runs, for messages: `every 24h`, or `1d to 3d apart`
+/// when the gaps differ (weekdays only, first of the month).
+fn every(schedule: &crate::CronSchedule) -> String {
+    let (shortest, longest) = (schedule.shortest_gap(), schedule.longest_gap());
+    if shortest == longest {
+        format!("every {}", span(longest))
+    } else {
+        format!("{} to {} apart", span(shortest), span(longest))
+    }
 }
 
 /// True when the plan can restore from a backup (not only from a standby).

@@ -7,11 +7,13 @@
 //! - `demand`: the connections a plan needs at peak ([`connection_demand`]);
 //! - `derivation`: the formulas, one module per topic (connections,
 //!   parallelism, memory, planner, WAL, replication, libraries, security,
-//!   logging).
+//!   logging);
+//! - [`pgtune`]: where the formulas differ from PGTune's on purpose, and why.
 
 mod demand;
 mod derivation;
 pub mod params;
+pub mod pgtune;
 mod settings;
 
 pub use demand::{ConnectionDemand, connection_demand};

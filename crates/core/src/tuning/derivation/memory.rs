@@ -179,9 +179,9 @@ fn work_mem(d: &mut Derivation<'_>, ram: Bytes, sb: Bytes) {
         left.as_kib() as f64 / ((max_connections + workers) * 3) as f64 / divisor as f64;
     let per_operation = per_operation.floor();
     let (data, factor, factor_text) = match data_size(d.plan, ram) {
-        DataSize::LessThanRam => ("less than RAM", 1.3, " × 1.3"),
-        DataSize::UpToThreeTimesRam => ("1–3 × RAM", 1.0, ""),
-        DataSize::MoreThanThreeTimesRam => ("more than 3 × RAM", 0.9, " × 0.9"),
+        DataSize::FitsInRam => ("less than RAM", 1.3, " × 1.3"),
+        DataSize::UpToThreeTimes => ("1–3 × RAM", 1.0, ""),
+        DataSize::MoreThanThreeTimes => ("more than 3 × RAM", 0.9, " × 0.9"),
     };
     let mut kb = (per_operation * factor).floor() as u64;
     let mut formula = format!(

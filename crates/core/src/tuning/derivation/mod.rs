@@ -136,11 +136,11 @@ impl<'a> Derivation<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DataSize {
     /// Everything fits in RAM: reads come from the page cache.
-    LessThanRam,
+    FitsInRam,
     /// One to three times RAM.
-    UpToThreeTimesRam,
+    UpToThreeTimes,
     /// More than three times RAM: the cache is under pressure.
-    MoreThanThreeTimesRam,
+    MoreThanThreeTimes,
 }
 
 fn data_size(plan: &Plan, ram: crate::Bytes) -> DataSize {
@@ -152,14 +152,14 @@ fn data_size(plan: &Plan, ram: crate::Bytes) -> DataSize {
                 .into_iter()
                 .fold(crate::Bytes::ZERO, crate::Bytes::saturating_add);
             if total < ram {
-                DataSize::LessThanRam
+                DataSize::FitsInRam
             } else if total <= ram.saturating_mul(3) {
-                DataSize::UpToThreeTimesRam
+                DataSize::UpToThreeTimes
             } else {
-                DataSize::MoreThanThreeTimesRam
+                DataSize::MoreThanThreeTimes
             }
         }
-        _ => DataSize::UpToThreeTimesRam,
+        _ => DataSize::UpToThreeTimes,
     }
 }
 
@@ -209,9 +209,17 @@ fn within_azure_range(spec: &ParamSpec, setting: Setting) -> Setting {
         return setting;
     }
     let limit = if fitted > n {
-        format!("at least Azure's minimum {}", spec.describe_amount(min))
+        format!(
+            "at least Azure's minimum {} (PGTune: {})",
+            spec.describe_amount(min),
+            setting.value
+        )
     } else {
-        format!("at most Azure's maximum {}", spec.describe_amount(max))
+        format!(
+            "at most Azure's maximum {} (PGTune: {})",
+            spec.describe_amount(max),
+            setting.value
+        )
     };
     let provenance = match setting.provenance {
         Provenance::Derived { formula, inputs } => Provenance::Derived {

@@ -58,8 +58,8 @@ fn random_page_cost(d: &mut Derivation<'_>, storage: StorageKind, workload: Work
     let size = d
         .plan
         .memory()
-        .map_or(DataSize::UpToThreeTimesRam, |ram| data_size(d.plan, ram));
-    let (value, why) = if size == DataSize::LessThanRam {
+        .map_or(DataSize::UpToThreeTimes, |ram| data_size(d.plan, ram));
+    let (value, why) = if size == DataSize::FitsInRam {
         ("1.1", "1.1: the data fits in RAM")
     } else if storage == StorageKind::Hdd {
         ("4", "4 on spinning disks")
@@ -71,7 +71,7 @@ fn random_page_cost(d: &mut Derivation<'_>, storage: StorageKind, workload: Work
     } else {
         ("1.1", "1.1 on SSD, NVMe and SAN")
     };
-    let fits = if size == DataSize::LessThanRam {
+    let fits = if size == DataSize::FitsInRam {
         "yes"
     } else {
         "no"

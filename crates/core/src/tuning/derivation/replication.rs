@@ -16,7 +16,11 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
         d.set(
             WAL_LEVEL,
             "replica",
-            "replica: standbys and archiving need it",
+            if d.plan.tuning.workload == Workload::Desktop {
+                "replica: standbys and archiving need it (PGTune's desktop profile: minimal)"
+            } else {
+                "replica: standbys and archiving need it"
+            },
             &[],
         );
     } else if d.plan.tuning.workload == Workload::Desktop && !d.plan.platform.is_managed() {

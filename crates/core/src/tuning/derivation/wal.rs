@@ -25,6 +25,7 @@ fn sizes(d: &mut Derivation<'_>) {
         Workload::Dw => (Bytes::gib(4), Bytes::gib(16)),
         Workload::Desktop => (Bytes::mib(100), Bytes::gib(2)),
     };
+    let by_workload = max_wal;
     let (max_wal, mut inputs) = match d.plan.wal_volume() {
         Some((volume, source)) => {
             let cap = Bytes::new(volume.as_u64() / 4)
@@ -35,20 +36,34 @@ fn sizes(d: &mut Derivation<'_>) {
         None => (max_wal, vec![]),
     };
     inputs.push(("tuning.workload", workload.to_string()));
-    d.set(
-        MAX_WAL_SIZE,
-        max_wal.to_postgres(),
-        "by workload (web 4GB, oltp 8GB, dw 16GB, desktop 2GB), at most 1/4 of the WAL volume",
-        &inputs,
-    );
+    let capped = max_wal < by_workload;
+    let max_formula = if capped {
+        format!(
+            "by workload (web 4GB, oltp 8GB, dw 16GB, desktop 2GB), at most 1/4 of the WAL volume: WAL can outgrow max_wal_size, and a full volume stops the server (PGTune: {})",
+            by_workload.to_postgres()
+        )
+    } else {
+        "by workload (web 4GB, oltp 8GB, dw 16GB, desktop 2GB), at most 1/4 of the WAL volume"
+            .to_owned()
+    };
+    d.set(MAX_WAL_SIZE, max_wal.to_postgres(), &max_formula, &inputs);
     let max_wal = d.get(MAX_WAL_SIZE).unwrap_or(max_wal);
-    let min_wal = min_wal
+    let capped_min = min_wal
         .min(Bytes::new(max_wal.as_u64() / 4).round_down_to(1024 * 1024))
         .max(Bytes::mib(32));
+    let min_formula = if capped_min != min_wal {
+        format!(
+            "by workload (web 1GB, oltp 2GB, dw 4GB, desktop 100MB), at most 1/4 of max_wal_size, which it must stay below (PGTune: {})",
+            min_wal.to_postgres()
+        )
+    } else {
+        "by workload (web 1GB, oltp 2GB, dw 4GB, desktop 100MB), at most 1/4 of max_wal_size"
+            .to_owned()
+    };
     d.set(
         MIN_WAL_SIZE,
-        min_wal.to_postgres(),
-        "by workload (web 1GB, oltp 2GB, dw 4GB, desktop 100MB), at most 1/4 of max_wal_size",
+        capped_min.to_postgres(),
+        &min_formula,
         &inputs,
     );
 }

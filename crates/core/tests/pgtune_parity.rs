@@ -314,6 +314,6 @@ fn every_difference_over_the_matrix_is_explained() {
             }
         }
     }
-    // 93 % when this was written (`cargo run -p pgplan-core --example pgtune_parity`).
+    // 92.9 % when this was written (`cargo run -p pgplan-core --example pgtune_parity`).
     assert!(equal * 100 >= pairs * 90, "{equal} of {pairs} equal");
 }

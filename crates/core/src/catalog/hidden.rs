@@ -49,6 +49,32 @@ pub(crate) fn canonical(spec: &ParamSpec, lower: &str) -> Option<&'static str> {
     })
 }
 
+/// `build-options.tsv`: enum values that exist only in builds configured
+/// with an optional library (`lz4` of wal_compression needs `--with-lz4`).
+const BUILD_OPTIONS: &str = include_str!("../../catalog/build-options.tsv");
+
+/// The configure option a value of a parameter needs, when it is one of the
+/// values only some builds have (`wal_compression = lz4` → `--with-lz4`).
+///
+/// ```
+/// use pgplan_core::catalog::build_option;
+/// assert_eq!(build_option("wal_compression", "zstd", 16), Some("--with-zstd"));
+/// assert_eq!(build_option("io_method", "io_uring", 18), Some("--with-liburing"));
+/// assert_eq!(build_option("wal_compression", "pglz", 16), None);
+/// assert_eq!(build_option("wal_compression", "lz4", 14), None); // no such value in 14
+/// ```
+pub fn build_option(parameter: &str, value: &str, major: u16) -> Option<&'static str> {
+    BUILD_OPTIONS.lines().skip(1).find_map(|line| {
+        let f: Vec<&str> = line.split('\t').collect();
+        let since: u16 = f.get(1)?.parse().ok()?;
+        (f[0].eq_ignore_ascii_case(parameter)
+            && f.get(2)?.eq_ignore_ascii_case(value.trim())
+            && major >= since)
+            .then(|| f.get(4).copied())
+            .flatten()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::catalog::{Catalog, TypedValue};

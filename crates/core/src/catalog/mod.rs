@@ -7,6 +7,8 @@
 
 mod hidden;
 
+pub use hidden::build_option;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;

@@ -8,6 +8,7 @@ use crate::azure_facts;
 use crate::model::platform::Platform;
 use crate::model::tuning::Workload;
 use crate::model::units::Bytes;
+use crate::tuning::OrUnset;
 use crate::tuning::params::{
     AUTOVACUUM_MAX_WORKERS, AUTOVACUUM_WORK_MEM, EFFECTIVE_CACHE_SIZE, HUGE_PAGES,
     MAINTENANCE_WORK_MEM, MAX_CONNECTIONS, MAX_PARALLEL_WORKERS, SHARED_BUFFERS, WAL_BUFFERS,
@@ -26,8 +27,8 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
     let sb = d.get(SHARED_BUFFERS).unwrap_or(sb);
     wal_buffers(d, sb);
     huge_pages(d, sb);
-    autovacuum(d);
     work_mem(d, ram, sb);
+    autovacuum(d, ram, sb);
 }
 
 /// shared_buffers, effective_cache_size and maintenance_work_mem, each a
@@ -128,8 +129,11 @@ fn huge_pages(d: &mut Derivation<'_>, sb: Bytes) {
 }
 
 /// PGTune: more autovacuum workers on many CPUs, and each worker's memory
-/// capped at 2GB once maintenance_work_mem reaches it.
-fn autovacuum(d: &mut Derivation<'_>) {
+/// capped at 2GB once maintenance_work_mem reaches it — and lower, when
+/// the workers' memory would not fit what shared_buffers, the connections'
+/// work_mem and maintenance_work_mem leave (PGP002's budget): a value pgplan
+/// derives must not fail pgplan's own check.
+fn autovacuum(d: &mut Derivation<'_>, ram: Bytes, sb: Bytes) {
     if let Some(cpus) = d.plan.cpus() {
         let workers = match cpus {
             32.. => Some(5),
@@ -148,12 +152,41 @@ fn autovacuum(d: &mut Derivation<'_>) {
     let Some(mwm) = d.get(MAINTENANCE_WORK_MEM) else {
         return;
     };
-    if mwm >= Bytes::gib(2) {
+    let pgtune = (mwm >= Bytes::gib(2)).then(|| Bytes::gib(2));
+    // What each worker may have once everything else has its share.
+    let workers = u64::from(d.get(AUTOVACUUM_MAX_WORKERS).unwrap_or(3).max(1));
+    let connections = u64::from(d.get(MAX_CONNECTIONS).unwrap_or(100));
+    let work_mem = d.get(WORK_MEM).unwrap_or(Bytes::mib(4));
+    let wal_buffers = match d.get(WAL_BUFFERS) {
+        Some(OrUnset::Value(b)) => b,
+        _ => Bytes::mib(16),
+    };
+    let used = sb
+        .saturating_add(work_mem.saturating_mul(connections))
+        .saturating_add(mwm)
+        .saturating_add(wal_buffers);
+    let room = Bytes::new(ram.saturating_sub(used).as_u64() / workers).round_down_to(1024 * 1024);
+    let wanted = pgtune.unwrap_or(mwm);
+    let inputs = [
+        ("maintenance_work_mem", mwm.to_postgres()),
+        ("autovacuum_max_workers", workers.to_string()),
+    ];
+    if wanted > room && room >= Bytes::mib(1) {
         d.set(
             AUTOVACUUM_WORK_MEM,
-            Bytes::gib(2).to_postgres(),
+            room.to_postgres(),
+            &format!(
+                "what is left of RAM per autovacuum worker after shared_buffers, max_connections × work_mem and maintenance_work_mem, so that the memory budget fits (PGTune: {})",
+                pgtune.map_or_else(|| "maintenance_work_mem".to_owned(), Bytes::to_postgres)
+            ),
+            &inputs,
+        );
+    } else if let Some(value) = pgtune {
+        d.set(
+            AUTOVACUUM_WORK_MEM,
+            value.to_postgres(),
             "2GB once maintenance_work_mem reaches it: each autovacuum worker would otherwise take maintenance_work_mem",
-            &[("maintenance_work_mem", mwm.to_postgres())],
+            &inputs,
         );
     }
 }

@@ -126,7 +126,7 @@ impl Rule for MemoryBudget {
                 ),
             ));
         }
-        parts.sort_by(|a, b| b.0.cmp(&a.0));
+        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
         let mut fixes: Vec<String> = parts.into_iter().map(|(_, fix)| fix).collect();
         fixes.push(format!(
             "or give the server more memory than {}",

@@ -43,6 +43,10 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
         Target::Sql => apply_sql(&rt, &plan, args),
         Target::K8s => apply_k8s(&rt, &plan, args),
         Target::Azure => apply_azure(&rt, &plan, args),
+        Target::Ha => Err(
+            "the ha target is applied with `pgplan up FILE`, which starts the plan on this machine"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => 0,
@@ -84,9 +88,9 @@ fn apply_k8s(
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
-    let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
     let render = pgplan_k8s::RenderOptions {
-        init_sql: Some(init_sql),
+        init_script: Some(init_script),
         ..Default::default()
     };
     if !args.yes && !args.dry_run {

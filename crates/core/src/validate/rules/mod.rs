@@ -67,7 +67,9 @@ pub use recovery::{
     ObjectiveDeclarations, ProductionBackups, ProductionObjectives, RpoReachable,
     RtoBelowPatroniTtl, RtoWithoutHa,
 };
-pub use replication::{ArchiveMode, ReplicaParameters, ReplicationSlots, WalLevel, WalSenders};
+pub use replication::{
+    ArchiveMode, ReplicaParameters, ReplicationSlots, SlotWalLimit, WalLevel, WalSenders,
+};
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
     DefaultPrivilegesOwner, DuplicateRole, ForOwnerIgnored, GrantDatabase, GrantPrivileges,
@@ -154,6 +156,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ExtensionPreload,
     &ExtensionSchema,
     &DuplicateExtension,
+    // Operations: replication slots' WAL (PGP085–PGP099).
+    &SlotWalLimit,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

@@ -81,7 +81,7 @@ pub use secrets::{
 };
 pub use sizing::{
     AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    RequestWithinLimit, SharedBuffersSize,
+    PoolerClientLimit, RequestWithinLimit, SharedBuffersSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -156,8 +156,9 @@ pub static ALL: &[&dyn Rule] = &[
     &ExtensionPreload,
     &ExtensionSchema,
     &DuplicateExtension,
-    // Operations: replication slots' WAL (PGP085–PGP099).
+    // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
     &SlotWalLimit,
+    &PoolerClientLimit,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

@@ -6,6 +6,7 @@ mod connection_budget;
 mod effective_cache_size;
 mod kubernetes_memory_limit;
 mod memory_budget;
+mod pooler_client_limit;
 mod request_within_limit;
 mod shared_buffers_size;
 
@@ -14,6 +15,7 @@ pub use connection_budget::ConnectionBudget;
 pub use effective_cache_size::EffectiveCacheSize;
 pub use kubernetes_memory_limit::KubernetesMemoryLimit;
 pub use memory_budget::MemoryBudget;
+pub use pooler_client_limit::PoolerClientLimit;
 pub use request_within_limit::RequestWithinLimit;
 pub use shared_buffers_size::SharedBuffersSize;
 

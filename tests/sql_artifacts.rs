@@ -76,9 +76,10 @@ fn run_header(pg: &PgServer, dir: &Path, file: &str, db: &str) -> Output {
 }
 
 /// The plan on another major, when it validates there.
-fn on_major(plan: &Plan, major: u16) -> Option<ValidPlan> {
+fn on_major(plan: &Plan, major: u16, pg: &PgServer) -> Option<ValidPlan> {
     let mut p = plan.clone();
     p.version = MajorVersion::new(major).ok()?;
+    crate::support::pin_to_stand_in_build(&mut p, pg);
     p.validate().ok()
 }
 
@@ -115,7 +116,7 @@ fn run_on(major: u16, plans: &[(String, Plan)]) -> Vec<String> {
     pg.psql("postgres", "SELECT pg_sleep(5.2)").unwrap();
     let mut ran = Vec::new();
     for (name, plan) in plans {
-        let Some(plan) = on_major(plan, major) else {
+        let Some(plan) = on_major(plan, major, pg) else {
             continue;
         };
         let files = render_sql(&plan);

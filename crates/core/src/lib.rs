@@ -71,7 +71,7 @@ pub use model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-pub use model::clients::{Client, PodRange, PoolMode, Pooler};
+pub use model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
 pub use model::compare::{Difference, Mismatch};
 pub use model::databases::{Database, Extension, Schema};
 pub use model::input::Input;

@@ -219,6 +219,122 @@ pub fn unrepresentable_text(plan: &Plan) -> Option<(String, &'static str)> {
     walk(&value, &mut String::new())
 }
 
+/// Examples of the mappings people most often write as a single value.
+const MAPPING_EXAMPLES: &[(&str, &str)] = &[
+    ("platform", "platform: { local: {} }"),
+    ("memory", "memory: { request: 2Gi, limit: 4Gi }"),
+    ("cpu", "cpu: { request: 2, limit: 4 }"),
+    (
+        "sizing",
+        "sizing: { memory: { request: 4Gi }, cpu: { request: 2 } }",
+    ),
+    ("storage", "storage: { size: 256Gi }"),
+    ("sku", "sku: { name: Standard_D4s_v3 }"),
+    (
+        "high_availability",
+        "high_availability: { mode: zone_redundant, standby_zone: \"2\" }",
+    ),
+    ("pods", "pods: { min: 3, max: 15 }"),
+    (
+        "topology",
+        "topology: { replicas: [{ name: orders-replica }] }",
+    ),
+    (
+        "tuning",
+        "tuning: { workload: oltp, parameters: { work_mem: 16MB } }",
+    ),
+    (
+        "parameters",
+        "parameters: { work_mem: 16MB, max_connections: 200 }",
+    ),
+    (
+        "objectives",
+        "objectives: { availability: 99.9%, rpo: 5min, rto: 30min }",
+    ),
+    (
+        "backups",
+        "backups: { logical: [{ name: nightly, schedule: \"0 2 * * *\", retention: 7d }] }",
+    ),
+    ("password", "password: { generated: {} }"),
+    (
+        "pooler",
+        "pooler: { max_client_connections: 1000, default_pool_size: 20 }",
+    ),
+];
+
+/// Says what shape the plan expects instead of serde's own words (`expected
+/// mapping start`, `expected struct Resources`, `untagged enum`), and names
+/// a missing field at its own path. Returns the field and the message.
+fn humanize(
+    field: Option<String>,
+    message: String,
+    index: &LineIndex,
+    at: Option<(usize, usize)>,
+) -> (Option<String>, String) {
+    // "missing field `tier`" is reported where the mapping's keys are; the
+    // field that is missing belongs to that mapping.
+    if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        let mapping = match (&field, at) {
+            (Some(f), Some((line, column)))
+                if !f.ends_with(']') && index.is_key_at(f, line, column) =>
+            {
+                f.rfind(['.', '['])
+                    .map(|i| f[..i].to_owned())
+                    .filter(|p| !p.is_empty())
+            }
+            _ => field.clone(),
+        };
+        let path = match &mapping {
+            Some(m) => format!("{m}.{missing}"),
+            None => missing.to_owned(),
+        };
+        let within = mapping.as_deref().unwrap_or("the plan");
+        return (
+            Some(path),
+            format!("`{missing}` is missing: {within} needs it"),
+        );
+    }
+    let last = field
+        .as_deref()
+        .map(|f| {
+            f.rsplit(['.', '['])
+                .next()
+                .unwrap_or(f)
+                .trim_end_matches(']')
+        })
+        .unwrap_or("");
+    let example = MAPPING_EXAMPLES
+        .iter()
+        .find(|(k, _)| *k == last)
+        .map(|(_, e)| format!(", e.g. `{e}`"))
+        .unwrap_or_default();
+    let mapping = format!(
+        "expected a mapping of fields (`key: value` lines indented below it, or `{{ key: value }}`), not a single value{example}"
+    );
+    let message = if message.contains("expected mapping start") {
+        mapping
+    } else if message.contains("expected sequence start") {
+        "expected a list (`- item` lines indented below it, or `[a, b]`), not a single value or a mapping".to_owned()
+    } else if message.contains("scalar") && message.starts_with("expected") {
+        "expected a single value (a number, a word or a quoted string), not a list or a mapping"
+            .to_owned()
+    } else if let Some(i) = message.find("expected struct ") {
+        format!(
+            "{}{}",
+            &message[..i],
+            mapping.replacen(", not a single value", "", 1)
+        )
+    } else if message.contains("untagged enum") || message.contains("externally tagged enum") {
+        format!("this value does not have a shape pgplan reads here{example}")
+    } else {
+        message
+    };
+    (field, message)
+}
+
 impl Plan {
     /// Reads a YAML plan file.
     pub fn from_yaml(text: &str) -> Result<Plan, PlanFileError> {
@@ -255,15 +371,27 @@ impl Plan {
             let loc = e.location();
             let line = loc.map(|l| l.line()).filter(|l| *l > 0);
             let column = loc.map(|l| l.column()).filter(|c| *c > 0);
-            let field = match (line, column) {
-                (Some(l), Some(c)) => LineIndex::new(text).path_at(l as usize, c as usize),
+            let index = LineIndex::new(text);
+            let at = match (line, column) {
+                (Some(l), Some(c)) => Some((l as usize, c as usize)),
                 _ => None,
+            };
+            let field = at.and_then(|(l, c)| index.path_at(l, c));
+            let (field, message) = humanize(field, bare_message(&e), &index, at);
+            // A missing field is pointed at the mapping it belongs in.
+            let (line, column) = match field
+                .as_deref()
+                .filter(|_| message.contains(" is missing: "))
+                .and_then(|f| index.span_of(f))
+            {
+                Some(span) => (Some(span.line as u64), Some(span.column as u64)),
+                None => (line, column),
             };
             PlanFileError::Yaml {
                 line,
                 column,
                 field,
-                message: bare_message(&e),
+                message,
             }
         })
     }
@@ -372,5 +500,85 @@ mod tests {
         assert!(e.to_string().contains("unknown unit `parsecs`"), "{e}");
         assert!(e.to_string().contains("field `sizing.data_volume`"), "{e}");
         assert_eq!(e.line(), Some(7), "{e}");
+    }
+
+    fn error(extra: &str) -> String {
+        Plan::from_yaml(&format!("{MINIMAL}{extra}"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_missing_field_is_reported_at_the_field_that_is_missing() {
+        // It was reported at its neighbour: `clients[0].pods: missing field
+        // `pool_size``.
+        let e = error("clients:\n  - name: api\n    pods: { min: 1, max: 2 }\n");
+        assert!(
+            e.contains("field `clients[0].pool_size`: `pool_size` is missing: clients[0] needs it"),
+            "{e}"
+        );
+        let e = error("clients:\n  - { name: api, pool_size: 5 }\n");
+        assert!(e.contains("field `clients[0].pods`"), "{e}");
+    }
+
+    #[test]
+    fn messages_say_what_shape_is_expected_without_serde_internals() {
+        for (extra, expected) in [
+            (
+                "sizing:\n  memory: 2Gi\n",
+                "e.g. `memory: { request: 2Gi, limit: 4Gi }`",
+            ),
+            ("topology: 5\n", "expected a mapping of fields"),
+            (
+                "tuning:\n  parameters:\n    work_mem: [1, 2]\n",
+                "one string, number or boolean",
+            ),
+            ("roles: { name: x }\n", "expected a list (`- item` lines"),
+            (
+                "clients:\n  - name: api\n    pool_size: [1]\n    pods: { min: 1, max: 2 }\n",
+                "expected a single value",
+            ),
+        ] {
+            let e = error(extra);
+            assert!(e.contains(expected), "{extra}: {e}");
+            for internal in [
+                "untagged",
+                "externally tagged",
+                "mapping start",
+                "sequence start",
+                "scalar",
+                "struct ",
+            ] {
+                assert!(!e.contains(internal), "{extra}: {e}");
+            }
+        }
+        let e = Plan::from_yaml(&MINIMAL.replace("version: 17", "version: [17]"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a PostgreSQL major version, such as 17"), "{e}");
+        let e = Plan::from_yaml(&MINIMAL.replace("platform:\n  local: {}", "platform: cloud"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown platform `cloud`"), "{e}");
+        assert!(e.contains("platform: { local: {} }"), "{e}");
+    }
+
+    #[test]
+    fn platform_local_alone_reads() {
+        let plan =
+            Plan::from_yaml(&MINIMAL.replace("platform:\n  local: {}", "platform: local")).unwrap();
+        assert_eq!(plan.platform.kind(), "local");
+    }
+
+    #[test]
+    fn sizes_without_a_unit_are_refused_with_the_units_named() {
+        // `size: 256` was 256 bytes, and PGP027 then spoke of 26214400 %.
+        let e = error("sizing:\n  data_volume: 256\n");
+        assert!(e.contains("field `sizing.data_volume`"), "{e}");
+        assert!(e.contains("`256` has no unit; write 256Gi or 256GB"), "{e}");
+        assert!(e.contains("256B if bytes are meant"), "{e}");
+        let e = error("sizing:\n  data_volume: \"256\"\n");
+        assert!(e.contains("has no unit"), "{e}");
+        assert!(Plan::from_yaml(&format!("{MINIMAL}sizing:\n  data_volume: 256B\n")).is_ok());
     }
 }

@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use crate::model::azure_names::*;
 use crate::model::backups::CronSchedule;
+use crate::model::clients::Surge;
 use crate::model::locale::{Encoding, Locale, TimeZoneName, ValidUntil};
 use crate::model::names::*;
 use crate::model::net::CidrRange;
@@ -148,6 +149,21 @@ macro_rules! string_or_number_schema {
 string_or_number_schema! {
     Bytes, "integer", r"^\s*[0-9]*\.?[0-9]+\s*(B|kB|KB|MB|GB|TB|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$" => "a size: 8kB, 256MB, 4GB (PostgreSQL, powers of 1024), 512Mi, 2Gi (Kubernetes) or a number of bytes",
     Millicores, "number", r"^\s*([0-9]+m|[0-9]+(\.[0-9]{1,3})?)\s*$" => "CPU: millicores such as 500m, or cores such as 1, 1.5, 2",
+}
+
+impl JsonSchema for Surge {
+    fn schema_name() -> Cow<'static, str> {
+        "Surge".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "pods a rolling deploy adds above pods.max: a number of pods (2) or a percentage of them (25%)",
+            "anyOf": [
+                { "type": "string", "pattern": r"^\s*[0-9]+\s*%?\s*$" },
+                { "type": "integer", "minimum": 0 }
+            ]
+        })
+    }
 }
 
 impl JsonSchema for Percent {

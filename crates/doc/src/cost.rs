@@ -728,8 +728,8 @@ fn dump_lines(plan: &ValidPlan, prices: &PriceTable, data: Option<Bytes>, lines:
         ) {
             continue;
         }
-        let interval = b.schedule.approximate_interval().as_millis().max(1);
-        let kept = b.retention.as_millis() / interval + 1;
+        // As PGP072 counts them: the most runs one retention window holds.
+        let kept = b.schedule.most_runs_within(b.retention);
         let size: Bytes = if b.databases.is_empty() {
             data
         } else {

@@ -4,6 +4,7 @@ pub mod azure_names;
 pub mod backups;
 pub mod clients;
 pub mod compare;
+pub mod cron;
 pub mod databases;
 pub mod input;
 pub mod locale;

@@ -119,20 +119,12 @@ impl Serialize for MajorVersion {
 
 impl<'de> Deserialize<'de> for MajorVersion {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u16),
-            S(String),
-        }
-        let v = match Raw::deserialize(d)? {
-            Raw::N(n) => n,
-            Raw::S(s) => s.trim().parse().map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "PostgreSQL major version `{s}` is not a number (14–18)"
-                ))
-            })?,
-        };
+        let text = super::units::scalar_text(d, "a PostgreSQL major version, such as 17")?;
+        let v: u16 = text.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "PostgreSQL major version `{text}` is not a number (14–18)"
+            ))
+        })?;
         MajorVersion::new(v).map_err(serde::de::Error::custom)
     }
 }

@@ -18,9 +18,10 @@ use super::secrets::SecretSource;
 use super::units::{Bytes, Interval};
 
 /// Where the server runs. In a plan file, a one-key mapping:
-/// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`.
+/// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`
+/// (`platform: local` alone is the same as `{ local: {} }`).
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// A StatefulSet in a Kubernetes cluster.
@@ -29,6 +30,52 @@ pub enum Platform {
     Azure(Box<Azure>),
     /// A server on this machine (development, tests, the HA runner).
     Local(Local),
+}
+
+/// The platform as a plan file spells it: serde's own reading of the
+/// one-key mapping, behind [`Platform`]'s `Deserialize`, which adds the
+/// plain `local` and says what shape is expected.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PlatformFile {
+    Kubernetes(Kubernetes),
+    Azure(Box<Azure>),
+    Local(Local),
+}
+
+const PLATFORM_SHAPES: &str = "a platform: `platform: { local: {} }`, `platform: { kubernetes: { namespace: …, image: … } }` or `platform: { azure: { resource_group: …, server_name: …, region: …, sku: { name: … }, storage: { size: … }, administrator_login: … } }`";
+
+impl<'de> Deserialize<'de> for Platform {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Platform;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(PLATFORM_SHAPES)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Platform, E> {
+                match v {
+                    "local" => Ok(Platform::Local(Local::default())),
+                    "kubernetes" | "azure" => Err(E::custom(format!(
+                        "platform `{v}` needs its settings; expected {PLATFORM_SHAPES}"
+                    ))),
+                    other => Err(E::custom(format!(
+                        "unknown platform `{other}`; expected {PLATFORM_SHAPES}"
+                    ))),
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Platform, A::Error> {
+                let file =
+                    PlatformFile::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(match file {
+                    PlatformFile::Kubernetes(k) => Platform::Kubernetes(k),
+                    PlatformFile::Azure(a) => Platform::Azure(a),
+                    PlatformFile::Local(l) => Platform::Local(l),
+                })
+            }
+        }
+        d.deserialize_any(Shape)
+    }
 }
 
 impl Platform {
@@ -218,15 +265,19 @@ fn default_uid() -> i64 {
     1001
 }
 
-/// Azure Flexible Server compute tier.
+/// Azure Flexible Server compute tier, spelt as Azure does
+/// (`GeneralPurpose`) or in pgplan's snake case (`general_purpose`).
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum SkuTier {
     /// Burstable (B-series): no HA, no read replicas.
+    #[serde(alias = "burstable")]
     Burstable,
     /// General Purpose (D-series).
+    #[serde(alias = "general_purpose")]
     GeneralPurpose,
     /// Memory Optimized (E-series).
+    #[serde(alias = "memory_optimized")]
     MemoryOptimized,
 }
 
@@ -329,17 +380,22 @@ pub struct AzureStorage {
     pub throughput_mbps: Option<u32>,
 }
 
-/// High-availability mode of a Flexible Server.
+/// High-availability mode of a Flexible Server, in pgplan's snake case
+/// (`zone_redundant`) or as Azure's documentation and CLI spell it
+/// (`ZoneRedundant`).
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AzureHaMode {
     /// No standby.
     #[default]
+    #[serde(alias = "Disabled")]
     Disabled,
     /// Standby in another availability zone.
+    #[serde(alias = "ZoneRedundant")]
     ZoneRedundant,
     /// Standby in the same zone.
+    #[serde(alias = "SameZone")]
     SameZone,
 }
 

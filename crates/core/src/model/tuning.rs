@@ -172,26 +172,42 @@ impl Serialize for ParamValue {
 
 impl<'de> Deserialize<'de> for ParamValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Bool(bool),
-            Int(i64),
-            Float(f64),
-            Str(String),
-        }
-        Ok(match Raw::deserialize(d)? {
-            Raw::Bool(b) => b.into(),
-            Raw::Int(n) => n.into(),
-            Raw::Float(f) => f.into(),
-            Raw::Str(s) => {
-                let value = ParamValue(s);
-                if let Some(problem) = value.problem() {
-                    return Err(serde::de::Error::custom(problem));
-                }
-                value
+        struct Value;
+        impl serde::de::Visitor<'_> for Value {
+            type Value = ParamValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a parameter value: one string, number or boolean, such as 4GB, 200, on or 0.9 (a list is written as one string: 'pg_stat_statements,pg_cron')",
+                )
             }
-        })
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<ParamValue, E> {
+                Ok(b.into())
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<ParamValue, E> {
+                Ok(n.into())
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ParamValue, E> {
+                Ok(ParamValue(n.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<ParamValue, E> {
+                Ok(n.into())
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ParamValue, E> {
+                checked(ParamValue(s.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<ParamValue, E> {
+                checked(ParamValue(s))
+            }
+        }
+        // A text value no format can hold (a line break: ALTER SYSTEM
+        // refuses it) is refused when read, with the field's path.
+        fn checked<E: serde::de::Error>(value: ParamValue) -> Result<ParamValue, E> {
+            match value.problem() {
+                Some(problem) => Err(E::custom(problem)),
+                None => Ok(value),
+            }
+        }
+        d.deserialize_any(Value)
     }
 }
 

@@ -68,7 +68,9 @@ pub use recovery::{
     ObjectiveDeclarations, ProductionBackups, ProductionObjectives, RpoReachable,
     RtoBelowPatroniTtl, RtoWithoutHa,
 };
-pub use replication::{ArchiveMode, ReplicaParameters, ReplicationSlots, WalLevel, WalSenders};
+pub use replication::{
+    ArchiveMode, ReplicaParameters, ReplicationSlots, SlotWalLimit, WalLevel, WalSenders,
+};
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
     DefaultPrivilegesOwner, DuplicateRole, ExistingRoles, ForOwnerIgnored, GrantDatabase,
@@ -81,7 +83,8 @@ pub use secrets::{
 };
 pub use sizing::{
     AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    PodRangeOrder, PoolSize, RequestWithinLimit, ResourceAmounts, SharedBuffersSize, VolumeSize,
+    PodRangeOrder, PoolSize, PoolerClientLimit, RequestWithinLimit, ResourceAmounts,
+    SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -156,6 +159,9 @@ pub static ALL: &[&dyn Rule] = &[
     &ExtensionPreload,
     &ExtensionSchema,
     &DuplicateExtension,
+    // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
+    &SlotWalLimit,
+    &PoolerClientLimit,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

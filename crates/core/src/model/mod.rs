@@ -7,6 +7,7 @@ pub mod compare;
 pub mod databases;
 pub mod input;
 pub mod locale;
+pub mod migrations;
 pub mod monitoring;
 pub mod names;
 pub mod net;

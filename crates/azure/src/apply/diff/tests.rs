@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::apply::observe::ServerState;
 use crate::render_operations;

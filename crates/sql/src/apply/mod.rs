@@ -10,13 +10,16 @@
 //!    public-schema hardening, privileges, default privileges (and, for
 //!    roles being dropped, `REASSIGN OWNED`/`DROP OWNED`);
 //! 4. `DROP ROLE`: one transaction;
-//! 5. `ALTER SYSTEM`, one statement at a time, then `pg_reload_conf()`.
+//! 5. `ALTER SYSTEM`, one statement at a time, then `pg_reload_conf()`;
+//! 6. pending migration scripts, per database in version order, as the
+//!    migration role (see [`crate::migrations`]).
 //!
 //! Before step 1 everything that can be checked is: login, the connected
 //! role's privileges, extensions (`pg_available_extension_versions`),
 //! locales, roles the plan refers to. A failure there changes nothing.
 
 mod inspect;
+mod migrate;
 mod run;
 mod session;
 
@@ -176,7 +179,11 @@ impl fmt::Display for ApplyReport {
 /// Connection, inspection and pre-flight errors; see [`Error`].
 pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
     let mut session = Session::open(dsn, opts).await?;
-    let (changes, _) = session.plan_changes(plan, opts).await?;
+    let (mut changes, actual) = session.plan_changes(plan, opts).await?;
+    let migrations = session.pending_migrations(plan, &actual).await?;
+    changes
+        .changes
+        .extend(migrations.iter().map(migrate::as_change));
     Ok(changes)
 }
 
@@ -189,7 +196,8 @@ pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<Ch
 /// was in ([`Error::Apply`]).
 pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyReport, Error> {
     let mut session = Session::open(dsn, opts).await?;
-    let (changes, _) = session.plan_changes(plan, opts).await?;
+    let (changes, actual) = session.plan_changes(plan, opts).await?;
+    let migrations = session.pending_migrations(plan, &actual).await?;
     let mut report = ApplyReport {
         server: session.server.clone(),
         changes: 0,
@@ -261,6 +269,8 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
             report.statements += 1;
         }
     }
-    report.changes = runnable.len();
+    // 6. Migrations, as the owner role (see crate::migrations).
+    report.statements += session.run_migrations(&migrations).await?;
+    report.changes = runnable.len() + migrations.len();
     Ok(report)
 }

@@ -6,6 +6,7 @@
 mod bad_input;
 mod entra;
 mod faults;
+mod migrations;
 mod names;
 mod parameter_catalog;
 mod passwords;

@@ -36,10 +36,12 @@ pub fn load(path: &Path) -> Result<(Plan, Source), Report> {
         Plan::from_yaml(&text)
     };
     let source = Source::new(name.clone(), text);
-    match parsed {
-        Ok(plan) => Ok((plan, source)),
-        Err(e) => Err(parse_error(e, &source)),
-    }
+    let mut plan = parsed.map_err(|e| parse_error(e, &source))?;
+    // Migration directories are relative to the plan file.
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    plan.read_migrations(dir)
+        .map_err(|e| miette::miette!(code = "pgplan::migrations", "{name}: {e}"))?;
+    Ok((plan, source))
 }
 
 /// Loads a plan and validates it, printing every finding; `None` when it

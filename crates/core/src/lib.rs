@@ -76,6 +76,7 @@ pub use model::compare::{Difference, Mismatch};
 pub use model::databases::{Database, Extension, Schema};
 pub use model::input::Input;
 pub use model::locale::{Encoding, Locale, TimeZoneName, ValidUntil};
+pub use model::migrations::{MigrationScript, Migrations, MigrationsDirError};
 pub use model::monitoring::{Exporter, Monitoring, Threshold, Thresholds};
 pub use model::names::{
     DatabaseName, DnsLabel, DnsSubdomain, EnvVarName, ExtensionName, GucName, Host, LabelKey,

@@ -170,4 +170,17 @@ pub enum Error {
         /// What state the scope was left in.
         rolled_back: String,
     },
+    /// A migration script failed, or the server's migration history does
+    /// not fit the plan's scripts (a changed or missing applied script).
+    #[error("migration {script} of database `{database}` on {server}: {message}")]
+    Migration {
+        /// The database.
+        database: String,
+        /// The script's file name (with the line, when a statement failed).
+        script: String,
+        /// The server (host:port).
+        server: String,
+        /// What went wrong, what state the database was left in and the fix.
+        message: String,
+    },
 }

@@ -126,6 +126,7 @@ pub mod desired;
 pub mod diff;
 pub mod entra;
 mod error;
+pub mod migrations;
 pub mod monitoring;
 pub mod pgpass;
 pub mod render;

@@ -162,7 +162,22 @@ pub fn load(path: &Path) -> Result<(Plan, Source), Box<LoadError>> {
     };
     let source = Source::new(name.clone(), text);
     match parsed {
-        Ok(plan) => Ok((plan, source)),
+        Ok(mut plan) => {
+            // Migration directories are relative to the plan file.
+            let dir = path.parent().unwrap_or_else(|| Path::new("."));
+            match plan.read_migrations(dir) {
+                Ok(()) => Ok((plan, source)),
+                Err(e) => Err(Box::new(LoadError {
+                    kind: "read",
+                    file: name,
+                    message: e.to_string(),
+                    line: None,
+                    column: None,
+                    field: Some(format!("databases[{}].migrations.directory", e.database)),
+                    source: None,
+                })),
+            }
+        }
         Err(e) => {
             let (field, column) = match &e {
                 PlanFileError::Yaml { field, column, .. } => (field.clone(), *column),

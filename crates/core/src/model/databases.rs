@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
 use super::locale::{Encoding, Locale, TimeZoneName};
+use super::migrations::Migrations;
 use super::names::{DatabaseName, ExtensionName, RoleName, SchemaName};
 use super::units::Bytes;
 
@@ -79,6 +80,10 @@ pub struct Database {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_limit: Option<i32>,
+    /// The application schema's migrations, run as the owner role.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrations: Option<Migrations>,
 }
 
 impl Database {
@@ -88,6 +93,13 @@ impl Database {
             .iter()
             .find(|s| &s.name == schema)
             .and_then(|s| s.owner.as_ref())
+            .unwrap_or(&self.owner)
+    }
+    /// The role migrations run as: `migrations.run_as`, else the owner.
+    pub fn migration_role(&self) -> &RoleName {
+        self.migrations
+            .as_ref()
+            .and_then(|m| m.run_as.as_ref())
             .unwrap_or(&self.owner)
     }
 }

@@ -8,6 +8,7 @@ pub mod cron;
 pub mod databases;
 pub mod input;
 pub mod locale;
+pub mod migrations;
 pub mod monitoring;
 pub mod names;
 pub mod net;

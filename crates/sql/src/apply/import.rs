@@ -263,6 +263,9 @@ fn build(
             extensions: Vec::new(),
             estimated_size: None,
             connection_limit: (db.connection_limit >= 0).then_some(db.connection_limit),
+            // The application schema's scripts live with the application, not
+            // in the catalog: a plan names their directory itself.
+            migrations: None,
         };
         grant_all(
             &mut roles,

@@ -10,7 +10,9 @@
 //!    public-schema hardening, privileges, default privileges (and, for
 //!    roles being dropped, `REASSIGN OWNED`/`DROP OWNED`);
 //! 4. `DROP ROLE`: one transaction;
-//! 5. `ALTER SYSTEM`, one statement at a time, then `pg_reload_conf()`.
+//! 5. `ALTER SYSTEM`, one statement at a time, then `pg_reload_conf()`;
+//! 6. pending migration scripts, per database in version order, as the
+//!    migration role (see [`crate::migrations`]).
 //!
 //! Before step 1 everything that can be checked is: login, the connected
 //! role's privileges, extensions (`pg_available_extension_versions`),
@@ -19,6 +21,7 @@
 mod import;
 mod inspect;
 mod lock;
+mod migrate;
 mod run;
 mod session;
 mod settings_check;
@@ -237,7 +240,11 @@ impl fmt::Display for ApplyReport {
 /// Connection, inspection and pre-flight errors; see [`Error`].
 pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
     let mut session = Session::open(dsn, opts).await?;
-    let (changes, _) = session.plan_changes(plan, opts).await?;
+    let (mut changes, actual) = session.plan_changes(plan, opts).await?;
+    let migrations = session.pending_migrations(plan, &actual).await?;
+    changes
+        .changes
+        .extend(migrations.iter().map(migrate::as_change));
     Ok(changes)
 }
 
@@ -271,7 +278,8 @@ async fn apply_locked(
     session: &mut Session,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, Error> {
-    let (changes, _) = session.plan_changes(plan, opts).await?;
+    let (changes, actual) = session.plan_changes(plan, opts).await?;
+    let migrations = session.pending_migrations(plan, &actual).await?;
     let mut report = ApplyReport {
         server: session.server.clone(),
         changes: 0,
@@ -357,7 +365,9 @@ async fn apply_locked(
         report.restart_needed =
             settings_check::check_after(&client, &session.server, needs_restart).await?;
     }
-    report.changes = runnable.len();
+    // 6. Migrations, as the owner role (see crate::migrations).
+    report.statements += session.run_migrations(&migrations).await?;
+    report.changes = runnable.len() + migrations.len();
     report.conflicts = changes.conflicts.clone();
     Ok(report)
 }

@@ -26,6 +26,9 @@ pub enum Phase {
     DropRoles,
     /// `ALTER SYSTEM`, each on its own, then a reload.
     Settings,
+    /// Migration scripts, per database in version order, as the owner role
+    /// (listed here; `apply` runs them after everything else).
+    Migrations,
 }
 
 /// Where a change applies.

@@ -12,6 +12,7 @@ mod durability;
 mod extensions;
 pub mod ha;
 mod kubernetes;
+mod migrations;
 mod monitoring;
 mod parameters;
 mod patroni;
@@ -54,6 +55,10 @@ pub use kubernetes::{
     KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
     KubernetesUniformReplicas,
+};
+pub use migrations::{
+    MigrationFileNames, MigrationRunAs, MigrationScriptsPresent, MigrationTransactionControl,
+    MigrationUniqueVersions, MigrationVersionGaps,
 };
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
@@ -245,6 +250,13 @@ pub static ALL: &[&dyn Rule] = &[
     &FileLocationParameters,
     &ExistingRoles,
     &PatroniReplicationRoleHba,
+    // Migrations, PGP330–PGP349.
+    &MigrationFileNames,
+    &MigrationUniqueVersions,
+    &MigrationVersionGaps,
+    &MigrationRunAs,
+    &MigrationScriptsPresent,
+    &MigrationTransactionControl,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

@@ -120,7 +120,11 @@ fn deploy_sh_creates_the_entra_principals_that_init_sql_grants_to() {
     let err = pgplan::azure::render_files(&plan).unwrap_err();
     assert!(err.to_string().contains("entra_principal_script"), "{err}");
 
-    let pg = pgplan_testkit::shared(17);
+    // A server of its own: the production event-marketing roles it creates
+    // carry production's marker, and the SQL artifacts test applies the
+    // development plan of the same names to the shared server.
+    let server = pgplan_testkit::PgServer::start(17).unwrap();
+    let pg = &server;
     pg.psql("postgres", STUBS).unwrap();
     pg.psql(
         "postgres",

@@ -147,7 +147,7 @@ macro_rules! string_or_number_schema {
 }
 
 string_or_number_schema! {
-    Bytes, "integer", r"^\s*[0-9]*\.?[0-9]+\s*(B|kB|KB|MB|GB|TB|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?\s*$" => "a size: 8kB, 256MB, 4GB (PostgreSQL, powers of 1024), 512Mi, 2Gi (Kubernetes) or a number of bytes",
+
     Millicores, "number", r"^\s*([0-9]+m|[0-9]+(\.[0-9]{1,3})?)\s*$" => "CPU: millicores such as 500m, or cores such as 1, 1.5, 2",
 }
 
@@ -162,6 +162,21 @@ impl JsonSchema for Surge {
                 { "type": "string", "pattern": r"^\s*[0-9]+\s*%?\s*$" },
                 { "type": "integer", "minimum": 0 }
             ]
+        })
+    }
+}
+
+impl JsonSchema for Bytes {
+    fn schema_name() -> Cow<'static, str> {
+        "Bytes".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        // A size always has its unit: a bare number was read as bytes where
+        // people meant gibibytes, so the reader refuses it.
+        json_schema!({
+            "description": "a size with its unit: 8kB, 256MB, 4GB (PostgreSQL, powers of 1024), 512Mi, 2Gi (Kubernetes), or 512B for bytes",
+            "type": "string",
+            "pattern": r"^\s*[0-9]*\.?[0-9]+\s*(B|kB|KB|MB|GB|TB|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)\s*$"
         })
     }
 }
@@ -272,7 +287,7 @@ impl JsonSchema for SecretSource {
                         "additionalProperties": false,
                         "properties": {
                             "secret_name": name,
-                            "length": { "type": "integer", "minimum": 1, "maximum": 65535 }
+                            "length": { "type": "integer", "minimum": 0, "maximum": 65535, "description": "characters; PGP304 asks for 16 to 128" }
                         }
                     } }
                 },

@@ -49,7 +49,7 @@ async fn catalog_matches(major: u32) {
                 ));
             }
         };
-        diff("name", name.clone(), spec.name.clone());
+        diff("name", name.clone(), spec.name.to_owned());
         diff(
             "vartype",
             r.get::<_, String>(1),
@@ -58,7 +58,7 @@ async fn catalog_matches(major: u32) {
         diff(
             "unit",
             r.get::<_, Option<String>>(2).unwrap_or_default(),
-            spec.unit_text.clone().unwrap_or_default(),
+            spec.unit_text.unwrap_or_default().to_owned(),
         );
         let (min, max): (Option<String>, Option<String>) = (r.get(3), r.get(4));
         diff(

@@ -24,7 +24,7 @@ pub enum Output {
 }
 
 /// A render or apply target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Target {
     /// SQL scripts (roles, databases, grants, settings).
     Sql,
@@ -32,19 +32,31 @@ pub enum Target {
     K8s,
     /// Azure Flexible Server requests and an `az` script.
     Azure,
+    /// Everything that applies to each plan's platform, one subdirectory per
+    /// target (render only).
+    All,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check a plan file: every rule, every finding. Exit 0 without errors,
-    /// 1 with errors, 2 when the file cannot be read.
+    /// Check plan files: every rule, every finding. Exit 0 without errors,
+    /// 1 with errors, 2 when a file cannot be read.
+    ///
+    /// Example: `pgplan validate plans/` checks every plan in the directory
+    /// and prints one summary line.
     Validate {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
+        /// List every finding of a rule that fires many times (by default
+        /// the first is shown and the rest summed up on one line).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Explain a validation rule: what it checks, why, and a failing and a
     /// fixed example plan. Exit 2 for an id that is no rule.
@@ -59,27 +71,42 @@ pub enum Command {
     },
     /// Show every resolved server parameter with where its value comes from.
     Settings {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
-    /// Render a plan's artifacts into a directory (refused while the plan has errors).
+    /// Render plans' artifacts into a directory (a plan with errors is
+    /// refused; the others are rendered).
+    ///
+    /// One plan file renders into DIR; several plans (or a directory of
+    /// them) render into one subdirectory per plan, named after the file,
+    /// with objects that plans share (a Kubernetes Namespace) written once.
+    /// Example: `pgplan render plans/ --target k8s --out out/`.
     Render {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
-        /// What to render.
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
+        /// What to render (`all`: what applies to each plan's platform).
         #[arg(long, value_enum)]
         target: Target,
         /// Output directory (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// List every finding of a rule that fires many times.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Show the changes `apply` would make to a live server (SQL target; a dry run).
     Diff {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Connection string of the server
         /// (postgresql://user@host:port/db?sslmode=verify-full; Azure needs TLS).
         #[arg(long, env = "PGPLAN_DSN")]
@@ -87,11 +114,19 @@ pub enum Command {
         /// Include destructive changes (drop roles, revoke grants the plan no longer has).
         #[arg(long)]
         allow_destructive: bool,
+        /// Print the statements each change runs, and every finding.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Output format: `json` prints the changes with their statements.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
     },
     /// Apply a plan to its target.
     Apply {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Target.
         #[arg(long, value_enum)]
         target: Target,
@@ -111,5 +146,11 @@ pub enum Command {
         /// Kubernetes context (defaults to the kubeconfig's current context).
         #[arg(long)]
         context: Option<String>,
+        /// Print the statements run (SQL target), and every finding.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Output format (SQL target): `json` prints what was run.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
     },
 }

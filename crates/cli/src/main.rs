@@ -3,6 +3,8 @@
 
 mod args;
 mod commands;
+mod excerpt;
+mod fleet;
 mod report;
 
 use std::process::ExitCode;
@@ -14,32 +16,53 @@ use args::{Args, Command};
 fn main() -> ExitCode {
     let args = Args::parse();
     let code = match args.command {
-        Command::Validate { file, output } => commands::validate::run(&file, output),
+        Command::Validate {
+            files,
+            output,
+            verbose,
+        } => commands::validate::run(&files, output, verbose),
         Command::Explain { id: Some(id), .. } => commands::explain::run(&id),
         Command::Explain { id: None, .. } => commands::explain::list(),
-        Command::Settings { file, output } => commands::settings::run(&file, output),
-        Command::Render { file, target, out } => commands::render::run(&file, target, &out),
+        Command::Settings { files, output } => commands::settings::run(&files, output),
+        Command::Render {
+            files,
+            target,
+            out,
+            verbose,
+        } => commands::render::run(&files, target, &out, verbose),
         Command::Diff {
-            file,
+            files,
             dsn,
             allow_destructive,
-        } => commands::diff::run(&file, &dsn, allow_destructive),
+            verbose,
+            output,
+        } => commands::diff::run(&commands::diff::DiffArgs {
+            files: &files,
+            dsn: &dsn,
+            allow_destructive,
+            verbose,
+            output,
+        }),
         Command::Apply {
-            file,
+            files,
             target,
             dsn,
             yes,
             allow_destructive,
             dry_run,
             context,
+            verbose,
+            output,
         } => commands::apply::run(&commands::apply::ApplyArgs {
-            file: &file,
+            files: &files,
             target,
             dsn: dsn.as_deref(),
             yes,
             allow_destructive,
             dry_run,
             context: context.as_deref(),
+            verbose,
+            output,
         }),
     };
     ExitCode::from(code)

@@ -1,10 +1,24 @@
 //! Printing validation reports: readable (with the plan's own lines, through
 //! miette) or JSON.
+//!
+//! The cost is proportional to the findings: the file's line index is built
+//! once, and only when a finding has to be placed; each finding carries only
+//! the few lines it shows ([`Excerpt`]); and a rule that fires many times is
+//! printed once in full and summed up on one line (unless `--verbose`).
 
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
-use pgplan_core::{Diagnostic, Severity};
+use std::fmt::Write as _;
+use std::sync::OnceLock;
 
+use miette::{LabeledSpan, MietteDiagnostic, Report};
 use pgplan_core::locate::LineIndex;
+use pgplan_core::{Diagnostic, Severity, Span};
+
+use crate::excerpt::{Excerpt, Shown};
+
+/// Findings of one rule printed in full before the rest are summed up.
+const SHOWN_PER_RULE: usize = 3;
+/// Places a summary line names before "and N more".
+const NAMED_IN_SUMMARY: usize = 5;
 
 /// A plan file as read from disk.
 pub struct Source {
@@ -12,35 +26,100 @@ pub struct Source {
     pub name: String,
     /// Contents.
     pub text: String,
-    /// Path → line index (YAML only).
-    pub index: LineIndex,
+    /// Path → line index (YAML only), built on first use.
+    index: OnceLock<LineIndex>,
 }
 
 impl Source {
     /// Wraps a file's contents.
     pub fn new(name: String, text: String) -> Self {
-        let index = LineIndex::new(&text);
-        Source { name, text, index }
-    }
-
-    /// Points every finding at the line of its field, in a YAML plan file (a
-    /// JSON file has no line index: its findings keep only their paths).
-    pub fn locate(&self, report: pgplan_core::Report) -> pgplan_core::Report {
-        if self.name.to_ascii_lowercase().ends_with(".json") {
-            report
-        } else {
-            report.located(&self.text)
+        Source {
+            name,
+            text,
+            index: OnceLock::new(),
         }
     }
 
-    /// The byte range a finding's label covers: from its field to the end of
-    /// that line.
-    fn label_of(&self, d: &Diagnostic) -> Option<(usize, usize)> {
-        let start = d.span?.offset.min(self.text.len());
-        let len = self.text[start..]
+    fn is_json(&self) -> bool {
+        self.name.to_ascii_lowercase().ends_with(".json")
+    }
+
+    /// The line index, built the first time a finding needs it.
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Where a finding's field is written in a YAML plan file (a JSON file
+    /// has no line index: its findings keep only their paths).
+    pub fn span_of(&self, d: &Diagnostic) -> Option<Span> {
+        if d.span.is_some() {
+            return d.span;
+        }
+        if self.is_json() {
+            return None;
+        }
+        self.index().span_of(&d.path.to_string())
+    }
+
+    /// Points every finding at the line of its field (for JSON reports).
+    pub fn locate(&self, report: pgplan_core::Report) -> pgplan_core::Report {
+        if self.is_json() || report.is_empty() {
+            return report;
+        }
+        let mut diagnostics = report.into_diagnostics();
+        for d in &mut diagnostics {
+            d.span = self.span_of(d);
+        }
+        pgplan_core::Report::new(diagnostics)
+    }
+
+    /// Byte offset where a 1-based line starts.
+    fn line_start(&self, line: usize) -> Option<usize> {
+        if line == 0 {
+            return None;
+        }
+        if self.is_json() {
+            // JSON files have no line index; count lines directly (only
+            // parse errors ask, once per file).
+            if line == 1 {
+                return Some(0);
+            }
+            return self
+                .text
+                .match_indices('\n')
+                .nth(line - 2)
+                .map(|(i, _)| i + 1);
+        }
+        self.index().offset_of_line(line)
+    }
+
+    /// End of the line that starts at `start` (its newline excluded).
+    fn line_end(&self, start: usize) -> usize {
+        self.text[start..]
             .find('\n')
-            .unwrap_or(self.text.len() - start);
-        Some((start, len))
+            .map_or(self.text.len(), |i| start + i)
+    }
+
+    /// The lines around 1-based `line` with a label from `offset` to the end
+    /// of that line: an excerpt to attach to a miette report.
+    pub fn excerpt(&self, line: usize, offset: usize) -> Option<(Excerpt, LabeledSpan)> {
+        let line_start = self.line_start(line)?;
+        let first = line.saturating_sub(1).max(1);
+        let start = self.line_start(first)?;
+        let line_end = self.line_end(line_start);
+        let end = if line_end < self.text.len() {
+            self.line_end(line_end + 1)
+        } else {
+            line_end
+        };
+        let original = &self.text[start..end];
+        let shown = Shown::new(original);
+        let offset = offset.clamp(line_start, line_end);
+        let label_start = shown.offset(offset - start);
+        let label_end = shown.offset(line_end - start).max(label_start);
+        let excerpt = Excerpt::new(&self.name, shown.text().to_owned(), start, first - 1);
+        let label = LabeledSpan::at(start + label_start..start + label_end, "");
+        Some((excerpt, label))
     }
 }
 
@@ -52,37 +131,113 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-/// A diagnostic as a miette report pointing at the plan's line (when the
-/// report was located with [`Source::locate`]).
+/// A diagnostic as a miette report pointing at the plan's line.
 pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
     let mut diag = MietteDiagnostic::new(d.message.clone())
         .with_code(d.id())
         .with_severity(miette_severity(d.severity))
         .with_help(d.help.clone());
-    if let Some((offset, len)) = source.label_of(d) {
-        diag = diag.with_label(LabeledSpan::at(offset..offset + len, d.path.to_string()));
-    } else {
-        diag = diag.with_help(format!("{} (at {})", d.help, d.path));
+    let excerpt = source
+        .span_of(d)
+        .and_then(|span| source.excerpt(span.line, span.offset));
+    match excerpt {
+        Some((excerpt, label)) => {
+            let label = LabeledSpan::new(Some(d.path.to_string()), label.offset(), label.len());
+            Report::new(diag.with_label(label)).with_source_code(excerpt)
+        }
+        None => {
+            diag = diag.with_help(format!("{} (at {})", d.help, d.path));
+            Report::new(diag)
+        }
     }
-    Report::new(diag).with_source_code(NamedSource::new(source.name.clone(), source.text.clone()))
 }
 
-/// Before rendering or applying: errors and warnings in full, infos counted.
-pub fn print_blocking(report: &pgplan_core::Report, source: &Source) {
-    for d in report
-        .diagnostics()
-        .iter()
-        .filter(|d| d.severity != Severity::Info)
-    {
-        eprintln!("{:?}", to_miette(d, source));
+/// Appends findings to `out`: each rule's first findings in full, the rest
+/// of a rule that fires more often summed up on one line unless `verbose`.
+pub fn write_findings<'a>(
+    out: &mut String,
+    findings: impl IntoIterator<Item = &'a Diagnostic>,
+    source: &Source,
+    verbose: bool,
+) {
+    // Group by rule and severity, in order of first appearance.
+    let mut groups: Vec<Vec<&Diagnostic>> = Vec::new();
+    let mut group_of: std::collections::HashMap<(&str, Severity), usize> =
+        std::collections::HashMap::new();
+    for d in findings {
+        let key = (d.id(), d.severity);
+        let i = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[i].push(d);
     }
+    for group in groups {
+        let full = if verbose || group.len() <= SHOWN_PER_RULE {
+            group.len()
+        } else {
+            1
+        };
+        for d in &group[..full] {
+            let _ = writeln!(out, "{:?}", to_miette(d, source));
+        }
+        let rest = &group[full..];
+        if rest.is_empty() {
+            continue;
+        }
+        let first = group[0];
+        let _ = write!(
+            out,
+            "  {} {} ({}): {} more like this, at ",
+            first.severity,
+            first.id(),
+            first.rule.name,
+            rest.len()
+        );
+        for (i, d) in rest.iter().take(NAMED_IN_SUMMARY).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{}", d.path);
+            if let Some(span) = source.span_of(d) {
+                let _ = write!(out, " (line {})", span.line);
+            }
+        }
+        if rest.len() > NAMED_IN_SUMMARY {
+            let _ = write!(out, " and {} more", rest.len() - NAMED_IN_SUMMARY);
+        }
+        let _ = writeln!(out, "; `--verbose` lists them all\n");
+    }
+}
+
+/// Before rendering or applying: errors and warnings (grouped as in
+/// [`write_findings`]), infos counted (in a fleet's summary when
+/// `count_infos` is false). Returns the text to print.
+pub fn blocking(
+    report: &pgplan_core::Report,
+    source: &Source,
+    verbose: bool,
+    count_infos: bool,
+) -> String {
+    let mut out = String::new();
+    write_findings(
+        &mut out,
+        report
+            .diagnostics()
+            .iter()
+            .filter(|d| d.severity != Severity::Info),
+        source,
+        verbose,
+    );
     let infos = report.count(Severity::Info);
-    if infos > 0 {
-        eprintln!(
+    if infos > 0 && count_infos {
+        let _ = writeln!(
+            out,
             "{}: {infos} info finding(s); `pgplan validate {}` shows them",
             source.name, source.name
         );
     }
+    out
 }
 
 /// One line summing the report up.

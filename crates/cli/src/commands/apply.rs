@@ -1,17 +1,20 @@
-//! `pgplan apply FILE --target T …`: converge the target to the plan.
-//! Without `--yes` it only shows what it would do.
+//! `pgplan apply FILE|DIR… --target T …`: converge the target to the plan
+//! (several plans one after the other). Without `--yes` it only shows what
+//! it would do.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use pgplan_core::ValidPlan;
+use serde_json::json;
 
-use super::diff::{runtime, sql_options};
-use crate::args::Target;
+use super::diff::{changes_json, changes_text, runtime, sql_options};
+use crate::args::{Output, Target};
+use crate::fleet::{self, Outcome};
 
 /// What `apply` was asked to do.
 pub struct ApplyArgs<'a> {
-    /// Plan file.
-    pub file: &'a Path,
+    /// Plan files or directories.
+    pub files: &'a [PathBuf],
     /// Target.
     pub target: Target,
     /// Connection string (SQL).
@@ -25,12 +28,24 @@ pub struct ApplyArgs<'a> {
     pub dry_run: bool,
     /// Kubernetes context.
     pub context: Option<&'a str>,
+    /// Print the statements run, and every finding.
+    pub verbose: bool,
+    /// Output format (SQL target).
+    pub output: Output,
 }
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ApplyArgs<'_>) -> u8 {
-    let Some(plan) = super::load_valid(args.file) else {
-        return super::EXIT_ERRORS;
+    if args.target == Target::All {
+        eprintln!("apply takes one target: sql, k8s or azure");
+        return super::EXIT_UNREADABLE;
+    }
+    let inputs = match fleet::expand(args.files) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("{e}");
+            return super::EXIT_UNREADABLE;
+        }
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -39,25 +54,69 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
             return super::EXIT_UNREADABLE;
         }
     };
-    let result = match args.target {
-        Target::Sql => apply_sql(&rt, &plan, args),
-        Target::K8s => apply_k8s(&rt, &plan, args),
-        Target::Azure => apply_azure(&rt, &plan, args),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("apply failed: {e}");
-            super::EXIT_ERRORS
+    let mut outcomes = Vec::new();
+    let mut json_out = Vec::new();
+    for input in &inputs.plans {
+        if inputs.fleet && args.output == Output::Text {
+            println!("== {}", input.name);
+        }
+        let Some(plan) = super::load_valid(&input.path, args.verbose) else {
+            outcomes.push(Outcome::Failed);
+            json_out.push(
+                json!({ "file": input.name, "error": "the plan has errors or cannot be read" }),
+            );
+            continue;
+        };
+        let result = match args.target {
+            Target::Sql => apply_sql(&rt, &plan, args),
+            Target::K8s => apply_k8s(&rt, &plan, args).map(|()| serde_json::Value::Null),
+            Target::Azure => apply_azure(&rt, &plan, args).map(|()| serde_json::Value::Null),
+            Target::All => Err("apply takes one target".into()),
+        };
+        match result {
+            Ok(mut value) => {
+                if value.is_object() {
+                    value["file"] = json!(input.name);
+                }
+                json_out.push(value);
+                outcomes.push(Outcome::Ok);
+            }
+            Err(e) => {
+                eprintln!("{}: apply failed: {e}", input.name);
+                json_out.push(json!({ "file": input.name, "error": format!("apply failed: {e}") }));
+                outcomes.push(Outcome::Failed);
+            }
         }
     }
+    if args.output == Output::Json && args.target == Target::Sql {
+        let value = if inputs.fleet {
+            serde_json::Value::Array(json_out)
+        } else {
+            json_out.pop().unwrap_or_default()
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    }
+    if !inputs.fleet {
+        return match outcomes.first() {
+            Some(Outcome::Ok) => 0,
+            _ => super::EXIT_ERRORS,
+        };
+    }
+    let (line, code) = fleet::summary("applied", &inputs, &outcomes, "");
+    eprintln!("{line}");
+    code
 }
 
+/// Converges the server (or, without `--yes`, shows the changes); returns
+/// what happened as JSON (for `--output json`).
 fn apply_sql(
     rt: &tokio::runtime::Runtime,
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
-) -> Result<(), String> {
+) -> Result<serde_json::Value, String> {
     let Some(dsn) = args.dsn else {
         return Err(
             "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into(),
@@ -68,15 +127,37 @@ fn apply_sql(
         let changes = rt
             .block_on(pgplan_sql::diff(plan, dsn, &opts))
             .map_err(|e| e.to_string())?;
-        println!("{changes}");
+        if args.output == Output::Json {
+            let mut v = changes_json(&changes);
+            v["dry_run"] = json!(true);
+            return Ok(v);
+        }
+        println!("{}", changes_text(&changes, args.verbose));
         println!("(dry run: pass --yes to apply these changes)");
-        return Ok(());
+        return Ok(serde_json::Value::Null);
     }
     let report = rt
         .block_on(pgplan_sql::apply(plan, dsn, &opts))
         .map_err(|e| e.to_string())?;
-    println!("{report}");
-    Ok(())
+    if args.output == Output::Json {
+        return Ok(json!({
+            "server": report.server,
+            "changes": report.changes,
+            "statements": report.statements,
+            "executed": report.executed,
+            "skipped_destructive": report.skipped_destructive,
+            "restart_needed": report.restart_needed,
+            "notes": report.notes,
+        }));
+    }
+    print!("{report}");
+    if args.verbose && !report.executed.is_empty() {
+        println!("statements run:");
+        for s in &report.executed {
+            println!("  {};", s.trim_end_matches(';'));
+        }
+    }
+    Ok(serde_json::Value::Null)
 }
 
 fn apply_k8s(

@@ -9,7 +9,7 @@ pub mod validate;
 
 use std::path::Path;
 
-use miette::{LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{LabeledSpan, MietteDiagnostic, Report};
 use pgplan_core::{Plan, PlanFileError, ValidPlan};
 
 use crate::report::Source;
@@ -41,9 +41,10 @@ pub fn load(path: &Path) -> Result<(Plan, Source), Report> {
     }
 }
 
-/// Loads a plan and validates it, printing every finding; `None` when it
-/// cannot be read or has errors (nothing is applied then).
-pub fn load_valid(path: &Path) -> Option<ValidPlan> {
+/// Loads a plan and validates it, printing every error and warning (a rule
+/// that fires many times summed up unless `verbose`); `None` when it cannot
+/// be read or has errors (nothing is applied then).
+pub fn load_valid(path: &Path, verbose: bool) -> Option<ValidPlan> {
     let (plan, source) = match load(path) {
         Ok(x) => x,
         Err(report) => {
@@ -53,12 +54,17 @@ pub fn load_valid(path: &Path) -> Option<ValidPlan> {
     };
     match plan.validate() {
         Ok(valid) => {
-            crate::report::print_blocking(&source.locate(valid.report().clone()), &source);
+            eprint!(
+                "{}",
+                crate::report::blocking(valid.report(), &source, verbose, true)
+            );
             Some(valid)
         }
         Err(report) => {
-            let report = source.locate(report);
-            crate::report::print_blocking(&report, &source);
+            eprint!(
+                "{}",
+                crate::report::blocking(&report, &source, verbose, true)
+            );
             eprintln!(
                 "{}: fix the {} error(s) above first",
                 source.name,
@@ -70,18 +76,20 @@ pub fn load_valid(path: &Path) -> Option<ValidPlan> {
 }
 
 fn parse_error(e: PlanFileError, source: &Source) -> Report {
-    let mut diag = MietteDiagnostic::new(format!("{} is not a valid plan: {e}", source.name))
+    let diag = MietteDiagnostic::new(format!("{} is not a valid plan: {e}", source.name))
         .with_code("pgplan::parse")
         .with_help(
             "fix the field at the marked line; `pgplan validate` reads YAML (or JSON for *.json)",
         );
-    if let Some(line) = e.line().and_then(|l| usize::try_from(l).ok())
-        && let Some(start) = source.index.offset_of_line(line)
-    {
-        let len = source.text[start..]
-            .find('\n')
-            .unwrap_or(source.text.len() - start);
-        diag = diag.with_label(LabeledSpan::at(start..start + len, "here"));
+    let excerpt = e
+        .line()
+        .and_then(|l| usize::try_from(l).ok())
+        .and_then(|line| source.excerpt(line, 0));
+    match excerpt {
+        Some((excerpt, label)) => {
+            let label = LabeledSpan::new(Some("here".into()), label.offset(), label.len());
+            Report::new(diag.with_label(label)).with_source_code(excerpt)
+        }
+        None => Report::new(diag),
     }
-    Report::new(diag).with_source_code(NamedSource::new(source.name.clone(), source.text.clone()))
 }

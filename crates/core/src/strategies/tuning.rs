@@ -169,7 +169,11 @@ fn typed_value(spec: &'static ParamSpec) -> BoxedStrategy<ParamValue> {
         VarType::Enum if !spec.enumvals.is_empty() => {
             (select(spec.enumvals.to_vec()), any::<bool>())
                 .prop_map(|(v, upper)| {
-                    ParamValue::new(if upper { v.to_ascii_uppercase() } else { v.to_owned() })
+                    ParamValue::new(if upper {
+                        v.to_ascii_uppercase()
+                    } else {
+                        v.to_owned()
+                    })
                 })
                 .boxed()
         }

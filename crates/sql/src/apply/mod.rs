@@ -111,12 +111,22 @@ pub struct ApplyReport {
     pub changes: usize,
     /// Statements executed.
     pub statements: usize,
+    /// The statements executed, in order, as SQL with passwords redacted.
+    pub executed: Vec<String>,
     /// Destructive changes skipped because they were not allowed.
     pub skipped_destructive: usize,
     /// Settings that need a server restart to take effect.
     pub restart_needed: Vec<String>,
     /// Notes from the diff.
     pub notes: Vec<String>,
+}
+
+impl ApplyReport {
+    fn record(&mut self, statements: &[&Statement]) {
+        self.statements += statements.len();
+        self.executed
+            .extend(statements.iter().map(|s| s.to_redacted_sql()));
+    }
 }
 
 impl fmt::Display for ApplyReport {
@@ -194,6 +204,7 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
         server: session.server.clone(),
         changes: 0,
         statements: 0,
+        executed: Vec::new(),
         skipped_destructive: changes
             .destructive()
             .filter(|_| !changes.allow_destructive)
@@ -212,14 +223,14 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
     if !roles.is_empty() {
         let client = session.client(&maintenance).await?;
         run_transaction(&client, &session.server, "roles", &roles).await?;
-        report.statements += roles.len();
+        report.record(&roles);
     }
     // 2. Databases.
     for change in of_phase(Phase::CreateDatabases) {
         let client = session.client(&maintenance).await?;
         for s in &change.statements {
             run_single(&client, &session.server, "databases", s).await?;
-            report.statements += 1;
+            report.record(&[s]);
         }
     }
     // 3. Inside each database.
@@ -242,7 +253,7 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
             statements,
         )
         .await?;
-        report.statements += statements.len();
+        report.record(statements);
     }
     // 4. Dropped roles.
     let drops: Vec<&Statement> = of_phase(Phase::DropRoles)
@@ -251,14 +262,14 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
     if !drops.is_empty() {
         let client = session.client(&maintenance).await?;
         run_transaction(&client, &session.server, "dropped roles", &drops).await?;
-        report.statements += drops.len();
+        report.record(&drops);
     }
     // 5. Settings.
     for change in of_phase(Phase::Settings) {
         let client = session.client(&maintenance).await?;
         for s in &change.statements {
             run_single(&client, &session.server, "settings", s).await?;
-            report.statements += 1;
+            report.record(&[s]);
         }
     }
     report.changes = runnable.len();

@@ -250,3 +250,70 @@ pub fn summary(diags: &[Diagnostic]) -> String {
         count(Severity::Info)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(report: &Report) -> String {
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, report.as_ref())
+            .unwrap();
+        out
+    }
+
+    fn labelled(source: &Source, line: usize, offset: usize) -> String {
+        let (excerpt, label) = source.excerpt(line, offset).unwrap();
+        let diag = MietteDiagnostic::new("here").with_label(LabeledSpan::new(
+            Some("the field".into()),
+            label.offset(),
+            label.len(),
+        ));
+        shown(&Report::new(diag).with_source_code(excerpt))
+    }
+
+    #[test]
+    fn excerpts_show_the_files_line_numbers_and_only_the_lines_around() {
+        let text: String = (1..=200).map(|i| format!("key_{i}: {i}\n")).collect();
+        let source = Source::new("plan.yaml".into(), text.clone());
+        let offset = text.find("key_150").unwrap();
+        let out = labelled(&source, 150, offset);
+        assert!(out.contains("plan.yaml:150:1"), "{out}");
+        for line in [
+            "149 │ key_149: 149",
+            "150 │ key_150: 150",
+            "151 │ key_151: 151",
+        ] {
+            assert!(out.contains(line), "{line}:\n{out}");
+        }
+        assert!(
+            !out.contains("key_148") && !out.contains("key_152"),
+            "{out}"
+        );
+        assert!(out.contains("the field"), "{out}");
+    }
+
+    #[test]
+    fn excerpts_work_at_both_ends_of_a_file() {
+        let source = Source::new("p.yaml".into(), "first: 1\nsecond: 2\nlast: 3".into());
+        let out = labelled(&source, 1, 0);
+        assert!(
+            out.contains("p.yaml:1:1") && out.contains("1 │ first: 1"),
+            "{out}"
+        );
+        let out = labelled(&source, 3, source.text.find("last").unwrap());
+        assert!(
+            out.contains("p.yaml:3:1") && out.contains("3 │ last: 3"),
+            "{out}"
+        );
+        assert!(source.excerpt(4, 0).is_none());
+        // A JSON file has no path index, but parse errors still get lines.
+        let json = Source::new("p.json".into(), "{\n  \"service\": 1\n}".into());
+        let out = labelled(&json, 2, 0);
+        assert!(
+            out.contains("p.json:2:1") && out.contains("\"service\": 1"),
+            "{out}"
+        );
+    }
+}

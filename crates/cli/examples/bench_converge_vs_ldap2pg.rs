@@ -18,6 +18,7 @@
 //! and the warnings are part of the time.
 
 use std::fmt::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -174,24 +175,25 @@ fn prepare(server: &PgServer, pgplan: &Path, dir: &Path, major: u16) -> Result<(
     Ok(())
 }
 
-/// Runs a command; its stdout and stderr together.
-fn run(cmd: &mut Command) -> Result<String, Failure> {
+/// Runs a command; its stdout, and its stdout and stderr together.
+fn run(cmd: &mut Command) -> Result<(String, String), Failure> {
     let out = cmd.output()?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
         return Err(format!("{cmd:?} failed ({}):\n{text}", out.status).into());
     }
-    Ok(text)
+    Ok((stdout, text))
 }
 
-/// Wall time of a command, best of `runs`, and its last output.
-fn timed(runs: usize, mut make: impl FnMut() -> Command) -> Result<(f64, String), Failure> {
+/// Wall time of a command, best of `runs`, and its last output (stdout,
+/// and stdout with stderr).
+fn timed(
+    runs: usize,
+    mut make: impl FnMut() -> Command,
+) -> Result<(f64, (String, String)), Failure> {
     let mut best = f64::INFINITY;
-    let mut last = String::new();
+    let mut last = (String::new(), String::new());
     for _ in 0..runs {
         let mut cmd = make();
         let started = Instant::now();
@@ -202,9 +204,7 @@ fn timed(runs: usize, mut make: impl FnMut() -> Command) -> Result<(f64, String)
 }
 
 fn statements_of_pgplan(json: &str) -> Result<u64, Failure> {
-    let start = json.find('{').ok_or("no JSON in pgplan's output")?;
-    let end = json.rfind('}').ok_or("no JSON in pgplan's output")?;
-    let v: serde_json::Value = serde_json::from_str(&json[start..=end])?;
+    let v: serde_json::Value = serde_json::from_str(json)?;
     v["statements"]
         .as_u64()
         .ok_or_else(|| format!("no statement count in {v}").into())
@@ -245,6 +245,8 @@ fn main() -> Result<(), Failure> {
     std::fs::write(&plan, plan_yaml(major, true))?;
     let config = dir.join("ldap2pg.yml");
     std::fs::write(&config, ldap2pg_yaml(&theirs.dsn("bench_db")))?;
+    // ldap2pg refuses a DSN (it holds the password) in a world-readable file.
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600))?;
     let plan_bytes = std::fs::metadata(&plan)?.len();
 
     let dsn = ours.dsn("postgres");
@@ -258,9 +260,9 @@ fn main() -> Result<(), Failure> {
         }
         c
     };
-    let (ours_first, out) = timed(1, || pgplan_apply(true))?;
+    let (ours_first, (out, _)) = timed(1, || pgplan_apply(true))?;
     let ours_first_statements = statements_of_pgplan(&out)?;
-    let (ours_again, out) = timed(runs, || pgplan_apply(false))?;
+    let (ours_again, (_, out)) = timed(runs, || pgplan_apply(false))?;
     if !out.contains("0 statements") {
         return Err(format!("pgplan's re-apply ran statements:\n{out}").into());
     }
@@ -269,9 +271,9 @@ fn main() -> Result<(), Failure> {
         c.arg("--real").arg("--config").arg(&config);
         c
     };
-    let (theirs_first, out) = timed(1, ldap2pg_run)?;
+    let (theirs_first, (_, out)) = timed(1, ldap2pg_run)?;
     let theirs_first_statements = statements_of_ldap2pg(&out);
-    let (theirs_again, out) = timed(runs, ldap2pg_run)?;
+    let (theirs_again, (_, out)) = timed(runs, ldap2pg_run)?;
     let theirs_again_statements = statements_of_ldap2pg(&out);
 
     let acl_entries = ours.psql(

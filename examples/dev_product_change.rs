@@ -134,7 +134,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     plan.ensure_same(&Plan::from_yaml(CORRECTED)?)?;
 
     let options = pgplan::k8s::RenderOptions {
-        init_sql: Some(pgplan::sql::render_script(&plan)?),
+        init_script: Some(pgplan::sql::init_script_for_job(&plan)?),
         ..Default::default()
     };
     for (name, text) in pgplan::k8s::render_files(&plan, &options)? {

@@ -2,8 +2,9 @@
 //! and HAProxy, on this machine's loopback addresses: writes through port
 //! 5000 to the primary, reads through 5001 to the replicas, statistics on
 //! 8404, postgres_exporter on 9187. Validates the plan (Patroni timing,
-//! synchronous replication, replication prerequisites) and prints its
-//! topology and derived settings.
+//! synchronous replication, replication prerequisites), prints its
+//! topology and derived settings, and renders the Patroni, etcd, HAProxy,
+//! exporter and docker-compose files `pgplan up` runs it from.
 //!
 //! Run: `cargo run --example ha_cluster`
 
@@ -28,6 +29,7 @@ fn plan() -> PlanBuilder {
                     .timing(30.seconds(), 10.seconds(), 10.seconds())
                     .maximum_lag_on_failover(1.mib())
                     .rest_api_port(8008)
+                    .endpoints_host("127.0.0.10")
                     .endpoints(5000, 5001, 8404)
             })
         })
@@ -72,11 +74,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let host = e.host.as_ref().map_or("-", |h| h.as_str());
         println!("  etcd   {:<6} {host}:{} (peer {})", e.name, e.client_port, e.peer_port);
     }
-    let ep = cluster.endpoints;
+    let ep = &cluster.endpoints;
     println!("  HAProxy: writes :{}, reads :{}, stats :{}", ep.write_port, ep.read_port, ep.stats_port);
     println!("\nsettings:");
     for s in plan.settings().iter() {
         println!("  {:<34} {:<12} {}", s.name, s.value, s.provenance);
+    }
+
+    // What `pgplan render --target ha` writes and `pgplan up` runs.
+    let layout = pgplan::ha::Layout::new("/var/lib/pgplan/pg-ha-staging", "/usr/lib/postgresql/17/bin");
+    let files = pgplan::ha::render_files(&plan, &layout)?;
+    println!("\nrendered for this machine ({} files):", files.len());
+    for (name, text) in &files {
+        println!("  {name:<28} {} lines", text.lines().count());
+    }
+    let checks = files["haproxy/haproxy.cfg"].lines().filter(|l| l.contains("default-server")).take(1);
+    for line in checks {
+        println!("  HAProxy checks: {}", line.trim());
     }
     Ok(())
 }

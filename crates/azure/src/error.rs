@@ -14,6 +14,15 @@ pub enum Error {
         /// The plan's platform (`kubernetes`, `local`).
         platform: &'static str,
     },
+    /// Something another backend provides is missing (the SQL of the
+    /// plan's Entra principals, which the SQL backend writes).
+    #[error("the plan needs {what}: {fix}")]
+    MissingSeam {
+        /// What is missing.
+        what: String,
+        /// How to supply it.
+        fix: String,
+    },
     /// A request body could not be turned into JSON.
     #[error("could not serialise the {what} request body")]
     Serialize {
@@ -47,6 +56,19 @@ pub enum Error {
         code: Option<String>,
         /// Azure's message.
         message: String,
+    },
+    /// A server cannot be created: a resource it needs (its delegated
+    /// subnet, private DNS zone or VNet link) is missing. Nothing was sent
+    /// for it.
+    #[cfg(feature = "apply")]
+    #[error("{operation}: server {server} cannot be created: {missing}")]
+    MissingPrerequisite {
+        /// The operation.
+        operation: String,
+        /// The server.
+        server: String,
+        /// What is missing, and how to create it.
+        missing: String,
     },
     /// A long-running operation ended as Failed or Canceled.
     #[cfg(feature = "apply")]

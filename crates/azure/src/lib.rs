@@ -50,14 +50,18 @@
 //!
 //! # What is rendered
 //! [`render_operations`] turns a plan into ordered ARM requests, each with its
-//! method, path (with `api-version=2024-08-01`) and body as the typed
-//! `azure_mgmt_postgresql` model: (1) the server — location, SKU, version,
+//! method, path (with its `api-version`) and body as a typed model
+//! (`azure_mgmt_postgresql`'s, and [`monitor`] for alerts): (1) the server — location, SKU, version,
 //! storage, zone, high availability, backup retention and geo-redundancy,
 //! VNet integration or public access, authentication, administrator login;
 //! (2) one `configurations` PUT per server parameter Azure lets users set, in
 //! Azure's units, with a restart when a static one is set; (3) databases,
 //! Microsoft Entra administrators and firewall rules; (4) read replicas
-//! (`createMode: Replica`).
+//! (`createMode: Replica`); (5) Azure Monitor metric alerts for the plan's
+//! thresholds, on the servers they watch ([`monitor`], API 2018-03-01). A
+//! VNet-injected server's operation lists what must exist before it — the
+//! delegated subnet, the private DNS zone and its VNet link — as
+//! [`prerequisites`](Operation::prerequisites).
 //!
 //! Secrets never appear in the output. The server body leaves
 //! `administratorLoginPassword` out and the operation's
@@ -68,20 +72,27 @@
 //! `{objectId}` for an Entra administrator whose object id the plan leaves out.
 //!
 //! [`render_script`] writes the same operations as a bash script for Azure
-//! CLI 2.91 and [`render_files`] returns both as `operations.json` and
-//! `deploy.sh`.
+//! CLI 2.91 — idempotent: every create behind a `show`, the network
+//! prerequisites created when missing, the restart only when Azure reports
+//! one pending — and [`render_files`] returns both as `operations.json` and
+//! `deploy.sh`. Roles that log in as Entra identities are Entra principals:
+//! their SQL comes from the SQL backend (`pgplan_sql::entra_principal_script`)
+//! through [`RenderOptions`], and the script runs it with `psql` as an Entra
+//! administrator ([`render_files_with`]).
 //!
 //! # Apply
 //! With the `apply` feature, `apply::Applier` sends the operations through the
 //! generated `azure_mgmt_postgresql` client with `azure_identity`
 //! credentials: it reads the current state, sends only what differs, polls
 //! long-running operations, honours `Retry-After`, restarts when a static
-//! parameter changed and stops at the first failed operation. Its tests run
+//! parameter changed, refuses to create a server whose network
+//! prerequisites are missing and stops at the first failed operation. Its tests run
 //! against a local ARM stand-in on 127.0.0.1 that speaks the same protocol
 //! (it is a stand-in, not Azure: Azure is not reachable from the test
 //! machines).
 
 pub mod error;
+pub mod monitor;
 pub mod operation;
 mod render;
 pub mod script;
@@ -95,12 +106,12 @@ pub use azure_mgmt_postgresql::package_flexibleserver_2024_08_01::models;
 pub use error::Error;
 pub use operation::{
     API_VERSION, Body, Method, OBJECT_ID_PLACEHOLDER, Operation, OperationKind, Placeholder,
-    SUBSCRIPTION_PLACEHOLDER, SecretInput,
+    Prerequisite, PrerequisiteKind, SUBSCRIPTION_PLACEHOLDER, SecretInput,
 };
 pub use pgplan_core::Plan;
 use pgplan_core::ValidPlan;
 pub use render::{Parameter, azure_parameters, render_operations};
-pub use script::{render_script, shell_quote};
+pub use script::{RenderOptions, render_script, render_script_with, shell_quote};
 
 /// The operations as pretty JSON (an array), ending in a newline.
 pub fn render_json(plan: &ValidPlan) -> Result<String, Error> {
@@ -118,10 +129,34 @@ fn operations_json(ops: &[Operation]) -> Result<String, Error> {
 }
 
 /// Both renderings: `operations.json` and `deploy.sh`.
+///
+/// # Errors
+///
+/// As [`render_files_with`] without options: a plan with roles that log in
+/// as Entra identities needs their SQL from the SQL backend.
 pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error> {
+    render_files_with(plan, &RenderOptions::default())
+}
+
+/// Both renderings, with what other backends provide: the SQL of the
+/// plan's Entra principals (`pgplan_sql::entra_principal_script`), which
+/// `deploy.sh` runs with `psql`.
+///
+/// # Errors
+///
+/// [`Error::NotAzure`] for another platform, [`Error::MissingSeam`] when
+/// the plan has Entra-identity roles and `options` lacks their SQL, and a
+/// serialisation failure.
+pub fn render_files_with(
+    plan: &ValidPlan,
+    options: &RenderOptions<'_>,
+) -> Result<BTreeMap<String, String>, Error> {
     let ops = render_operations(plan)?;
     let mut files = BTreeMap::new();
     files.insert("operations.json".to_owned(), operations_json(&ops)?);
-    files.insert("deploy.sh".to_owned(), script::script_for(plan, &ops)?);
+    files.insert(
+        "deploy.sh".to_owned(),
+        script::script_for(plan, &ops, options)?,
+    );
     Ok(files)
 }

@@ -7,8 +7,10 @@ use serde::{Serialize, Serializer};
 
 use crate::Error;
 use crate::models;
+use crate::monitor::MetricAlertResource;
 
-/// The REST API version every path carries.
+/// The REST API version of the Flexible Server paths (metric alerts carry
+/// [`METRIC_ALERTS_API_VERSION`](crate::monitor::METRIC_ALERTS_API_VERSION)).
 pub const API_VERSION: &str = "2024-08-01";
 
 /// The placeholder a path or resource id carries when the plan has no
@@ -58,6 +60,8 @@ pub enum OperationKind {
     FirewallRule,
     /// Create a read replica (`createMode: Replica`).
     ReplicaCreate,
+    /// Create or replace an Azure Monitor metric alert on a server.
+    MetricAlert,
 }
 
 /// A request body, as the typed `azure_mgmt_postgresql` model (API 2024-08-01).
@@ -73,6 +77,9 @@ pub enum Body {
     Administrator(models::ActiveDirectoryAdministratorAdd),
     /// A firewall rule (`FirewallRules_CreateOrUpdate`).
     FirewallRule(models::FirewallRule),
+    /// A metric alert (`MetricAlerts_CreateOrUpdate`, API 2018-03-01; see
+    /// [`crate::monitor`]).
+    MetricAlert(Box<MetricAlertResource>),
 }
 
 impl Body {
@@ -86,6 +93,7 @@ impl Body {
             Body::Database(b) => ("database", serde_json::to_value(b)),
             Body::Administrator(b) => ("administrator", serde_json::to_value(b)),
             Body::FirewallRule(b) => ("firewall rule", serde_json::to_value(b)),
+            Body::MetricAlert(b) => ("metric alert", serde_json::to_value(b)),
         };
         let mut value = value.map_err(|source| Error::Serialize {
             what: what.into(),
@@ -94,15 +102,19 @@ impl Body {
         strip_nulls(&mut value);
         Ok(value)
     }
-    /// The swagger definition the body follows: (spec file, definition).
-    pub fn definition(&self) -> (&'static str, &'static str) {
-        match self {
+    /// The swagger definition the body follows in the saved Flexible Server
+    /// specification: (spec file, definition). `None` for a metric alert,
+    /// whose specification is not saved: its body is checked against the
+    /// one the Azure CLI builds instead.
+    pub fn definition(&self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
             Body::Server(_) => ("FlexibleServers.json", "Server"),
             Body::Configuration(_) => ("Configuration.json", "Configuration"),
             Body::Database(_) => ("Databases.json", "Database"),
             Body::Administrator(_) => ("Administrators.json", "ActiveDirectoryAdministratorAdd"),
             Body::FirewallRule(_) => ("FirewallRules.json", "FirewallRule"),
-        }
+            Body::MetricAlert(_) => return None,
+        })
     }
 }
 
@@ -130,6 +142,40 @@ pub struct SecretInput {
     pub description: String,
 }
 
+/// A resource a server's creation needs and pgplan does not create through
+/// the Flexible Server API: the delegated subnet, the private DNS zone and
+/// its link to the VNet of a VNet-injected server. The deploy script shows
+/// each and creates what is missing; apply checks them before it creates
+/// the server and stops, naming what is missing, when one is not there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Prerequisite {
+    /// What it is.
+    pub kind: PrerequisiteKind,
+    /// Its resource id (placeholders as in the operation's path).
+    pub resource_id: String,
+    /// For a subnet: the address range to create it with, when the plan
+    /// gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address_prefix: Option<String>,
+    /// For a VNet link: the VNet it links (for a subnet, its VNet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virtual_network_id: Option<String>,
+    /// One line for people.
+    pub description: String,
+}
+
+/// The kinds of [`Prerequisite`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrerequisiteKind {
+    /// A subnet delegated to `Microsoft.DBforPostgreSQL/flexibleServers`.
+    DelegatedSubnet,
+    /// A private DNS zone.
+    PrivateDnsZone,
+    /// A link of the private DNS zone to the server's VNet.
+    VnetLink,
+}
+
 /// A `{placeholder}` in the path or body that apply fills in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Placeholder {
@@ -152,7 +198,8 @@ pub struct Operation {
     pub summary: String,
     /// HTTP method.
     pub method: Method,
-    /// Path below the ARM endpoint, with `?api-version=2024-08-01`.
+    /// Path below the ARM endpoint, with its `?api-version=` (2024-08-01 for
+    /// Flexible Server resources, 2018-03-01 for metric alerts).
     pub path: String,
     /// Request body, `null` members removed.
     #[serde(serialize_with = "serialize_body")]
@@ -165,6 +212,10 @@ pub struct Operation {
     /// Placeholders apply fills in.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub placeholders: Vec<Placeholder>,
+    /// What must exist before this operation (a VNet-injected server's
+    /// subnet, private DNS zone and VNet link).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prerequisites: Vec<Prerequisite>,
     /// What a reader should know (what the plan leaves to other backends,
     /// what Azure decides).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pgplan_azure::Error;
 use pgplan_azure::apply::{Applier, ApplyOptions, Outcome, Step, diff};
+use pgplan_azure::{Body, Error, OperationKind, PrerequisiteKind, render_operations};
 use serde_json::json;
 
 use crate::standin::StandIn;
@@ -19,7 +19,16 @@ const GROUP_ID: &str = "0a0a0a0a-1111-2222-3333-444444444444";
 const PASSWORD: &str = "Stand-in-Passw0rd!";
 const SERVER: &str = "/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/phonebill-rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/phonebill-bill-inquiry-prod-pg";
 
+/// A stand-in holding the seed's administrator password and the network
+/// its servers need (subnets delegated, zones linked to the VNets).
 async fn standin() -> StandIn {
+    let s = bare_standin().await;
+    seed_network(&s, &seed().validate().unwrap());
+    s
+}
+
+/// A stand-in holding only the seed's administrator password.
+async fn bare_standin() -> StandIn {
     let s = StandIn::start().await;
     s.with(|st| {
         st.secrets.insert(
@@ -28,6 +37,32 @@ async fn standin() -> StandIn {
         );
     });
     s
+}
+
+/// Puts every network prerequisite of a plan in the stand-in, as Azure
+/// reports them.
+fn seed_network(standin: &StandIn, plan: &pgplan_core::ValidPlan) {
+    let fill = |s: &str| s.replace("{subscriptionId}", SUBSCRIPTION);
+    for op in render_operations(plan).unwrap() {
+        for p in &op.prerequisites {
+            let id = fill(&p.resource_id);
+            let value = match p.kind {
+                PrerequisiteKind::DelegatedSubnet => json!({
+                    "id": id, "name": id.rsplit('/').next(),
+                    "properties": { "addressPrefix": p.address_prefix, "delegations": [
+                        { "name": "0", "properties": { "serviceName": "Microsoft.DBforPostgreSQL/flexibleServers" } }
+                    ] }
+                }),
+                PrerequisiteKind::PrivateDnsZone => json!({ "id": id, "location": "global" }),
+                PrerequisiteKind::VnetLink => json!({
+                    "id": id, "location": "global",
+                    "properties": { "registrationEnabled": false, "virtualNetwork": {
+                        "id": fill(p.virtual_network_id.as_deref().unwrap_or_default()) } }
+                }),
+            };
+            standin.with(|s| s.network.insert(id.to_ascii_lowercase(), value));
+        }
+    }
 }
 
 fn applier(standin: &StandIn) -> Applier {
@@ -125,12 +160,60 @@ async fn apply_creates_everything_then_has_nothing_to_do() {
         log.iter()
             .any(|l| l.method == "PUT" && l.path.contains(&format!("/administrators/{GROUP_ID}?")))
     );
-    // Every ARM request carried the api-version.
-    assert!(
-        log.iter()
-            .filter(|l| l.path.starts_with("/subscriptions/"))
-            .all(|l| l.path.contains("api-version=2024-08-01"))
-    );
+    // Every ARM request carried its provider's api-version.
+    for l in log.iter().filter(|l| l.path.starts_with("/subscriptions/")) {
+        let version = if l.path.contains("/metricAlerts/") {
+            "api-version=2018-03-01"
+        } else if l.path.contains("/privateDnsZones/") {
+            "api-version=2018-09-01"
+        } else if l.path.contains("/Microsoft.Network/") {
+            "api-version=2024-05-01"
+        } else {
+            "api-version=2024-08-01"
+        };
+        assert!(l.path.contains(version), "{} {}", l.method, l.path);
+    }
+    // The metric alerts were PUT as rendered (the subscription filled in),
+    // after the servers they watch.
+    let ops = render_operations(&plan.validate().unwrap()).unwrap();
+    let alerts: Vec<_> = ops
+        .iter()
+        .filter(|o| o.kind == OperationKind::MetricAlert)
+        .collect();
+    assert!(alerts.len() >= 5, "{alerts:?}");
+    let replica_put = log
+        .iter()
+        .position(|l| l.method == "PUT" && l.path.contains("-replica?"))
+        .unwrap();
+    for op in alerts {
+        assert_eq!(
+            report.get(&op.id).unwrap().outcome,
+            Outcome::Created,
+            "{report}"
+        );
+        let put = log
+            .iter()
+            .position(|l| {
+                l.method == "PUT"
+                    && l.path
+                        .starts_with(&op.path.replace("{subscriptionId}", SUBSCRIPTION))
+            })
+            .unwrap_or_else(|| panic!("{} was not sent", op.id));
+        assert!(put > replica_put, "{} before the servers", op.id);
+        let Some(Body::MetricAlert(_)) = &op.body else {
+            unreachable!()
+        };
+        let want: serde_json::Value = serde_json::from_str(
+            &op.body_json()
+                .unwrap()
+                .unwrap()
+                .to_string()
+                .replace("{subscriptionId}", SUBSCRIPTION),
+        )
+        .unwrap();
+        assert_eq!(log[put].body.as_ref(), Some(&want), "{}", op.id);
+        assert_eq!(log[put].status, 201);
+    }
 
     // Again: nothing differs, nothing is sent.
     let writes_before = standin.writes().len();
@@ -507,4 +590,90 @@ async fn a_dry_run_after_drift_shows_exactly_what_apply_then_sends() {
             .next()
             .is_none()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_that_differs_is_replaced_alone() {
+    let standin = standin().await;
+    let applier = applier(&standin);
+    let plan = seed().validate().expect("the plan validates");
+    applier.apply(&plan).await.unwrap();
+    let cpu = "alert:phonebill-bill-inquiry-prod-pg-cpu";
+    standin.with(|s| {
+        let (_, rule) = s
+            .alerts
+            .iter_mut()
+            .find(|(k, _)| k.ends_with("/phonebill-bill-inquiry-prod-pg-cpu"))
+            .unwrap();
+        rule["properties"]["severity"] = json!(4);
+        rule["properties"]["criteria"]["allOf"][0]["threshold"] = json!(95.0);
+    });
+    let dry = applier.dry_run(&plan).await.unwrap();
+    let writes: Vec<String> = dry.writes().map(ToString::to_string).collect();
+    assert_eq!(
+        writes,
+        [format!(
+            "update     {cpu}: severity 4 → 2; condition Minimum cpu_percent GreaterThan 95 → Minimum cpu_percent GreaterThan 85"
+        )],
+        "{dry}"
+    );
+    let before = standin.writes().len();
+    let report = applier.apply(&plan).await.unwrap();
+    assert_eq!(
+        report.get(cpu).unwrap().outcome,
+        Outcome::Updated,
+        "{report}"
+    );
+    let sent = standin.writes()[before..].to_vec();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].ends_with("/metricAlerts/phonebill-bill-inquiry-prod-pg-cpu"),
+        "{sent:?}"
+    );
+    assert!(applier.dry_run(&plan).await.unwrap().is_noop());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_network_is_missing_is_refused_naming_what_is_missing() {
+    let standin = bare_standin().await;
+    let applier = applier(&standin);
+    let plan = seed().validate().expect("the plan validates");
+    // The dry run says what is missing, and how to create it.
+    let dry = applier.dry_run(&plan).await.unwrap();
+    let text = dry.to_string();
+    for wanted in [
+        "  refuse     server: subnet database-subnet of VNet phonebill-vnet, delegated to Microsoft.DBforPostgreSQL/flexibleServers does not exist (/subscriptions/ffffffff-ffff-ffff-ffff-ffffffffffff/resourceGroups/phonebill-rg/providers/Microsoft.Network/virtualNetworks/phonebill-vnet/subnets/database-subnet): create or delegate it",
+        "private DNS zone phonebill-bill-inquiry-prod-pg.private.postgres.database.azure.com does not exist",
+        "link phonebill-vnet-link of private DNS zone phonebill-bill-inquiry-prod-pg.private.postgres.database.azure.com to VNet phonebill-vnet does not exist",
+        "  refuse     replica:phonebill-bill-inquiry-prod-pg-replica: subnet database-subnet of VNet phonebill-vnet-koreasouth",
+    ] {
+        assert!(text.contains(wanted), "no `{wanted}` in\n{text}");
+    }
+    assert!(text.ends_with("2 refused"), "{text}");
+    // Apply stops before sending anything.
+    let err = applier.apply(&plan).await.unwrap_err();
+    assert!(matches!(err, Error::MissingPrerequisite { .. }), "{err}");
+    assert!(err.to_string().starts_with("server: server phonebill-bill-inquiry-prod-pg cannot be created: subnet database-subnet"), "{err}");
+    assert_eq!(standin.writes(), Vec::<String>::new());
+
+    // A subnet delegated to another service is named as such; once the
+    // network is right, apply goes ahead.
+    seed_network(&standin, &plan);
+    standin.with(|s| {
+        let (_, subnet) = s
+            .network
+            .iter_mut()
+            .find(|(k, _)| k.ends_with("/phonebill-vnet/subnets/database-subnet"))
+            .unwrap();
+        subnet["properties"]["delegations"][0]["properties"]["serviceName"] =
+            json!("Microsoft.Web/serverFarms");
+    });
+    let err = applier.apply(&plan).await.unwrap_err();
+    assert!(
+        err.to_string().contains("is not usable: it is delegated to Microsoft.Web/serverFarms, not to Microsoft.DBforPostgreSQL/flexibleServers alone"),
+        "{err}"
+    );
+    seed_network(&standin, &plan);
+    let report = applier.apply(&plan).await.unwrap();
+    assert_eq!(report.get("server").unwrap().outcome, Outcome::Created);
 }

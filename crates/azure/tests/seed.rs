@@ -153,8 +153,28 @@ fn seed_001_database_admin_and_replica() {
     );
     // Private access: no firewall rules.
     assert!(!ops.iter().any(|o| o.kind == OperationKind::FirewallRule));
-    let replica = ops.last().unwrap();
+    // The replica is the last server; the metric alerts follow the servers.
+    let replica = ops
+        .iter()
+        .rfind(|o| o.kind != OperationKind::MetricAlert)
+        .unwrap();
     assert_eq!(replica.kind, OperationKind::ReplicaCreate);
+    let first_alert = ops
+        .iter()
+        .position(|o| o.kind == OperationKind::MetricAlert)
+        .unwrap();
+    assert!(
+        ops[first_alert..]
+            .iter()
+            .all(|o| o.kind == OperationKind::MetricAlert)
+    );
+    // The replica's own network comes with it.
+    assert_eq!(replica.prerequisites.len(), 3);
+    assert!(
+        replica.prerequisites[0]
+            .resource_id
+            .ends_with("/virtualNetworks/phonebill-vnet-koreasouth/subnets/database-subnet")
+    );
     let Some(Body::Server(server)) = &replica.body else {
         panic!()
     };
@@ -174,7 +194,11 @@ fn seed_001_database_admin_and_replica() {
 fn seed_001_script_uses_todays_cli_and_never_holds_a_secret() {
     let script = render_script(&seed().validate().expect("the plan validates")).unwrap();
     // One command per line, for matching.
-    let joined = script.replace(" \\\n  ", " ");
+    let joined = script
+        .split(" \\\n")
+        .map(str::trim_start)
+        .collect::<Vec<_>>()
+        .join(" ");
     for wanted in [
         "--zonal-resiliency Enabled",
         "--standby-zone 2",
@@ -184,7 +208,7 @@ fn seed_001_script_uses_todays_cli_and_never_holds_a_secret() {
         "microsoft-entra-admin create",
         "flexible-server restart",
         "admin_password=\"$(az keyvault secret show --vault-name phonebill-kv --name bill-inquiry-pg-admin --query value --output tsv)\"",
-        "--admin-password \"$admin_password\"",
+        "--admin-password @<(printf '%s' \"$admin_password\")",
         "--backup-retention 35",
         "--geo-redundant-backup Enabled",
         "--value '%t [%p]: user=%u,db=%d,app=%a,client=%h '",
@@ -218,11 +242,13 @@ fn files_are_json_and_bash() {
     let ops = ops.as_array().unwrap();
     assert_eq!(ops[0]["method"], "PUT");
     assert!(ops.iter().all(|o| {
-        o["path"]
-            .as_str()
-            .unwrap()
-            .ends_with("?api-version=2024-08-01")
+        let path = o["path"].as_str().unwrap();
+        match o["kind"].as_str() {
+            Some("metric_alert") => path.ends_with("?api-version=2018-03-01"),
+            _ => path.ends_with("?api-version=2024-08-01"),
+        }
     }));
+    assert!(ops.iter().any(|o| o["kind"] == "metric_alert"));
     assert!(ops.iter().any(|o| o["needs_restart"] == true));
     assert_eq!(
         ops[0]["secrets"][0]["source"]["key_vault"]["vault"],

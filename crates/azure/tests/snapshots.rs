@@ -11,8 +11,7 @@ fn snapshot(path: &std::path::Path) {
     let plan = read_plan(path);
     match plan.platform.azure() {
         Some(_) => {
-            let files = render_files(&plan.validate().expect("the plan validates"))
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let files = crate::support::render(&plan.validate().expect("the plan validates"));
             if is_rule_example(path) {
                 // The rules' fixed examples render (schema.rs checks their
                 // requests); their snapshots would repeat one plan 35 times.
@@ -50,8 +49,8 @@ fn pass_plans() {
 fn rendering_is_deterministic() {
     for (path, plan) in crate::support::azure_plans() {
         assert_eq!(
-            render_files(&plan.validate().expect("the plan validates")).unwrap(),
-            render_files(&plan.validate().expect("the plan validates")).unwrap(),
+            crate::support::render(&plan.validate().expect("the plan validates")),
+            crate::support::render(&plan.validate().expect("the plan validates")),
             "{}",
             path.display()
         );

@@ -6,6 +6,13 @@
 //! by GET — with bodies built from the specification's example responses.
 //! Tests can make it throttle a request (429/503 with `Retry-After`) or fail
 //! an operation.
+//!
+//! Beyond the Flexible Server resources it serves metric alerts
+//! (`Microsoft.Insights/metricAlerts`, API 2018-03-01: a PUT creates or
+//! replaces the rule synchronously, answering the rule with its read-only
+//! members, and refuses a body without `criterionType`), and GETs of the
+//! network resources a test puts in `network` (subnets, private DNS zones
+//! and their VNet links).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -56,6 +63,10 @@ pub struct State {
     /// (vault, secret) → value.
     pub secrets: BTreeMap<(String, String), String>,
     pub restarts: Vec<String>,
+    /// Metric alerts, by lowercase path.
+    pub alerts: BTreeMap<String, Value>,
+    /// Network resources a test puts here, by lowercase resource id.
+    pub network: BTreeMap<String, Value>,
     next_id: u64,
     base: String,
 }
@@ -203,12 +214,31 @@ fn route(
             "the body has null members",
         );
     }
-    if !query.split('&').any(|q| q == "api-version=2024-08-01") {
+    let lower = path.to_ascii_lowercase();
+    let api_version = if lower.contains("/providers/microsoft.insights/metricalerts/") {
+        "2018-03-01"
+    } else if lower.contains("/providers/microsoft.network/privatednszones/") {
+        "2018-09-01"
+    } else if lower.contains("/providers/microsoft.network/") {
+        "2024-05-01"
+    } else {
+        "2024-08-01"
+    };
+    if !query
+        .split('&')
+        .any(|q| q == format!("api-version={api_version}"))
+    {
         return error(
             StatusCode::BAD_REQUEST,
             "InvalidApiVersionParameter",
-            "api-version must be 2024-08-01",
+            &format!("api-version must be {api_version}"),
         );
+    }
+    if lower.contains("/providers/microsoft.insights/metricalerts/") {
+        return metric_alert(s, method, path, body);
+    }
+    if lower.contains("/providers/microsoft.network/") {
+        return network(s, method, &lower);
     }
     if let Some(i) = s
         .throttle
@@ -419,6 +449,96 @@ fn route(
     }
 }
 
+/// `Microsoft.Insights/metricAlerts/{name}`: GET, and PUT (create or
+/// replace, synchronous).
+fn metric_alert(s: &mut State, method: &Method, path: &str, body: Option<&Value>) -> Response {
+    let key = path.to_ascii_lowercase();
+    match method.as_str() {
+        "GET" => match s.alerts.get(&key) {
+            Some(a) => axum::Json(a.clone()).into_response(),
+            None => error(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                "The Resource was not found.",
+            ),
+        },
+        "PUT" => {
+            let Some(Ok(_)) = body.map(|b| {
+                serde_json::from_value::<pgplan_azure::monitor::MetricAlertResource>(b.clone())
+            }) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "the body is not a metric alert",
+                );
+            };
+            let mut rule = body.cloned().unwrap_or_default();
+            let criteria = &rule["properties"]["criteria"]["allOf"];
+            if !criteria
+                .as_array()
+                .is_some_and(|c| c.iter().all(|c| c.get("criterionType").is_some()))
+            {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "BadRequest",
+                    "criterionType is required",
+                );
+            }
+            let name = path.rsplit('/').next().unwrap_or_default();
+            rule["id"] = json!(path);
+            rule["name"] = json!(name);
+            rule["type"] = json!("Microsoft.Insights/metricAlerts");
+            rule["properties"]["lastUpdatedTime"] = json!("2025-03-15T18:30:22.123Z");
+            rule["properties"]["isMigrated"] = json!(false);
+            let status = if s.alerts.contains_key(&key) {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            };
+            s.alerts.insert(key, rule.clone());
+            (status, axum::Json(rule)).into_response()
+        }
+        _ => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "not served by the stand-in",
+        ),
+    }
+}
+
+/// GETs of the network resources in `State::network`; a zone's
+/// `virtualNetworkLinks` lists the links under it.
+fn network(s: &State, method: &Method, lower: &str) -> Response {
+    if method != Method::GET {
+        return error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "the stand-in serves network resources for reading only",
+        );
+    }
+    if let Some(zone) = lower.strip_suffix("/virtualnetworklinks") {
+        if !s.network.contains_key(zone) {
+            return error(StatusCode::NOT_FOUND, "ResourceNotFound", "no such zone");
+        }
+        let prefix = format!("{lower}/");
+        let value: Vec<Value> = s
+            .network
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, v)| v.clone())
+            .collect();
+        return axum::Json(json!({ "value": value })).into_response();
+    }
+    match s.network.get(lower) {
+        Some(v) => axum::Json(v.clone()).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "ResourceNotFound",
+            &format!("The Resource '{lower}' was not found."),
+        ),
+    }
+}
+
 fn has_null(v: &Value) -> bool {
     match v {
         Value::Null => true,
@@ -536,6 +656,7 @@ fn put_server(
             false,
         ),
         ("require_secure_transport", "on", false, false),
+        ("metrics.collector_database_activity", "off", false, false),
         ("ssl", "on", true, true),
         ("superuser_reserved_connections", "10", true, true),
     ] {

@@ -1,8 +1,11 @@
 //! Plans and paths shared by the test modules.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pgplan_core::Plan;
+use pgplan_azure::RenderOptions;
+use pgplan_core::seams::{EntraPrincipal, EntraPrincipalScript};
+use pgplan_core::{Plan, SecretSource, ValidPlan};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
@@ -77,4 +80,57 @@ pub fn name(path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+/// A stand-in for the SQL backend's Entra principal script of a plan: this
+/// crate may not use the SQL backend (backends never depend on each other),
+/// so its tests hand `deploy.sh` this script, which only names the
+/// principals. The workspace test `tests/azure_deploy.rs` runs the real one.
+pub fn entra_stand_in(plan: &ValidPlan) -> Option<EntraPrincipalScript> {
+    let principals: Vec<EntraPrincipal> = plan
+        .roles
+        .iter()
+        .filter_map(|r| match &r.password {
+            Some(SecretSource::EntraIdentity { principal }) => Some(EntraPrincipal {
+                role: r.name.clone(),
+                identity: principal.clone(),
+                object_id_variable: format!(
+                    "oid_{}",
+                    r.name
+                        .as_str()
+                        .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                ),
+            }),
+            _ => None,
+        })
+        .collect();
+    if principals.is_empty() {
+        return None;
+    }
+    let mut sql = String::from(
+        "-- stand-in for pgplan_sql::entra_principal_script\n\\set ON_ERROR_STOP on\n",
+    );
+    for p in &principals {
+        sql.push_str(&format!(
+            "SELECT :'{}' AS object_id;\n",
+            p.object_id_variable
+        ));
+    }
+    Some(EntraPrincipalScript {
+        sql,
+        database: "postgres".into(),
+        principals,
+    })
+}
+
+/// `operations.json` and `deploy.sh` of a plan, with the Entra stand-in.
+pub fn render(plan: &ValidPlan) -> BTreeMap<String, String> {
+    let entra = entra_stand_in(plan);
+    pgplan_azure::render_files_with(
+        plan,
+        &RenderOptions {
+            entra_principals: entra.as_ref(),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", plan.service))
 }

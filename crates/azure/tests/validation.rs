@@ -41,7 +41,14 @@ fn the_corrected_seed_validates_without_azure_findings_but_notes() {
             .get(3..6)
             .is_some_and(|n| n >= b"140".as_slice() && n <= b"179".as_slice())
         {
-            assert_eq!(d.severity, Severity::Info, "{d}");
+            // The weekly pg_dump the seed declares is not run on Azure:
+            // PGP178 says so (the one warning of the Azure rules).
+            let expected = if d.id() == "PGP178" {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            assert_eq!(d.severity, expected, "{d}");
         }
     }
 }
@@ -313,11 +320,11 @@ fn every_rule_example_that_validates_renders() {
         let valid = plan
             .validate()
             .unwrap_or_else(|r| panic!("{}:\n{r}", path.display()));
-        pgplan_azure::render_files(&valid).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        crate::support::render(&valid);
         rendered += 1;
     }
     assert!(
-        rendered >= 35,
+        rendered >= 39,
         "only {rendered} Azure rule examples rendered"
     );
 }

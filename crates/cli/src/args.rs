@@ -32,6 +32,10 @@ pub enum Target {
     K8s,
     /// Azure Flexible Server requests and an `az` script.
     Azure,
+    /// This machine: Patroni, etcd, HAProxy and exporter configurations and
+    /// a docker-compose file (a single server's postgresql.conf and
+    /// pg_hba.conf), as `pgplan up` runs them.
+    Ha,
     /// Everything that applies to each plan's platform, one subdirectory per
     /// target (render only).
     All,
@@ -152,5 +156,46 @@ pub enum Command {
         /// Output format (SQL target): `json` prints what was run.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
+    },
+    /// Start a local plan on this machine (a single server, or a Patroni
+    /// cluster with etcd, HAProxy and exporters), or converge it when it
+    /// runs; then apply its roles, databases and privileges.
+    Up {
+        /// Plan file (YAML or JSON) with `platform: local`.
+        file: PathBuf,
+        /// Run directory: configurations, data, logs, secrets
+        /// (default /var/lib/pgplan/<service>-<environment> for root,
+        /// ~/.local/state/pgplan/… otherwise).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Unprivileged user the servers run as (as root; default `postgres`).
+        #[arg(long, env = "PGPLAN_RUN_AS")]
+        user: Option<String>,
+        /// No progress output.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Show what runs of a local plan: members, roles, timelines, lag,
+    /// endpoints and exporter URLs.
+    Status {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// Run directory (as given to `up`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Stop everything `up` started, in order; keep the data unless --purge.
+    Down {
+        /// Plan file (YAML or JSON).
+        file: PathBuf,
+        /// Run directory (as given to `up`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Also remove the data, configurations and secrets.
+        #[arg(long)]
+        purge: bool,
     },
 }

@@ -1,5 +1,6 @@
 //! The `pgplan` command-line tool: validate a plan, show its settings, render
-//! its artifacts, diff and apply it.
+//! its artifacts, diff and apply it, and run local plans on this machine
+//! (up, status, down).
 
 mod args;
 mod commands;
@@ -64,6 +65,14 @@ fn main() -> ExitCode {
             verbose,
             output,
         }),
+        Command::Up {
+            file,
+            dir,
+            user,
+            quiet,
+        } => commands::up::run(&file, dir, user, quiet),
+        Command::Status { file, dir, output } => commands::up::status(&file, dir, output),
+        Command::Down { file, dir, purge } => commands::up::down(&file, dir, purge),
     };
     ExitCode::from(code)
 }

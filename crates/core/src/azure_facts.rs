@@ -6,7 +6,7 @@
 use crate::catalog::{ParamSpec, TypedValue, VarType, format_number, parse_bool};
 use crate::model::azure_names::{PrivateDnsZone, ResourceGroupName};
 use crate::model::locale::{Encoding, Locale};
-use crate::model::platform::PrivateAccess;
+use crate::model::platform::{Azure, PrivateAccess};
 use crate::model::units::Bytes;
 
 /// vCores and memory of a compute SKU, from the SKU's series and size
@@ -700,4 +700,65 @@ mod tests {
         assert_eq!(default_max_connections(Bytes::gib(2)), 50);
         assert_eq!(default_max_connections(Bytes::gib(64)), 5000);
     }
+}
+
+/// The resource type of a user-assigned managed identity.
+pub const MANAGED_IDENTITY_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
+
+/// Checks an entry of `platform.azure.managed_identities`: a user-assigned
+/// identity's name (3–128 letters, digits, `-` and `_`, starting with a
+/// letter or digit; in the server's resource group) or its resource id.
+///
+/// ```
+/// use pgplan_core::azure_facts::check_managed_identity;
+/// assert!(check_managed_identity("event-api-identity").is_ok());
+/// assert!(check_managed_identity("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/api").is_ok());
+/// assert!(check_managed_identity("-api").is_err());
+/// assert!(check_managed_identity("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v").is_err());
+/// ```
+pub fn check_managed_identity(entry: &str) -> Result<(), String> {
+    if entry.starts_with('/') {
+        let parts: Vec<&str> = entry.trim_start_matches('/').split('/').collect();
+        let typed = parts.len() == 8
+            && parts[0].eq_ignore_ascii_case("subscriptions")
+            && parts[2].eq_ignore_ascii_case("resourceGroups")
+            && parts[4].eq_ignore_ascii_case("providers")
+            && format!("{}/{}", parts[5], parts[6]).eq_ignore_ascii_case(MANAGED_IDENTITY_TYPE)
+            && parts.iter().all(|p| !p.is_empty());
+        return match typed {
+            true => check_managed_identity(parts[7]),
+            false => Err(format!(
+                "a managed identity's resource id is /subscriptions/<id>/resourceGroups/<group>/providers/{MANAGED_IDENTITY_TYPE}/<name>"
+            )),
+        };
+    }
+    let len = entry.chars().count();
+    let ok = (3..=128).contains(&len)
+        && entry.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && entry
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err("a user-assigned managed identity's name is 3–128 letters, digits, `-` and `_`, starting with a letter or digit".into())
+    }
+}
+
+/// The entry of `platform.azure.managed_identities` an Entra identity role
+/// names: the entry itself, or the entry whose resource id ends in that
+/// name.
+pub fn managed_identity<'a>(azure: &'a Azure, principal: &str) -> Option<&'a str> {
+    azure
+        .managed_identities
+        .iter()
+        .map(String::as_str)
+        .find(|entry| *entry == principal)
+        .or_else(|| {
+            azure
+                .managed_identities
+                .iter()
+                .map(String::as_str)
+                .find(|entry| entry.starts_with('/') && entry.rsplit('/').next() == Some(principal))
+        })
 }

@@ -42,6 +42,7 @@
 //! ```
 
 pub mod azure_facts;
+pub mod azure_monitor;
 pub mod build;
 pub mod catalog;
 pub mod kubernetes_facts;
@@ -78,11 +79,12 @@ pub use model::names::{
 pub use model::net::CidrRange;
 pub use model::plan::{Environment, MajorVersion, ObjectiveDeclaration, Objectives, Plan};
 pub use model::platform::{
-    Azure, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku, AzureStorage,
-    AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local, Platform,
-    PrincipalType, PrivateAccess, SkuTier,
+    Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
+    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
+    Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
+pub use model::runner;
 pub use model::secrets::{
     LiteralSecret, Password, ReadableSecret, SecretInput, SecretSource, env_var_fragment, secret,
 };

@@ -17,3 +17,37 @@ pub struct InitScript {
     /// name order.
     pub passwords_to_set: Vec<RoleName>,
 }
+
+/// The SQL that turns a plan's Entra-identity roles into Microsoft Entra
+/// principals on Azure Database for PostgreSQL, and how to run it.
+///
+/// The SQL backend writes it; the Azure backend's script runs it with
+/// plain `psql` connected to [`database`](Self::database) as a Microsoft
+/// Entra administrator of the server, an Entra access token as the
+/// password, and each principal's object id in a psql variable
+/// (`psql -v <object_id_variable>=<objectId>`). It must run before
+/// `init.sql`, whose grants name these roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntraPrincipalScript {
+    /// The psql script (`ON_ERROR_STOP`, idempotent: a principal that
+    /// exists is left alone, one mapped to another object id stops it).
+    pub sql: String,
+    /// The database it must run in: `postgres`, the only one that has
+    /// Azure's `pgaadauth_*` functions.
+    pub database: String,
+    /// The principals it creates, in role name order.
+    pub principals: Vec<EntraPrincipal>,
+}
+
+/// One role that logs in as a Microsoft Entra identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntraPrincipal {
+    /// The database role.
+    pub role: RoleName,
+    /// The managed identity it logs in as, as the plan names it
+    /// (`platform.azure.managed_identities`).
+    pub identity: String,
+    /// The psql variable that must hold the identity's object id (for a
+    /// managed identity, its `principalId`).
+    pub object_id_variable: String,
+}

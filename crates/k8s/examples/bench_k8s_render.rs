@@ -69,7 +69,10 @@ fn main() {
         })
         .collect();
     let opts = RenderOptions {
-        init_sql: Some("CREATE SCHEMA IF NOT EXISTS app;\n".into()),
+        init_script: Some(pgplan_core::seams::InitScript {
+            sql: "CREATE SCHEMA IF NOT EXISTS app;\n".into(),
+            passwords_to_set: vec![],
+        }),
         ..RenderOptions::default()
     };
 

@@ -13,7 +13,9 @@
 //! caller ([`RenderOptions::passwords`]), else from the same Secret already in
 //! the cluster (so a re-apply never rotates a password behind the server's
 //! back), else from the environment variable the plan names, else from the
-//! operating system's random number generator.
+//! operating system's random number generator — the same as the rendered
+//! `bootstrap-secrets.sh` does for `kubectl` users. A Secret the plan names as
+//! existing must be there with its key, or nothing is sent.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,7 +33,7 @@ use kube::{Client, Config};
 use pgplan_core::ValidPlan;
 
 use crate::credentials::{Password, PasswordFill};
-use crate::{Error, Object, RenderOptions, password_slots, render_objects};
+use crate::{Error, Object, RenderOptions, existing_secrets, password_slots, render_objects};
 
 /// How to apply.
 #[derive(Debug, Clone)]
@@ -238,6 +240,25 @@ async fn fill_passwords(
         return Ok(filled);
     };
     let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace.as_str());
+    // The Secrets someone else owns come first: when one is missing, nothing
+    // is generated or sent.
+    for (secret, key, field) in existing_secrets(plan)? {
+        let present = secrets
+            .get_opt(&secret)
+            .await
+            .map_err(|e| api_error(format!("read Secret {namespace}/{secret}"), e))?
+            .and_then(|s| s.data)
+            .and_then(|d| d.get(&key).map(|v| !v.0.is_empty()))
+            .unwrap_or(false);
+        if !present {
+            return Err(Error::MissingExistingSecret {
+                field,
+                namespace: namespace.to_string(),
+                secret,
+                key,
+            });
+        }
+    }
     for slot in password_slots(plan)? {
         if filled.passwords.contains_key(&slot.secret) {
             continue;

@@ -89,6 +89,18 @@ impl<'a> Ctx<'a> {
                 known: known.join(", "),
             });
         }
+        if let Some(role) = opts
+            .init_script
+            .iter()
+            .flat_map(|s| &s.passwords_to_set)
+            .find(|r| !creds.roles.iter().any(|c| c.username == r.as_str()))
+        {
+            let known: Vec<&str> = creds.roles.iter().map(|c| c.username.as_str()).collect();
+            return Err(Error::UnknownInitScriptRole {
+                role: role.to_string(),
+                known: known.join(", "),
+            });
+        }
         Ok(Ctx {
             plan,
             k8s,
@@ -105,6 +117,17 @@ impl<'a> Ctx<'a> {
             memory: plan.sizing.memory,
             data_volume: plan.sizing.data_volume,
         })
+    }
+
+    /// The credentials of the roles whose passwords the schema-init Job
+    /// sets, in the init script's order (checked in [`Ctx::new`]).
+    pub fn init_passwords(&self) -> Vec<&crate::credentials::Credential> {
+        self.opts
+            .init_script
+            .iter()
+            .flat_map(|s| &s.passwords_to_set)
+            .filter_map(|r| self.creds.roles.iter().find(|c| c.username == r.as_str()))
+            .collect()
     }
 
     /// The image of the schema-init Job and backup CronJobs.

@@ -223,6 +223,21 @@ impl Credentials {
         by_name.into_values().collect()
     }
 
+    /// The Secrets the plan names as existing, once per Secret and key:
+    /// `apply` and the bootstrap script check they hold the key.
+    #[cfg_attr(not(feature = "apply"), allow(dead_code))]
+    pub fn existing(&self) -> Vec<&Credential> {
+        let mut by_key: BTreeMap<(&str, &str), &Credential> = BTreeMap::new();
+        for c in &self.roles {
+            if matches!(c.store, Store::Existing) {
+                by_key
+                    .entry((c.secret.as_str(), c.key.as_str()))
+                    .or_insert(c);
+            }
+        }
+        by_key.into_values().collect()
+    }
+
     /// The Secrets whose password the caller fills.
     pub fn slots(&self) -> Vec<PasswordSlot> {
         self.rendered()

@@ -27,6 +27,18 @@ pub enum Error {
         /// The Secrets that take a password, comma-separated.
         known: String,
     },
+    /// [`RenderOptions::init_script`](crate::RenderOptions::init_script)
+    /// asks the Job to set the password of a role that has no Secret in this
+    /// plan (the script was rendered for another plan).
+    #[error(
+        "RenderOptions::init_script: role `{role}` is to get its password from a Secret, and the plan gives it none; render the script from the same plan (pgplan_sql::init_script_for_job) — roles with a Secret: {known}"
+    )]
+    UnknownInitScriptRole {
+        /// The role named by the script.
+        role: String,
+        /// The roles that have a Secret, comma-separated.
+        known: String,
+    },
     /// An object could not be written as YAML.
     #[error("cannot write {kind} `{name}` as YAML: {message}")]
     Yaml {
@@ -79,6 +91,22 @@ pub enum Error {
         field: String,
         /// The variable.
         var: String,
+    },
+    /// A Secret the plan names as existing is not in the cluster, or lacks
+    /// the key.
+    #[cfg(feature = "apply")]
+    #[error(
+        "{field}: Secret {namespace}/{secret} has no key `{key}`; the plan names it as an existing Secret, so create it first (kubectl -n {namespace} create secret generic {secret} --from-file={key}=FILE), or make the plan generate the password"
+    )]
+    MissingExistingSecret {
+        /// The plan field that names it.
+        field: String,
+        /// Namespace.
+        namespace: String,
+        /// Secret name.
+        secret: String,
+        /// The key the pods read.
+        key: String,
     },
     /// The operating system's random number generator failed.
     #[cfg(feature = "apply")]

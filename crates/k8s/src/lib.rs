@@ -2,7 +2,7 @@
 //! objects, and applied with server-side apply.
 //!
 //! ```
-//! use pgplan_core::Plan;
+//! use pgplan_core::{Plan, seams::InitScript};
 //! use pgplan_k8s::{RenderOptions, render_files, render_objects};
 //!
 //! let plan = Plan::from_yaml(r#"
@@ -28,8 +28,14 @@
 //! // backend needs (rules PGP100–PGP139 and the others), so rendering fails
 //! // only on options that do not fit the plan.
 //! let plan = plan.validate().expect("the plan validates");
+//! // The schema-init Job runs the SQL backend's script (pgplan_sql's
+//! // `init_script_for_job`; the cli wires the two): roles are created
+//! // without a password, and the Job sets each from its Secret afterwards.
 //! let opts = RenderOptions {
-//!     init_sql: Some("CREATE SCHEMA IF NOT EXISTS orders;\n".into()),
+//!     init_script: Some(InitScript {
+//!         sql: "CREATE SCHEMA IF NOT EXISTS orders;\n".into(),
+//!         passwords_to_set: vec!["orders_owner".parse().unwrap()],
+//!     }),
 //!     ..RenderOptions::default()
 //! };
 //! let objects = render_objects(&plan, &opts).unwrap();
@@ -128,6 +134,7 @@ mod render;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use pgplan_core::seams::InitScript;
 use pgplan_core::{DnsSubdomain, LabelKey, LabelValue, Labels, ValidPlan};
 
 #[cfg(feature = "apply")]
@@ -167,9 +174,11 @@ impl Default for MetricsScraper {
 /// What the renderer needs besides the plan.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
-    /// SQL the schema-init Job runs (the SQL backend's script). Without it
-    /// no Job is rendered.
-    pub init_sql: Option<String>,
+    /// The script the schema-init Job runs with `psql --no-psqlrc --file`,
+    /// and the roles whose passwords it sets afterwards from their Secrets:
+    /// the SQL backend's `pgplan_sql::init_script_for_job`. Without it no Job
+    /// is rendered (unless read replicas need pgplan's replication login).
+    pub init_script: Option<InitScript>,
     /// Password values for the Secrets pgplan renders, by Secret name (see
     /// [`password_slots`]). Secrets without a value are rendered with their
     /// `username` only, for `apply` or a secret generator to complete.
@@ -193,17 +202,31 @@ pub fn render_objects(plan: &ValidPlan, opts: &RenderOptions) -> Result<Vec<Obje
     Ok(render::render(&ctx))
 }
 
-/// The plan's manifests as files: `manifests.yaml`, every object as a YAML
-/// document in apply order (`kubectl apply -f manifests.yaml` works too).
+/// The plan's manifests as files, for `pgplan apply` or `kubectl`:
+///
+/// - `manifests.yaml`: every object as a YAML document in apply order;
+/// - `bootstrap-secrets.sh`: run before `kubectl apply -f manifests.yaml`,
+///   it creates every missing password key of the Secrets the pods read (a
+///   generated password, or the environment variable the plan names),
+///   idempotently, never overwriting one and never printing one;
+/// - `README.md`: the files and the order to apply them in.
 pub fn render_files(
     plan: &ValidPlan,
     opts: &RenderOptions,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let objects = render_objects(plan, opts)?;
-    Ok(BTreeMap::from([(
-        "manifests.yaml".to_owned(),
-        to_yaml(plan, &objects)?,
-    )]))
+    let ctx = context::Ctx::new(plan, opts)?;
+    let objects = render::render(&ctx);
+    Ok(BTreeMap::from([
+        ("manifests.yaml".to_owned(), to_yaml(plan, &objects)?),
+        (
+            render::bootstrap::SCRIPT.to_owned(),
+            render::bootstrap::script(&ctx),
+        ),
+        (
+            "README.md".to_owned(),
+            render::bootstrap::readme(&ctx, &objects),
+        ),
+    ]))
 }
 
 /// Objects as one multi-document YAML stream with a header comment.
@@ -225,6 +248,20 @@ pub fn to_yaml(plan: &ValidPlan, objects: &[Object]) -> Result<String, Error> {
         }
     }
     Ok(out)
+}
+
+/// The Secrets the plan names as existing (`kubernetes_secret` passwords):
+/// `(secret, key, plan field)`, which `apply` checks before sending anything.
+#[cfg(feature = "apply")]
+pub(crate) fn existing_secrets(plan: &ValidPlan) -> Result<Vec<(String, String, String)>, Error> {
+    let opts = RenderOptions::default();
+    let ctx = context::Ctx::new(plan, &opts)?;
+    Ok(ctx
+        .creds
+        .existing()
+        .into_iter()
+        .map(|c| (c.secret.clone(), c.key.clone(), c.field.clone()))
+        .collect())
 }
 
 /// The Secrets pgplan renders whose password the caller (or `apply`)

@@ -84,6 +84,10 @@ pub struct DesiredRole {
     pub password: Option<SecretSource>,
     /// Groups it is a member of.
     pub member_of: BTreeSet<RoleName>,
+    /// On Azure, the Microsoft Entra identity the role logs in as: the role
+    /// is an Entra principal, created by the Entra principal script
+    /// ([`crate::entra_principal_script`]), never by `CREATE ROLE`.
+    pub entra_identity: Option<String>,
 }
 
 /// A database as the plan wants it.
@@ -245,6 +249,7 @@ impl DesiredState {
             );
         }
 
+        let entra = crate::entra::entra_roles(plan);
         let mut roles = BTreeMap::new();
         for role in &plan.roles {
             roles.insert(
@@ -262,6 +267,7 @@ impl DesiredState {
                         .filter(|v| v != "infinity"),
                     password: role.password.clone(),
                     member_of: role.member_of.iter().cloned().collect(),
+                    entra_identity: entra.get(&role.name).cloned(),
                 },
             );
             for grant in &role.grants {

@@ -106,6 +106,19 @@ pub enum Error {
         /// The server (host:port).
         server: String,
     },
+    /// A role that logs in as a Microsoft Entra identity does not exist
+    /// yet: only an Entra administrator can create it. Nothing was changed.
+    #[error(
+        "role `{role}` logs in as Microsoft Entra identity `{identity}` and does not exist on {server}: an Entra administrator creates it (the Azure deploy script's Entra step, or pgplan_sql::entra_principal_script run with psql in the postgres database); nothing was changed"
+    )]
+    MissingEntraPrincipal {
+        /// The role.
+        role: String,
+        /// The identity it logs in as.
+        identity: String,
+        /// The server (host:port).
+        server: String,
+    },
     /// Reading the server's catalog failed.
     #[error("inspecting {what} on {server}: {message}")]
     Inspect {

@@ -43,8 +43,10 @@
 //! privileges), `settings.sql` (`ALTER SYSTEM`, split into reload and restart
 //! by the parameter catalog; on Azure a comment only, since the Azure backend
 //! sets parameters through the service) and `monitoring.sql` (queries written
-//! for the plan's major version). [`render_script`] is `init.sql` alone, the
-//! script the Kubernetes schema Job runs. Same plan, same bytes.
+//! for the plan's major version). [`render_script`] is `init.sql` alone;
+//! [`init_script_for_job`] is the script the Kubernetes schema Job runs
+//! (core's typed seam `InitScript`: roles created without a password, which
+//! the Job sets afterwards from its Secrets). Same plan, same bytes.
 //!
 //! Passwords never appear in plain text: the scripts either read SCRAM-SHA-256
 //! verifiers from psql variables (`psql -v password_<role>=<verifier>`; the
@@ -54,6 +56,16 @@
 //!
 //! Every statement is a [`Statement`]; [`render`] quotes identifiers and
 //! literals in one place with `postgres_protocol::escape`.
+//!
+//! # Microsoft Entra principals (Azure)
+//!
+//! On Azure, a role whose password source is an Entra identity is not
+//! created by `init.sql`: it is an Entra principal of one of the plan's
+//! managed identities, created by [`entra_principal_script`] (Azure's
+//! `pgaadauth_create_principal_with_oid`, in the `postgres` database, run as
+//! an Entra administrator — the Azure backend's `deploy.sh` runs it).
+//! `init.sql` stops while such a role is missing, and the converger never
+//! creates one ([`Error::MissingEntraPrincipal`]). See [`entra`].
 //!
 //! # Converging a live server (feature `apply`)
 //!
@@ -112,6 +124,7 @@
 pub mod catalog;
 pub mod desired;
 pub mod diff;
+pub mod entra;
 mod error;
 pub mod monitoring;
 pub mod render;
@@ -126,6 +139,7 @@ mod tls;
 
 pub use desired::DesiredState;
 pub use diff::{Change, ChangeSet, Scope};
+pub use entra::entra_principal_script;
 pub use error::Error;
 pub use script::{
     RenderOptions, init_script_for_job, render_files, render_files_with, render_script,

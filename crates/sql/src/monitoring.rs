@@ -91,6 +91,12 @@ pub fn script(plan: &ValidPlan) -> String {
         "-- pgplan: monitoring queries for {} ({}), PostgreSQL {}.",
         plan.service, plan.environment, plan.version
     );
+    out.push_str("--\n-- Run it with: psql --no-psqlrc --file=monitoring.sql\n");
+    out.push_str(
+        "-- in a database where CREATE EXTENSION pg_stat_statements has run (the server\n",
+    );
+    out.push_str("-- must preload pg_stat_statements: shared_preload_libraries).\n");
+    out.push_str("\\set ON_ERROR_STOP on\n");
     for q in queries(plan) {
         let _ = writeln!(out, "\n-- {}: {}", q.name, q.description);
         let _ = writeln!(out, "{};", q.sql);

@@ -81,6 +81,17 @@ pub fn psql_variable_literal(name: &str) -> String {
     format!(":'{name}'")
 }
 
+/// Stops a psql script (under `ON_ERROR_STOP`) unless `condition`, a
+/// boolean SQL expression, is true: psql reads it into the variable
+/// `pgplan_ok` with `\gset`, and when it is false prints `message` (quoted
+/// by [`psql_argument`]) and raises an error.
+pub fn psql_stop_unless(condition: &str, message: &str) -> String {
+    format!(
+        "SELECT ({condition}) AS pgplan_ok \\gset\n\\if :pgplan_ok\n\\else\n  \\echo {}\n  DO $pgplan$ BEGIN RAISE EXCEPTION 'pgplan: stopped, see the message above'; END $pgplan$;\n\\endif\n",
+        psql_argument(message)
+    )
+}
+
 /// `SELECT '<statement>' WHERE NOT EXISTS (<probe>)\gexec`: psql runs the
 /// statement only when the probe finds nothing. The way to make statements
 /// idempotent that have no `IF NOT EXISTS` and may not run inside a `DO`
@@ -383,6 +394,15 @@ impl Statement {
                 format!("ALTER SYSTEM RESET {}", ident(name))
             }
             Statement::ReloadConfiguration => "SELECT pg_catalog.pg_reload_conf()".to_owned(),
+            Statement::CreateEntraPrincipal {
+                role,
+                object_id_variable,
+            } => format!(
+                "SELECT pg_catalog.pgaadauth_create_principal_with_oid({}, {}, 'service', false, false) WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {})",
+                literal(role.as_str()),
+                psql_variable_literal(object_id_variable),
+                literal(role.as_str())
+            ),
         }
     }
 }

@@ -14,7 +14,7 @@
 //! variable (`psql -v password_<role>=<verifier>`), checked at the top of
 //! the script: it stops, naming the variable, when one is missing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use pgplan_core::seams::InitScript;
@@ -23,7 +23,9 @@ use pgplan_core::{RoleName, SecretSource, ValidPlan};
 use crate::desired::{DesiredState, SettingsDelivery, default_grant_statements, grant_statements};
 use crate::error::Error;
 use crate::monitoring;
-use crate::render::{comment_text, literal, psql_argument, psql_connect, psql_gexec_unless_exists};
+use crate::render::{
+    comment_text, literal, psql_argument, psql_connect, psql_gexec_unless_exists, psql_stop_unless,
+};
 use crate::secrets::{SecretResolver, new_verifier};
 use crate::statement::{PasswordSpec, RoleOptions, Statement};
 
@@ -52,34 +54,13 @@ impl std::fmt::Debug for RenderOptions<'_> {
 /// within the plan: `password_` and the role name with every character other
 /// than `a-z0-9` replaced by `_` (a numeric suffix keeps them apart).
 pub fn password_variables(plan: &ValidPlan) -> BTreeMap<RoleName, String> {
-    let mut taken = BTreeSet::new();
-    let mut out = BTreeMap::new();
-    let mut names: Vec<&RoleName> = plan
-        .roles
-        .iter()
-        .filter(|r| needs_password(r.password.as_ref()))
-        .map(|r| &r.name)
-        .collect();
-    names.sort();
-    for name in names {
-        let base: String = name
-            .as_str()
-            .chars()
-            .map(|c| {
-                let c = c.to_ascii_lowercase();
-                if c.is_ascii_alphanumeric() { c } else { '_' }
-            })
-            .collect();
-        let mut var = format!("password_{base}");
-        let mut n = 2;
-        while taken.contains(&var) {
-            var = format!("password_{base}_{n}");
-            n += 1;
-        }
-        taken.insert(var.clone());
-        out.insert(name.clone(), var);
-    }
-    out
+    crate::entra::role_variables(
+        "password_",
+        plan.roles
+            .iter()
+            .filter(|r| needs_password(r.password.as_ref()))
+            .map(|r| &r.name),
+    )
 }
 
 fn needs_password(source: Option<&SecretSource>) -> bool {
@@ -96,7 +77,8 @@ pub fn render_files(plan: &ValidPlan) -> Result<BTreeMap<String, String>, Error>
     render_files_with(plan, &RenderOptions::default())
 }
 
-/// The init script the Kubernetes schema Job runs (`init.sql`).
+/// `init.sql` alone, passwords as psql variables (see
+/// [`init_script_for_job`] for the script the Kubernetes schema Job runs).
 ///
 /// # Errors
 ///
@@ -225,6 +207,9 @@ fn init_script(
         }
         out.push_str(" -f init.sql\n");
     }
+    if set_afterwards.is_empty() && needed_variables.is_empty() {
+        out.push_str("--\n-- Run it with: psql --no-psqlrc --file=init.sql\n");
+    }
     out.push_str("\\set ON_ERROR_STOP on\n");
 
     if !needed_variables.is_empty() {
@@ -246,9 +231,37 @@ fn init_script(
         }
     }
 
+    // Entra principals are created by the Entra principal script, as an
+    // Entra administrator; their grants below need them.
+    let entra: Vec<(&RoleName, &String)> = desired
+        .roles
+        .values()
+        .filter_map(|r| r.entra_identity.as_ref().map(|i| (&r.name, i)))
+        .collect();
+    if !entra.is_empty() {
+        out.push_str(
+            "\n-- Roles that log in as Microsoft Entra identities are Entra principals, created\n-- by the Entra principal script (deploy.sh's Entra step, run as an Entra\n-- administrator) before this one. Stop when one is missing.\n",
+        );
+        for (role, identity) in entra {
+            out.push_str(&psql_stop_unless(
+                &format!(
+                    "EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {})",
+                    literal(role.as_str())
+                ),
+                &format!(
+                    "pgplan: role {role} (Microsoft Entra identity {identity}) does not exist: run the Entra principal step first (deploy.sh runs it as an Entra administrator)"
+                ),
+            ));
+        }
+    }
+
     // Roles, attributes, memberships: one transaction.
     out.push_str("\n-- Roles and memberships (one transaction).\nBEGIN;\n");
-    for role in desired.roles.values() {
+    for role in desired
+        .roles
+        .values()
+        .filter(|r| r.entra_identity.is_none())
+    {
         let create = Statement::CreateRole {
             name: role.name.clone(),
             options: RoleOptions::default(),
@@ -447,6 +460,9 @@ fn settings_script(plan: &ValidPlan, desired: &DesiredState) -> String {
                     "--\n-- The plan delivers these settings through {how}. Run this file only on a\n-- server whose settings are managed over SQL: ALTER SYSTEM overrides postgresql.conf."
                 );
             }
+            out.push_str(
+                "--\n-- Run it as a superuser with: psql --no-psqlrc --file=settings.sql\n",
+            );
             out.push_str("\\set ON_ERROR_STOP on\n");
             out.push_str("-- ALTER SYSTEM cannot run inside a transaction block.\n");
             let (restart, reload): (Vec<_>, Vec<_>) =

@@ -351,6 +351,20 @@ pub enum Statement {
     },
     /// `SELECT pg_reload_conf()`.
     ReloadConfiguration,
+    /// Makes `role` a Microsoft Entra principal of a managed identity
+    /// (Azure Database for PostgreSQL only, in its `postgres` database, run
+    /// by an Entra administrator), unless a role of that name exists:
+    /// `SELECT pg_catalog.pgaadauth_create_principal_with_oid(role,
+    /// :'object_id_variable', 'service', false, false) WHERE NOT EXISTS (…)`.
+    /// The object id comes from a psql variable, which psql substitutes as a
+    /// quoted literal.
+    CreateEntraPrincipal {
+        /// The role.
+        role: RoleName,
+        /// The psql variable holding the identity's object id
+        /// (`[a-z0-9_]+`).
+        object_id_variable: String,
+    },
 }
 
 impl Statement {

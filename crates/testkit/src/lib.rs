@@ -42,6 +42,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+mod kubectl;
+pub use kubectl::KubectlStandIn;
+
 /// The unprivileged OS user that runs the servers when the tests run as root.
 pub const TEST_USER: &str = "pgplan-test";
 

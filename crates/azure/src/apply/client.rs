@@ -120,6 +120,61 @@ impl Applier {
             .map_err(|e| rejected(operation, &format!("reading {}", url.path()), e))
     }
 
+    /// The URL of a path below the Resource Manager endpoint.
+    pub(super) fn arm_url(&self, operation: &str, path: &str) -> Result<Url, Error> {
+        let base = self.options.endpoint.trim_end_matches('/');
+        Url::parse(&format!("{base}{path}")).map_err(|e| Error::MissingInput {
+            operation: operation.into(),
+            what: format!("a valid URL for {path} ({e})"),
+            fix: "check the endpoint passed to apply".into(),
+        })
+    }
+
+    /// A GET through the pipeline that answers `None` for a 404.
+    pub(super) async fn get_if_exists(
+        &self,
+        operation: &str,
+        url: Url,
+    ) -> Result<Option<azure_core::Response>, Error> {
+        let mut req = Request::new(url.clone(), azure_core::Method::Get);
+        let token = self.token(operation, &self.arm_scope).await?;
+        req.insert_header(
+            azure_core::headers::AUTHORIZATION,
+            format!("Bearer {token}"),
+        );
+        match self.pipeline.send(&Context::default(), &mut req).await {
+            Ok(rsp) => Ok(Some(rsp)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(rejected(operation, &format!("reading {}", url.path()), e)),
+        }
+    }
+
+    /// A PUT of a JSON body through the pipeline (for resources the
+    /// generated client does not cover: metric alerts).
+    pub(super) async fn put_json(
+        &self,
+        operation: &str,
+        url: Url,
+        body: &serde_json::Value,
+    ) -> Result<azure_core::Response, Error> {
+        let mut req = Request::new(url.clone(), azure_core::Method::Put);
+        let token = self.token(operation, &self.arm_scope).await?;
+        req.insert_header(
+            azure_core::headers::AUTHORIZATION,
+            format!("Bearer {token}"),
+        );
+        req.insert_header(azure_core::headers::CONTENT_TYPE, "application/json");
+        let bytes = serde_json::to_vec(body).map_err(|source| Error::Serialize {
+            what: operation.into(),
+            source,
+        })?;
+        req.set_body(bytes);
+        self.pipeline
+            .send(&Context::default(), &mut req)
+            .await
+            .map_err(|e| rejected(operation, &format!("writing {}", url.path()), e))
+    }
+
     /// Reads a secret the plan names: the one place apply reads the
     /// environment or Key Vault for a password. Sources apply cannot read by
     /// itself (rule PGP148 keeps them out of a validated plan's operations)

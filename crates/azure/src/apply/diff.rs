@@ -6,16 +6,21 @@
 //! only where it differs (a server is PATCHed with just those properties;
 //! create-only differences are drift, reported and never sent); a parameter
 //! is set only when its value differs, and the restart after a server's
-//! parameters happens only when a static one changes.
+//! parameters happens only when a static one changes. A metric alert is
+//! replaced whole when anything in it differs. A VNet-injected server to be
+//! created whose subnet, private DNS zone or VNet link is missing is
+//! refused, naming what is missing (apply creates none of them; the deploy
+//! script does).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 
-use super::observe::{Observed, PresentServer, child_name};
+use super::observe::{Observed, PrerequisiteState, PresentServer, child_name};
 use crate::models::{self, backup, high_availability};
-use crate::operation::{Body, Operation, OperationKind};
+use crate::monitor::MetricAlertResource;
+use crate::operation::{Body, Operation, OperationKind, PrerequisiteKind};
 
 /// What apply does with one operation.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +41,9 @@ pub enum Step {
     Skip,
     /// It differs where Azure cannot change it in place: reported, not sent.
     Drift,
-    /// Azure would refuse the change (a parameter it reports read-only):
-    /// apply stops here.
+    /// Azure would refuse the change (a parameter it reports read-only),
+    /// or a server cannot be created (its subnet, private DNS zone or VNet
+    /// link is missing): apply stops here.
     Refuse,
 }
 
@@ -120,7 +126,15 @@ pub fn diff(ops: &[Operation], observed: &Observed) -> Vec<Change> {
         let present = observed.server(&op.server);
         let change = match (op.kind, &op.body) {
             (OperationKind::ServerCreate | OperationKind::ReplicaCreate, Some(Body::Server(s))) => {
-                server(op, s, present)
+                match (present, missing_prerequisites(op, observed)) {
+                    (None, missing) if !missing.is_empty() => {
+                        Change::new(op, Step::Refuse, missing)
+                    }
+                    _ => server(op, s, present),
+                }
+            }
+            (OperationKind::MetricAlert, Some(Body::MetricAlert(a))) => {
+                alert(op, a, observed.alerts.get(child_name(op)))
             }
             (OperationKind::Configuration, Some(Body::Configuration(_))) => {
                 let (change, is_static) = configuration(op, present);
@@ -149,6 +163,66 @@ pub fn diff(ops: &[Operation], observed: &Observed) -> Vec<Change> {
         changes.push(change);
     }
     changes
+}
+
+/// What a server to be created lacks, in words with the fix.
+fn missing_prerequisites(op: &Operation, observed: &Observed) -> Vec<String> {
+    op.prerequisites
+        .iter()
+        .filter_map(|p| {
+            let state = observed
+                .prerequisites
+                .get(&p.resource_id.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or(PrerequisiteState::Missing);
+            let fix = match p.kind {
+                PrerequisiteKind::DelegatedSubnet => format!(
+                    "create or delegate it (`az network vnet subnet create|update … --delegations {}`; deploy.sh does)",
+                    pgplan_core::azure_facts::SUBNET_DELEGATION
+                ),
+                PrerequisiteKind::PrivateDnsZone => {
+                    "create it (`az network private-dns zone create`; deploy.sh does)".to_owned()
+                }
+                PrerequisiteKind::VnetLink => {
+                    "link the zone to the VNet (`az network private-dns link vnet create … --registration-enabled false`; deploy.sh does)".to_owned()
+                }
+            };
+            match state {
+                PrerequisiteState::Present => None,
+                PrerequisiteState::Missing => Some(format!(
+                    "{} does not exist ({}): {fix}",
+                    p.description, p.resource_id
+                )),
+                PrerequisiteState::Wrong(why) => Some(format!(
+                    "{} is not usable: {why} ({}): {fix}",
+                    p.description, p.resource_id
+                )),
+            }
+        })
+        .collect()
+}
+
+fn alert(
+    op: &Operation,
+    desired: &MetricAlertResource,
+    current: Option<&MetricAlertResource>,
+) -> Change {
+    let name = child_name(op);
+    match current {
+        None => Change::new(
+            op,
+            Step::Create,
+            vec![format!("metric alert {name} does not exist")],
+        ),
+        Some(have) => {
+            let differences = desired.differences(have);
+            if differences.is_empty() {
+                Change::new(op, Step::Unchanged, Vec::new())
+            } else {
+                Change::new(op, Step::Update { patch: None }, differences)
+            }
+        }
+    }
 }
 
 fn server(op: &Operation, desired: &models::Server, present: Option<&PresentServer>) -> Change {
@@ -594,6 +668,12 @@ backups:
                 *state = ServerState::Present(Box::new(PresentServer::new((**s).clone())));
                 continue;
             }
+            if let Some(Body::MetricAlert(a)) = &op.body {
+                observed
+                    .alerts
+                    .insert(child_name(op).to_owned(), (**a).clone());
+                continue;
+            }
             let ServerState::Present(p) = state else {
                 panic!("{} before its server", op.id);
             };
@@ -781,6 +861,79 @@ backups:
         let admin = step_of(&changes, "administrator:orders-dba");
         assert_eq!(admin.step, Step::Update { patch: None });
         assert!(admin.reasons[0].contains("is old-dba (Group)"), "{admin}");
+    }
+
+    #[test]
+    fn an_alert_is_created_replaced_or_left_alone() {
+        let ops = ops();
+        let id = "alert:orders-prod-pg-connections";
+        let mut observed = converged(&ops);
+        assert_eq!(step_of(&diff(&ops, &observed), id).step, Step::Unchanged);
+        let rule = observed
+            .alerts
+            .get_mut("orders-prod-pg-connections")
+            .unwrap();
+        rule.properties.evaluation_frequency = "PT5M".into();
+        rule.properties
+            .actions
+            .push(crate::monitor::MetricAlertAction {
+                action_group_id:
+                    "/subscriptions/x/resourceGroups/y/providers/microsoft.insights/actionGroups/z"
+                        .into(),
+            });
+        let change = step_of(&diff(&ops, &observed), id).clone();
+        assert_eq!(change.step, Step::Update { patch: None });
+        assert_eq!(change.reasons[0], "evaluation frequency PT5M → PT1M");
+        assert!(
+            change.reasons[1].starts_with("action groups /subscriptions/x/"),
+            "{change}"
+        );
+        observed.alerts.clear();
+        assert_eq!(step_of(&diff(&ops, &observed), id).step, Step::Create);
+    }
+
+    #[test]
+    fn a_server_is_created_only_with_its_network() {
+        let private = PLAN.replace(
+            "    network:\n      firewall_rules:\n        - { name: office, start_ip: 203.0.113.0, end_ip: 203.0.113.255 }\n",
+            "    network:\n      private: { vnet: orders-vnet, subnet: db-subnet, subnet_cidr: 10.0.2.0/24, subnet_delegated: true, private_dns_zone: orders-prod-pg.private.postgres.database.azure.com }\n",
+        );
+        let plan = pgplan_core::Plan::from_yaml(&private).unwrap();
+        let ops = render_operations(&plan.validate().unwrap_or_else(|r| panic!("{r}"))).unwrap();
+        let server = ops.iter().find(|o| o.id == "server").unwrap();
+        assert_eq!(server.prerequisites.len(), 3);
+        // Nothing read: everything missing, the create refused.
+        let change = step_of(&diff(&ops, &Observed::default()), "server").clone();
+        assert_eq!(change.step, Step::Refuse);
+        assert_eq!(change.reasons.len(), 3, "{change}");
+        assert!(change.reasons[0].starts_with("subnet db-subnet of VNet orders-vnet, delegated to Microsoft.DBforPostgreSQL/flexibleServers does not exist"), "{change}");
+        let mut observed = Observed::default();
+        for p in &server.prerequisites {
+            observed.prerequisites.insert(
+                p.resource_id.to_ascii_lowercase(),
+                PrerequisiteState::Present,
+            );
+        }
+        assert_eq!(step_of(&diff(&ops, &observed), "server").step, Step::Create);
+        let subnet = server.prerequisites[0].resource_id.to_ascii_lowercase();
+        observed.prerequisites.insert(
+            subnet,
+            PrerequisiteState::Wrong(
+                "it is not delegated to Microsoft.DBforPostgreSQL/flexibleServers".into(),
+            ),
+        );
+        let change = step_of(&diff(&ops, &observed), "server").clone();
+        assert_eq!(change.step, Step::Refuse);
+        assert!(
+            change.reasons[0].contains("is not usable: it is not delegated"),
+            "{change}"
+        );
+        // An existing server is not refused for its network.
+        let converged = converged(&ops);
+        assert_eq!(
+            step_of(&diff(&ops, &converged), "server").step,
+            Step::Unchanged
+        );
     }
 
     #[test]

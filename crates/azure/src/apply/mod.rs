@@ -46,7 +46,7 @@ use serde::Serialize;
 
 pub use client::Applier;
 pub use diff::{Change, Step, diff, same_value};
-pub use observe::{Observed, PresentServer, ServerState};
+pub use observe::{Observed, PrerequisiteState, PresentServer, ServerState};
 
 use crate::Error;
 use crate::operation::{Body, OBJECT_ID_PLACEHOLDER, Operation, SUBSCRIPTION_PLACEHOLDER};
@@ -380,9 +380,22 @@ impl Applier {
     fn resolve(&self, op: &Operation, subscription: &str) -> Result<Operation, Error> {
         let mut op = op.clone();
         op.path = op.path.replace(SUBSCRIPTION_PLACEHOLDER, subscription);
+        let subscription_only = [(SUBSCRIPTION_PLACEHOLDER, subscription)];
         if let Some(Body::Server(server)) = &op.body {
-            let filled = client::fill(&op.id, server, &[(SUBSCRIPTION_PLACEHOLDER, subscription)])?;
+            let filled = client::fill(&op.id, server, &subscription_only)?;
             op.body = Some(Body::Server(filled));
+        }
+        if let Some(Body::MetricAlert(alert)) = &op.body {
+            let filled = client::fill(&op.id, alert, &subscription_only)?;
+            op.body = Some(Body::MetricAlert(filled));
+        }
+        for p in &mut op.prerequisites {
+            p.resource_id = p
+                .resource_id
+                .replace(SUBSCRIPTION_PLACEHOLDER, subscription);
+            if let Some(v) = &mut p.virtual_network_id {
+                *v = v.replace(SUBSCRIPTION_PLACEHOLDER, subscription);
+            }
         }
         if let Some(Body::Administrator(admin)) = &op.body
             && op.path.contains(OBJECT_ID_PLACEHOLDER)

@@ -1,7 +1,10 @@
 //! Reading what Azure holds now: for every server the operations touch, the
 //! server itself and, when it exists, the parameters, databases,
-//! administrators and firewall rules the operations name. Reads only (GET);
-//! the result is the input of the pure [`diff`](super::diff::diff).
+//! administrators and firewall rules the operations name; the metric
+//! alerts the operations name; and, for a VNet-injected server that does
+//! not exist yet, the subnet, private DNS zone and VNet link its creation
+//! needs. Reads only (GET); the result is the input of the pure
+//! [`diff`](super::diff::diff).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +13,13 @@ use futures::StreamExt;
 use super::client::{Applier, is_not_found, rejected};
 use crate::Error;
 use crate::models;
-use crate::operation::{Operation, OperationKind};
+use crate::monitor::MetricAlertResource;
+use crate::operation::{Operation, OperationKind, Prerequisite, PrerequisiteKind};
+
+/// The Microsoft.Network API version apply reads subnets with.
+const NETWORK_API_VERSION: &str = "2024-05-01";
+/// The API version apply reads private DNS zones and their links with.
+const PRIVATE_DNS_API_VERSION: &str = "2018-09-01";
 
 /// What Azure holds for the operations' servers.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -18,6 +27,23 @@ pub struct Observed {
     /// By server name. A server that is not here was not read and counts as
     /// absent.
     pub servers: BTreeMap<String, ServerState>,
+    /// The metric alerts the operations name that exist, by rule name.
+    pub alerts: BTreeMap<String, MetricAlertResource>,
+    /// The state of the prerequisites of servers to be created, by resource
+    /// id in lower case. One that is not here was not read and counts as
+    /// missing.
+    pub prerequisites: BTreeMap<String, PrerequisiteState>,
+}
+
+/// Whether a [`Prerequisite`] is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrerequisiteState {
+    /// It exists as the server needs it.
+    Present,
+    /// It does not exist.
+    Missing,
+    /// It exists, but not as the server needs it (why).
+    Wrong(String),
 }
 
 impl Observed {
@@ -83,7 +109,8 @@ pub(super) struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    /// Reads every server the operations touch (placeholders filled).
+    /// Reads every server the operations touch, their metric alerts, and the
+    /// prerequisites of servers still to be created (placeholders filled).
     pub(super) async fn observe(&self, ops: &[Operation]) -> Result<Observed, Error> {
         let mut observed = Observed::default();
         for op in ops {
@@ -92,7 +119,117 @@ impl Scope<'_> {
                 observed.servers.insert(op.server.clone(), state);
             }
         }
+        for op in ops {
+            match op.kind {
+                OperationKind::MetricAlert => {
+                    let url = self.applier.arm_url(&op.id, &op.path)?;
+                    if let Some(rsp) = self.applier.get_if_exists(&op.id, url).await? {
+                        let alert: MetricAlertResource =
+                            rsp.json().await.map_err(|source| Error::Azure {
+                                operation: op.id.clone(),
+                                context: "reading the metric alert".into(),
+                                source,
+                            })?;
+                        observed.alerts.insert(child_name(op).to_owned(), alert);
+                    }
+                }
+                OperationKind::ServerCreate | OperationKind::ReplicaCreate
+                    if observed.server(&op.server).is_none() =>
+                {
+                    for p in &op.prerequisites {
+                        let state = self.prerequisite(&op.id, p).await?;
+                        observed
+                            .prerequisites
+                            .insert(p.resource_id.to_ascii_lowercase(), state);
+                    }
+                }
+                _ => {}
+            }
+        }
         Ok(observed)
+    }
+
+    /// Reads one prerequisite: a subnet and its delegation, a private DNS
+    /// zone, or a link of the zone to the VNet (under any name).
+    async fn prerequisite(
+        &self,
+        operation: &str,
+        p: &Prerequisite,
+    ) -> Result<PrerequisiteState, Error> {
+        let read = |path: String| async move {
+            let url = self.applier.arm_url(operation, &path)?;
+            match self.applier.get_if_exists(operation, url).await? {
+                None => Ok::<_, Error>(None),
+                Some(rsp) => {
+                    let value: serde_json::Value =
+                        rsp.json().await.map_err(|source| Error::Azure {
+                            operation: operation.into(),
+                            context: format!("reading {path}"),
+                            source,
+                        })?;
+                    Ok(Some(value))
+                }
+            }
+        };
+        Ok(match p.kind {
+            PrerequisiteKind::DelegatedSubnet => {
+                let path = format!("{}?api-version={NETWORK_API_VERSION}", p.resource_id);
+                match read(path).await? {
+                    None => PrerequisiteState::Missing,
+                    Some(subnet) => {
+                        let services: Vec<String> = subnet["properties"]["delegations"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|d| d["properties"]["serviceName"].as_str())
+                            .map(str::to_owned)
+                            .collect();
+                        let wanted = pgplan_core::azure_facts::SUBNET_DELEGATION;
+                        match services.as_slice() {
+                            [one] if one.eq_ignore_ascii_case(wanted) => PrerequisiteState::Present,
+                            [] => {
+                                PrerequisiteState::Wrong(format!("it is not delegated to {wanted}"))
+                            }
+                            other => PrerequisiteState::Wrong(format!(
+                                "it is delegated to {}, not to {wanted} alone",
+                                other.join(", ")
+                            )),
+                        }
+                    }
+                }
+            }
+            PrerequisiteKind::PrivateDnsZone => {
+                let path = format!("{}?api-version={PRIVATE_DNS_API_VERSION}", p.resource_id);
+                match read(path).await? {
+                    None => PrerequisiteState::Missing,
+                    Some(_) => PrerequisiteState::Present,
+                }
+            }
+            PrerequisiteKind::VnetLink => {
+                let zone = p
+                    .resource_id
+                    .rsplit_once("/virtualNetworkLinks/")
+                    .map_or(p.resource_id.as_str(), |(z, _)| z);
+                let path =
+                    format!("{zone}/virtualNetworkLinks?api-version={PRIVATE_DNS_API_VERSION}");
+                let vnet = p.virtual_network_id.as_deref().unwrap_or_default();
+                match read(path).await? {
+                    None => PrerequisiteState::Missing,
+                    Some(links) => {
+                        let linked = links["value"].as_array().into_iter().flatten().any(|l| {
+                            l["properties"]["virtualNetwork"]["id"]
+                                .as_str()
+                                .is_some_and(|id| id.eq_ignore_ascii_case(vnet))
+                        });
+                        if linked {
+                            PrerequisiteState::Present
+                        } else {
+                            PrerequisiteState::Missing
+                        }
+                    }
+                }
+            }
+        })
     }
 
     /// Reads one server and, when it exists, the children the operations
@@ -158,7 +295,8 @@ impl Scope<'_> {
                 OperationKind::ServerCreate
                 | OperationKind::ReplicaCreate
                 | OperationKind::Configuration
-                | OperationKind::Restart => {}
+                | OperationKind::Restart
+                | OperationKind::MetricAlert => {}
             }
         }
         Ok(ServerState::Present(Box::new(present)))

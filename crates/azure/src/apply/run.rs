@@ -93,6 +93,18 @@ impl<'a> Run<'a> {
             Step::Skip if op.kind == OperationKind::Restart => self.restart(op, None).await,
             Step::Skip => Ok((Outcome::Skipped, detail)),
             Step::Drift => Ok((Outcome::Drift, detail)),
+            Step::Refuse
+                if matches!(
+                    op.kind,
+                    OperationKind::ServerCreate | OperationKind::ReplicaCreate
+                ) =>
+            {
+                Err(Error::MissingPrerequisite {
+                    operation: op.id.clone(),
+                    server: op.server.clone(),
+                    missing: detail,
+                })
+            }
             Step::Refuse => Err(Error::Rejected {
                 operation: op.id.clone(),
                 status: 400,
@@ -165,6 +177,14 @@ impl<'a> Run<'a> {
                 .await
                 .map_err(failed(format!("adding administrator {child}")))?
                 .into_raw_response(),
+            (Some(Body::MetricAlert(desired)), _) => {
+                let url = applier.arm_url(&op.id, &op.path)?;
+                let body = serde_json::to_value(desired).map_err(|source| Error::Serialize {
+                    what: op.id.clone(),
+                    source,
+                })?;
+                applier.put_json(&op.id, url, &body).await?
+            }
             (Some(Body::FirewallRule(desired)), _) => client
                 .firewall_rules_client()
                 .create_or_update(sub, rg, server, &child, desired.clone())
@@ -218,8 +238,10 @@ impl<'a> Run<'a> {
                         .push(child.to_owned());
                 }
             }
-            OperationKind::Administrator | OperationKind::FirewallRule | OperationKind::Restart => {
-            }
+            OperationKind::Administrator
+            | OperationKind::FirewallRule
+            | OperationKind::Restart
+            | OperationKind::MetricAlert => {}
         }
         Ok(())
     }

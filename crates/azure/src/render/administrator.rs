@@ -60,6 +60,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Vec<Operation> {
             needs_restart: false,
             secrets: Vec::new(),
             placeholders,
+            prerequisites: Vec::new(),
             notes: Vec::new(),
         });
     }

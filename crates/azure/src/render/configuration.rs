@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use pgplan_core::azure_facts;
 use pgplan_core::{Catalog, ValidPlan};
+use pgplan_core::{azure_facts, azure_monitor};
 use serde::Serialize;
 
 use super::Ctx;
@@ -72,6 +72,24 @@ pub fn azure_parameters(plan: &ValidPlan) -> Vec<Parameter> {
             },
         );
     }
+    // Azure collects longest_query_time_sec, which the slow-query alert
+    // watches, only with metrics.collector_database_activity on (rule
+    // PGP177 reports a plan that sets it off; no alert renders then).
+    let activity = azure_monitor::DATABASE_ACTIVITY_PARAMETER;
+    if plan.monitoring.thresholds.slow_query.is_some()
+        && !azure_monitor::database_activity_off(plan)
+        && !out.contains_key(activity)
+    {
+        out.insert(
+            activity.into(),
+            Parameter {
+                name: activity.into(),
+                value: "on".into(),
+                needs_restart: false,
+                origin: "derived: on, because the slow-query alert watches longest_query_time_sec, which Azure collects only with it on".into(),
+            },
+        );
+    }
     out.into_values().collect()
 }
 
@@ -98,7 +116,7 @@ pub(super) fn replica_parameters(plan: &ValidPlan, index: usize) -> Vec<Paramete
 /// One parameter in Azure's form, `None` for one Azure does not take as a
 /// parameter: a server property or a parameter the service manages. Plans
 /// that set those are refused by rules PGP162 and PGP163, names and values
-/// the catalog does not know by PGP015, so what is dropped here is only
+/// the catalog does not know by PGP077, so what is dropped here is only
 /// ever derived.
 fn convert(catalog: &Catalog, name: &str, raw: &str, origin: String) -> Option<Parameter> {
     let name = name.to_ascii_lowercase();
@@ -150,6 +168,7 @@ pub(super) fn operations(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -
             needs_restart: p.needs_restart,
             secrets: Vec::new(),
             placeholders: cx.placeholders(),
+            prerequisites: Vec::new(),
             notes: Vec::new(),
         })
         .collect()

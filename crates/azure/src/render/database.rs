@@ -44,6 +44,7 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Vec<Operation> {
             needs_restart: false,
             secrets: Vec::new(),
             placeholders: cx.placeholders(),
+            prerequisites: Vec::new(),
             notes,
         });
     }

@@ -2,9 +2,10 @@
 //! plan always gives the same operations.
 
 mod administrator;
+pub(crate) mod alert;
 mod configuration;
 mod database;
-mod network;
+pub(crate) mod network;
 mod replica;
 mod server;
 
@@ -24,7 +25,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(plan: &'a ValidPlan) -> Result<Self, Error> {
+    pub(crate) fn new(plan: &'a ValidPlan) -> Result<Self, Error> {
         let azure = plan.platform.azure().ok_or(Error::NotAzure {
             platform: plan.platform.kind(),
         })?;
@@ -77,7 +78,8 @@ impl<'a> Ctx<'a> {
 
 /// Renders a plan into the ordered operations that create its server on
 /// Azure: the server, its parameters (and a restart when a static one is
-/// set), databases, Entra administrators, firewall rules, read replicas.
+/// set), databases, Entra administrators, firewall rules, read replicas,
+/// then the metric alerts on them.
 ///
 /// Every check the requests need is a validation rule (PGP140–PGP179 and
 /// the generic ones), so a [`ValidPlan`] always renders; the only error is a
@@ -95,5 +97,6 @@ pub fn render_operations(plan: &ValidPlan) -> Result<Vec<Operation>, Error> {
     ops.extend(administrator::operations(&cx));
     ops.extend(network::firewall_rules(&cx));
     ops.extend(replica::operations(&cx));
+    ops.extend(alert::operations(&cx));
     Ok(ops)
 }

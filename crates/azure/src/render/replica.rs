@@ -66,6 +66,11 @@ pub(super) fn operations(cx: &Ctx<'_>) -> Vec<Operation> {
             needs_restart: false,
             secrets: Vec::new(),
             placeholders: cx.placeholders(),
+            prerequisites: replica
+                .network
+                .as_ref()
+                .map(|p| network::prerequisites(cx, p))
+                .unwrap_or_default(),
             notes,
         });
         let parameters = configuration::replica_parameters(cx.plan, i);

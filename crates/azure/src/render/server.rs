@@ -99,6 +99,12 @@ pub(super) fn create(cx: &Ctx<'_>) -> Operation {
         needs_restart: false,
         secrets: password.into_iter().collect(),
         placeholders: cx.placeholders(),
+        prerequisites: az
+            .network
+            .private
+            .as_ref()
+            .map(|p| network::prerequisites(cx, p))
+            .unwrap_or_default(),
         notes,
     }
 }
@@ -131,6 +137,7 @@ pub(super) fn restart(cx: &Ctx<'_>, server: &str, parameters: &[Parameter]) -> O
         needs_restart: false,
         secrets: Vec::new(),
         placeholders: cx.placeholders(),
+        prerequisites: Vec::new(),
         notes: vec!["apply restarts only when a static parameter actually changed".to_owned()],
     })
 }

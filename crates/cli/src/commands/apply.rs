@@ -37,7 +37,7 @@ pub struct ApplyArgs<'a> {
 /// Runs the command; returns the exit code.
 pub fn run(args: &ApplyArgs<'_>) -> u8 {
     if args.target == Target::All {
-        eprintln!("apply takes one target: sql, k8s or azure");
+        eprintln!("apply takes one target: sql, k8s or azure (ha: `pgplan up FILE`)");
         return super::EXIT_UNREADABLE;
     }
     let inputs = match fleet::expand(args.files) {
@@ -71,6 +71,10 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
             Target::Sql => apply_sql(&rt, &plan, args),
             Target::K8s => apply_k8s(&rt, &plan, args).map(|()| serde_json::Value::Null),
             Target::Azure => apply_azure(&rt, &plan, args).map(|()| serde_json::Value::Null),
+            Target::Ha => Err(
+                "the ha target is applied with `pgplan up FILE`, which starts the plan on this machine"
+                    .into(),
+            ),
             Target::All => Err("apply takes one target".into()),
         };
         match result {
@@ -165,9 +169,9 @@ fn apply_k8s(
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
-    let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
     let render = pgplan_k8s::RenderOptions {
-        init_sql: Some(init_sql),
+        init_script: Some(init_script),
         ..Default::default()
     };
     if !args.yes && !args.dry_run {

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod explain;
 pub mod render;
 pub mod settings;
+pub mod up;
 pub mod validate;
 
 use std::path::Path;

@@ -25,14 +25,26 @@ pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String
     match target {
         Target::Sql => pgplan_sql::render_files(plan).map_err(|e| e.to_string()),
         Target::K8s => {
-            let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+            let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
             let opts = pgplan_k8s::RenderOptions {
-                init_sql: Some(init_sql),
+                init_script: Some(init_script),
                 ..Default::default()
             };
             pgplan_k8s::render_files(plan, &opts).map_err(|e| e.to_string())
         }
-        Target::Azure => pgplan_azure::render_files(plan).map_err(|e| e.to_string()),
+        Target::Azure => {
+            // The Entra principals' SQL comes from the SQL backend; deploy.sh
+            // runs it with psql.
+            let entra = pgplan_sql::entra_principal_script(plan);
+            let opts = pgplan_azure::RenderOptions {
+                entra_principals: entra.as_ref(),
+            };
+            pgplan_azure::render_files_with(plan, &opts).map_err(|e| e.to_string())
+        }
+        Target::Ha => {
+            let layout = pgplan_ha::local::layout_for(plan, None);
+            pgplan_ha::render_files(plan, &layout).map_err(|e| e.to_string())
+        }
         Target::All => Err("`all` is a set of targets: see targets_for".into()),
     }
 }
@@ -43,7 +55,7 @@ pub fn targets_for(plan: &ValidPlan) -> Vec<Target> {
     match &plan.platform {
         Platform::Kubernetes(_) => vec![Target::Sql, Target::K8s],
         Platform::Azure(_) => vec![Target::Sql, Target::Azure],
-        Platform::Local(_) => vec![Target::Sql],
+        Platform::Local(_) => vec![Target::Sql, Target::Ha],
     }
 }
 
@@ -52,9 +64,9 @@ pub fn targets_for(plan: &ValidPlan) -> Vec<Target> {
 fn k8s_without_namespace(
     plan: &ValidPlan,
 ) -> Result<(BTreeMap<String, String>, Option<Namespace>), String> {
-    let init_sql = pgplan_sql::render_script(plan).map_err(|e| e.to_string())?;
+    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
     let opts = pgplan_k8s::RenderOptions {
-        init_sql: Some(init_sql),
+        init_script: Some(init_script),
         ..Default::default()
     };
     let mut objects = pgplan_k8s::render_objects(plan, &opts).map_err(|e| e.to_string())?;
@@ -202,6 +214,7 @@ fn target_dir(t: Target) -> &'static str {
         Target::Sql => "sql",
         Target::K8s => "k8s",
         Target::Azure => "azure",
+        Target::Ha => "ha",
         Target::All => "all",
     }
 }

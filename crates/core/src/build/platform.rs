@@ -9,12 +9,13 @@ use crate::model::azure_names::{
     PrivateDnsZone, Region, ResourceGroupName, SkuName,
 };
 use crate::model::input::Input;
+use crate::model::locale::{Encoding, Locale};
 use crate::model::names::{DnsLabel, DnsSubdomain, RoleName};
 use crate::model::net::CidrRange;
 use crate::model::platform::{
-    Azure, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku, AzureStorage,
-    AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local, Platform,
-    PrincipalType, PrivateAccess, SkuTier,
+    Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
+    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
+    Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Interval};
@@ -131,6 +132,7 @@ impl PlanBuilder {
             administrator_login: RoleName::placeholder(),
             administrator_password: None,
             managed_identities: Vec::new(),
+            alerts: AzureAlerts::default(),
         };
         let (mut azure, mut problems) = f(AzureBuilder::from_value(azure)).finish();
         if azure.sku.name.as_str().is_empty() {
@@ -467,6 +469,22 @@ impl AzureBuilder {
         self.value.managed_identities.push(name.to_owned());
         self
     }
+    /// Severity of the metric alerts, 0 (critical) to 4 (verbose).
+    pub fn alert_severity(mut self, severity: u8) -> Self {
+        self.value.alerts.severity = severity;
+        self
+    }
+    /// How often Azure evaluates each metric alert.
+    pub fn alert_frequency(self, every: impl Input<Interval>) -> Self {
+        self.set("alerts", every, |a, v| {
+            a.alerts.evaluation_frequency = Some(v)
+        })
+    }
+    /// An action group the metric alerts notify (a name in the server's
+    /// resource group, or a resource id).
+    pub fn alert_action_group(self, group: impl Input<AzureResourceRef>) -> Self {
+        self.set("alerts", group, |a, v| a.alerts.action_groups.push(v))
+    }
 }
 
 /// Reads a private access (the primary's or a replica's).
@@ -559,5 +577,18 @@ impl LocalBuilder {
     /// How long the runner waits for the server.
     pub fn start_timeout(self, d: impl Input<Interval>) -> Self {
         self.set("start_timeout", d, |l, v| l.start_timeout = Some(v))
+    }
+    /// The cluster's encoding (`initdb --encoding`; UTF8 when unset).
+    pub fn encoding(self, e: impl Input<Encoding>) -> Self {
+        self.set("encoding", e, |l, v| l.encoding = Some(v))
+    }
+    /// The cluster's locale (`initdb --locale`; `C.UTF-8` when unset).
+    pub fn locale(self, l: impl Input<Locale>) -> Self {
+        self.set("locale", l, |p, v| p.locale = Some(v))
+    }
+    /// Page checksums (`initdb --data-checksums`; on when unset).
+    pub fn data_checksums(mut self, on: bool) -> Self {
+        self.value.data_checksums = on;
+        self
     }
 }

@@ -187,10 +187,19 @@ impl PatroniBuilder {
     /// HAProxy's write, read and statistics ports.
     pub fn endpoints(mut self, write_port: u16, read_port: u16, stats_port: u16) -> Self {
         self.value.endpoints = HaEndpoints {
+            host: self.value.endpoints.host.take(),
             write_port,
             read_port,
             stats_port,
         };
+        self
+    }
+    /// The address HAProxy listens on (`127.0.0.1` when unset).
+    pub fn endpoints_host(mut self, host: impl Input<Host>) -> Self {
+        let path = FieldPath::root().field("endpoints").field("host");
+        if let Some(host) = self.problems.read(path, host) {
+            self.value.endpoints.host = Some(host);
+        }
         self
     }
 }

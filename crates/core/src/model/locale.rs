@@ -114,6 +114,10 @@ text_newtype!(
 );
 
 impl Locale {
+    /// `C.UTF-8`: UTF-8 with C collation, present on every Debian system.
+    pub fn c_utf8() -> Self {
+        Locale("C.UTF-8".to_owned())
+    }
     /// The codeset part (`UTF-8` of `en_US.UTF-8`), if any.
     pub fn codeset(&self) -> Option<&str> {
         let rest = self.0.split_once('.')?.1;

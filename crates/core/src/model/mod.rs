@@ -13,6 +13,7 @@ pub mod net;
 pub mod plan;
 pub mod platform;
 pub mod roles;
+pub mod runner;
 pub mod secrets;
 pub mod security;
 pub mod sizing;

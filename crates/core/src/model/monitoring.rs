@@ -53,6 +53,38 @@ pub struct Thresholds {
     pub failed_connections_per_minute: Option<u32>,
 }
 
+/// Share of max_connections the connection alert is derived at when the plan
+/// sets none.
+pub const DERIVED_CONNECTION_ALERT_PERCENT: u64 = 80;
+
+/// The connection alert's limit derived from `max_connections` (80 %), for
+/// plans that leave `monitoring.thresholds.connections` unset. Rule PGP073
+/// announces it, and the backends render it.
+///
+/// ```
+/// assert_eq!(pgplan_core::model::monitoring::derived_connection_alert(270), 216);
+/// ```
+pub fn derived_connection_alert(max_connections: u64) -> u64 {
+    max_connections * DERIVED_CONNECTION_ALERT_PERCENT / 100
+}
+
+impl Thresholds {
+    /// The connection alert: the plan's threshold, or the derived one
+    /// (above 80 % of `max_connections`, at once) when it sets none.
+    pub fn connections_or_derived(&self, max_connections: u64) -> Threshold<u64> {
+        match self.connections {
+            Some(t) => Threshold {
+                above: u64::from(t.above),
+                sustained: t.sustained,
+            },
+            None => Threshold {
+                above: derived_connection_alert(max_connections),
+                sustained: Interval::ZERO,
+            },
+        }
+    }
+}
+
 /// The postgres_exporter sidecar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]

@@ -11,6 +11,7 @@ use super::azure_names::{
     AvailabilityZone, AzureResourceRef, AzureServerName, FirewallRuleName, Guid, PerformanceTier,
     PrivateDnsZone, Region, ResourceGroupName, SkuName,
 };
+use super::locale::{Encoding, Locale};
 use super::names::{DnsLabel, DnsSubdomain, NameError, RoleName};
 use super::net::CidrRange;
 use super::secrets::SecretSource;
@@ -459,6 +460,46 @@ fn yes() -> bool {
     true
 }
 
+/// Azure Monitor metric alerts: what every alert pgplan renders from
+/// `monitoring.thresholds` shares. Each threshold's `for` becomes the
+/// alert's window (rule PGP176 keeps it to the windows Azure takes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct AzureAlerts {
+    /// Severity, 0 (critical) to 4 (verbose).
+    #[builder(default = 2)]
+    #[serde(default = "default_severity")]
+    pub severity: u8,
+    /// How often Azure evaluates each alert; derived from the alert's
+    /// window when unset (1 min up to 15 min windows, then coarser).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_frequency: Option<Interval>,
+    /// Action groups notified when an alert fires or resolves: a name (in
+    /// the server's resource group) or a resource id. Without one the
+    /// alerts only show in Azure Monitor.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_groups: Vec<AzureResourceRef>,
+}
+
+impl Default for AzureAlerts {
+    fn default() -> Self {
+        AzureAlerts::builder().build()
+    }
+}
+
+impl AzureAlerts {
+    /// True when every field has its default (nothing to write in a plan file).
+    pub fn is_default(&self) -> bool {
+        *self == AzureAlerts::default()
+    }
+}
+
+fn default_severity() -> u8 {
+    2
+}
+
 /// An Azure Flexible Server target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
@@ -504,10 +545,15 @@ pub struct Azure {
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_identities: Vec<String>,
+    /// Azure Monitor metric alerts (severity, evaluation frequency, action
+    /// groups) for the thresholds under `monitoring`.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "AzureAlerts::is_default")]
+    pub alerts: AzureAlerts,
 }
 
 /// A server on this machine.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Local {
     /// Data directory; a throwaway directory when unset.
@@ -522,6 +568,45 @@ pub struct Local {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_timeout: Option<Interval>,
+    /// Encoding of the cluster (`initdb --encoding`); UTF8 when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// Locale of the cluster (`initdb --locale`); `C.UTF-8` when unset, the
+    /// UTF-8 locale every Debian system has.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
+    /// Page checksums (`initdb --data-checksums`): on unless the plan turns
+    /// them off.
+    #[builder(default = true)]
+    #[serde(default = "checksums_on", skip_serializing_if = "is_true")]
+    pub data_checksums: bool,
+}
+
+impl Default for Local {
+    fn default() -> Self {
+        Local::builder().build()
+    }
+}
+
+impl Local {
+    /// The cluster's encoding: the plan's, else UTF8.
+    pub fn encoding_or_default(&self) -> Encoding {
+        self.encoding.clone().unwrap_or_default()
+    }
+    /// The cluster's locale: the plan's, else `C.UTF-8`.
+    pub fn locale_or_default(&self) -> Locale {
+        self.locale.clone().unwrap_or_else(Locale::c_utf8)
+    }
+}
+
+fn checksums_on() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 super::input::text_input!(ContainerImage);

@@ -98,9 +98,13 @@ pub enum SynchronousMode {
 }
 
 /// Client endpoints of an HA cluster (HAProxy).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct HaEndpoints {
+    /// Address HAProxy listens on; `127.0.0.1` when unset.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Host>,
     /// Port routed to the primary.
     #[builder(default = 5000)]
     #[serde(default = "write_port")]

@@ -21,9 +21,9 @@ use crate::azure_facts;
 use crate::model::azure_names::{AvailabilityZone, PrivateDnsZone, SkuName};
 use crate::model::names::RoleName;
 use crate::model::platform::{
-    Azure, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku, AzureStorage,
-    AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local, Platform,
-    PrincipalType, PrivateAccess, SkuTier,
+    Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
+    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
+    Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Interval};
@@ -466,6 +466,7 @@ fn azure(profile: Profile) -> BoxedStrategy<Azure> {
                     administrator_login,
                     administrator_password,
                     managed_identities,
+                    alerts: AzureAlerts::default(),
                 }
             },
         )

@@ -16,12 +16,13 @@ pub(super) fn key_vault_source() -> BoxedStrategy<SecretSource> {
         .boxed()
 }
 
-/// Every kind of source a plan may name. `Any` adds passwords written into
+/// Every kind of source a plan may name. `Any` adds Entra identities (which
+/// `Reasonable` leaves out), passwords written into
 /// the plan and generated passwords of any length, which validation must
 /// reject. (It also drew generated passwords stored under names no Secret
 /// can have; a `DnsSubdomain` cannot hold those.)
 pub(super) fn secret_source(profile: Profile) -> BoxedStrategy<SecretSource> {
-    let sources = prop_oneof![
+    let passwords = prop_oneof![
         Just(SecretSource::generated()),
         (dns_subdomain(), 16u16..=64).prop_map(|(name, length)| SecretSource::Generated {
             secret_name: Some(name),
@@ -34,12 +35,15 @@ pub(super) fn secret_source(profile: Profile) -> BoxedStrategy<SecretSource> {
             .prop_map(|(name, key)| SecretSource::kubernetes_secret(name, key)),
         parsed("[A-Z_][A-Z0-9_]{0,20}").prop_map(SecretSource::env),
         key_vault_source(),
-        "[a-z][a-z0-9-]{0,20}".prop_map(|principal| SecretSource::EntraIdentity { principal }),
     ];
     match profile {
-        Profile::Reasonable => sources.boxed(),
+        // An Entra identity role needs the plan's managed identity, Entra
+        // authentication and an Entra administrator (rule PGP175), which
+        // a role's source alone cannot arrange.
+        Profile::Reasonable => passwords.boxed(),
         Profile::Any => prop_oneof![
-            6 => sources,
+            5 => passwords,
+            1 => "[a-z][a-z0-9-]{0,20}".prop_map(|principal| SecretSource::EntraIdentity { principal }),
             // Passwords written into the plan, which validation must reject.
             2 => "[ -~]{0,24}".prop_map(|s| SecretSource::Literal(LiteralSecret::new(s))),
             1 => (option::of(dns_subdomain()), any::<u16>()).prop_map(|(secret_name, length)| {

@@ -33,8 +33,16 @@ fn numbered(prefix: &str, n: usize) -> Vec<DnsLabel> {
         .collect()
 }
 
+/// `127.0.0.<base + i>` for the `i`-th (1-based) member: each member of a
+/// cluster on this machine listens on its own loopback address.
+fn loopback(base: u8, i: usize) -> Option<Host> {
+    let last = usize::from(base) + i;
+    Host::new(format!("127.0.0.{last}")).ok()
+}
+
 /// Two or three members and three etcd members with Patroni's default
-/// timings and ports.
+/// timings and ports, each on its own loopback address (the local runner's
+/// layout).
 fn reasonable_patroni() -> BoxedStrategy<PatroniCluster> {
     (
         parsed::<DnsLabel>("[a-z][a-z0-9-]{1,10}[a-z0-9]"),
@@ -45,13 +53,18 @@ fn reasonable_patroni() -> BoxedStrategy<PatroniCluster> {
             scope,
             members: numbered("pg", n)
                 .into_iter()
-                .map(|name| PatroniMember { name, host: None })
+                .enumerate()
+                .map(|(i, name)| PatroniMember {
+                    name,
+                    host: loopback(10, i + 1),
+                })
                 .collect(),
             etcd: numbered("etcd", 3)
                 .into_iter()
-                .map(|name| EtcdMember {
+                .enumerate()
+                .map(|(i, name)| EtcdMember {
                     name,
-                    host: None,
+                    host: loopback(20, i + 1),
                     client_port: 2379,
                     peer_port: 2380,
                 })
@@ -124,6 +137,7 @@ fn any_patroni() -> BoxedStrategy<PatroniCluster> {
                     maximum_lag_on_failover,
                     rest_api_port,
                     endpoints: HaEndpoints {
+                        host: None,
                         write_port,
                         read_port,
                         stats_port,
@@ -184,22 +198,25 @@ pub(super) fn topology(profile: Profile, target: Target) -> BoxedStrategy<Topolo
         )
             .prop_map(|(patroni, replicas)| Topology { patroni, replicas })
             .boxed(),
-        // Patroni runs on servers pgplan manages, not on a managed service,
-        // and the Kubernetes backend renders a primary with read replicas.
-        (Profile::Reasonable, Target::Azure | Target::Kubernetes) => {
-            vec(replica(Profile::Reasonable), 0..=2)
-                .prop_map(|replicas| Topology {
-                    patroni: None,
-                    replicas,
-                })
-                .boxed()
-        }
-        (Profile::Reasonable, _) => prop_oneof![
+        // Patroni runs on servers pgplan manages, not on a managed service.
+        (Profile::Reasonable, Target::Azure) => vec(replica(Profile::Reasonable), 0..=2)
+            .prop_map(|replicas| Topology {
+                patroni: None,
+                replicas,
+            })
+            .boxed(),
+        // pgplan runs Patroni clusters on this machine (PGP200), and the
+        // local runner runs no read replicas (PGP207).
+        (Profile::Reasonable, Target::Local) => prop_oneof![
             3 => Just(Topology::single()),
             2 => reasonable_patroni().prop_map(|p| Topology {
                 patroni: Some(p),
                 ..Topology::default()
             }),
+        ]
+        .boxed(),
+        (Profile::Reasonable, Target::Kubernetes) => prop_oneof![
+            3 => Just(Topology::single()),
             1 => vec(replica(Profile::Reasonable), 1..=2).prop_map(|replicas| Topology {
                 replicas,
                 ..Topology::default()

@@ -84,7 +84,10 @@ PGPASSWORD="$(cat "$PGPLAN_SECRETS_DIR/backup/password")"
 export PGPASSWORD
 dir="$PGPLAN_BACKUP_DIR"
 mkdir -p "$dir"
-# A run that failed half-way leaves *.partial behind: never keep one.
+# A dump is written as *.partial and renamed only once checked: whatever
+# ends the run (a failure included) removes the partial ones, so a failed
+# run leaves the volume as it found it.
+trap 'find "$dir" -maxdepth 1 -name "*.partial" -exec rm -rf -- {{}} +' EXIT
 find "$dir" -maxdepth 1 -name '*.partial' -exec rm -rf -- {{}} +
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 

@@ -1,7 +1,8 @@
-//! The schema-init Job: waits for the server, runs the init SQL given by the
-//! caller with `ON_ERROR_STOP`, then sets the login roles' passwords from
-//! their Secrets. Any failure fails the Job (seed 000's reported success
-//! whatever psql did).
+//! The schema-init Job: waits for the server, runs the SQL backend's init
+//! script ([`InitScript`](pgplan_core::seams::InitScript)) with
+//! `psql --no-psqlrc --file`, then sets the password of each role the script
+//! lists from the role's Secret. Any failure fails the Job (seed 000's
+//! reported success whatever psql did).
 
 use std::fmt::Write as _;
 
@@ -37,16 +38,18 @@ pub(crate) fn default_replication_user<'a>(ctx: &'a Ctx<'_>) -> Option<&'a str> 
 /// True when there is a Job to run: init SQL to apply, or a replication
 /// login to create.
 pub(crate) fn needed(ctx: &Ctx<'_>) -> bool {
-    ctx.opts.init_sql.is_some() || default_replication_user(ctx).is_some()
+    ctx.opts.init_script.is_some() || default_replication_user(ctx).is_some()
 }
 
 /// The Job's shell script. Paths and the server come from environment
 /// variables the container sets (so the same script runs in tests).
 pub(crate) fn script(ctx: &Ctx<'_>) -> String {
-    let with_sql = ctx.opts.init_sql.is_some();
+    let with_sql = ctx.opts.init_script.is_some();
+    let role_passwords = ctx.init_passwords();
     let mut s = String::from(
         r#"set -euo pipefail
 # Any failing command fails the Job: `set -e` here, ON_ERROR_STOP in psql.
+# Nothing here prints a password: `set -x` stays off.
 PGPASSWORD="$(cat "$PGPLAN_SECRETS_DIR/superuser/password")"
 export PGPASSWORD
 
@@ -65,13 +68,14 @@ done
         s.push_str(
             r#"
 echo "schema-init: applying $PGPLAN_SQL_FILE"
+# As init.sql's header says (the script sets ON_ERROR_STOP itself; the Job
+# does not depend on it).
 psql --no-psqlrc --set=ON_ERROR_STOP=1 --file="$PGPLAN_SQL_FILE"
 "#,
         );
     }
     let replication = default_replication_user(ctx);
-    let role_passwords = with_sql && !ctx.creds.roles.is_empty();
-    if role_passwords || replication.is_some() {
+    if !role_passwords.is_empty() || replication.is_some() {
         s.push_str(
             r#"
 # Login passwords from the mounted Secrets. psql's \password hashes each one
@@ -101,8 +105,9 @@ set_password {user} "$PGPLAN_SECRETS_DIR/replication/password"
             user = quote::shell(user)
         );
     }
-    if role_passwords {
-        for (i, c) in ctx.creds.roles.iter().enumerate() {
+    if !role_passwords.is_empty() {
+        s.push_str("\n# The roles init.sql created without a password.\n");
+        for (i, c) in role_passwords.iter().enumerate() {
             let _ = writeln!(
                 s,
                 "set_password {} \"$PGPLAN_SECRETS_DIR/roles/{i}/password\"",
@@ -142,7 +147,7 @@ pub(crate) fn render(
             ..Volume::default()
         });
         mounts.push(mount("sql", SQL_DIR, true));
-        for (i, c) in ctx.creds.roles.iter().enumerate() {
+        for (i, c) in ctx.init_passwords().into_iter().enumerate() {
             let volume = format!("role-{i}-password");
             volumes.push(password_volume(&volume, c));
             mounts.push(mount(&volume, &format!("{secrets}/roles/{i}"), true));

@@ -1,5 +1,6 @@
 //! The renderers, one file per object kind, and the apply order.
 
+pub(crate) mod bootstrap;
 pub(crate) mod config_map;
 pub(crate) mod cron_job;
 pub(crate) mod job;
@@ -98,12 +99,12 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
     // Job runs: changed SQL is a new Job (a Job's pod template is immutable).
     let init = if job::needed(ctx) {
         let script = job::script(ctx);
-        let sql = ctx.opts.init_sql.as_deref().unwrap_or_default();
+        let sql = ctx.opts.init_script.as_ref().map_or("", |s| s.sql.as_str());
         let name = ctx
             .names
             .init_job(&checksum(&[script.as_bytes(), sql.as_bytes()]));
-        if let Some(sql) = &ctx.opts.init_sql {
-            out.push(config_map::init_sql(ctx, &name, sql));
+        if let Some(init) = &ctx.opts.init_script {
+            out.push(config_map::init_sql(ctx, &name, &init.sql));
         }
         Some((name, script))
     } else {
@@ -127,7 +128,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
         out.push(rule);
     }
     if let Some((name, script)) = init {
-        let sql_config_map = ctx.opts.init_sql.as_ref().map(|_| name.as_str());
+        let sql_config_map = ctx.opts.init_script.as_ref().map(|_| name.as_str());
         out.push(job::render(ctx, &name, script, sql_config_map));
     }
     out.extend(cron_job::render(ctx));

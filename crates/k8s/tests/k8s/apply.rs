@@ -284,7 +284,10 @@ fn quiet(options: ApplyOptions) -> ApplyOptions {
 
 fn opts() -> RenderOptions {
     RenderOptions {
-        init_sql: Some("CREATE SCHEMA IF NOT EXISTS product_change;\n".into()),
+        init_script: Some(pgplan_core::seams::InitScript {
+            sql: "CREATE SCHEMA IF NOT EXISTS product_change;\n".into(),
+            passwords_to_set: vec![],
+        }),
         ..RenderOptions::default()
     }
 }
@@ -623,4 +626,56 @@ contexts:
     .unwrap_err();
     assert!(matches!(missing, Error::Kubeconfig { .. }), "{missing:?}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn an_existing_secret_the_plan_names_must_be_there_before_anything_is_sent() {
+    let mut plan: Plan = seed_000();
+    plan.roles[1].password = Some(SecretSource::KubernetesSecret {
+        name: "product-change-admin-db".parse().unwrap(),
+        key: "password".parse().unwrap(),
+    });
+    let stand_in = StandIn::start(Behaviour::default()).await;
+    let err = apply_with_client(
+        stand_in.client(),
+        &valid(&plan),
+        &opts(),
+        quiet(ApplyOptions::default()),
+    )
+    .await
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::MissingExistingSecret { .. }), "{msg}");
+    assert!(
+        msg.starts_with(
+            "roles[1].password: Secret phonebill-dev/product-change-admin-db has no key `password`"
+        ),
+        "{msg}"
+    );
+    assert!(stand_in.patches().is_empty());
+
+    // There: applied, and the Secret is not pgplan's to write.
+    let stand_in = StandIn::start(Behaviour {
+        existing_passwords: BTreeMap::from([(
+            "product-change-admin-db".to_owned(),
+            "the-operators".to_owned(),
+        )]),
+        ready_after: Some(1),
+        ..Behaviour::default()
+    })
+    .await;
+    apply_with_client(
+        stand_in.client(),
+        &valid(&plan),
+        &opts(),
+        quiet(ApplyOptions::default()),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !stand_in
+            .patches()
+            .iter()
+            .any(|p| p.path.ends_with("/secrets/product-change-admin-db"))
+    );
 }

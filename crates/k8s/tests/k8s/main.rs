@@ -5,6 +5,7 @@
 mod support;
 
 mod apply;
+mod bootstrap;
 mod checkov;
 mod props;
 mod render;

@@ -7,16 +7,18 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use pgplan_core::prelude::*;
+use pgplan_core::seams::InitScript;
 use pgplan_core::{CidrRange, CronSchedule, DnsSubdomain, LabelValue, Severity};
 use pgplan_k8s::{
     COMPONENT, Error, MANAGED_BY, Object, Password, PasswordFill, RenderOptions, password_slots,
     render_files, render_objects,
 };
 
-use crate::support::{all_plans, every_kubernetes_plan, opts, seed_000, valid, variants};
+use crate::support::{all_plans, every_kubernetes_plan, opts, opts_for, seed_000, valid, variants};
 
 fn objects(plan: &Plan) -> Vec<Object> {
-    render_objects(&valid(plan), &opts()).unwrap()
+    let plan = valid(plan);
+    render_objects(&plan, &opts_for(&plan)).unwrap()
 }
 
 fn find<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Object {
@@ -695,8 +697,11 @@ fn the_schema_init_job_fails_on_any_error_and_cleans_up_after_itself() {
     assert!(s.starts_with("set -euo pipefail\n"));
     assert!(s.contains("until pg_isready --quiet --timeout=5; do"));
     assert!(s.contains("psql --no-psqlrc --set=ON_ERROR_STOP=1 --file=\"$PGPLAN_SQL_FILE\""));
-    // Role Secrets are mounted in plan order: product_change_app is roles[0].
-    assert!(s.contains("set_password product_change_app \"$PGPLAN_SECRETS_DIR/roles/0/password\""));
+    // The roles of the init script, in its order: product_change_admin first.
+    assert!(
+        s.contains("set_password product_change_admin \"$PGPLAN_SECRETS_DIR/roles/0/password\"")
+    );
+    assert!(s.contains("set_password product_change_app \"$PGPLAN_SECRETS_DIR/roles/1/password\""));
 
     // Without init SQL (and no replication login to create) there is no Job.
     let none = render_objects(&valid(&seed_000()), &RenderOptions::default()).unwrap();
@@ -705,11 +710,32 @@ fn the_schema_init_job_fails_on_any_error_and_cleans_up_after_itself() {
     let other = render_objects(
         &valid(&seed_000()),
         &RenderOptions {
-            init_sql: Some("SELECT 2;".into()),
+            init_script: Some(InitScript {
+                sql: "SELECT 2;".into(),
+                passwords_to_set: vec![],
+            }),
             ..RenderOptions::default()
         },
     )
     .unwrap();
+    // A script asking for the password of a role without a Secret was
+    // rendered for another plan: an options error naming the role.
+    let e = render_objects(
+        &valid(&seed_000()),
+        &RenderOptions {
+            init_script: Some(InitScript {
+                sql: "SELECT 1;".into(),
+                passwords_to_set: vec!["someone_else".parse().unwrap()],
+            }),
+            ..RenderOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, Error::UnknownInitScriptRole { role, .. } if role == "someone_else"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("product_change_app"), "{e}");
     let name = |objs: &[Object]| {
         objs.iter()
             .find(|o| o.kind() == "Job")
@@ -753,7 +779,10 @@ fn rendering_is_deterministic() {
         let a = render_files(&valid(&plan), &opts()).unwrap();
         let b = render_files(&valid(&plan), &opts()).unwrap();
         assert_eq!(a, b, "{name}");
-        assert_eq!(a.keys().collect::<Vec<_>>(), vec!["manifests.yaml"]);
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            vec!["README.md", "bootstrap-secrets.sh", "manifests.yaml"]
+        );
     }
 }
 

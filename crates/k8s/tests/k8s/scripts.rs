@@ -1,6 +1,9 @@
 //! The shell scripts of the schema-init Job and the backup CronJob, taken
 //! from the rendered objects and run with bash against a real PostgreSQL
-//! server (pgplan-testkit), with the container's environment pointed at it:
+//! server (pgplan-testkit), with the container's environment pointed at it.
+//! The SQL here is written by hand to reach the scripts' failure paths; the
+//! SQL backend's real script runs in this Job in the workspace's root tests
+//! (`tests/k8s_pod.rs`). The scripts:
 //! they fail on any error (seed 000's reported success whatever psql and
 //! pg_dump did), never log a password, verify dumps and prune only old ones.
 
@@ -10,6 +13,7 @@ use std::process::{Command, Output};
 
 use k8s_openapi::api::core::v1::Container;
 use pgplan_core::Plan;
+use pgplan_core::seams::InitScript;
 use pgplan_k8s::{Object, RenderOptions, render_objects};
 use pgplan_testkit::PgServer;
 
@@ -110,15 +114,25 @@ fn schema_init(pg: &PgServer, dir: &Path, sql: &str) -> (Container, Vec<(&'stati
     let objects = render_objects(
         &valid(&seed_000()),
         &RenderOptions {
-            init_sql: Some(sql.to_owned()),
+            init_script: Some(InitScript {
+                sql: sql.to_owned(),
+                passwords_to_set: [
+                    "product_change_admin",
+                    "product_change_app",
+                    "product_change_readonly",
+                ]
+                .iter()
+                .map(|r| r.parse().unwrap())
+                .collect(),
+            }),
             ..RenderOptions::default()
         },
     )
     .unwrap();
     let secrets = dir.join("secrets");
     write(&secrets.join("superuser/password"), pg.password());
-    // The roles' Secrets in plan order: app, admin, read-only.
-    for (i, pw) in ["app-Pw-2y", "admin-Pw-1x", "readonly-Pw-3z"]
+    // The roles' Secrets in the init script's order: admin, app, read-only.
+    for (i, pw) in ["admin-Pw-1x", "app-Pw-2y", "readonly-Pw-3z"]
         .iter()
         .enumerate()
     {

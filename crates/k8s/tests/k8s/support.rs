@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pgplan_core::prelude::*;
-use pgplan_core::{Plan, ValidPlan};
+use pgplan_core::seams::InitScript;
+use pgplan_core::{Plan, RoleName, SecretSource, ValidPlan};
 use pgplan_k8s::{Object, RenderOptions};
 
 /// The workspace root.
@@ -43,7 +44,8 @@ pub fn kubernetes_plans() -> Vec<(String, Plan)> {
         .collect()
 }
 
-fn plan_at(relative: &str) -> Plan {
+/// The plan in a file, relative to the workspace.
+pub fn plan_at(relative: &str) -> Plan {
     let text = std::fs::read_to_string(workspace().join(relative)).unwrap();
     Plan::from_yaml(&text).unwrap()
 }
@@ -109,12 +111,47 @@ pub fn valid(plan: &Plan) -> ValidPlan {
         .unwrap_or_else(|report| panic!("the plan does not validate:\n{report}"))
 }
 
-/// Render options the tests use: init SQL, so the schema-init Job is there.
+/// Render options the tests use: an init script, so the schema-init Job is
+/// there (it sets no role's password; see [`opts_for`]). The script the
+/// SQL backend renders for a plan runs with this Job in the workspace's
+/// root tests (`tests/k8s_pod.rs`): this crate does not depend on pgplan-sql.
 pub fn opts() -> RenderOptions {
     RenderOptions {
-        init_sql: Some("CREATE SCHEMA IF NOT EXISTS app;\n".into()),
+        init_script: Some(InitScript {
+            sql: "CREATE SCHEMA IF NOT EXISTS app;\n".into(),
+            passwords_to_set: vec![],
+        }),
         ..RenderOptions::default()
     }
+}
+
+/// [`opts`] with the Job setting the password of every login role of the
+/// plan with a password the cluster holds (as the SQL backend's
+/// `init_script_for_job` lists them).
+pub fn opts_for(plan: &ValidPlan) -> RenderOptions {
+    let mut passwords_to_set: Vec<RoleName> = plan
+        .roles
+        .iter()
+        .filter(|r| {
+            r.login
+                && matches!(
+                    r.password,
+                    Some(
+                        SecretSource::Generated { .. }
+                            | SecretSource::Env { .. }
+                            | SecretSource::KeyVault { .. }
+                            | SecretSource::KubernetesSecret { .. }
+                    )
+                )
+        })
+        .map(|r| r.name.clone())
+        .collect();
+    passwords_to_set.sort();
+    let mut opts = opts();
+    if let Some(script) = &mut opts.init_script {
+        script.passwords_to_set = passwords_to_set;
+    }
+    opts
 }
 
 /// A file-system-safe name for a plan.

@@ -196,6 +196,17 @@ impl Session {
         actual: &ServerState,
         changes: &ChangeSet,
     ) -> Result<(), Error> {
+        for role in desired.roles.values() {
+            if let Some(identity) = &role.entra_identity
+                && !actual.has_role(&role.name)
+            {
+                return Err(Error::MissingEntraPrincipal {
+                    role: role.name.to_string(),
+                    identity: identity.clone(),
+                    server: self.server.clone(),
+                });
+            }
+        }
         for (role, referenced_by) in desired.external_roles() {
             if !actual.has_role(&role) {
                 return Err(Error::UnknownRole {

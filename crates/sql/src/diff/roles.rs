@@ -54,6 +54,9 @@ pub(super) fn diff_roles(
         let verifier =
             |pw: &Password| PasswordSpec::Verifier(new_verifier(inputs.resolver, &role.name, pw));
         match actual.roles.get(role.name.as_str()) {
+            // An Entra principal is created by the Entra principal script;
+            // apply's preflight stops when it is missing.
+            None if role.entra_identity.is_some() => {}
             None => {
                 let options = RoleOptions {
                     login: Some(role.login),

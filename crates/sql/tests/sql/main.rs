@@ -4,6 +4,7 @@
 //! with TLS on (`tls`).
 
 mod bad_input;
+mod entra;
 mod faults;
 mod names;
 mod parameter_catalog;

@@ -57,6 +57,25 @@ fn rendered_sql_of_every_plan() {
                     .join(", "),
                 job.sql
             ));
+            // On Azure, the Entra principals the deploy script creates.
+            if let Some(entra) =
+                pgplan_sql::entra_principal_script(&plan.validate().expect("the plan validates"))
+            {
+                out.push_str(&format!(
+                    "==> entra_principal_script (database {}; {}) <==\n{}\n",
+                    entra.database,
+                    entra
+                        .principals
+                        .iter()
+                        .map(|p| format!(
+                            "{} as {}, object id in {}",
+                            p.role, p.identity, p.object_id_variable
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    entra.sql
+                ));
+            }
             // The same plan renders the same bytes.
             assert_eq!(
                 files,

@@ -10,6 +10,7 @@ mod backups;
 mod common;
 mod durability;
 mod extensions;
+pub mod ha;
 mod kubernetes;
 mod monitoring;
 mod parameters;
@@ -33,12 +34,18 @@ pub use azure::{
     AzureServerProperties, AzureSettingsMethod, AzureSkuCapacity, AzureSkuTier, AzureStorageIops,
     AzureStorageSize, AzureVersion,
 };
+pub use azure::{AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts};
 pub use backups::{
     BackupVolumeCapacity, DumpDatabases, DumpDestination, DumpFrequency, DumpRetention,
     ParallelDumpFormat,
 };
 pub use durability::{AsynchronousCommit, CrashSafety};
 pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
+pub use ha::{
+    LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniComponentNames,
+    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, RunnerOwnedParameters,
+    RunnerReservedLogins,
+};
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
@@ -203,10 +210,24 @@ pub static ALL: &[&dyn Rule] = &[
     &AzureFirewallRules,
     &AzureDatabaseNames,
     &AzureDatabaseCollation,
+    &AzureEntraRoles,
+    &AzureMetricAlerts,
+    &AzureAlertMetrics,
+    &AzureLogicalBackups,
     // SQL objects, PGP180–PGP199.
     &UniqueDatabaseNames,
     &ReservedSchemaNames,
     &SchemaUsage,
+    // HA and the local runner, PGP200–PGP239.
+    &PatroniPlatform,
+    &LocalLoopbackHosts,
+    &LocalPortClashes,
+    &RunnerOwnedParameters,
+    &PatroniExporterLogin,
+    &RunnerReservedLogins,
+    &PatroniReplicationLogin,
+    &LocalReadReplicas,
+    &PatroniComponentNames,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

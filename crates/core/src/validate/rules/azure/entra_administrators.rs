@@ -13,7 +13,7 @@ pub struct AzureEntraAdministrators;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP147",
     name: "azure-entra-administrators",
-    summary: "Microsoft Entra administrators are listed only with Entra authentication on, each with a principal name written once and without surrounding spaces; Entra authentication without administrators is flagged",
+    summary: "Microsoft Entra administrators are listed only with Entra authentication on, each with a principal name written once, without surrounding spaces and not starting with `@`; Entra authentication without administrators is flagged",
     rationale: "Azure refuses Entra administrators on a server without Entra authentication; an administrator is created per object id and looked up by its display name, so a blank or repeated name cannot be created or found; with Entra on and no administrator, no Entra principal can log in.",
     examples: crate::rule_examples!("PGP147-azure-entra-administrators"),
     replaces: &["PGP009"],
@@ -58,6 +58,15 @@ impl Rule for AzureEntraAdministrators {
                     "write the user's, group's or service principal's display name",
                 );
                 continue;
+            }
+            if name.starts_with('@') {
+                out.error(
+                    path.clone().field("principal_name"),
+                    format!(
+                        "principal name `{name}` starts with `@`: the Azure CLI reads an argument that starts with `@` as the name of a file to load, so the deploy script cannot pass it"
+                    ),
+                    "write the principal's display name without the leading `@` (rename it in Entra ID if it has one)",
+                );
             }
             if name.trim() != name {
                 out.error(

@@ -1,5 +1,7 @@
 //! The Azure Database for PostgreSQL Flexible Server rules, PGP140–PGP179:
-//! one file per check (together they replace PGP009). Each runs only on
+//! one file per check (PGP140–PGP174 together replace PGP009; PGP175–PGP178
+//! cover what the deploy script and apply run beyond the server: Entra
+//! principals, metric alerts, logical backups). Each runs only on
 //! plans whose platform is Azure, and together they guarantee that a plan
 //! that validates renders: every check the Azure backend needs is one of
 //! them (or a generic rule, such as PGP015 for parameter names and values).
@@ -9,6 +11,7 @@ mod support;
 
 mod admin_login;
 mod admin_password;
+mod alert_metrics;
 mod authentication;
 mod backup_retention;
 mod burstable_limits;
@@ -16,6 +19,7 @@ mod database_collation;
 mod database_names;
 mod delegated_subnet;
 mod entra_administrators;
+mod entra_roles;
 mod extension_allow_list;
 mod extensions_parameter;
 mod firewall_private_access;
@@ -23,8 +27,10 @@ mod firewall_rules;
 mod geo_backup;
 mod ha_region;
 mod ha_zones;
+mod logical_backups;
 mod managed_parameters;
 mod max_connections;
+mod metric_alerts;
 mod performance_tier;
 mod pg_stat_statements;
 mod preload_libraries;
@@ -45,6 +51,7 @@ mod version;
 
 pub use admin_login::AzureAdminLogin;
 pub use admin_password::AzureAdminPassword;
+pub use alert_metrics::AzureAlertMetrics;
 pub use authentication::AzureAuthentication;
 pub use backup_retention::AzureBackupRetention;
 pub use burstable_limits::AzureBurstableLimits;
@@ -52,6 +59,7 @@ pub use database_collation::AzureDatabaseCollation;
 pub use database_names::AzureDatabaseNames;
 pub use delegated_subnet::AzureDelegatedSubnet;
 pub use entra_administrators::AzureEntraAdministrators;
+pub use entra_roles::AzureEntraRoles;
 pub use extension_allow_list::AzureExtensionAllowList;
 pub use extensions_parameter::AzureExtensionsParameter;
 pub use firewall_private_access::AzureFirewallPrivateAccess;
@@ -59,8 +67,10 @@ pub use firewall_rules::AzureFirewallRules;
 pub use geo_backup::AzureGeoBackup;
 pub use ha_region::AzureHaRegion;
 pub use ha_zones::AzureHaZones;
+pub use logical_backups::AzureLogicalBackups;
 pub use managed_parameters::AzureManagedParameters;
 pub use max_connections::AzureMaxConnections;
+pub use metric_alerts::AzureMetricAlerts;
 pub use performance_tier::AzurePerformanceTier;
 pub use pg_stat_statements::AzurePgStatStatements;
 pub use preload_libraries::AzurePreloadLibraries;
@@ -118,9 +128,15 @@ mod tests {
     #[test]
     fn every_azure_rule_fails_its_failing_example_and_passes_its_fix() {
         let rules = azure_rules();
-        assert_eq!(rules.len(), 35, "{rules:?}");
+        assert_eq!(rules.len(), 39, "{rules:?}");
         for info in rules {
-            assert_eq!(info.replaces, ["PGP009"], "{info}");
+            // PGP140–PGP174 split PGP009; the later ones are new checks.
+            let replaces: &[&str] = if number(info) <= 174 {
+                &["PGP009"]
+            } else {
+                &[]
+            };
+            assert_eq!(info.replaces, replaces, "{info}");
             assert!(info.name.starts_with("azure-"), "{info}");
             assert!(
                 !info.summary.is_empty() && !info.rationale.is_empty(),

@@ -2,14 +2,12 @@
 //! (error at or above, warning above 95 %); when unset it is derived as 80 %
 //! of max_connections and reported as an info with the number.
 
+use crate::model::monitoring::{DERIVED_CONNECTION_ALERT_PERCENT, derived_connection_alert};
 use crate::tuning::params::MAX_CONNECTIONS;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP073.
 pub struct ConnectionAlert;
-
-/// Share of max_connections the connection alert is derived at.
-const DERIVED_CONNECTION_ALERT_PERCENT: u64 = 80;
 
 /// What the rule is.
 pub static INFO: RuleInfo = RuleInfo {
@@ -30,7 +28,7 @@ impl Rule for ConnectionAlert {
             return;
         };
         let max = u64::from(max);
-        let derived = max * DERIVED_CONNECTION_ALERT_PERCENT / 100;
+        let derived = derived_connection_alert(max);
         let Some(threshold) = cx.plan.monitoring.thresholds.connections else {
             out.info(            "monitoring.thresholds.connections",
                 format!(

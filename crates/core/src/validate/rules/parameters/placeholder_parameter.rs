@@ -74,8 +74,10 @@ fn custom_prefixes(cx: &Context<'_>) -> BTreeSet<String> {
             .map(|(_, e)| e.name.as_str().replace('-', "_")),
     );
     if cx.plan.platform.azure().is_some() {
-        // azure.extensions, azure.accepted_password_auth_method, …
+        // azure.extensions, azure.accepted_password_auth_method, …, and
+        // the service's metrics.* switches (metrics.collector_database_activity).
         prefixes.insert("azure".to_owned());
+        prefixes.insert("metrics".to_owned());
     }
     prefixes
 }

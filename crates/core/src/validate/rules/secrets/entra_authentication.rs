@@ -1,5 +1,7 @@
 //! PGP045 entra-authentication: a role that authenticates as a Microsoft
-//! Entra identity needs Entra authentication on the server (Azure only).
+//! Entra identity is on Azure. On Azure, PGP175 azure-entra-roles checks what
+//! such a role needs there; on Kubernetes, PGP110 kubernetes-entra-identity
+//! reports it.
 
 use crate::model::secrets::SecretSource;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
@@ -11,8 +13,8 @@ pub struct EntraAuthentication;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP045",
     name: "entra-authentication",
-    summary: "a role that logs in as a Microsoft Entra identity is on an Azure server with Entra authentication on",
-    rationale: "An Entra identity logs in with a token that only a Flexible Server with Microsoft Entra authentication enabled accepts; anywhere else the role has no way to authenticate, and the service that uses it cannot connect.",
+    summary: "a role that logs in as a Microsoft Entra identity is on Azure, the only platform that checks Entra tokens",
+    rationale: "An Entra identity logs in with a token that only Azure Database for PostgreSQL with Microsoft Entra authentication accepts; a server pgplan runs itself has no way to check one, so the role cannot authenticate and the service that uses it cannot connect.",
     examples: crate::rule_examples!("PGP045-entra-authentication"),
     replaces: &["PGP010"],
 };
@@ -22,17 +24,11 @@ impl Rule for EntraAuthentication {
         &INFO
     }
     fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
-        let azure = cx.plan.platform.azure();
-        // On Kubernetes PGP110 kubernetes-entra-identity reports it, with
-        // what the backend would have rendered.
-        if azure.is_some_and(|az| az.auth.entra) || cx.plan.platform.kubernetes().is_some() {
+        // Azure (PGP175) and Kubernetes (PGP110) have rules of their own
+        // that say what the role needs there.
+        if cx.plan.platform.azure().is_some() || cx.plan.platform.kubernetes().is_some() {
             return;
         }
-        let why = if azure.is_some() {
-            "Microsoft Entra authentication is off (platform.azure.auth.entra)"
-        } else {
-            "Microsoft Entra authentication exists only on Azure"
-        };
         for (i, role) in cx.plan.roles.iter().enumerate() {
             let Some(SecretSource::EntraIdentity { principal }) = &role.password else {
                 continue;
@@ -40,10 +36,10 @@ impl Rule for EntraAuthentication {
             out.error(
                 format!("roles[{i}].password"),
                 format!(
-                    "role {} authenticates as Entra identity `{principal}`, but {why}: it cannot log in",
+                    "role {} authenticates as Entra identity `{principal}`, but Microsoft Entra authentication exists only on Azure: it cannot log in",
                     role.name
                 ),
-                "turn on platform.azure.auth.entra, or give the role a password source",
+                "give the role a password source ({ generated: {} }, { env: { var } }, { key_vault: { vault, secret } }), or plan it on Azure",
             );
         }
     }
@@ -52,47 +48,48 @@ impl Rule for EntraAuthentication {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Platform;
     use crate::validate::rules::test_support::*;
 
-    #[test]
-    fn entra_identities_need_entra_authentication() {
-        let mut plan = azure_reference_plan();
-        assert!(run(&EntraAuthentication, &plan).is_empty());
+    fn with_entra_role(mut plan: crate::Plan) -> crate::Plan {
         plan.roles[1].password = Some(SecretSource::EntraIdentity {
-            principal: "bill-inquiry-service-identity".into(),
+            principal: "svc".into(),
         });
-        let d = run(&EntraAuthentication, &plan);
-        assert_eq!(d.len(), 1, "{d:#?}");
-        assert_eq!(d[0].id(), "PGP045");
-        assert_eq!(d[0].severity, Severity::Error);
-        assert!(d[0].message.contains("`bill-inquiry-service-identity`"));
-        assert!(d[0].message.contains("platform.azure.auth.entra"));
-        if let Platform::Azure(az) = &mut plan.platform {
-            az.auth.entra = true;
-        }
-        assert!(run(&EntraAuthentication, &plan).is_empty());
+        plan
     }
 
     #[test]
     fn entra_exists_only_on_azure() {
-        let mut plan = kubernetes_reference_plan();
-        plan.roles[1].password = Some(SecretSource::EntraIdentity {
-            principal: "svc".into(),
-        });
-        // Kubernetes' own rule reports it there.
-        assert!(run(&EntraAuthentication, &plan).is_empty());
         let mut plan = patroni_cluster_plan();
         plan.roles = kubernetes_reference_plan().roles;
-        plan.roles[1].password = Some(SecretSource::EntraIdentity {
-            principal: "svc".into(),
-        });
-        let d = run(&EntraAuthentication, &plan);
+        assert!(run(&EntraAuthentication, &plan).is_empty());
+        let d = run(&EntraAuthentication, &with_entra_role(plan));
         assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].id(), "PGP045");
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(d[0].path, "roles[1].password");
         assert!(
             d[0].message.contains("exists only on Azure"),
             "{}",
             d[0].message
+        );
+    }
+
+    #[test]
+    fn azure_and_kubernetes_have_rules_of_their_own() {
+        // PGP175 and PGP110 report these, with what each platform needs.
+        assert!(
+            run(
+                &EntraAuthentication,
+                &with_entra_role(azure_reference_plan())
+            )
+            .is_empty()
+        );
+        assert!(
+            run(
+                &EntraAuthentication,
+                &with_entra_role(kubernetes_reference_plan())
+            )
+            .is_empty()
         );
     }
 }

@@ -85,7 +85,7 @@ fn a_directory_renders_one_subdirectory_per_plan_with_the_shared_namespace_once(
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.starts_with("rendered 4 plans: 4 ok, 0 failed; 4 files"),
+        stdout.starts_with("rendered 4 plans: 4 ok, 0 failed; 12 files"),
         "{stdout}"
     );
     assert!(stdout.contains("1 shared namespace(s)"), "{stdout}");
@@ -105,6 +105,12 @@ fn a_directory_renders_one_subdirectory_per_plan_with_the_shared_namespace_once(
             std::fs::read_to_string(scratch.path(&format!("out/{plan}/manifests.yaml"))).unwrap();
         let objects = documents(&manifests);
         assert!(objects.len() > 5, "{plan}: {manifests}");
+        // The script that fills the Secrets also creates the Namespace when
+        // it is missing, so each plan's directory deploys on its own.
+        let bootstrap =
+            std::fs::read_to_string(scratch.path(&format!("out/{plan}/bootstrap-secrets.sh")))
+                .unwrap();
+        assert!(bootstrap.contains("fleet-dev"), "{plan}: {bootstrap}");
         assert!(
             objects.iter().all(|o| o["kind"] != "Namespace"),
             "{plan} repeats the shared Namespace"
@@ -197,15 +203,18 @@ fn target_all_renders_what_applies_to_each_platform() {
     for file in [
         "dev-product-change/sql/init.sql",
         "dev-product-change/k8s/manifests.yaml",
+        "dev-product-change/k8s/bootstrap-secrets.sh",
         "prod-bill-inquiry/sql/init.sql",
         "prod-bill-inquiry/azure/deploy.sh",
         "ha-cluster/sql/init.sql",
+        "ha-cluster/ha/haproxy/haproxy.cfg",
         "00-namespaces.yaml",
     ] {
         assert!(scratch.path(&format!("out/{file}")).exists(), "{file}");
     }
     assert!(!scratch.path("out/prod-bill-inquiry/k8s").exists());
     assert!(!scratch.path("out/ha-cluster/k8s").exists());
+    assert!(!scratch.path("out/dev-product-change/ha").exists());
 }
 
 #[test]

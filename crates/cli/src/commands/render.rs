@@ -59,8 +59,8 @@ pub fn targets_for(plan: &ValidPlan) -> Vec<Target> {
     }
 }
 
-/// The Kubernetes manifests of a fleet's plan without its Namespace, which
-/// is returned apart to be written once for every plan that shares it.
+/// The Kubernetes files of a fleet's plan without its Namespace, which is
+/// returned apart to be written once for every plan that shares it.
 fn k8s_without_namespace(
     plan: &ValidPlan,
 ) -> Result<(BTreeMap<String, String>, Option<Namespace>), String> {
@@ -69,20 +69,7 @@ fn k8s_without_namespace(
         init_script: Some(init_script),
         ..Default::default()
     };
-    let mut objects = pgplan_k8s::render_objects(plan, &opts).map_err(|e| e.to_string())?;
-    let mut namespace = None;
-    objects.retain(|o| match o {
-        pgplan_k8s::Object::Namespace(ns) => {
-            namespace = Some(ns.clone());
-            false
-        }
-        _ => true,
-    });
-    let yaml = pgplan_k8s::to_yaml(plan, &objects).map_err(|e| e.to_string())?;
-    Ok((
-        BTreeMap::from([("manifests.yaml".to_owned(), yaml)]),
-        namespace,
-    ))
+    pgplan_k8s::render_files_without_namespace(plan, &opts).map_err(|e| e.to_string())
 }
 
 /// What rendering one plan did.

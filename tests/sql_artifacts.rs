@@ -76,9 +76,10 @@ fn run_header(pg: &PgServer, dir: &Path, file: &str, db: &str) -> Output {
 }
 
 /// The plan on another major, when it validates there.
-fn on_major(plan: &Plan, major: u16) -> Option<ValidPlan> {
+fn on_major(plan: &Plan, major: u16, pg: &PgServer) -> Option<ValidPlan> {
     let mut p = plan.clone();
     p.version = MajorVersion::new(major).ok()?;
+    crate::support::pin_to_stand_in_build(&mut p, pg);
     p.validate().ok()
 }
 
@@ -115,7 +116,7 @@ fn run_on(major: u16, plans: &[(String, Plan)]) -> Vec<String> {
     pg.psql("postgres", "SELECT pg_sleep(5.2)").unwrap();
     let mut ran = Vec::new();
     for (name, plan) in plans {
-        let Some(plan) = on_major(plan, major) else {
+        let Some(plan) = on_major(plan, major, pg) else {
             continue;
         };
         let files = render_sql(&plan);
@@ -209,8 +210,38 @@ fn run_on(major: u16, plans: &[(String, Plan)]) -> Vec<String> {
             "{what}: every monitoring query returns rows:\n{stdout}"
         );
         ran.push(name.clone());
+        // Plans share names across environments (dev and prod event-marketing
+        // both have event_app): the next plan must not find this one's
+        // objects, which init.sql would rightly refuse as another owner's.
+        drop_plan_objects(pg, &plan);
     }
     ran
+}
+
+/// Drops the databases and roles a plan created on the shared server.
+fn drop_plan_objects(pg: &PgServer, plan: &Plan) {
+    let ident = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    for db in &plan.databases {
+        pg.psql(
+            "postgres",
+            &format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                ident(db.name.as_str())
+            ),
+        )
+        .unwrap();
+    }
+    for role in &plan.roles {
+        let name = role.name.as_str();
+        let literal = format!("'{}'", name.replace('\'', "''"));
+        pg.psql(
+            "postgres",
+            &format!(
+                "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = {literal}) THEN EXECUTE 'DROP OWNED BY ' || quote_ident({literal}); EXECUTE 'DROP ROLE ' || quote_ident({literal}); END IF; END $$"
+            ),
+        )
+        .unwrap();
+    }
 }
 
 /// A WAL receiver (pg_receivewal) streaming from the server, so it has a

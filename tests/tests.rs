@@ -1,5 +1,6 @@
 //! Workspace integration tests, one binary with a module per topic.
 
+mod fuzz;
 mod support;
 
 mod azure_deploy;

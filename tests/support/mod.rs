@@ -182,3 +182,42 @@ pub fn psql(args: &[&str], password: &str) -> Output {
         .output()
         .unwrap()
 }
+
+/// Pins each derived value that needs a configure option the stand-in
+/// server of the plan's major was built without (`wal_compression = lz4`:
+/// the official image is built `--with-lz4`, the npm builds the tests run
+/// for 14 and 16–18 are not) to the server's own default, and says which on
+/// stderr. Debian's 15 has the options, so there the derived value itself
+/// runs. Returns the pinned parameters.
+pub fn pin_to_stand_in_build(plan: &mut Plan, pg: &pgplan_testkit::PgServer) -> Vec<String> {
+    let major = plan.version.get();
+    let mut pinned = Vec::new();
+    for s in plan.settings().iter() {
+        if pgplan::core::catalog::build_option(&s.name, &s.value, major).is_none() {
+            continue;
+        }
+        let query = |sql: String| pg.psql("postgres", &sql).unwrap().trim().to_owned();
+        let known = query(format!(
+            "SELECT '{}' = ANY(enumvals) FROM pg_settings WHERE name = '{}'",
+            s.value, s.name
+        ));
+        if known == "t" {
+            continue;
+        }
+        let default = query(format!(
+            "SELECT boot_val FROM pg_settings WHERE name = '{}'",
+            s.name
+        ));
+        eprintln!(
+            "{} = {} needs {}, which the stand-in PostgreSQL {major} lacks: pinned to its default {default}",
+            s.name,
+            s.value,
+            pgplan::core::catalog::build_option(&s.name, &s.value, major).unwrap_or_default()
+        );
+        plan.tuning
+            .parameters
+            .insert(s.name.parse().unwrap(), default.as_str().into());
+        pinned.push(s.name.clone());
+    }
+    pinned
+}

@@ -79,8 +79,7 @@ fn applier(standin: &StandIn) -> Applier {
         .subscription_id(SUBSCRIPTION)
         .object_id("phonebill-admin", GROUP_ID)
         .key_vault_url(format!("{}/vaults/{{vault}}", standin.url))
-        .poll_interval(Duration::from_millis(20))
-        .progress(false);
+        .poll_interval(Duration::from_millis(20));
     Applier::new(Arc::new(credential), options).unwrap()
 }
 
@@ -427,8 +426,7 @@ async fn a_missing_object_id_is_named_with_its_fix() {
         .endpoint(&standin.url)
         .subscription_id(SUBSCRIPTION)
         .key_vault_url(format!("{}/vaults/{{vault}}", standin.url))
-        .poll_interval(Duration::from_millis(20))
-        .progress(false);
+        .poll_interval(Duration::from_millis(20));
     let applier = Applier::new(Arc::new(credential), options).unwrap();
     let err = applier
         .apply(&seed().validate().expect("the plan validates"))

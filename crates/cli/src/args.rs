@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::help;
+
 /// pgplan: a PostgreSQL deployment plan, validated and rendered to SQL,
 /// Kubernetes and Azure.
 #[derive(Debug, Parser)]
-#[command(name = "pgplan", version, about, long_about = None)]
+#[command(name = "pgplan", version, about, long_about = None, after_help = help::MAIN)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
@@ -45,10 +47,12 @@ pub enum Target {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check plan files: every rule, every finding. Exit 0 without errors,
-    /// 1 with errors, 2 when a file cannot be read.
+    /// 1 with errors, 2 when a file cannot be read (with --output json, an
+    /// `{"error": …}` object).
     ///
-    /// Example: `pgplan validate plans/` checks every plan in the directory
-    /// and prints one summary line.
+    /// Several plans (or a directory of them) are checked in one process;
+    /// one summary line follows.
+    #[command(after_help = help::VALIDATE)]
     Validate {
         /// Plan files (YAML or JSON) or directories of them: several plans
         /// run in one process, in parallel.
@@ -64,6 +68,7 @@ pub enum Command {
     },
     /// Explain a validation rule: what it checks, why, and a failing and a
     /// fixed example plan. Exit 2 for an id that is no rule.
+    #[command(after_help = help::EXPLAIN)]
     Explain {
         /// Rule id or name (PGP018, shared-buffers-size); a retired id says
         /// what it became.
@@ -74,6 +79,7 @@ pub enum Command {
         list: bool,
     },
     /// Show every resolved server parameter with where its value comes from.
+    #[command(after_help = help::SETTINGS)]
     Settings {
         /// Plan files (YAML or JSON) or directories of them: several plans
         /// run in one process, in parallel.
@@ -89,7 +95,7 @@ pub enum Command {
     /// One plan file renders into DIR; several plans (or a directory of
     /// them) render into one subdirectory per plan, named after the file,
     /// with objects that plans share (a Kubernetes Namespace) written once.
-    /// Example: `pgplan render plans/ --target k8s --out out/`.
+    #[command(after_help = help::RENDER)]
     Render {
         /// Plan files (YAML or JSON) or directories of them: several plans
         /// run in one process, in parallel.
@@ -98,14 +104,23 @@ pub enum Command {
         /// What to render (`all`: what applies to each plan's platform).
         #[arg(long, value_enum)]
         target: Target,
-        /// Output directory (created if missing).
+        /// Output directory (created if missing). Files are written
+        /// atomically; symbolic links are never followed; files pgplan did
+        /// not write are not overwritten (see --force); files of an earlier
+        /// render that this one does not produce are removed.
         #[arg(long)]
         out: PathBuf,
+        /// Overwrite files in the output directory that pgplan did not
+        /// write (or that changed since); a symbolic link is replaced, not
+        /// followed.
+        #[arg(long)]
+        force: bool,
         /// List every finding of a rule that fires many times.
         #[arg(long, short)]
         verbose: bool,
     },
     /// Show the changes `apply` would make to a live server (SQL target; a dry run).
+    #[command(after_help = help::DIFF)]
     Diff {
         /// Plan files (YAML or JSON) or directories of them: several plans
         /// run in one process, in parallel.
@@ -124,8 +139,27 @@ pub enum Command {
         /// Output format: `json` prints the changes with their statements.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
+        /// Read the connection password from the first line of standard
+        /// input (instead of PGPASSWORD, PGPASSFILE or the DSN).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Manage roles, databases and schemas that exist on the server
+        /// without pgplan's marker (created by hand or by another tool):
+        /// without it they are conflicts, shown and left alone.
+        #[arg(long)]
+        adopt: bool,
+        /// Directory for generated passwords (`password: { generated: {} }`):
+        /// each is created once, in a file readable only by you (0600), and
+        /// read from there on later applies. Never printed.
+        #[arg(long, value_name = "DIR")]
+        password_dir: Option<PathBuf>,
+        /// How long to wait for another apply to the same server to finish
+        /// (seconds).
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        lock_timeout: u64,
     },
     /// Apply a plan to its target.
+    #[command(after_help = help::APPLY)]
     Apply {
         /// Plan files (YAML or JSON) or directories of them: several plans
         /// run in one process, in parallel.
@@ -156,10 +190,29 @@ pub enum Command {
         /// Output format (SQL target): `json` prints what was run.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
+        /// Read the connection password from the first line of standard
+        /// input (instead of PGPASSWORD, PGPASSFILE or the DSN).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Manage roles, databases and schemas that exist on the server
+        /// without pgplan's marker (created by hand or by another tool):
+        /// without it they are conflicts, shown and left alone.
+        #[arg(long)]
+        adopt: bool,
+        /// Directory for generated passwords (`password: { generated: {} }`):
+        /// each is created once, in a file readable only by you (0600), and
+        /// read from there on later applies. Never printed.
+        #[arg(long, value_name = "DIR")]
+        password_dir: Option<PathBuf>,
+        /// How long to wait for another apply to the same server to finish
+        /// (seconds).
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        lock_timeout: u64,
     },
     /// Start a local plan on this machine (a single server, or a Patroni
     /// cluster with etcd, HAProxy and exporters), or converge it when it
     /// runs; then apply its roles, databases and privileges.
+    #[command(after_help = help::UP)]
     Up {
         /// Plan file (YAML or JSON) with `platform: local`.
         file: PathBuf,
@@ -177,6 +230,7 @@ pub enum Command {
     },
     /// Show what runs of a local plan: members, roles, timelines, lag,
     /// endpoints and exporter URLs.
+    #[command(after_help = help::STATUS)]
     Status {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -188,6 +242,7 @@ pub enum Command {
         output: Output,
     },
     /// Stop everything `up` started, in order; keep the data unless --purge.
+    #[command(after_help = help::DOWN)]
     Down {
         /// Plan file (YAML or JSON).
         file: PathBuf,
@@ -198,4 +253,7 @@ pub enum Command {
         #[arg(long)]
         purge: bool,
     },
+    /// Documents, diagrams, comparisons, cost, import and editor support.
+    #[command(flatten)]
+    Documents(crate::doc_args::DocumentCommand),
 }

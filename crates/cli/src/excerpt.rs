@@ -1,41 +1,12 @@
 //! The lines of a plan file that a report shows, and how they are shown.
 //!
 //! A finding is printed with the few lines around its field, never with the
-//! whole file: an [`Excerpt`] holds only those lines (as [`Shown`] makes
-//! them printable) and tells miette where they are in the file, so the cost
-//! of a report is proportional to its findings, not to findings × file size.
-
-use std::borrow::Cow;
+//! whole file: an [`Excerpt`] holds only those lines (cut from the file as it
+//! may be printed, [`pgplan_core::redact::Excerpt`]) and tells miette where
+//! they are, so the cost of a report is proportional to its findings, not to
+//! findings × file size.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
-
-/// Lines of a plan file as they may be printed.
-///
-/// This is the one place an excerpt's text passes through before it reaches
-/// a terminal: secret-bearing values are to be redacted and control
-/// characters escaped here, with [`Shown::offset`] mapping positions in the
-/// file to positions in the shown text so labels still point at their field.
-/// Today the text is shown as written.
-pub struct Shown<'a> {
-    text: Cow<'a, str>,
-}
-
-impl<'a> Shown<'a> {
-    /// Prepares `original` (whole lines of a plan file) for printing.
-    pub fn new(original: &'a str) -> Self {
-        Shown {
-            text: Cow::Borrowed(original),
-        }
-    }
-    /// The text to print.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-    /// Where a byte offset of the original lines is in [`Shown::text`].
-    pub fn offset(&self, original: usize) -> usize {
-        original.min(self.text.len())
-    }
-}
 
 /// A few lines of a plan file, placed where they are in it: miette reads
 /// spans in file offsets and prints the file's line numbers.
@@ -44,15 +15,16 @@ pub struct Excerpt {
     name: String,
     /// The shown lines.
     text: String,
-    /// Offset in the file that `text` stands for (spans are relative to it).
+    /// Offset in the printable file that `text` stands for (spans are
+    /// relative to it).
     base: usize,
     /// 0-based line number of the first line.
     first_line: usize,
 }
 
 impl Excerpt {
-    /// An excerpt of `lines` (whole lines, already shown), that start at
-    /// file offset `base` on 0-based line `first_line`.
+    /// An excerpt of `text` (whole lines of the printable file), that start
+    /// at its offset `base` on 0-based line `first_line`.
     pub fn new(name: &str, text: String, base: usize, first_line: usize) -> Self {
         Excerpt {
             name: name.to_owned(),

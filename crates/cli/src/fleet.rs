@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::commands::{EXIT_ERRORS, EXIT_UNREADABLE};
+use crate::commands::{EXIT_ERRORS, EXIT_REFUSED, EXIT_TARGET, EXIT_UNREADABLE};
 
 /// One plan file to process.
 #[derive(Debug, Clone)]
@@ -160,10 +160,16 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) ->
 pub enum Outcome {
     /// Done.
     Ok,
-    /// The plan has errors (or its target refused it).
+    /// The plan has errors.
     Failed,
-    /// The file could not be read or parsed, or its output not written.
+    /// The file could not be read or parsed, or an argument is wrong.
     Unreadable,
+    /// Its target failed (server, cluster or Azure, or its output
+    /// directory could not be written).
+    Target,
+    /// Something was held back (objects pgplan does not manage, files it
+    /// did not write).
+    Refused,
 }
 
 impl Outcome {
@@ -171,15 +177,29 @@ impl Outcome {
     pub fn of_code(code: u8) -> Self {
         match code {
             0 => Outcome::Ok,
+            EXIT_ERRORS => Outcome::Failed,
             EXIT_UNREADABLE => Outcome::Unreadable,
+            EXIT_TARGET => Outcome::Target,
+            EXIT_REFUSED => Outcome::Refused,
             _ => Outcome::Failed,
+        }
+    }
+
+    /// The exit code of a single plan that went this way.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Failed => EXIT_ERRORS,
+            Outcome::Unreadable => EXIT_UNREADABLE,
+            Outcome::Target => EXIT_TARGET,
+            Outcome::Refused => EXIT_REFUSED,
         }
     }
 }
 
 /// The summary line of a fleet and its exit code: 0 when every plan is
-/// fine, otherwise that of the worst failure (2 unreadable, 1 errors); the
-/// failed plans are named.
+/// fine, otherwise the largest of its plans' exit codes (4 held back, 3 the
+/// target failed, 2 unreadable, 1 errors); the failed plans are named.
 pub fn summary(verb: &str, inputs: &Inputs, outcomes: &[Outcome], extra: &str) -> (String, u8) {
     let failed: Vec<&str> = inputs
         .plans
@@ -201,13 +221,7 @@ pub fn summary(verb: &str, inputs: &Inputs, outcomes: &[Outcome], extra: &str) -
     if !failed.is_empty() {
         let _ = write!(line, "\nfailed: {}", failed.join(", "));
     }
-    let code = if outcomes.contains(&Outcome::Unreadable) {
-        EXIT_UNREADABLE
-    } else if outcomes.contains(&Outcome::Failed) {
-        EXIT_ERRORS
-    } else {
-        0
-    };
+    let code = outcomes.iter().map(|o| o.code()).max().unwrap_or(0);
     (line, code)
 }
 

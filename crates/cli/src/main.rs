@@ -1,21 +1,39 @@
 //! The `pgplan` command-line tool: validate a plan, show its settings, render
-//! its artifacts, diff and apply it, and run local plans on this machine
-//! (up, status, down).
+//! its artifacts, diff and apply it, run local plans on this machine (up,
+//! status, down), and write what people read about it.
 
 mod args;
 mod commands;
+mod doc_args;
 mod excerpt;
 mod fleet;
+mod help;
+mod out;
+mod passwords;
+mod progress;
 mod report;
+mod write_out;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use args::{Args, Command};
+use commands::diff::Connection;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                commands::EXIT_UNREADABLE
+            } else {
+                0 // --help, --version
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     let code = match args.command {
         Command::Validate {
             files,
@@ -29,18 +47,30 @@ fn main() -> ExitCode {
             files,
             target,
             out,
+            force,
             verbose,
-        } => commands::render::run(&files, target, &out, verbose),
+        } => commands::render::run(&files, target, &out, verbose, force),
         Command::Diff {
             files,
             dsn,
             allow_destructive,
+            password_stdin,
+            adopt,
+            password_dir,
+            lock_timeout,
             verbose,
             output,
         } => commands::diff::run(&commands::diff::DiffArgs {
             files: &files,
             dsn: &dsn,
-            allow_destructive,
+            connection: Connection {
+                password_stdin,
+                adopt,
+                allow_destructive,
+                password_dir,
+                lock_timeout,
+                ..Connection::default()
+            },
             verbose,
             output,
         }),
@@ -54,12 +84,23 @@ fn main() -> ExitCode {
             context,
             verbose,
             output,
+            password_stdin,
+            adopt,
+            password_dir,
+            lock_timeout,
         } => commands::apply::run(&commands::apply::ApplyArgs {
             files: &files,
             target,
             dsn: dsn.as_deref(),
             yes,
-            allow_destructive,
+            connection: Connection {
+                password_stdin,
+                adopt,
+                allow_destructive,
+                password_dir,
+                lock_timeout,
+                ..Connection::default()
+            },
             dry_run,
             context: context.as_deref(),
             verbose,
@@ -73,6 +114,7 @@ fn main() -> ExitCode {
         } => commands::up::run(&file, dir, user, quiet),
         Command::Status { file, dir, output } => commands::up::status(&file, dir, output),
         Command::Down { file, dir, purge } => commands::up::down(&file, dir, purge),
+        Command::Documents(c) => c.run(),
     };
     ExitCode::from(code)
 }

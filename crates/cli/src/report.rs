@@ -1,19 +1,27 @@
 //! Printing validation reports: readable (with the plan's own lines, through
 //! miette) or JSON.
 //!
-//! The cost is proportional to the findings: the file's line index is built
-//! once, and only when a finding has to be placed; each finding carries only
-//! the few lines it shows ([`Excerpt`]); and a rule that fires many times is
-//! printed once in full and summed up on one line (unless `--verbose`).
+//! The cost is proportional to the findings: the file's line index and its
+//! printable text are built once, and only when a finding has to be placed;
+//! each finding carries only the few lines it shows ([`Excerpt`]); and a
+//! rule that fires many times is printed once in full and summed up on one
+//! line (unless `--verbose`).
+//!
+//! The lines shown come from [`pgplan_core::redact::Excerpt`]: secret values
+//! replaced with `<redacted>`, control and bidi characters escaped, findings
+//! still pointing at their lines. Messages, help texts and paths are escaped
+//! for the terminal before miette lays them out.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use miette::{LabeledSpan, MietteDiagnostic, Report};
+use pgplan_core::escape::terminal;
 use pgplan_core::locate::LineIndex;
+use pgplan_core::redact;
 use pgplan_core::{Diagnostic, Severity, Span};
 
-use crate::excerpt::{Excerpt, Shown};
+use crate::excerpt::Excerpt;
 
 /// Findings of one rule printed in full before the rest are summed up.
 const SHOWN_PER_RULE: usize = 3;
@@ -28,6 +36,10 @@ pub struct Source {
     pub text: String,
     /// Path → line index (YAML only), built on first use.
     index: OnceLock<LineIndex>,
+    /// The contents as they may be shown: secrets redacted, control and
+    /// bidi characters escaped. Built on first use; excerpts are cut from
+    /// this, never from `text`.
+    shown: OnceLock<redact::Excerpt>,
 }
 
 impl Source {
@@ -37,6 +49,7 @@ impl Source {
             name,
             text,
             index: OnceLock::new(),
+            shown: OnceLock::new(),
         }
     }
 
@@ -47,6 +60,12 @@ impl Source {
     /// The line index, built the first time a finding needs it.
     fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// The file as it may be printed, built the first time an excerpt is
+    /// shown.
+    fn shown(&self) -> &redact::Excerpt {
+        self.shown.get_or_init(|| redact::Excerpt::new(&self.text))
     }
 
     /// Where a finding's field is written in a YAML plan file (a JSON file
@@ -112,13 +131,20 @@ impl Source {
         } else {
             line_end
         };
-        let original = &self.text[start..end];
-        let shown = Shown::new(original);
-        let offset = offset.clamp(line_start, line_end);
-        let label_start = shown.offset(offset - start);
-        let label_end = shown.offset(line_end - start).max(label_start);
-        let excerpt = Excerpt::new(&self.name, shown.text().to_owned(), start, first - 1);
-        let label = LabeledSpan::at(start + label_start..start + label_end, "");
+        // Offsets from here on are in the shown text, which the excerpt
+        // stands for (miette reads its spans there).
+        let shown = self.shown();
+        let shown_start = shown.offset(start);
+        let shown_end = shown.offset(end).max(shown_start);
+        let label_start = shown.offset(offset.clamp(line_start, line_end));
+        let label_end = shown.offset(line_end).max(label_start);
+        let excerpt = Excerpt::new(
+            &terminal::line(&self.name),
+            shown.text()[shown_start..shown_end].to_owned(),
+            shown_start,
+            first - 1,
+        );
+        let label = LabeledSpan::at(label_start..label_end, "");
         Some((excerpt, label))
     }
 }
@@ -133,27 +159,30 @@ fn miette_severity(s: Severity) -> miette::Severity {
 
 /// A diagnostic as a miette report pointing at the plan's line.
 pub fn to_miette(d: &Diagnostic, source: &Source) -> Report {
-    let mut diag = MietteDiagnostic::new(d.message.clone())
+    let help = terminal::text(&d.help).into_owned();
+    let path = terminal::line(&d.path.to_string()).into_owned();
+    let mut diag = MietteDiagnostic::new(terminal::text(&d.message).into_owned())
         .with_code(d.id())
         .with_severity(miette_severity(d.severity))
-        .with_help(d.help.clone());
+        .with_help(help.clone());
     let excerpt = source
         .span_of(d)
         .and_then(|span| source.excerpt(span.line, span.offset));
     match excerpt {
         Some((excerpt, label)) => {
-            let label = LabeledSpan::new(Some(d.path.to_string()), label.offset(), label.len());
+            let label = LabeledSpan::new(Some(path), label.offset(), label.len());
             Report::new(diag.with_label(label)).with_source_code(excerpt)
         }
         None => {
-            diag = diag.with_help(format!("{} (at {})", d.help, d.path));
+            diag = diag.with_help(format!("{help} (at {path})"));
             Report::new(diag)
         }
     }
 }
 
-/// Appends findings to `out`: each rule's first findings in full, the rest
-/// of a rule that fires more often summed up on one line unless `verbose`.
+/// Appends findings to `out`, escaped for the terminal: each rule's first
+/// findings in full, the rest of a rule that fires more often summed up on
+/// one line unless `verbose`.
 pub fn write_findings<'a>(
     out: &mut String,
     findings: impl IntoIterator<Item = &'a Diagnostic>,
@@ -198,7 +227,7 @@ pub fn write_findings<'a>(
             if i > 0 {
                 out.push_str(", ");
             }
-            let _ = write!(out, "{}", d.path);
+            let _ = write!(out, "{}", terminal::line(&d.path.to_string()));
             if let Some(span) = source.span_of(d) {
                 let _ = write!(out, " (line {})", span.line);
             }
@@ -212,7 +241,8 @@ pub fn write_findings<'a>(
 
 /// Before rendering or applying: errors and warnings (grouped as in
 /// [`write_findings`]), infos counted (in a fleet's summary when
-/// `count_infos` is false). Returns the text to print.
+/// `count_infos` is false). Returns the text to print, already escaped
+/// for the terminal ([`crate::out::findings`] prints it).
 pub fn blocking(
     report: &pgplan_core::Report,
     source: &Source,
@@ -234,7 +264,8 @@ pub fn blocking(
         let _ = writeln!(
             out,
             "{}: {infos} info finding(s); `pgplan validate {}` shows them",
-            source.name, source.name
+            terminal::line(&source.name),
+            terminal::line(&source.name)
         );
     }
     out
@@ -315,5 +346,17 @@ mod tests {
             out.contains("p.json:2:1") && out.contains("\"service\": 1"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn excerpts_are_cut_from_the_redacted_escaped_text() {
+        let text =
+            "roles:\n  - name: app\u{1b}[2K\n    password: \"LiteralPw-31337\"\n    login: true\n";
+        let source = Source::new("p.yaml".into(), text.into());
+        let out = labelled(&source, 3, text.find("password").unwrap());
+        assert!(!out.contains("LiteralPw"), "{out}");
+        assert!(out.contains("password: <redacted>"), "{out}");
+        assert!(!out.contains('\u{1b}') && out.contains("\\u{1b}"), "{out}");
+        assert!(out.contains("p.yaml:3:5"), "{out}");
     }
 }

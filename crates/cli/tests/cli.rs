@@ -379,6 +379,54 @@ fn apply_without_a_dsn_says_how_to_give_one() {
         .env_remove("PGPLAN_DSN")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--dsn"), "{}", text(&out.stderr));
+}
+
+/// A plan file whose migrations live in a directory beside it.
+fn plan_with_migrations_dir(tag: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgplan-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    for (name, sql) in files {
+        std::fs::write(dir.join("migrations").join(name), sql).unwrap();
+    }
+    let plan =
+        std::fs::read_to_string(root().join("tests/plans/pass/PGP332-migration-version-gaps.yaml"))
+            .unwrap();
+    let (head, _) = plan.split_once("      scripts:").unwrap();
+    let roles = &plan[plan.find("roles:").unwrap()..];
+    let path = dir.join("plan.yaml");
+    std::fs::write(&path, format!("{head}      directory: migrations\n{roles}")).unwrap();
+    path
+}
+
+#[test]
+fn validate_reads_the_migrations_directory_beside_the_plan() {
+    let path = plan_with_migrations_dir(
+        "gap",
+        &[
+            ("V1__init.sql", "CREATE TABLE item (id int);"),
+            ("V3__more.sql", "CREATE TABLE more (id int);"),
+            ("README.md", "not a script"),
+        ],
+    );
+    let out = pgplan(&["validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = unwrapped(&text(&out.stderr));
+    assert!(stderr.contains("PGP332"), "{stderr}");
+    assert!(
+        stderr.contains("run V1 to V3 but V2 is missing"),
+        "{stderr}"
+    );
+
+    std::fs::remove_dir_all(path.parent().unwrap().join("migrations")).unwrap();
+    let out = pgplan(&["validate", path.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = unwrapped(&text(&out.stderr));
+    assert!(
+        stderr.contains("databases[0].migrations.directory `migrations`: cannot read"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

@@ -322,3 +322,78 @@ fn thousands_of_findings_print_a_short_report() {
     assert!(stderr.contains("3000 warning(s)"), "{stderr}");
     assert!(stderr.len() < 4000, "{} bytes:\n{stderr}", stderr.len());
 }
+
+/// Each plan's subdirectory is written as a single render writes: a file
+/// pgplan did not write holds that plan back (exit 4, nothing of it
+/// written), the others are written; `--force` replaces the file; a second
+/// render replaces pgplan's own files without asking.
+#[test]
+fn each_plans_subdirectory_is_written_safely() {
+    let scratch = Scratch::new("safe");
+    services(&scratch.path("plans"), 2);
+    std::fs::create_dir_all(scratch.path("out/svc-0001")).unwrap();
+    std::fs::write(scratch.path("out/svc-0001/manifests.yaml"), "mine\n").unwrap();
+    let render = |force: bool| {
+        let mut args = vec![
+            "render".to_owned(),
+            scratch.str("plans"),
+            "--target".into(),
+            "k8s".into(),
+            "--out".into(),
+            scratch.str("out"),
+        ];
+        if force {
+            args.push("--force".into());
+        }
+        pgplan(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let out = render(false);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(4), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("manifests.yaml") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("failed: ") && stdout.contains("svc-0001"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(scratch.path("out/svc-0001/manifests.yaml")).unwrap(),
+        "mine\n"
+    );
+    assert!(scratch.path("out/svc-0000/manifests.yaml").is_file());
+    assert!(scratch.path("out/svc-0000/.pgplan-render.json").is_file());
+
+    let out = render(true);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_ne!(
+        std::fs::read_to_string(scratch.path("out/svc-0001/manifests.yaml")).unwrap(),
+        "mine\n"
+    );
+    let out = render(false);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// With `--output json`, a plan that cannot be read is its `{"file",
+/// "error"}` in the fleet's list, the error the same object a single plan
+/// prints (kind, message, line).
+#[test]
+fn json_names_an_unreadable_plan_of_a_fleet() {
+    let scratch = Scratch::new("json-error");
+    services(&scratch.path("plans"), 1);
+    std::fs::write(scratch.path("plans/broken.yaml"), "service: [\n").unwrap();
+    let out = pgplan(&["validate", &scratch.str("plans"), "--output", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let broken = list
+        .iter()
+        .find(|p| {
+            p["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("broken.yaml"))
+        })
+        .expect("the broken plan is listed");
+    assert_eq!(broken["error"]["kind"], "parse", "{broken}");
+    assert!(broken["error"]["line"].is_u64(), "{broken}");
+}

@@ -102,7 +102,7 @@ fn up_status_down_a_single_server_and_up_twice_changes_nothing() {
         stdout.contains("started PostgreSQL 17 on 127.0.0.1:"),
         "{stdout}"
     );
-    assert!(stdout.contains("applied 6 changes"), "{stdout}");
+    assert!(stdout.contains("applied 7 changes"), "{stdout}");
 
     // Twice: nothing started, nothing changed, 0 statements.
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &[]);

@@ -97,6 +97,32 @@ pub const MAX_CONNECTIONS_RANGE: (u32, u32) = (25, 5000);
 /// `shared_buffers` share of memory Azure allows, in percent.
 pub const SHARED_BUFFERS_PERCENT_RANGE: (u32, u32) = (10, 75);
 
+/// Ranges Azure accepts for parameters where they are narrower than
+/// PostgreSQL's, in the parameter's own unit (kB for these): `work_mem`
+/// 4096–2097151, `maintenance_work_mem` 1024–2097151, `autovacuum_work_mem`
+/// -1–2097151 (server-parameters-table-resource-usage-memory).
+/// `max_connections` ([`MAX_CONNECTIONS_RANGE`]) is not clamped when derived:
+/// a demand above it is an error that names the clients (PGP164).
+pub const PARAMETER_RANGES: &[(&str, f64, f64)] = &[
+    ("work_mem", 4096.0, 2_097_151.0),
+    ("maintenance_work_mem", 1024.0, 2_097_151.0),
+    ("autovacuum_work_mem", -1.0, 2_097_151.0),
+];
+
+/// The range Azure accepts for a parameter, when narrower than PostgreSQL's.
+///
+/// ```
+/// use pgplan_core::azure_facts::parameter_range;
+/// assert_eq!(parameter_range("maintenance_work_mem"), Some((1024.0, 2_097_151.0)));
+/// assert_eq!(parameter_range("shared_buffers"), None); // a share of memory instead
+/// ```
+pub fn parameter_range(name: &str) -> Option<(f64, f64)> {
+    PARAMETER_RANGES
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, lo, hi)| (*lo, *hi))
+}
+
 /// Major versions a new server can run (concepts-supported-versions, 07/2025).
 pub const SUPPORTED_VERSIONS: [u16; 4] = [14, 15, 16, 17];
 

@@ -33,6 +33,24 @@ use crate::model::secrets::SecretSource;
 use crate::tuning::params::{self, Param};
 use crate::validate::FieldPath;
 
+/// True when the image's PostgreSQL is built `--with-lz4` (and
+/// `--with-zstd`): the official `postgres` image, whose Alpine variants
+/// configure both and whose Debian variants install PGDG's packages, built
+/// alike (docker-library/postgres Dockerfiles).
+///
+/// ```
+/// use pgplan_core::kubernetes_facts::image_has_lz4;
+/// assert!(image_has_lz4(&"postgres:17.2".parse().unwrap()));
+/// assert!(image_has_lz4(&"docker.io/library/postgres:16-alpine".parse().unwrap()));
+/// assert!(!image_has_lz4(&"bitnami/postgresql:17".parse().unwrap()));
+/// ```
+pub fn image_has_lz4(image: &ContainerImage) -> bool {
+    matches!(
+        image.repository(),
+        "postgres" | "library/postgres" | "docker.io/postgres" | "docker.io/library/postgres"
+    )
+}
+
 /// Longest DNS label (Services, Job names, namespaces).
 pub const MAX_DNS_LABEL: usize = 63;
 /// Longest DNS subdomain (most object names).

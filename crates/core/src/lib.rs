@@ -45,10 +45,15 @@ pub mod azure_facts;
 pub mod azure_monitor;
 pub mod build;
 pub mod catalog;
+pub mod escape;
 pub mod kubernetes_facts;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
+pub mod progress;
+pub mod redact;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod seams;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -66,11 +71,12 @@ pub use model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-pub use model::clients::{Client, PodRange, PoolMode, Pooler};
+pub use model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
 pub use model::compare::{Difference, Mismatch};
 pub use model::databases::{Database, Extension, Schema};
 pub use model::input::Input;
 pub use model::locale::{Encoding, Locale, TimeZoneName, ValidUntil};
+pub use model::migrations::{MigrationScript, Migrations, MigrationsDirError};
 pub use model::monitoring::{Exporter, Monitoring, Threshold, Thresholds};
 pub use model::names::{
     DatabaseName, DnsLabel, DnsSubdomain, EnvVarName, ExtensionName, GucName, Host, LabelKey,
@@ -96,6 +102,7 @@ pub use model::topology::{
 pub use model::tuning::{ParamValue, SettingsMethod, StorageKind, Tuning, Workload};
 pub use model::units::{Bytes, Interval, Millicores, Percent, UnitError};
 pub use plan_file::PlanFileError;
+pub use progress::{Progress, Quiet};
 pub use tuning::params;
 pub use tuning::{Provenance, Setting, Settings};
 pub use validate::{

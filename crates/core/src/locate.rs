@@ -204,6 +204,11 @@ impl LineIndex {
             .map(|(p, _)| p.clone())
     }
 
+    /// True when `path` is a key written exactly at this line and column.
+    pub fn is_key_at(&self, path: &str, line: usize, column: usize) -> bool {
+        self.lines.get(path) == Some(&(line, column))
+    }
+
     /// Byte offset where a 1-based line starts.
     pub fn offset_of_line(&self, line: usize) -> Option<usize> {
         self.offsets.get(line.checked_sub(1)?).copied()

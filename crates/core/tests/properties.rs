@@ -12,7 +12,9 @@ use pgplan_core::strategies::{
     reasonable_plan,
 };
 use pgplan_core::tuning::{OrUnset, Provenance, Setting, Settings, connection_demand};
-use pgplan_core::{Bytes, Catalog, GucName, Interval, Millicores, Percent, Plan, Workload, params};
+use pgplan_core::{
+    Bytes, Catalog, GucName, Interval, Millicores, Percent, Plan, Platform, Workload, params,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{FileFailurePersistence, TestRunner};
@@ -183,7 +185,12 @@ proptest! {
         let spec = settings.param_spec(params::SHARED_BUFFERS).expect("in the catalog");
         let share = if plan.tuning.workload == Workload::Desktop { 16 } else { 4 };
         let (min_pages, max_pages) = (spec.min.unwrap_or(16.0) as u64, spec.max.unwrap_or(f64::MAX) as u64);
-        let pages = (ram.as_u64() / share / 8192).clamp(min_pages, max_pages);
+        let mut pages = ram.as_u64() / share / 8192;
+        if matches!(plan.platform, Platform::Azure(_)) {
+            // Azure refuses less than 10 % of the SKU's memory.
+            pages = pages.max(ram.as_u64().div_ceil(10).div_ceil(8192));
+        }
+        let pages = pages.clamp(min_pages, max_pages);
         prop_assert_eq!(settings.get(params::SHARED_BUFFERS), Some(Bytes::new(pages * 8192)),
             "RAM {} ({} bytes), workload {}", ram.human(), ram.as_u64(), plan.tuning.workload);
         prop_assert!(spec.parse_value(&setting.value).is_ok(), "{:?}", spec.parse_value(&setting.value));

@@ -1,61 +1,44 @@
-//! Escaping, once per output format. Every user-controlled value (a name, a
-//! path, an address, a parameter value) goes through one of these functions
-//! on its way into a rendered file, and `tests/escape.rs` feeds each one
-//! arbitrary strings and checks that the real consumer reads back exactly the
-//! value: a YAML parser (and PyYAML, which Patroni uses), HAProxy, and bash.
+//! Escaping for the HA backend. The formats every backend writes
+//! (postgresql.conf, pg_hba.conf, YAML, shell) go through
+//! [`pgplan_core::escape`], the one module that quotes them, so a value
+//! from a plan cannot become a second setting, rule, key or command here
+//! either. The formats only this backend writes stay here: haproxy.cfg
+//! words, docker-compose interpolation and URL components.
+//! `tests/escape.rs` feeds each function arbitrary strings and checks that
+//! the real consumer reads back exactly the value: a YAML parser (and
+//! PyYAML, which Patroni uses), HAProxy, and bash.
 
 use std::fmt::Write as _;
 
-/// A YAML double-quoted scalar (YAML 1.1 and 1.2 read it alike). Printable
-/// ASCII stays as it is; `"` and `\` are escaped, and every other character
-/// is written as `\xXX`, `\uXXXX` or `\UXXXXXXXX`, so that line breaks,
-/// control characters and the characters YAML treats specially (NEL, LS,
-/// PS, BOM) can never end the scalar or be changed by the parser.
+use pgplan_core::escape::{bash, conf as conf_format, hba as hba_format, yaml as yaml_format};
+
+/// A YAML scalar ([`pgplan_core::escape::yaml::scalar`]): bare for a plain
+/// word YAML 1.1 and 1.2 both read as that string, else double-quoted with
+/// line breaks, control characters and the characters YAML treats
+/// specially (NEL, LS, PS, BOM) escaped.
 ///
 /// ```
-/// assert_eq!(pgplan_ha::escape::yaml("pg-0"), r#""pg-0""#);
-/// assert_eq!(pgplan_ha::escape::yaml("a\"b\\c\nd"), r#""a\"b\\c\x0Ad""#);
-/// assert_eq!(pgplan_ha::escape::yaml("한"), r#""\uD55C""#);
+/// assert_eq!(pgplan_ha::escape::yaml("pg-0"), "pg-0");
+/// assert_eq!(pgplan_ha::escape::yaml("off"), r#""off""#);
+/// assert_eq!(pgplan_ha::escape::yaml("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
 /// ```
 pub fn yaml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            ' '..='~' => out.push(c),
-            c if (c as u32) <= 0xFF => {
-                let _ = write!(out, "\\x{:02X}", c as u32);
-            }
-            c if (c as u32) <= 0xFFFF => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08X}", c as u32);
-            }
-        }
-    }
-    out.push('"');
-    out
+    yaml_format::scalar(s)
 }
 
-/// A YAML comment's text: one line, whatever the text holds.
+/// A YAML comment's text: one line, without control or bidi characters
+/// ([`pgplan_core::escape::yaml::comment`]).
 pub fn yaml_comment(s: &str) -> String {
-    one_line(s)
+    yaml_format::comment(s)
 }
 
-/// Text as one line: line breaks (including Unicode's) become spaces and
-/// other control characters are dropped. For comments, whose end is the end
-/// of the line in every format pgplan writes.
+/// Text as one line, for a `#` comment of haproxy.cfg, postgresql.conf or
+/// an env file, and for messages: control, bidi and invisible characters
+/// (line breaks included) become spaces
+/// ([`pgplan_core::escape::bash::comment`], whose rule every `#`-comment
+/// format shares).
 pub fn one_line(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
+    bash::comment(s)
 }
 
 /// A word of haproxy.cfg: bare when it holds only characters HAProxy's
@@ -97,10 +80,9 @@ pub fn haproxy(s: &str) -> Option<String> {
 }
 
 /// A POSIX shell word (sh, bash; what an env file sourced with
-/// `set -a; . FILE` is read by): bare when it holds only characters the
-/// shell never interprets, else single-quoted with `'` written as `'\''`.
-/// Every string but one holding NUL (which no environment variable can
-/// hold) round-trips.
+/// `set -a; . FILE` is read by): [`pgplan_core::escape::bash::word`], bare
+/// when it holds only characters the shell never interprets, else
+/// single-quoted with `'` written as `'\''`.
 ///
 /// ```
 /// assert_eq!(pgplan_ha::escape::shell("pg-0"), "pg-0");
@@ -108,25 +90,12 @@ pub fn haproxy(s: &str) -> Option<String> {
 /// assert_eq!(pgplan_ha::escape::shell(""), "''");
 /// ```
 pub fn shell(s: &str) -> String {
-    let bare = !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'_' | b'-' | b'.' | b'/' | b':' | b'@' | b'%' | b'+' | b','
-                )
-        });
-    if bare {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    bash::word(s)
 }
 
-/// A postgresql.conf value: bare for numbers (with a unit) and simple words,
-/// else single-quoted with `''` for a quote, `\\` for a backslash and `\n`,
-/// `\r` for line breaks (the server's configuration lexer reads backslash
-/// escapes inside quotes, and a quoted value cannot span lines).
+/// A postgresql.conf value ([`pgplan_core::escape::conf::value`]): bare for
+/// numbers (with a unit) and simple words, else single-quoted with every
+/// quote, backslash and control character escaped.
 ///
 /// ```
 /// assert_eq!(pgplan_ha::escape::conf("256MB"), "256MB");
@@ -134,39 +103,15 @@ pub fn shell(s: &str) -> String {
 /// assert_eq!(pgplan_ha::escape::conf("'$user', public"), r"'''$user'', public'");
 /// ```
 pub fn conf(s: &str) -> String {
-    let number = {
-        let t = s.strip_prefix('-').unwrap_or(s);
-        let digits_end = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
-        digits_end > 0
-            && t[..digits_end].chars().any(|c| c.is_ascii_digit())
-            && t[..digits_end].matches('.').count() <= 1
-            && t[digits_end..].chars().all(|c| c.is_ascii_alphabetic())
-    };
-    let word = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if number || word {
-        s.to_owned()
-    } else {
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push('\'');
-        for c in s.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '\'' => out.push_str("''"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                c => out.push(c),
-            }
-        }
-        out.push('\'');
-        out
-    }
+    conf_format::value(s)
 }
 
-/// A role name in pg_hba.conf: bare when it is a plain lowercase word that is
-/// not a pg_hba keyword, else double-quoted (`"` as `""`).
+/// A role name in pg_hba.conf ([`pgplan_core::escape::hba::field`]): bare
+/// when it is a plain lowercase word that is not a pg_hba keyword, else
+/// double-quoted (`"` as `""`, which the server reads as one `"` inside a
+/// quoted field). A name with a control character cannot be written:
+/// validation refuses one (PGP307), and it would come out as `""`, a name
+/// no role has.
 ///
 /// ```
 /// assert_eq!(pgplan_ha::escape::hba("replicator"), "replicator");
@@ -174,18 +119,7 @@ pub fn conf(s: &str) -> String {
 /// assert_eq!(pgplan_ha::escape::hba("Repl User"), r#""Repl User""#);
 /// ```
 pub fn hba(s: &str) -> String {
-    let keyword = matches!(
-        s,
-        "all" | "sameuser" | "samerole" | "samegroup" | "replication"
-    );
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain && !keyword {
-        s.to_owned()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
+    hba_format::field(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// A value of a docker-compose file, before YAML quoting: Compose
@@ -220,10 +154,9 @@ mod tests {
     fn yaml_escapes_what_would_end_or_change_the_scalar() {
         assert_eq!(yaml(""), "\"\"");
         assert_eq!(yaml("off"), "\"off\"");
-        assert_eq!(yaml("a\u{85}b"), "\"a\\x85b\"");
+        assert_eq!(yaml("a\u{85}b"), "\"a\\u0085b\"");
         assert_eq!(yaml("\u{2028}"), "\"\\u2028\"");
-        assert_eq!(yaml("😀"), "\"\\U0001F600\"");
-        assert_eq!(yaml("\t"), "\"\\x09\"");
+        assert_eq!(yaml("\t"), "\"\\t\"");
     }
 
     #[test]
@@ -243,12 +176,14 @@ mod tests {
         assert_eq!(conf("0.9"), "0.9");
         assert_eq!(conf("-1"), "-1");
         assert_eq!(conf("a\\b"), "'a\\\\b'");
+        assert_eq!(conf("a\tb\u{7}"), "'a\\tb\\007'");
         assert_eq!(conf(""), "''");
         assert_eq!(hba("a\"b"), "\"a\"\"b\"");
+        assert_eq!(hba("a\nhost all all 0.0.0.0/0 trust"), "\"\"");
     }
 
     #[test]
     fn one_line_comments() {
-        assert_eq!(one_line("a\nb\r\nc\u{2028}d\u{7}"), "a b  c d");
+        assert_eq!(one_line("a\nb\r\nc\u{2028}d\u{7}\u{202e}"), "a b  c d  ");
     }
 }

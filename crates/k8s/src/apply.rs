@@ -7,7 +7,7 @@
 //! apply changes nothing and fields other managers own are left alone. With
 //! `dry_run` every PATCH carries `dryRun=All`: the API server validates and
 //! admits the objects without storing them. Then apply waits for each
-//! StatefulSet to roll out, with a progress bar.
+//! StatefulSet to roll out, telling [`ApplyOptions::progress`] how it goes.
 //!
 //! Passwords: every Secret pgplan renders gets its `password` from the
 //! caller ([`RenderOptions::passwords`]), else from the same Secret already in
@@ -20,9 +20,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
@@ -30,7 +30,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::{self, Scope};
 use kube::{Client, Config};
-use pgplan_core::ValidPlan;
+use pgplan_core::{Progress, Quiet, ValidPlan};
 
 use crate::credentials::{Password, PasswordFill};
 use crate::{Error, Object, RenderOptions, existing_secrets, password_slots, render_objects};
@@ -57,8 +57,8 @@ pub struct ApplyOptions {
     pub timeout: Duration,
     /// How often to look.
     pub poll_interval: Duration,
-    /// Draw a progress bar on stderr while waiting.
-    pub progress: bool,
+    /// Told how the rollout wait goes (the CLI draws it; nothing by default).
+    pub progress: Arc<dyn Progress>,
 }
 
 impl Default for ApplyOptions {
@@ -72,7 +72,7 @@ impl Default for ApplyOptions {
             wait: true,
             timeout: Duration::from_secs(600),
             poll_interval: Duration::from_secs(2),
-            progress: true,
+            progress: Arc::new(Quiet),
         }
     }
 }
@@ -431,18 +431,11 @@ async fn wait_for_rollout(
     options: &ApplyOptions,
 ) -> Result<Rollout, Error> {
     let api: Api<StatefulSet> = Api::namespaced(client.clone(), namespace);
-    let target = if options.progress {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(u64::try_from(replicas).unwrap_or(0)), target);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} StatefulSet {msg} [{bar:20}] {pos}/{len} ready ({elapsed})",
-    ) {
-        bar.set_style(style);
-    }
-    bar.set_message(format!("{namespace}/{name}"));
+    let progress = &options.progress;
+    progress.begin(
+        &format!("StatefulSet {namespace}/{name} ready"),
+        Some(u64::try_from(replicas).unwrap_or(0)),
+    );
     let started = Instant::now();
     let mut polls = 0u32;
     loop {
@@ -452,9 +445,9 @@ async fn wait_for_rollout(
             .await
             .map_err(|e| api_error(format!("read StatefulSet {namespace}/{name}"), e))?;
         let (done, ready) = rolled_out(&s, replicas);
-        bar.set_position(u64::try_from(ready).unwrap_or(0));
+        progress.advance(u64::try_from(ready).unwrap_or(0), "");
         if done {
-            bar.finish();
+            progress.end(None);
             return Ok(Rollout {
                 name: name.to_owned(),
                 ready,
@@ -463,7 +456,7 @@ async fn wait_for_rollout(
             });
         }
         if started.elapsed() >= options.timeout {
-            bar.abandon();
+            progress.end(Some("timed out"));
             return Err(Error::RolloutTimeout {
                 namespace: namespace.to_owned(),
                 name: name.to_owned(),

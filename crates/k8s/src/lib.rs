@@ -103,7 +103,7 @@
 //!
 //! `apply` sends the objects with server-side apply under a field manager,
 //! in the order above, as a server-side dry run when asked, then waits for
-//! the StatefulSet rollout with a progress bar. Its tests run against a
+//! the StatefulSet rollout, reporting to a [`pgplan_core::Progress`]. Its tests run against a
 //! small HTTP stand-in of the API server on 127.0.0.1 that answers
 //! discovery, apply PATCHes and GETs the way the API server does; it is a
 //! stand-in, not a real API server.

@@ -1,62 +1,28 @@
 //! Quoting for the languages the manifests embed: bash, postgresql.conf and
 //! pg_hba.conf. Every rendered script and config line quotes through these
-//! functions.
+//! functions, which are the shared ones of [`pgplan_core::escape`].
+
+use pgplan_core::escape::{bash, conf, hba};
 
 /// Quotes a word for bash: bare when it holds only characters the shell
 /// never interprets, else single-quoted (`'` written as `'\''`).
 pub fn shell(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'_' | b'-' | b'.' | b'/' | b':' | b'=' | b'@' | b'%' | b'+' | b','
-                )
-        });
-    if safe {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
+    bash::word(s)
 }
 
 /// Writes a postgresql.conf value: bare for numbers (with an optional unit)
-/// and simple words, else single-quoted with `''` for a quote.
+/// and simple words, else single-quoted with every quote, backslash and
+/// control character escaped.
 pub fn conf_value(s: &str) -> String {
-    let number = {
-        let t = s.strip_prefix('-').unwrap_or(s);
-        let digits_end = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
-        digits_end > 0
-            && t[..digits_end].chars().any(|c| c.is_ascii_digit())
-            && t[..digits_end].matches('.').count() <= 1
-            && t[digits_end..].chars().all(|c| c.is_ascii_alphabetic())
-    };
-    let word = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if number || word {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
-    }
+    conf::value(s)
 }
 
 /// Writes a role or database name for pg_hba.conf: bare when it is a plain
-/// lowercase word that is not a pg_hba keyword, else double-quoted (`"` as `""`).
+/// lowercase word that is not a pg_hba keyword, else double-quoted (`"` as
+/// `""`). A name with a control character cannot be written (validation
+/// refuses one, PGP113); it would come out as `""`, a name no role has.
 pub fn hba_name(s: &str) -> String {
-    let keyword = matches!(
-        s,
-        "all" | "sameuser" | "samerole" | "samegroup" | "replication"
-    );
-    let plain = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain && !keyword {
-        s.to_owned()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
+    hba::field(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 #[cfg(test)]

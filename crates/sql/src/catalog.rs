@@ -66,6 +66,8 @@ pub struct ActualDatabase {
     pub acl: Vec<AclEntry>,
     /// Schemas, extensions and privileges; read only for the plan's databases.
     pub contents: Option<DatabaseContents>,
+    /// The comment (pgplan's marker on managed databases).
+    pub comment: Option<String>,
 }
 
 /// The kind of a schema object with privileges.
@@ -100,6 +102,8 @@ pub struct SchemaObject {
 pub struct ActualSchema {
     /// Owner.
     pub owner: String,
+    /// The comment (pgplan's marker on managed schemas).
+    pub comment: Option<String>,
     /// Explicit ACL entries.
     pub acl: Vec<AclEntry>,
 }
@@ -278,6 +282,12 @@ pub fn databases_query() -> String {
             ("d", "datctype"),
             ("d", "datconnlimit"),
         ])
+        .expr_as(
+            Func::cust("pg_catalog.shobj_description")
+                .arg(Expr::col(("d", "oid")))
+                .arg("pg_database"),
+            "comment",
+        )
         .from_as(("pg_catalog", "pg_database"), "d")
         .inner_join(
             catalog_table("pg_roles", "o"),
@@ -340,7 +350,7 @@ pub fn auto_conf_query() -> String {
 pub const SCHEMAS_QUERY: &str = "\
 SELECT n.nspname, o.rolname AS owner,
        CASE WHEN a.grantee = 0 THEN NULL ELSE g.rolname END AS grantee,
-       a.privilege_type
+       a.privilege_type, pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment
 FROM pg_catalog.pg_namespace AS n
 JOIN pg_catalog.pg_roles AS o ON o.oid = n.nspowner
 LEFT JOIN LATERAL pg_catalog.aclexplode(n.nspacl) AS a ON a.grantee <> n.nspowner

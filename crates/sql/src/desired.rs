@@ -144,6 +144,10 @@ pub enum SettingsDelivery {
         /// The plan's declared method when it is not `alter_system`
         /// (a Kubernetes plan delivers settings in postgresql.conf too).
         declared_method: Option<SettingsMethod>,
+        /// Settings pgplan derived that are left out: on a server of this
+        /// machine (`platform: local`) only the plan's own
+        /// `tuning.parameters` are changed.
+        left_out: Vec<String>,
     },
     /// Elsewhere, never over SQL: a managed service's API (Azure), or
     /// Patroni's dynamic configuration, which every member of the cluster
@@ -349,7 +353,15 @@ impl DesiredState {
             let resolved = plan.settings();
             let catalog = resolved.catalog();
             let mut settings = BTreeMap::new();
+            let mut left_out = Vec::new();
+            // A server on this machine was set up by someone: change only
+            // what the plan asks for in so many words.
+            let only_explicit = matches!(plan.platform, pgplan_core::Platform::Local(_));
             for s in resolved.iter() {
+                if only_explicit && s.provenance != pgplan_core::Provenance::Explicit {
+                    left_out.push(s.name.clone());
+                    continue;
+                }
                 let spec = catalog.get(&s.name);
                 if spec.is_some_and(|sp| sp.context == Context::Internal) {
                     // Fixed at initdb; ALTER SYSTEM cannot change it.
@@ -378,6 +390,7 @@ impl DesiredState {
                     .method
                     .or(Some(SettingsMethod::for_platform(&plan.platform)))
                     .filter(|m| *m != SettingsMethod::AlterSystem),
+                left_out,
             }
         };
 

@@ -129,6 +129,33 @@ pub enum Error {
         /// The server's message.
         message: String,
     },
+    /// Another apply to the same server held the lock for longer than the
+    /// timeout. Nothing was changed.
+    #[error(
+        "another pgplan apply to {server} is still running after {waited_secs}s, held by {holder}; nothing was changed (wait for it, or raise --lock-timeout)"
+    )]
+    Locked {
+        /// The server (host:port).
+        server: String,
+        /// Who holds the lock.
+        holder: String,
+        /// Seconds waited.
+        waited_secs: u64,
+    },
+    /// A setting would stop the server from starting, or the server did
+    /// not take it. With `applied: false` nothing was changed.
+    #[error("{setting} on {server}: {message}")]
+    Setting {
+        /// The parameter.
+        setting: String,
+        /// The server (host:port).
+        server: String,
+        /// What is wrong and the fix.
+        message: String,
+        /// True when the setting was already written (ALTER SYSTEM) when
+        /// the problem showed.
+        applied: bool,
+    },
     /// A change failed; its transaction was rolled back.
     #[error("applying {scope} on {server} failed at `{statement}`: {message}; {rolled_back}")]
     Apply {
@@ -142,5 +169,18 @@ pub enum Error {
         message: String,
         /// What state the scope was left in.
         rolled_back: String,
+    },
+    /// A migration script failed, or the server's migration history does
+    /// not fit the plan's scripts (a changed or missing applied script).
+    #[error("migration {script} of database `{database}` on {server}: {message}")]
+    Migration {
+        /// The database.
+        database: String,
+        /// The script's file name (with the line, when a statement failed).
+        script: String,
+        /// The server (host:port).
+        server: String,
+        /// What went wrong, what state the database was left in and the fix.
+        message: String,
     },
 }

@@ -55,7 +55,7 @@
 //! under `log_statement = 'all'`, only ever sees a verifier. See [`secrets`].
 //!
 //! Every statement is a [`Statement`]; [`render`] quotes identifiers and
-//! literals in one place with `postgres_protocol::escape`.
+//! literals in one place, with `pgplan_core::escape`.
 //!
 //! # Microsoft Entra principals (Azure)
 //!
@@ -126,7 +126,9 @@ pub mod desired;
 pub mod diff;
 pub mod entra;
 mod error;
+pub mod migrations;
 pub mod monitoring;
+pub mod pgpass;
 pub mod render;
 pub mod script;
 pub mod secrets;
@@ -148,4 +150,4 @@ pub use secrets::{EnvSecretResolver, MapSecretResolver, NoSecrets, Password, Sec
 pub use statement::Statement;
 
 #[cfg(feature = "apply")]
-pub use apply::{ApplyOptions, ApplyReport, apply, diff};
+pub use apply::{ApplyOptions, ApplyReport, ImportOptions, Imported, apply, diff, import};

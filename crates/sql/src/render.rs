@@ -1,9 +1,12 @@
-//! Statement → SQL text. Identifiers and literals are quoted here and only
-//! here, with `postgres_protocol::escape`; psql meta-command arguments too.
+//! Statement → SQL text. Identifiers, literals, comments and psql
+//! meta-command arguments are quoted here, with the shared escaping of
+//! [`pgplan_core::escape`] (one function per format, each checked against
+//! the server and psql by property tests).
 
 use std::fmt::Write as _;
 
 use pgplan_core::Privilege;
+use pgplan_core::escape::{psql, sql};
 
 use crate::statement::{
     FunctionRef, GrantObject, PasswordSpec, RelationRef, RoleOptions, SettingValue, Statement,
@@ -13,12 +16,12 @@ use crate::statement::{
 /// (`"user"`), special role names (`"current_user"`), case, spaces and
 /// quotes keep their meaning.
 pub fn ident(name: &str) -> String {
-    postgres_protocol::escape::escape_identifier(name)
+    sql::identifier(name)
 }
 
 /// Quotes a string literal (`'…'`, or ` E'…'` when it holds backslashes).
 pub fn literal(value: &str) -> String {
-    postgres_protocol::escape::escape_literal(value)
+    sql::literal(value)
 }
 
 /// `schema.name`, both parts quoted.
@@ -26,59 +29,29 @@ pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", ident(schema), ident(name))
 }
 
-/// A psql meta-command argument in single quotes: psql turns `''` into `'`
-/// and `\\` into `\` there, reads `\n`, `\r` and `\t` as control
-/// characters (a raw line break would end the meta-command), and
-/// interpolates no variable.
+/// A psql meta-command argument in single quotes (see
+/// [`pgplan_core::escape::psql::argument`]).
 pub fn psql_argument(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    for c in value.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            _ => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    psql::argument(value)
 }
 
 /// Text for a `--` comment: control characters (a line break would end the
 /// comment and turn the rest of a name into SQL) become `?`.
 pub fn comment_text(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    sql::comment(text)
 }
 
 /// A `\connect` line that switches to `database` keeping host, port and user,
-/// whatever characters the name holds (a bare name containing `=` would be
-/// read as a connection string).
+/// whatever characters the name holds (see
+/// [`pgplan_core::escape::psql::connect`]).
 pub fn psql_connect(database: &str) -> String {
-    // conninfo quoting: single quotes, `\` escapes `'` and `\`.
-    let mut value = String::from("'");
-    for c in database.chars() {
-        if c == '\'' || c == '\\' {
-            value.push('\\');
-        }
-        value.push(c);
-    }
-    value.push('\'');
-    format!(
-        "\\connect -reuse-previous=on {}",
-        psql_argument(&format!("dbname={value}"))
-    )
+    psql::connect(database)
 }
 
 /// A psql variable reference that psql replaces with the variable's value as
-/// a quoted literal (`:'name'`). Names are checked by the caller to be
-/// `[a-z0-9_]+`.
+/// a quoted literal (`:'name'`). Names are `[a-z0-9_]+`, made by pgplan.
 pub fn psql_variable_literal(name: &str) -> String {
-    format!(":'{name}'")
+    psql::variable_literal(name)
 }
 
 /// Stops a psql script (under `ON_ERROR_STOP`) unless `condition`, a
@@ -238,6 +211,16 @@ impl Statement {
                     literal(comment)
                 )
             }
+            Statement::CommentOnDatabase { name, comment } => format!(
+                "COMMENT ON DATABASE {} IS {}",
+                ident(name.as_str()),
+                literal(comment)
+            ),
+            Statement::CommentOnSchema { name, comment } => format!(
+                "COMMENT ON SCHEMA {} IS {}",
+                ident(name.as_str()),
+                literal(comment)
+            ),
             Statement::DropRole { name } => format!("DROP ROLE {}", ident(name.as_str())),
             Statement::ReassignOwned { from, to } => format!(
                 "REASSIGN OWNED BY {} TO {}",
@@ -486,11 +469,11 @@ mod tests {
     fn psql_connect_survives_any_name() {
         assert_eq!(
             psql_connect("a'b\\c=d"),
-            "\\connect -reuse-previous=on 'dbname=''a\\\\''b\\\\\\\\c=d'''"
+            r#"\connect -reuse-previous=on '"dbname=''a\\''b\\\\c=d''"'"#
         );
         assert_eq!(
             psql_connect("plain"),
-            "\\connect -reuse-previous=on 'dbname=''plain'''"
+            r#"\connect -reuse-previous=on '"dbname=''plain''"'"#
         );
     }
 }

@@ -213,14 +213,17 @@ fn init_script(
     out.push_str("\\set ON_ERROR_STOP on\n");
 
     if !needed_variables.is_empty() {
-        out.push_str("\n-- Stop before changing anything when a verifier is missing.\n");
+        out.push_str(
+            "\n-- Stop before changing anything when a verifier is missing, or is not a\n-- SCRAM-SHA-256 verifier (a plain password would reach the server and its log).\n",
+        );
         for (role, var) in &needed_variables {
             let _ = writeln!(out, "\\if :{{?{var}}}\n\\else");
             let _ = writeln!(
                 out,
                 "  \\echo {}",
                 psql_argument(&format!(
-                    "pgplan: psql variable {var} (SCRAM-SHA-256 verifier of role {role}) is not set"
+                    "pgplan: psql variable {var} (SCRAM-SHA-256 verifier of role {}) is not set",
+                    pgplan_core::escape::terminal::line(role.as_str())
                 ))
             );
             let _ = writeln!(
@@ -228,8 +231,28 @@ fn init_script(
                 "  DO $pgplan$ BEGIN RAISE EXCEPTION 'psql variable {var} is not set'; END $pgplan$;"
             );
             out.push_str("\\endif\n");
+            let _ = writeln!(
+                out,
+                "SELECT :'{var}' ~ {} AS pgplan_is_verifier \\gset",
+                literal(SCRAM_VERIFIER_PATTERN)
+            );
+            out.push_str("\\if :pgplan_is_verifier\n\\else\n");
+            let _ = writeln!(
+                out,
+                "  \\echo {}",
+                psql_argument(&format!(
+                    "pgplan: psql variable {var} (role {}) is not a SCRAM-SHA-256 verifier; pass the verifier (it starts with SCRAM-SHA-256), never the password",
+                    pgplan_core::escape::terminal::line(role.as_str())
+                ))
+            );
+            let _ = writeln!(
+                out,
+                "  DO $pgplan$ BEGIN RAISE EXCEPTION 'psql variable {var} is not a SCRAM-SHA-256 verifier'; END $pgplan$;"
+            );
+            out.push_str("\\endif\n");
         }
     }
+    conflict_check(&mut out, desired);
 
     // Entra principals are created by the Entra principal script, as an
     // Entra administrator; their grants below need them.
@@ -334,6 +357,13 @@ fn init_script(
         for db in desired.databases.values() {
             line(
                 &mut out,
+                &Statement::CommentOnDatabase {
+                    name: db.name.clone(),
+                    comment: desired.role_marker.clone(),
+                },
+            );
+            line(
+                &mut out,
                 &Statement::AlterDatabaseOwner {
                     name: db.name.clone(),
                     owner: db.owner.clone(),
@@ -379,6 +409,7 @@ fn init_script(
         );
         out.push_str(&psql_connect(db.name.as_str()));
         out.push_str("\nBEGIN;\n");
+        schema_conflict_check(&mut out, desired, db);
         for (schema, owner) in &db.schemas {
             line(
                 &mut out,
@@ -392,6 +423,13 @@ fn init_script(
                 &Statement::AlterSchemaOwner {
                     name: schema.clone(),
                     owner: owner.clone(),
+                },
+            );
+            line(
+                &mut out,
+                &Statement::CommentOnSchema {
+                    name: schema.clone(),
+                    comment: desired.role_marker.clone(),
                 },
             );
         }
@@ -434,6 +472,93 @@ fn init_script(
     Ok(out)
 }
 
+/// What a SCRAM-SHA-256 verifier looks like (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`).
+pub const SCRAM_VERIFIER_PATTERN: &str =
+    "^SCRAM-SHA-256\\$[0-9]+:[A-Za-z0-9+/=]+\\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$";
+
+/// A `DO` block that stops the script, before it changes anything, when a
+/// role or database the plan names exists without pgplan's marker: made by
+/// hand or by another tool, it is not the script's to change (`pgplan apply
+/// --adopt` takes it over).
+fn conflict_check(out: &mut String, desired: &DesiredState) {
+    let marker = literal(&desired.role_marker);
+    let list = |names: Vec<&str>| {
+        names
+            .into_iter()
+            .map(literal)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !desired.roles.is_empty() {
+        parts.push(format!(
+            "SELECT 'role ' || {} AS what FROM pg_catalog.pg_roles AS r WHERE r.rolname IN ({}) AND pg_catalog.shobj_description(r.oid, 'pg_authid') IS DISTINCT FROM {marker}",
+            shown("r.rolname"),
+            list(desired.roles.keys().map(|r| r.as_str()).collect())
+        ));
+    }
+    if !desired.databases.is_empty() {
+        parts.push(format!(
+            "SELECT 'database ' || {} FROM pg_catalog.pg_database AS d WHERE d.datname IN ({}) AND pg_catalog.shobj_description(d.oid, 'pg_database') IS DISTINCT FROM {marker}",
+            shown("d.datname"),
+            list(desired.databases.keys().map(|d| d.as_str()).collect())
+        ));
+    }
+    if parts.is_empty() {
+        return;
+    }
+    raise_if_found(
+        out,
+        "\n-- Stop before changing anything when a role or database the plan names exists\n-- without pgplan's marker (made by hand or by another tool).\n",
+        &parts.join(" UNION ALL "),
+    );
+}
+
+/// The same check for the plan's schemas of one database, at the start of
+/// its section.
+fn schema_conflict_check(
+    out: &mut String,
+    desired: &DesiredState,
+    db: &crate::desired::DesiredDatabase,
+) {
+    if db.schemas.is_empty() {
+        return;
+    }
+    let names: Vec<String> = db.schemas.keys().map(|s| literal(s.as_str())).collect();
+    let query = format!(
+        "SELECT 'schema ' || {} AS what FROM pg_catalog.pg_namespace AS n WHERE n.nspname IN ({}) AND pg_catalog.obj_description(n.oid, 'pg_namespace') IS DISTINCT FROM {}",
+        shown("n.nspname"),
+        names.join(", "),
+        literal(&desired.role_marker)
+    );
+    raise_if_found(out, "", &query);
+}
+
+/// A name as the conflict message shows it: quoted, with control characters
+/// as `?` (psql prints the message on a terminal; `[[:cntrl:]]` works in
+/// every server encoding, where a bidi character class would not).
+fn shown(column: &str) -> String {
+    format!(
+        "pg_catalog.quote_ident(pg_catalog.regexp_replace({column}, {}, '?', 'g'))",
+        UNSAFE_CHARACTERS
+    )
+}
+
+/// A regular expression (as a literal) matching the control characters.
+const UNSAFE_CHARACTERS: &str = "'[[:cntrl:]]'";
+
+fn raise_if_found(out: &mut String, comment: &str, query: &str) {
+    let body = format!(
+        "DECLARE found text; BEGIN SELECT pg_catalog.string_agg(what, ', ') INTO found FROM ({query}) AS c; IF found IS NOT NULL THEN RAISE EXCEPTION 'pgplan: % exist without pgplan''s marker (made by hand or by another tool); nothing was changed: take them over with pgplan apply --adopt, or rename them in the plan', found; END IF; END"
+    );
+    out.push_str(comment);
+    let _ = writeln!(
+        out,
+        "DO {};",
+        pgplan_core::escape::sql::dollar_quoted(&body)
+    );
+}
+
 fn settings_script(plan: &ValidPlan, desired: &DesiredState) -> String {
     let mut out = String::new();
     header(&mut out, plan, "server settings");
@@ -447,7 +572,15 @@ fn settings_script(plan: &ValidPlan, desired: &DesiredState) -> String {
         SettingsDelivery::AlterSystem {
             settings,
             declared_method,
+            left_out,
         } => {
+            if !left_out.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "--\n-- A server on this machine (platform: local) gets only the plan's own\n-- tuning.parameters; {} derived setting(s) are left as the server has them\n-- (`pgplan settings` lists what pgplan would derive).",
+                    left_out.len()
+                );
+            }
             if let Some(method) = declared_method {
                 let how = match method {
                     pgplan_core::SettingsMethod::ConfigFile => {

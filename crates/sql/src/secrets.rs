@@ -44,6 +44,13 @@ pub trait SecretResolver: Send + Sync {
     fn salt(&self, _role: &RoleName) -> Option<[u8; 16]> {
         None
     }
+
+    /// What a diff should say about where `role`'s password is (a generated
+    /// password's file, say), never the password itself; `None` (the
+    /// default) says nothing.
+    fn note(&self, _role: &RoleName, _source: &SecretSource) -> Option<String> {
+        None
+    }
 }
 
 /// Resolves nothing: every password is unknown.

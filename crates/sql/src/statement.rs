@@ -177,6 +177,22 @@ pub enum Statement {
         /// The comment.
         comment: String,
     },
+    /// `COMMENT ON DATABASE d IS '…'` (pgplan marks the databases it
+    /// manages).
+    CommentOnDatabase {
+        /// The database.
+        name: DatabaseName,
+        /// The comment.
+        comment: String,
+    },
+    /// `COMMENT ON SCHEMA s IS '…'` (in the current database; pgplan marks
+    /// the schemas it manages).
+    CommentOnSchema {
+        /// The schema.
+        name: SchemaName,
+        /// The comment.
+        comment: String,
+    },
     /// `DROP ROLE r`.
     DropRole {
         /// The role.

@@ -893,5 +893,7 @@ fn run_checked(cmd: &mut Command) -> Result<Output, TestkitError> {
     })
 }
 
+mod config;
+
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use azure_core::headers::{AZURE_ASYNCOPERATION, HeaderName, Headers, LOCATION, RETRY_AFTER};
 use azure_core::{StatusCode, Url};
-use indicatif::ProgressBar;
+use pgplan_core::Progress;
 
 use super::client::Applier;
 use crate::Error;
@@ -18,7 +18,7 @@ use crate::operation::Operation;
 /// `Location` URL of a 202. Returns at once for an answer that is final.
 pub(super) async fn follow(
     applier: &Applier,
-    bar: &ProgressBar,
+    progress: &dyn Progress,
     op: &Operation,
     rsp: azure_core::Response,
 ) -> Result<(), Error> {
@@ -39,8 +39,7 @@ pub(super) async fn follow(
         (None, Some(url)) if status == StatusCode::Accepted => (url, true),
         _ => return Ok(()),
     };
-    bar.enable_steady_tick(Duration::from_millis(120));
-    let result = loop {
+    loop {
         if started.elapsed() > options.timeout {
             break Err(Error::OperationFailed {
                 operation: op.id.clone(),
@@ -67,7 +66,7 @@ pub(super) async fn follow(
             context: "reading the operation status".into(),
             source,
         })?;
-        bar.set_message(format!(
+        progress.note(&format!(
             "{}: {} ({} s)",
             op.summary,
             body.status,
@@ -88,9 +87,7 @@ pub(super) async fn follow(
             }
             _ => continue,
         }
-    };
-    bar.disable_steady_tick();
-    result
+    }
 }
 
 /// The `Azure-AsyncOperation` status resource.

@@ -6,7 +6,7 @@
 //! missing, updates only what differs, leaves alone what matches and
 //! reports create-only differences as drift. Long-running operations are
 //! followed to the end through their `Azure-AsyncOperation` (or
-//! `Location`) URL with a progress indicator; the transport pipeline retries
+//! `Location`) URL, reporting to [`ApplyOptions::progress`]; the transport pipeline retries
 //! 429 and 503 answers after their `Retry-After`. The server restarts only
 //! when a static parameter actually changes. The first failed operation
 //! stops the run with Azure's code and message.
@@ -39,9 +39,10 @@ mod run;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use pgplan_core::ValidPlan;
+use pgplan_core::{Progress, Quiet, ValidPlan};
 use serde::Serialize;
 
 pub use client::Applier;
@@ -67,7 +68,7 @@ pub struct ApplyOptions {
     key_vault_url: String,
     poll_interval: Duration,
     timeout: Duration,
-    progress: bool,
+    progress: Arc<dyn Progress>,
 }
 
 impl Default for ApplyOptions {
@@ -79,7 +80,7 @@ impl Default for ApplyOptions {
             key_vault_url: DEFAULT_KEY_VAULT_URL.into(),
             poll_interval: Duration::from_secs(10),
             timeout: Duration::from_secs(2 * 60 * 60),
-            progress: true,
+            progress: Arc::new(Quiet),
         }
     }
 }
@@ -126,10 +127,11 @@ impl ApplyOptions {
         self.timeout = limit;
         self
     }
-    /// Draw a progress indicator on standard error (when it is a terminal).
+    /// Where to report how the requests and long-running operations go
+    /// (the CLI draws a progress bar; nothing by default).
     #[must_use]
-    pub fn progress(mut self, on: bool) -> Self {
-        self.progress = on;
+    pub fn progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = progress;
         self
     }
 }
@@ -298,7 +300,7 @@ impl Applier {
             subscription: &target.subscription,
             resource_group: &target.resource_group,
         };
-        run::Run::new(scope, self.options.progress, ops.len())
+        run::Run::new(scope, self.options.progress.clone(), ops.len())
             .execute(&target.operations)
             .await
     }

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::Arc;
+
+use pgplan_core::Progress;
 
 use super::client::rejected;
 use super::diff::{Change, Step, diff};
@@ -20,7 +22,7 @@ use crate::operation::{Body, Operation, OperationKind};
 /// One apply run.
 pub(super) struct Run<'a> {
     scope: Scope<'a>,
-    bar: ProgressBar,
+    progress: Arc<dyn Progress>,
     observed: Observed,
     /// Parameters Azure reports pending a restart after they were set, per
     /// server (a parameter the catalog calls dynamic may still need one).
@@ -28,19 +30,11 @@ pub(super) struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    pub(super) fn new(scope: Scope<'a>, progress: bool, operations: usize) -> Self {
-        let bar = if progress {
-            ProgressBar::with_draw_target(Some(operations as u64), ProgressDrawTarget::stderr())
-        } else {
-            ProgressBar::hidden()
-        };
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed:>4} {wide_msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
+    pub(super) fn new(scope: Scope<'a>, progress: Arc<dyn Progress>, operations: usize) -> Self {
+        progress.begin("Azure requests", Some(operations as u64));
         Run {
             scope,
-            bar,
+            progress,
             observed: Observed::default(),
             pending_restart: BTreeMap::new(),
         }
@@ -52,15 +46,15 @@ impl<'a> Run<'a> {
         let mut changes = diff(ops, &self.observed);
         let mut report = ApplyReport::default();
         for (i, op) in ops.iter().enumerate() {
-            self.bar.set_message(op.summary.clone());
+            self.progress.advance(i as u64, &op.summary);
             // `diff` gives exactly one change per operation, in order.
             let change = &changes[i];
             let result = self.step(op, change).await;
             let (outcome, detail) = match result {
                 Ok(done) => done,
                 Err(e) => {
-                    self.bar
-                        .abandon_with_message(format!("stopped at {}: {e}", op.id));
+                    self.progress
+                        .end(Some(&format!("stopped at {}: {e}", op.id)));
                     return Err(e);
                 }
             };
@@ -79,9 +73,9 @@ impl<'a> Run<'a> {
                 self.observed.servers.insert(op.server.clone(), state);
                 changes = diff(ops, &self.observed);
             }
-            self.bar.inc(1);
+            self.progress.advance(i as u64 + 1, &op.summary);
         }
-        self.bar.finish_and_clear();
+        self.progress.end(None);
         Ok(report)
     }
 
@@ -196,7 +190,7 @@ impl<'a> Run<'a> {
             // a body: the diff makes neither.
             _ => return Ok(()),
         };
-        follow(applier, &self.bar, op, rsp).await?;
+        follow(applier, self.progress.as_ref(), op, rsp).await?;
         self.after_write(op, &child).await
     }
 
@@ -271,7 +265,13 @@ impl<'a> Run<'a> {
             .send()
             .await
             .map_err(|e| rejected(&op.id, &format!("restarting {}", op.server), e))?;
-        follow(self.scope.applier, &self.bar, op, rsp.into_raw_response()).await?;
+        follow(
+            self.scope.applier,
+            self.progress.as_ref(),
+            op,
+            rsp.into_raw_response(),
+        )
+        .await?;
         Ok((Outcome::Updated, format!("restarted: {detail}")))
     }
 }

@@ -12,8 +12,10 @@ pub(super) const PASSWORD_VAR: &str = "admin_password";
 /// the text holds a line equal to it).
 pub(super) const HERE_DOC_DELIMITER: &str = "PGPLAN_SQL";
 
-/// Quotes one shell word: bare when it is made of characters the shell
-/// never interprets, otherwise single-quoted (`'` written as `'\''`).
+/// Quotes one shell word through [`pgplan_core::escape::bash::word`], the
+/// one bash quoting every backend shares: bare when it is made of
+/// characters the shell never interprets, otherwise single-quoted (`'`
+/// written as `'\''`).
 ///
 /// ```
 /// use pgplan_azure::shell_quote;
@@ -23,12 +25,7 @@ pub(super) const HERE_DOC_DELIMITER: &str = "PGPLAN_SQL";
 /// assert_eq!(shell_quote(""), "''");
 /// ```
 pub fn shell_quote(word: &str) -> String {
-    let safe = |b: u8| b.is_ascii_alphanumeric() || b"_-./:=@%+,".contains(&b);
-    if !word.is_empty() && word.bytes().all(safe) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
+    pgplan_core::escape::bash::word(word)
 }
 
 /// A quoted here-document carrying `text` unchanged: `<<'DELIMITER'`, the
@@ -63,12 +60,11 @@ pub fn here_doc(text: &str) -> (String, String) {
     (format!("<<'{delimiter}'"), body)
 }
 
-/// A comment line's text: control characters (a newline would end the
-/// comment) become spaces.
+/// A comment line's text ([`pgplan_core::escape::bash::comment`]):
+/// control characters (a newline would end the comment), bidi controls and
+/// invisible characters become spaces.
 pub(super) fn comment(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    pgplan_core::escape::bash::comment(text)
 }
 
 /// Lines prefixed with `indent` (empty lines stay empty).

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use pgplan_core::ValidPlan;
 use serde_json::json;
 
-use super::diff::{changes_json, changes_text, runtime, sql_options};
+use super::diff::{Connection, changes_json, changes_text, exit_code_of, runtime, sql_options};
 use crate::args::{Output, Target};
 use crate::fleet::{self, Outcome};
+use crate::progress::wait;
 
 /// What `apply` was asked to do.
 pub struct ApplyArgs<'a> {
@@ -21,8 +22,8 @@ pub struct ApplyArgs<'a> {
     pub dsn: Option<&'a str>,
     /// Apply for real.
     pub yes: bool,
-    /// Allow destructive changes (SQL).
-    pub allow_destructive: bool,
+    /// How to connect, and what the SQL target may do.
+    pub connection: Connection,
     /// Dry run: server-side (Kubernetes), or the live state read and the
     /// changes printed, nothing sent (Azure).
     pub dry_run: bool,
@@ -37,60 +38,49 @@ pub struct ApplyArgs<'a> {
 /// Runs the command; returns the exit code.
 pub fn run(args: &ApplyArgs<'_>) -> u8 {
     if args.target == Target::All {
-        eprintln!("apply takes one target: sql, k8s or azure (ha: `pgplan up FILE`)");
+        crate::out::error("apply takes one target: sql, k8s or azure (ha: `pgplan up FILE`)");
         return super::EXIT_UNREADABLE;
     }
     let inputs = match fleet::expand(args.files) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{e}");
+            crate::out::error(&e);
             return super::EXIT_UNREADABLE;
         }
     };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
-            return super::EXIT_UNREADABLE;
+            crate::out::error(&e);
+            return super::EXIT_TARGET;
         }
     };
     let mut outcomes = Vec::new();
     let mut json_out = Vec::new();
     for input in &inputs.plans {
         if inputs.fleet && args.output == Output::Text {
-            println!("== {}", input.name);
+            crate::out::line(&format!("== {}", input.name));
         }
-        let Some(plan) = super::load_valid(&input.path, args.verbose) else {
-            outcomes.push(Outcome::Failed);
-            json_out.push(
-                json!({ "file": input.name, "error": "the plan has errors or cannot be read" }),
-            );
-            continue;
+        let plan = match super::load_valid(&input.path, args.verbose) {
+            Ok(plan) => plan,
+            Err(code) => {
+                outcomes.push(Outcome::of_code(code));
+                json_out.push(json!({
+                    "file": input.name,
+                    "error": "the plan has errors or cannot be read",
+                }));
+                continue;
+            }
         };
-        let result = match args.target {
+        let (code, mut value) = match args.target {
             Target::Sql => apply_sql(&rt, &plan, args),
-            Target::K8s => apply_k8s(&rt, &plan, args).map(|()| serde_json::Value::Null),
-            Target::Azure => apply_azure(&rt, &plan, args).map(|()| serde_json::Value::Null),
-            Target::Ha => Err(
-                "the ha target is applied with `pgplan up FILE`, which starts the plan on this machine"
-                    .into(),
-            ),
-            Target::All => Err("apply takes one target".into()),
+            _ => apply_elsewhere(&rt, &plan, args),
         };
-        match result {
-            Ok(mut value) => {
-                if value.is_object() {
-                    value["file"] = json!(input.name);
-                }
-                json_out.push(value);
-                outcomes.push(Outcome::Ok);
-            }
-            Err(e) => {
-                eprintln!("{}: apply failed: {e}", input.name);
-                json_out.push(json!({ "file": input.name, "error": format!("apply failed: {e}") }));
-                outcomes.push(Outcome::Failed);
-            }
+        if value.is_object() {
+            value["file"] = json!(input.name);
         }
+        json_out.push(value);
+        outcomes.push(Outcome::of_code(code));
     }
     if args.output == Output::Json && args.target == Target::Sql {
         let value = if inputs.fleet {
@@ -98,70 +88,119 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
         } else {
             json_out.pop().unwrap_or_default()
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        if let Err(e) = crate::out::json(&value) {
+            crate::out::error(&format!("cannot write the report as JSON: {e}"));
+            return super::EXIT_UNREADABLE;
+        }
     }
     if !inputs.fleet {
-        return match outcomes.first() {
-            Some(Outcome::Ok) => 0,
-            _ => super::EXIT_ERRORS,
-        };
+        return outcomes.first().map_or(0, |o| o.code());
     }
     let (line, code) = fleet::summary("applied", &inputs, &outcomes, "");
-    eprintln!("{line}");
+    crate::out::error(&line);
     code
 }
 
+/// Applies to Kubernetes or Azure; the exit code, and the error as JSON.
+fn apply_elsewhere(
+    rt: &tokio::runtime::Runtime,
+    plan: &ValidPlan,
+    args: &ApplyArgs<'_>,
+) -> (u8, serde_json::Value) {
+    let result = match args.target {
+        Target::K8s => apply_k8s(rt, plan, args),
+        Target::Azure => apply_azure(rt, plan, args),
+        Target::Ha | Target::Sql | Target::All => Err(
+            "the ha target is applied with `pgplan up FILE`, which starts the plan on this machine"
+                .into(),
+        ),
+    };
+    match result {
+        Ok(()) => (0, serde_json::Value::Null),
+        Err(e) => {
+            let message = format!("apply failed: {e}");
+            crate::out::error(&message);
+            (super::EXIT_TARGET, json!({ "error": message }))
+        }
+    }
+}
+
 /// Converges the server (or, without `--yes`, shows the changes); returns
-/// what happened as JSON (for `--output json`).
+/// the exit code and what happened as JSON (for `--output json`).
 fn apply_sql(
     rt: &tokio::runtime::Runtime,
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
-) -> Result<serde_json::Value, String> {
+) -> (u8, serde_json::Value) {
+    let failed = |code: u8, message: String| {
+        crate::out::error(&message);
+        (code, json!({ "error": message }))
+    };
     let Some(dsn) = args.dsn else {
-        return Err(
+        return failed(
+            super::EXIT_UNREADABLE,
             "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into(),
         );
     };
-    let opts = sql_options(plan, args.allow_destructive);
+    let opts = match sql_options(plan, &args.connection, args.yes) {
+        Ok(o) => o,
+        Err(e) => return failed(super::EXIT_UNREADABLE, e),
+    };
     if !args.yes {
-        let changes = rt
-            .block_on(pgplan_sql::diff(plan, dsn, &opts))
-            .map_err(|e| e.to_string())?;
-        if args.output == Output::Json {
-            let mut v = changes_json(&changes);
-            v["dry_run"] = json!(true);
-            return Ok(v);
+        return match wait(rt, "reading the server", pgplan_sql::diff(plan, dsn, &opts)) {
+            Ok(changes) => {
+                if args.output == Output::Json {
+                    let mut v = changes_json(&changes);
+                    v["dry_run"] = json!(true);
+                    return (0, v);
+                }
+                crate::out::line(&changes_text(&changes, args.verbose));
+                crate::out::line("(dry run: pass --yes to apply these changes)");
+                (0, serde_json::Value::Null)
+            }
+            Err(e) => failed(exit_code_of(&e), format!("apply failed: {e}")),
+        };
+    }
+    match wait(rt, "applying", pgplan_sql::apply(plan, dsn, &opts)) {
+        Ok(report) => {
+            // Skipped destructive changes are the default and were listed;
+            // objects pgplan does not manage that are in the way need a
+            // decision.
+            let code = if report.conflicts.is_empty() {
+                0
+            } else {
+                super::EXIT_REFUSED
+            };
+            if args.output == Output::Json {
+                return (
+                    code,
+                    json!({
+                        "server": report.server,
+                        "changes": report.changes,
+                        "statements": report.statements,
+                        "executed": report.executed,
+                        "skipped_destructive": report.skipped_destructive,
+                        "restart_needed": report.restart_needed,
+                        "notes": report.notes,
+                        "conflicts": report.conflicts,
+                    }),
+                );
+            }
+            crate::out::text(&report.to_string());
+            if args.verbose && !report.executed.is_empty() {
+                crate::out::line("statements run:");
+                for s in &report.executed {
+                    if s.starts_with("--") {
+                        crate::out::line(&format!("  {s}"));
+                    } else {
+                        crate::out::line(&format!("  {};", s.trim_end_matches(';')));
+                    }
+                }
+            }
+            (code, serde_json::Value::Null)
         }
-        println!("{}", changes_text(&changes, args.verbose));
-        println!("(dry run: pass --yes to apply these changes)");
-        return Ok(serde_json::Value::Null);
+        Err(e) => failed(exit_code_of(&e), format!("apply failed: {e}")),
     }
-    let report = rt
-        .block_on(pgplan_sql::apply(plan, dsn, &opts))
-        .map_err(|e| e.to_string())?;
-    if args.output == Output::Json {
-        return Ok(json!({
-            "server": report.server,
-            "changes": report.changes,
-            "statements": report.statements,
-            "executed": report.executed,
-            "skipped_destructive": report.skipped_destructive,
-            "restart_needed": report.restart_needed,
-            "notes": report.notes,
-        }));
-    }
-    print!("{report}");
-    if args.verbose && !report.executed.is_empty() {
-        println!("statements run:");
-        for s in &report.executed {
-            println!("  {};", s.trim_end_matches(';'));
-        }
-    }
-    Ok(serde_json::Value::Null)
 }
 
 fn apply_k8s(
@@ -176,25 +215,29 @@ fn apply_k8s(
     };
     if !args.yes && !args.dry_run {
         let objects = pgplan_k8s::render_objects(plan, &render).map_err(|e| e.to_string())?;
-        println!("would apply {} object(s), in this order:", objects.len());
+        crate::out::line(&format!(
+            "would apply {} object(s), in this order:",
+            objects.len()
+        ));
         for o in &objects {
             match o.namespace() {
-                Some(ns) => println!("  {} {}/{}", o.kind(), ns, o.name()),
-                None => println!("  {} {}", o.kind(), o.name()),
+                Some(ns) => crate::out::line(&format!("  {} {}/{}", o.kind(), ns, o.name())),
+                None => crate::out::line(&format!("  {} {}", o.kind(), o.name())),
             }
         }
-        println!("(pass --dry-run for a server-side dry run, or --yes to apply)");
+        crate::out::line("(pass --dry-run for a server-side dry run, or --yes to apply)");
         return Ok(());
     }
     let options = pgplan_k8s::ApplyOptions {
         dry_run: args.dry_run,
         context: args.context.map(str::to_owned),
+        progress: std::sync::Arc::new(crate::progress::Terminal::default()),
         ..Default::default()
     };
     let report = rt
         .block_on(pgplan_k8s::apply(plan, &render, options))
         .map_err(|e| e.to_string())?;
-    println!("{report}");
+    crate::out::text(&format!("{report}\n"));
     Ok(())
 }
 
@@ -205,31 +248,32 @@ fn apply_azure(
 ) -> Result<(), String> {
     if !args.yes && !args.dry_run {
         let ops = pgplan_azure::render_operations(plan).map_err(|e| e.to_string())?;
-        println!(
+        crate::out::line(&format!(
             "would send {} request(s), in this order (only those that differ from the server are sent):",
             ops.len()
-        );
+        ));
         for op in &ops {
-            println!("  {:<6} {}", op.method, op.summary);
+            crate::out::line(&format!("  {:<6} {}", op.method, op.summary));
         }
-        println!(
-            "(pass --dry-run to read the server and see what would change, or --yes to apply)"
+        crate::out::line(
+            "(pass --dry-run to read the server and see what would change, or --yes to apply)",
         );
         return Ok(());
     }
-    let applier =
-        pgplan_azure::apply::Applier::from_environment(pgplan_azure::apply::ApplyOptions::new())
-            .map_err(|e| e.to_string())?;
+    let applier = pgplan_azure::apply::Applier::from_environment(
+        pgplan_azure::apply::ApplyOptions::new()
+            .progress(std::sync::Arc::new(crate::progress::Terminal::default())),
+    )
+    .map_err(|e| e.to_string())?;
     if args.dry_run {
-        let dry = rt
-            .block_on(applier.dry_run(plan))
-            .map_err(|e| e.to_string())?;
-        println!("{dry}");
+        let dry =
+            wait(rt, "reading the server", applier.dry_run(plan)).map_err(|e| e.to_string())?;
+        crate::out::text(&format!("{dry}\n"));
         return Ok(());
     }
     let report = rt
         .block_on(applier.apply(plan))
         .map_err(|e| e.to_string())?;
-    println!("{report}");
+    crate::out::text(&format!("{report}\n"));
     Ok(())
 }

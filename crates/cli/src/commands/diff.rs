@@ -4,29 +4,81 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use pgplan_core::{SettingsMethod, ValidPlan};
-use pgplan_sql::{ApplyOptions, ChangeSet, EnvSecretResolver};
+use pgplan_sql::{ApplyOptions, ChangeSet, EnvSecretResolver, Password};
 use serde_json::json;
 
 use crate::args::Output;
 use crate::fleet::{self, Outcome};
 
+use crate::passwords::GeneratedPasswords;
+
+/// How to connect and what `apply` may do, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    /// Read the login password from standard input.
+    pub password_stdin: bool,
+    /// Adopt unmarked objects the plan names.
+    pub adopt: bool,
+    /// Allow destructive changes.
+    pub allow_destructive: bool,
+    /// Where generated passwords live.
+    pub password_dir: Option<PathBuf>,
+    /// Seconds to wait for another apply.
+    pub lock_timeout: u64,
+    /// The password read from standard input: read once, for every plan
+    /// of a fleet.
+    pub stdin_password: OnceLock<Result<Password, String>>,
+}
+
 /// Options of the SQL target from the command line. Passwords come from the
-/// plan's `env` sources, or `PGPLAN_PASSWORD_<ROLE>` for other sources.
-/// Settings are converged with ALTER SYSTEM only where that is how they
-/// reach the server (a ConfigMap or the Azure API owns them elsewhere).
-pub fn sql_options(plan: &ValidPlan, allow_destructive: bool) -> ApplyOptions {
+/// plan's `env` sources, generated ones from `--password-dir`, or
+/// `PGPLAN_PASSWORD_<ROLE>` for other sources. Settings are converged with
+/// ALTER SYSTEM only where that is how they reach the server (a ConfigMap
+/// or the Azure API owns them elsewhere). `create` makes missing generated
+/// passwords (apply).
+pub fn sql_options(
+    plan: &ValidPlan,
+    conn: &Connection,
+    create: bool,
+) -> Result<ApplyOptions, String> {
     let method = plan
         .tuning
         .method
         .unwrap_or_else(|| SettingsMethod::for_platform(&plan.platform));
-    ApplyOptions {
-        allow_destructive,
-        secrets: Arc::new(EnvSecretResolver::new().with_fallback_prefix("PGPLAN_PASSWORD_")),
+    let secrets = GeneratedPasswords::new(
+        conn.password_dir.as_deref(),
+        plan.service.as_str(),
+        &plan.environment.to_string(),
+        create,
+        EnvSecretResolver::new().with_fallback_prefix("PGPLAN_PASSWORD_"),
+    );
+    let mut opts = ApplyOptions {
+        allow_destructive: conn.allow_destructive,
+        secrets,
         include_settings: method == SettingsMethod::AlterSystem,
+        adopt: conn.adopt,
+        lock_timeout: Duration::from_secs(conn.lock_timeout),
+        on_wait: Some(Arc::new(|message: &str| crate::out::error(message))),
+        application_name: format!(
+            "pgplan {}/{} (pid {})",
+            plan.service,
+            plan.environment,
+            std::process::id()
+        ),
         ..ApplyOptions::default()
+    };
+    if conn.password_stdin {
+        let password = conn
+            .stdin_password
+            .get_or_init(crate::passwords::from_stdin)
+            .clone()?;
+        opts.login_password = Some(password);
     }
+    Ok(opts)
 }
 
 /// A runtime for the backends' async clients.
@@ -60,6 +112,7 @@ pub fn changes_json(changes: &ChangeSet) -> serde_json::Value {
         "changes": list,
         "notes": changes.notes,
         "restart_needed": changes.restart_needed,
+        "conflicts": changes.conflicts,
     })
 }
 
@@ -83,12 +136,20 @@ pub struct DiffArgs<'a> {
     pub files: &'a [PathBuf],
     /// Connection string.
     pub dsn: &'a str,
-    /// Include destructive changes.
-    pub allow_destructive: bool,
+    /// How to connect, and what apply would do.
+    pub connection: Connection,
     /// Print statements and every finding.
     pub verbose: bool,
     /// Output format.
     pub output: Output,
+}
+
+/// The exit code for a failure of the SQL backend.
+pub fn exit_code_of(e: &pgplan_sql::Error) -> u8 {
+    match e {
+        pgplan_sql::Error::Dsn { .. } => super::EXIT_UNREADABLE,
+        _ => super::EXIT_TARGET,
+    }
 }
 
 /// Runs the command; returns the exit code.
@@ -96,52 +157,29 @@ pub fn run(args: &DiffArgs<'_>) -> u8 {
     let inputs = match fleet::expand(args.files) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{e}");
+            crate::out::error(&e);
             return super::EXIT_UNREADABLE;
         }
     };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
-            return super::EXIT_UNREADABLE;
+            crate::out::error(&e);
+            return super::EXIT_TARGET;
         }
     };
     let mut outcomes = Vec::new();
     let mut json_out = Vec::new();
     for input in &inputs.plans {
         if inputs.fleet && args.output == Output::Text {
-            println!("== {}", input.name);
+            crate::out::line(&format!("== {}", input.name));
         }
-        let Some(plan) = super::load_valid(&input.path, args.verbose) else {
-            outcomes.push(Outcome::Failed);
-            json_out.push(
-                json!({ "file": input.name, "error": "the plan has errors or cannot be read" }),
-            );
-            continue;
-        };
-        match rt.block_on(pgplan_sql::diff(
-            &plan,
-            args.dsn,
-            &sql_options(&plan, args.allow_destructive),
-        )) {
-            Ok(changes) => {
-                match args.output {
-                    Output::Text => println!("{}", changes_text(&changes, args.verbose)),
-                    Output::Json => {
-                        let mut v = changes_json(&changes);
-                        v["file"] = json!(input.name);
-                        json_out.push(v);
-                    }
-                }
-                outcomes.push(Outcome::Ok);
-            }
-            Err(e) => {
-                eprintln!("{}: diff failed: {e}", input.name);
-                json_out.push(json!({ "file": input.name, "error": format!("diff failed: {e}") }));
-                outcomes.push(Outcome::Failed);
-            }
+        let (code, mut value) = diff_one(&rt, &input.path, args);
+        if value.is_object() {
+            value["file"] = json!(input.name);
         }
+        json_out.push(value);
+        outcomes.push(Outcome::of_code(code));
     }
     if args.output == Output::Json {
         let value = if inputs.fleet {
@@ -149,18 +187,54 @@ pub fn run(args: &DiffArgs<'_>) -> u8 {
         } else {
             json_out.pop().unwrap_or_default()
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        if let Err(e) = crate::out::json(&value) {
+            crate::out::error(&format!("cannot write the changes as JSON: {e}"));
+            return super::EXIT_UNREADABLE;
+        }
     }
     if !inputs.fleet {
-        return match outcomes.first() {
-            Some(Outcome::Ok) => 0,
-            _ => super::EXIT_ERRORS,
-        };
+        return outcomes.first().map_or(0, |o| o.code());
     }
     let (line, code) = fleet::summary("diffed", &inputs, &outcomes, "");
-    eprintln!("{line}");
+    crate::out::error(&line);
     code
+}
+
+/// Diffs one plan: its exit code, and the changes (or the error) as JSON.
+fn diff_one(
+    rt: &tokio::runtime::Runtime,
+    file: &std::path::Path,
+    args: &DiffArgs<'_>,
+) -> (u8, serde_json::Value) {
+    let failed = |code: u8, message: String| {
+        crate::out::error(&message);
+        (code, json!({ "error": message }))
+    };
+    let plan = match super::load_valid(file, args.verbose) {
+        Ok(plan) => plan,
+        Err(code) => {
+            return (
+                code,
+                json!({ "error": "the plan has errors or cannot be read" }),
+            );
+        }
+    };
+    let opts = match sql_options(&plan, &args.connection, false) {
+        Ok(o) => o,
+        Err(e) => return failed(super::EXIT_UNREADABLE, e),
+    };
+    match crate::progress::wait(
+        rt,
+        "reading the server",
+        pgplan_sql::diff(&plan, args.dsn, &opts),
+    ) {
+        Ok(changes) => match args.output {
+            Output::Text => {
+                crate::out::line(&changes_text(&changes, args.verbose));
+                (0, serde_json::Value::Null)
+            }
+            Output::Json => (0, changes_json(&changes)),
+        },
+        Err(e) => failed(exit_code_of(&e), format!("diff failed: {e}")),
+    }
 }

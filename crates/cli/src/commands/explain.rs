@@ -16,7 +16,10 @@ pub fn list() -> u8 {
     let infos: Vec<&RuleInfo> = rules::infos().collect();
     let width = infos.iter().map(|i| i.name.len()).max().unwrap_or(0);
     for info in infos {
-        println!("{}  {:width$}  {}", info.id, info.name, info.summary);
+        crate::out::line(&format!(
+            "{}  {:width$}  {}",
+            info.id, info.name, info.summary
+        ));
     }
     0
 }
@@ -25,21 +28,23 @@ pub fn list() -> u8 {
 pub fn run(query: &str) -> u8 {
     let query = query.trim();
     if let Some(info) = rules::by_id(query).or_else(|| rules::by_name(query)) {
-        print!("{}", explain(info));
+        crate::out::text(&explain(info));
         return 0;
     }
     if let Some(old) = rules::retired_rule_of(query) {
-        print!("{}", explain_retired(old));
+        crate::out::text(&explain_retired(old));
         return 0;
     }
     let close = rules::close_to(query);
     if close.is_empty() {
-        eprintln!("no rule `{query}`; `pgplan explain --list` shows every rule");
+        crate::out::error(&format!(
+            "no rule `{query}`; `pgplan explain --list` shows every rule"
+        ));
     } else {
-        eprintln!(
+        crate::out::error(&format!(
             "no rule `{query}`; close: {}; `pgplan explain --list` shows every rule",
             close.join(", ")
-        );
+        ));
     }
     super::EXIT_UNREADABLE
 }

@@ -1,9 +1,12 @@
-//! `pgplan render FILE|DIR… --target T --out DIR`.
+//! `pgplan render FILE|DIR… --target T --out DIR [--force]`.
 //!
 //! One plan renders into DIR. Several plans (or a directory of them) render
 //! in parallel into one subdirectory per plan; a Kubernetes Namespace that
 //! plans share is written once, to `DIR/00-namespaces.yaml` (the name sorts
 //! first, so `kubectl apply -R -f DIR` creates it before what lives in it).
+//! Every directory is written as [`crate::write_out`] writes: atomically,
+//! never through a symbolic link, never over a file pgplan did not write
+//! (unless `--force`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,11 +14,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Namespace;
+use pgplan_core::escape::terminal;
 use pgplan_core::{Platform, ValidPlan};
 
 use crate::args::Target;
 use crate::fleet::{self, Outcome, PlanInput};
 use crate::report::blocking;
+use crate::write_out::{MANIFEST, WriteError, Written, write_files};
 
 /// Where the Namespaces plans share are written in a fleet's output.
 pub const SHARED_NAMESPACES: &str = "00-namespaces.yaml";
@@ -75,10 +80,13 @@ fn k8s_without_namespace(
 /// What rendering one plan did.
 struct Rendered {
     outcome: Outcome,
-    /// Findings and failures (stderr).
+    /// Findings and failures (stderr), escaped for the terminal.
     log: String,
-    /// Files written (paths, for a single plan's listing).
+    /// Files written, stale files removed, and stale files kept because
+    /// they changed since (paths, for a single plan's listing).
     written: Vec<PathBuf>,
+    removed: Vec<PathBuf>,
+    kept: Vec<PathBuf>,
     bytes: usize,
     /// Info findings (counted in a fleet's summary).
     infos: usize,
@@ -86,49 +94,77 @@ struct Rendered {
     namespace: Option<Namespace>,
 }
 
-fn write_files(dir: &Path, files: &BTreeMap<String, String>, done: &mut Rendered) -> bool {
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        let _ = writeln!(done.log, "cannot create {}: {e}", dir.display());
-        return false;
-    }
-    for (name, contents) in files {
-        let path = dir.join(name);
-        if name.contains('/')
-            && let Some(parent) = path.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            let _ = writeln!(done.log, "cannot create {}: {e}", parent.display());
-            return false;
-        }
-        if let Err(e) = std::fs::write(&path, contents) {
-            let _ = writeln!(done.log, "cannot write {}: {e}", path.display());
-            return false;
-        }
-        done.bytes += contents.len();
-        done.written.push(path);
-    }
-    true
+/// Appends a line to a log that is printed as it is.
+fn note(log: &mut String, line: &str) {
+    let _ = writeln!(log, "{}", terminal::text(line));
 }
 
-fn render_one(
-    input: &PlanInput,
+/// Why nothing (or not everything) was written to `dir`, and the outcome.
+fn write_failed(log: &mut String, dir: &Path, e: WriteError) -> Outcome {
+    match e {
+        WriteError::Refused(list) => {
+            note(
+                log,
+                &format!(
+                    "nothing written to {}: these files are in the way and pgplan did not write \
+                     them (its {MANIFEST} lists what it wrote):",
+                    dir.display()
+                ),
+            );
+            for f in &list {
+                note(log, &format!("  {f}"));
+            }
+            note(
+                log,
+                "move them away, render into another directory, or pass --force to replace them \
+                 (a symbolic link is replaced, never followed)",
+            );
+            Outcome::Refused
+        }
+        WriteError::Io { message } => {
+            note(
+                log,
+                &format!(
+                    "{message}; files already in {} are as they were before this render unless \
+                     listed as written",
+                    dir.display()
+                ),
+            );
+            Outcome::Target
+        }
+    }
+}
+
+/// What `render` was asked to do, for every plan.
+#[derive(Clone, Copy)]
+struct Ask {
     target: Target,
-    dir: &Path,
     fleet: bool,
     verbose: bool,
-) -> Rendered {
+    force: bool,
+}
+
+fn render_one(input: &PlanInput, dir: &Path, ask: Ask) -> Rendered {
+    let Ask {
+        target,
+        fleet,
+        verbose,
+        force,
+    } = ask;
     let mut done = Rendered {
         outcome: Outcome::Ok,
         log: String::new(),
         written: Vec::new(),
+        removed: Vec::new(),
+        kept: Vec::new(),
         bytes: 0,
         infos: 0,
         namespace: None,
     };
     let (plan, source) = match super::load(&input.path) {
         Ok(x) => x,
-        Err(report) => {
-            let _ = writeln!(done.log, "{report:?}");
+        Err(e) => {
+            let _ = writeln!(done.log, "{:?}", e.report());
             done.outcome = Outcome::Unreadable;
             return done;
         }
@@ -144,11 +180,13 @@ fn render_one(
             done.log
                 .push_str(&blocking(&report, &source, verbose, !fleet));
             done.infos = report.count(pgplan_core::Severity::Info);
-            let _ = writeln!(
-                done.log,
-                "{}: not rendered: fix the {} error(s) above first",
-                source.name,
-                report.errors().count()
+            note(
+                &mut done.log,
+                &format!(
+                    "{}: not rendered: fix the {} error(s) above first",
+                    source.name,
+                    report.errors().count()
+                ),
             );
             done.outcome = Outcome::Failed;
             return done;
@@ -159,8 +197,9 @@ fn render_one(
     } else {
         vec![target]
     };
-    // Render everything first: a plan that fails to render writes nothing.
-    let mut outputs = Vec::new();
+    // Render everything first: a plan that fails to render writes nothing,
+    // and its files (every target's, under `all`) are written in one go.
+    let mut outputs = BTreeMap::new();
     for t in &targets {
         let rendered = if fleet && *t == Target::K8s {
             k8s_without_namespace(&plan).map(|(files, ns)| {
@@ -172,25 +211,44 @@ fn render_one(
         };
         match rendered {
             Ok(files) => {
-                let sub = if target == Target::All {
-                    dir.join(target_dir(*t))
-                } else {
-                    dir.to_path_buf()
-                };
-                outputs.push((sub, files));
+                for (name, contents) in files {
+                    let name = if target == Target::All {
+                        format!("{}/{name}", target_dir(*t))
+                    } else {
+                        name
+                    };
+                    outputs.insert(name, contents);
+                }
             }
             Err(e) => {
-                let _ = writeln!(done.log, "{}: cannot render: {e}", source.name);
+                note(
+                    &mut done.log,
+                    &format!("{}: cannot render: {e}", source.name),
+                );
                 done.outcome = Outcome::Failed;
                 done.namespace = None;
                 return done;
             }
         }
     }
-    for (sub, files) in &outputs {
-        if !write_files(sub, files, &mut done) {
-            done.outcome = Outcome::Unreadable;
-            return done;
+    match write_files(dir, &outputs, force) {
+        Ok(Written {
+            written,
+            removed,
+            kept,
+        }) => {
+            done.bytes = written
+                .iter()
+                .filter_map(|n| outputs.get(n))
+                .map(String::len)
+                .sum();
+            done.written = written.iter().map(|n| dir.join(n)).collect();
+            done.removed = removed.iter().map(|n| dir.join(n)).collect();
+            done.kept = kept.iter().map(|n| dir.join(n)).collect();
+        }
+        Err(e) => {
+            done.outcome = write_failed(&mut done.log, dir, e);
+            done.namespace = None;
         }
     }
     done
@@ -239,76 +297,127 @@ fn shared_namespaces(rendered: &[Rendered], notes: &mut String) -> Vec<Namespace
     by_name.into_values().map(|(ns, _)| ns).collect()
 }
 
+/// What writing a fleet's shared objects did.
+struct Shared {
+    /// The Namespaces' file and how many it holds, when there are any.
+    file: Option<(PathBuf, usize)>,
+    /// What the write did in `out`.
+    written: Written,
+}
+
+/// Writes the fleet's shared Namespaces into `out` (with its own manifest:
+/// the plans' subdirectories have theirs). Also run without Namespaces when
+/// an earlier render left a manifest, so that a stale file goes.
 fn write_shared(
     out: &Path,
     namespaces: Vec<Namespace>,
-) -> Result<Option<(PathBuf, usize)>, String> {
-    if namespaces.is_empty() {
-        return Ok(None);
-    }
+    force: bool,
+) -> Result<Shared, (String, Outcome)> {
+    let mut files = BTreeMap::new();
     let count = namespaces.len();
-    let mut yaml = format!(
-        "# {count} namespace(s) shared by the plans in this directory, rendered by pgplan: \
-         apply before the plans' manifests.\n"
-    );
-    for ns in namespaces {
-        yaml.push_str("---\n");
-        yaml.push_str(
-            &pgplan_k8s::Object::Namespace(ns)
-                .to_yaml()
-                .map_err(|e| e.to_string())?,
+    if count > 0 {
+        let mut yaml = format!(
+            "# {count} namespace(s) shared by the plans in this directory, rendered by pgplan: \
+             apply before the plans' manifests.\n"
         );
-        if !yaml.ends_with('\n') {
-            yaml.push('\n');
+        for ns in namespaces {
+            yaml.push_str("---\n");
+            yaml.push_str(&pgplan_k8s::Object::Namespace(ns).to_yaml().map_err(|e| {
+                (
+                    format!("{}\n", terminal::text(&e.to_string())),
+                    Outcome::Failed,
+                )
+            })?);
+            if !yaml.ends_with('\n') {
+                yaml.push('\n');
+            }
         }
+        files.insert(SHARED_NAMESPACES.to_owned(), yaml);
+    } else if !out.join(MANIFEST).exists() {
+        return Ok(Shared {
+            file: None,
+            written: Written::default(),
+        });
     }
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let path = out.join(SHARED_NAMESPACES);
-    std::fs::write(&path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(Some((path, count)))
+    let written = write_files(out, &files, force).map_err(|e| {
+        let mut log = String::new();
+        let outcome = write_failed(&mut log, out, e);
+        (log, outcome)
+    })?;
+    Ok(Shared {
+        file: (count > 0).then(|| (out.join(SHARED_NAMESPACES), count)),
+        written,
+    })
 }
 
 /// Runs the command; returns the exit code.
-pub fn run(files: &[PathBuf], target: Target, out: &Path, verbose: bool) -> u8 {
+pub fn run(files: &[PathBuf], target: Target, out: &Path, verbose: bool, force: bool) -> u8 {
     let started = Instant::now();
     let inputs = match fleet::expand(files) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{e}");
+            crate::out::error(&e);
             return super::EXIT_UNREADABLE;
         }
     };
+    let ask = Ask {
+        target,
+        fleet: inputs.fleet,
+        verbose,
+        force,
+    };
     if !inputs.fleet {
-        let done = render_one(&inputs.plans[0], target, out, false, verbose);
-        eprint!("{}", done.log);
-        let mut listing = String::new();
+        let done = render_one(&inputs.plans[0], out, ask);
+        crate::out::findings(&done.log);
         for path in &done.written {
-            let _ = writeln!(listing, "wrote {}", path.display());
+            crate::out::line(&format!("wrote {}", path.display()));
         }
-        print!("{listing}");
-        return match done.outcome {
-            Outcome::Ok => 0,
-            Outcome::Failed => super::EXIT_ERRORS,
-            Outcome::Unreadable => super::EXIT_UNREADABLE,
-        };
+        for path in &done.removed {
+            crate::out::line(&format!(
+                "removed {} (an earlier render wrote it; this one does not)",
+                path.display()
+            ));
+        }
+        for path in &done.kept {
+            crate::out::error(&format!(
+                "kept {}: an earlier render wrote it and it changed since; remove it if it is no \
+                 longer needed",
+                path.display()
+            ));
+        }
+        return done.outcome.code();
     }
-    let rendered = fleet::parallel(&inputs.plans, |p| {
-        render_one(p, target, &out.join(&p.label), true, verbose)
-    });
+    let rendered = fleet::parallel(&inputs.plans, |p| render_one(p, &out.join(&p.label), ask));
     let mut log = String::new();
     for r in &rendered {
         log.push_str(&r.log);
     }
     let mut notes = String::new();
-    let shared = match write_shared(out, shared_namespaces(&rendered, &mut notes)) {
+    let Shared {
+        file: shared,
+        written: shared_written,
+    } = match write_shared(out, shared_namespaces(&rendered, &mut notes), force) {
         Ok(shared) => shared,
-        Err(e) => {
-            eprint!("{log}");
-            eprintln!("{e}");
-            return super::EXIT_UNREADABLE;
+        Err((e, outcome)) => {
+            crate::out::findings(&log);
+            crate::out::findings(&e);
+            return outcome.code();
         }
     };
-    eprint!("{log}{notes}");
+    let mut kept: Vec<PathBuf> = rendered.iter().flat_map(|r| r.kept.clone()).collect();
+    kept.extend(shared_written.kept.iter().map(|n| out.join(n)));
+    for path in &kept {
+        note(
+            &mut notes,
+            &format!(
+                "kept {}: an earlier render wrote it and it changed since; remove it if it is no \
+                 longer needed",
+                path.display()
+            ),
+        );
+    }
+    crate::out::findings(&log);
+    crate::out::findings(&notes);
     let outcomes: Vec<Outcome> = rendered.iter().map(|r| r.outcome).collect();
     let files: usize = rendered.iter().map(|r| r.written.len()).sum();
     let bytes: usize = rendered.iter().map(|r| r.bytes).sum();
@@ -332,7 +441,15 @@ pub fn run(files: &[PathBuf], target: Target, out: &Path, verbose: bool) -> u8 {
             path.display()
         );
     }
+    let removed: usize =
+        rendered.iter().map(|r| r.removed.len()).sum::<usize>() + shared_written.removed.len();
+    if removed > 0 {
+        let _ = write!(
+            extra,
+            "; {removed} stale file(s) of an earlier render removed"
+        );
+    }
     let (line, code) = fleet::summary("rendered", &inputs, &outcomes, &extra);
-    println!("{line}");
+    crate::out::line(&line);
     code
 }

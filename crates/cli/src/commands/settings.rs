@@ -13,7 +13,8 @@ use crate::fleet::{self, Outcome};
 #[derive(Serialize)]
 struct Row<'a> {
     name: &'a str,
-    value: &'a str,
+    /// The value with inline secrets (`password=…`) redacted.
+    value: String,
     source: &'static str,
     restart: bool,
     why: String,
@@ -24,14 +25,22 @@ pub fn run(files: &[PathBuf], output: Output) -> u8 {
     let inputs = match fleet::expand(files) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{e}");
+            crate::out::error(&e);
             return super::EXIT_UNREADABLE;
         }
     };
+    // Reports on stderr were escaped when they were made; stdout is escaped
+    // here (JSON with `\u` escapes).
+    let print = |out: &str, err: &str| {
+        match output {
+            Output::Json => crate::out::json_text(out),
+            Output::Text => crate::out::text(out),
+        }
+        crate::out::findings(err);
+    };
     if !inputs.fleet {
         let (code, out, err) = one(&inputs.plans[0].path, output);
-        print!("{out}");
-        eprint!("{err}");
+        print(&out, &err);
         return code;
     }
     let done = fleet::parallel(&inputs.plans, |p| one(&p.path, output));
@@ -69,23 +78,31 @@ pub fn run(files: &[PathBuf], output: Output) -> u8 {
             }
         }
     }
-    print!("{stdout}");
-    eprint!("{stderr}");
+    print(&stdout, &stderr);
     let (line, code) = fleet::summary("read", &inputs, &outcomes, "");
-    eprintln!("{line}");
+    crate::out::error(&line);
     code
 }
 
-/// One plan's settings: exit code, stdout, stderr.
+/// One plan's settings: exit code, stdout (not yet escaped), stderr
+/// (reports, escaped).
 fn one(file: &Path, output: Output) -> (u8, String, String) {
     let (plan, _source) = match super::load(file) {
         Ok(x) => x,
-        Err(report) => {
-            return (
-                super::EXIT_UNREADABLE,
-                String::new(),
-                format!("{report:?}\n"),
-            );
+        Err(e) => {
+            // JSON: the `{"error": …}` object a single plan prints.
+            return match output {
+                Output::Json => (
+                    super::EXIT_UNREADABLE,
+                    serde_json::json!({ "error": e }).to_string(),
+                    String::new(),
+                ),
+                Output::Text => (
+                    super::EXIT_UNREADABLE,
+                    String::new(),
+                    format!("{:?}\n", e.report()),
+                ),
+            };
         }
     };
     let settings = plan.settings();
@@ -93,7 +110,7 @@ fn one(file: &Path, output: Output) -> (u8, String, String) {
         .iter()
         .map(|s| Row {
             name: &s.name,
-            value: &s.value,
+            value: pgplan_core::redact::inline(&s.value),
             source: match s.provenance {
                 Provenance::Explicit => "explicit",
                 Provenance::Derived { .. } => "derived",
@@ -130,7 +147,9 @@ fn one(file: &Path, output: Output) -> (u8, String, String) {
                 let _ = writeln!(
                     out,
                     "{:width$}  {:vwidth$}  {}{restart}",
-                    r.name, r.value, r.why
+                    r.name,
+                    r.value,
+                    pgplan_core::redact::inline(&r.why)
                 );
             }
         }

@@ -64,9 +64,7 @@ fn runner(
     user: Option<String>,
     quiet: bool,
 ) -> Result<Runner, u8> {
-    let Some(plan) = super::load_valid(file, false) else {
-        return Err(super::EXIT_ERRORS);
-    };
+    let plan = super::load_valid(file, false)?;
     Runner::new(
         &plan,
         &Options {
@@ -77,7 +75,7 @@ fn runner(
         },
     )
     .map_err(|e| {
-        eprintln!("{}: {e}", file.display());
+        crate::out::error(&format!("{}: {e}", file.display()));
         super::EXIT_ERRORS
     })
 }
@@ -91,15 +89,15 @@ pub fn run(file: &Path, dir: Option<PathBuf>, user: Option<String>, quiet: bool)
     let report = match runner.up() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{}: up failed: {e}", file.display());
+            crate::out::error(&format!("{}: up failed: {e}", file.display()));
             return super::EXIT_ERRORS;
         }
     };
-    println!("{report}");
+    crate::out::line(&report.to_string());
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("{e}");
+            crate::out::error(&e.to_string());
             return super::EXIT_UNREADABLE;
         }
     };
@@ -110,15 +108,15 @@ pub fn run(file: &Path, dir: Option<PathBuf>, user: Option<String>, quiet: bool)
         &sql_options(&report),
     )) {
         Ok(applied) => {
-            print!("{applied}");
+            crate::out::text(&applied.to_string());
             0
         }
         Err(e) => {
-            eprintln!(
+            crate::out::error(&format!(
                 "{}: the servers run, but applying the plan's SQL through {} failed: {e}",
                 file.display(),
                 report.endpoint.addr()
-            );
+            ));
             super::EXIT_ERRORS
         }
     }
@@ -133,19 +131,18 @@ pub fn status(file: &Path, dir: Option<PathBuf>, output: Output) -> u8 {
     match runner.status() {
         Ok(status) => {
             match output {
-                Output::Text => print!("{status}"),
-                Output::Json => match serde_json::to_string_pretty(&status) {
-                    Ok(json) => println!("{json}"),
-                    Err(e) => {
-                        eprintln!("{e}");
+                Output::Text => crate::out::text(&status.to_string()),
+                Output::Json => {
+                    if let Err(e) = crate::out::json(&status) {
+                        crate::out::error(&e);
                         return super::EXIT_ERRORS;
                     }
-                },
+                }
             }
             0
         }
         Err(e) => {
-            eprintln!("{}: {e}", file.display());
+            crate::out::error(&format!("{}: {e}", file.display()));
             super::EXIT_ERRORS
         }
     }
@@ -159,11 +156,11 @@ pub fn down(file: &Path, dir: Option<PathBuf>, purge: bool) -> u8 {
     };
     match runner.down(purge) {
         Ok(report) => {
-            print!("{report}");
+            crate::out::text(&report.to_string());
             0
         }
         Err(e) => {
-            eprintln!("{}: down failed: {e}", file.display());
+            crate::out::error(&format!("{}: down failed: {e}", file.display()));
             super::EXIT_ERRORS
         }
     }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use pgplan_core::Severity;
+use pgplan_core::escape::terminal;
 use serde_json::json;
 
 use crate::args::Output;
@@ -22,11 +23,18 @@ struct Checked {
 fn check(input: &PlanInput, output: Output, verbose: bool, fleet: bool) -> Checked {
     let (plan, source) = match super::load(&input.path) {
         Ok(x) => x,
-        Err(report) => {
+        Err(e) => {
+            // The same `{"error": …}` object a single plan prints, named
+            // by its file in a fleet's list.
+            let json = if fleet {
+                json!({ "file": input.name, "error": e })
+            } else {
+                json!({ "error": e })
+            };
             return Checked {
                 outcome: Outcome::Unreadable,
-                text: format!("{report:?}\n"),
-                json: json!({ "file": input.name, "error": format!("{report}") }),
+                text: format!("{:?}\n", e.report()),
+                json,
                 counts: [0; 3],
             };
         }
@@ -74,7 +82,12 @@ fn check(input: &PlanInput, output: Output, verbose: bool, fleet: bool) -> Check
             } else {
                 write_findings(&mut text, report.diagnostics(), &source, verbose);
             }
-            let _ = writeln!(text, "{}: {}", source.name, summary(report.diagnostics()));
+            let _ = writeln!(
+                text,
+                "{}: {}",
+                terminal::line(&source.name),
+                summary(report.diagnostics())
+            );
             Checked {
                 outcome,
                 text,
@@ -90,7 +103,7 @@ pub fn run(files: &[PathBuf], output: Output, verbose: bool) -> u8 {
     let inputs = match fleet::expand(files) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{e}");
+            crate::out::error(&e);
             return super::EXIT_UNREADABLE;
         }
     };
@@ -113,12 +126,9 @@ pub fn run(files: &[PathBuf], output: Output, verbose: bool) -> u8 {
                     .map(|c| c.json)
                     .unwrap_or_default()
             };
-            match serde_json::to_string_pretty(&value) {
-                Ok(json) => println!("{json}"),
-                Err(e) => {
-                    eprintln!("cannot write the report as JSON: {e}");
-                    return super::EXIT_UNREADABLE;
-                }
+            if let Err(e) = crate::out::json(&value) {
+                crate::out::error(&format!("cannot write the report as JSON: {e}"));
+                return super::EXIT_UNREADABLE;
             }
         }
         Output::Text => {
@@ -126,15 +136,11 @@ pub fn run(files: &[PathBuf], output: Output, verbose: bool) -> u8 {
             for c in &checked {
                 err.push_str(&c.text);
             }
-            eprint!("{err}");
+            crate::out::findings(&err);
         }
     }
     if !inputs.fleet {
-        return match outcomes.first() {
-            Some(Outcome::Ok) => 0,
-            Some(Outcome::Failed) => super::EXIT_ERRORS,
-            _ => super::EXIT_UNREADABLE,
-        };
+        return outcomes.first().map_or(0, |o| o.code());
     }
     let (line, code) = fleet::summary(
         "validated",
@@ -145,6 +151,6 @@ pub fn run(files: &[PathBuf], output: Output, verbose: bool) -> u8 {
             counts[0], counts[1], counts[2]
         ),
     );
-    eprintln!("{line}");
+    crate::out::error(&line);
     code
 }

@@ -4,6 +4,7 @@ use super::builder;
 use crate::model::databases::{Database, Extension, Schema};
 use crate::model::input::Input;
 use crate::model::locale::{Encoding, Locale, TimeZoneName};
+use crate::model::migrations::MigrationScript;
 use crate::model::names::{DatabaseName, ExtensionName, RoleName, SchemaName};
 use crate::model::units::Bytes;
 use crate::validate::FieldPath;
@@ -20,6 +21,7 @@ pub(super) fn new_database(name: DatabaseName, owner: RoleName) -> Database {
         extensions: Vec::new(),
         estimated_size: None,
         connection_limit: None,
+        migrations: None,
     }
 }
 
@@ -57,6 +59,32 @@ impl DatabaseBuilder {
     pub fn connection_limit(mut self, n: i32) -> Self {
         self.value.connection_limit = Some(n);
         self
+    }
+    /// A migration script (`V<n>__<description>.sql`), run as the owner
+    /// role by `apply`, the Kubernetes schema Job and the Azure deploy
+    /// script, e.g. `.migration("V1__init.sql", include_str!("…"))`.
+    pub fn migration(mut self, file: &str, sql: &str) -> Self {
+        self.value
+            .migrations
+            .get_or_insert_with(Default::default)
+            .scripts
+            .push(MigrationScript::new(file, sql));
+        self
+    }
+    /// A migrations directory relative to the plan file (read with
+    /// `Plan::read_migrations`).
+    pub fn migrations_directory(mut self, dir: &str) -> Self {
+        self.value
+            .migrations
+            .get_or_insert_with(Default::default)
+            .directory = Some(dir.to_owned());
+        self
+    }
+    /// The role migrations run as (the owner when unset).
+    pub fn migrations_run_as(self, role: impl Input<RoleName>) -> Self {
+        self.set("migrations.run_as", role, |d, v| {
+            d.migrations.get_or_insert_with(Default::default).run_as = Some(v)
+        })
     }
     /// A schema besides `public`.
     pub fn schema(

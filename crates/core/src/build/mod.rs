@@ -207,6 +207,7 @@ impl Plan {
                 tuning: Default::default(),
                 databases: Vec::new(),
                 roles: Vec::new(),
+                existing_roles: Vec::new(),
                 clients: Vec::new(),
                 pooler: None,
                 backups: Default::default(),
@@ -266,6 +267,10 @@ impl PlanBuilder {
             );
         }
         roles::resolve_default_owners(&mut self.plan, &mut self.problems);
+        if let Some((field, why)) = crate::plan_file::unrepresentable_text(&self.plan) {
+            self.problems
+                .push(FieldPath::parse(&field), format!("the value holds {why}"));
+        }
         if self.problems.0.is_empty() {
             Ok(self.plan)
         } else {
@@ -483,6 +488,18 @@ impl PlanBuilder {
             RoleBuilder::finish,
         );
         self.plan.roles.push(role);
+        self
+    }
+    /// A role that exists on the server and that the plan refers to without
+    /// managing it (an owner, a group, a default-privileges owner):
+    /// `postgres`, `azure_pg_admin`, a team's DBA role.
+    pub fn existing_role(mut self, name: impl Input<RoleName>) -> Self {
+        let path = FieldPath::root()
+            .field("existing_roles")
+            .index(self.plan.existing_roles.len());
+        if let Some(name) = self.problems.read(path, name) {
+            self.plan.existing_roles.push(name);
+        }
         self
     }
     /// Edits a role the plan already has.

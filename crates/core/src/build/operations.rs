@@ -6,7 +6,7 @@ use crate::model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-use crate::model::clients::{Client, PodRange, PoolMode, Pooler};
+use crate::model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
 use crate::model::input::Input;
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
 use crate::model::net::CidrRange;
@@ -19,6 +19,7 @@ pub(super) fn new_client(name: ServiceName) -> Client {
         name,
         pool_size: 0,
         pods: PodRange { min: 1, max: 1 },
+        max_surge: None,
         database: None,
         role: None,
         connection_lifetime: None,
@@ -42,6 +43,11 @@ impl ClientBuilder {
     /// Instances (pods) of the service, fewest and most (its autoscaler's range).
     pub fn pods(mut self, min: u32, max: u32) -> Self {
         self.value.pods = PodRange { min, max };
+        self
+    }
+    /// Pods a rolling deploy adds above the most pods (`maxSurge`).
+    pub fn max_surge(mut self, surge: Surge) -> Self {
+        self.value.max_surge = Some(surge);
         self
     }
     /// The database it uses.

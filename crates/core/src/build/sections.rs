@@ -176,8 +176,11 @@ impl TuningBuilder {
     /// An explicit parameter (`"work_mem", "64MB"`; numbers and booleans too).
     pub fn parameter(mut self, name: &str, value: impl Into<ParamValue>) -> Self {
         let path = FieldPath::root().field("parameters").key(name);
-        if let Some(name) = self.problems.read::<GucName>(path, name) {
-            self.value.parameters.insert(name, value.into());
+        let value: ParamValue = value.into();
+        if let Some(problem) = value.problem() {
+            self.problems.push(path, problem);
+        } else if let Some(name) = self.problems.read::<GucName>(path, name) {
+            self.value.parameters.insert(name, value);
         }
         self
     }

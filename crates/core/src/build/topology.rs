@@ -245,8 +245,11 @@ impl ReplicaBuilder {
     /// A parameter that differs on this replica.
     pub fn parameter(mut self, name: &str, value: impl Into<ParamValue>) -> Self {
         let path = FieldPath::root().field("parameters").key(name);
-        if let Some(name) = self.problems.read::<GucName>(path, name) {
-            self.value.parameters.insert(name, value.into());
+        let value: ParamValue = value.into();
+        if let Some(problem) = value.problem() {
+            self.problems.push(path, problem);
+        } else if let Some(name) = self.problems.read::<GucName>(path, name) {
+            self.value.parameters.insert(name, value);
         }
         self
     }

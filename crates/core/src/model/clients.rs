@@ -1,6 +1,7 @@
 //! The application services that connect, and an optional connection pooler.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
@@ -10,6 +11,7 @@ use super::units::Interval;
 
 /// How many pods of a client run, from its autoscaler (HPA minReplicas and
 /// maxReplicas).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PodRange {
@@ -19,7 +21,66 @@ pub struct PodRange {
     pub max: u32,
 }
 
+/// How many pods a rolling deploy may add above the desired count
+/// (a Deployment's `maxSurge`): a number of pods or a share of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surge {
+    /// Pods.
+    Pods(u32),
+    /// Percent of the desired pods, rounded up as Kubernetes does.
+    Percent(u32),
+}
+
+impl Surge {
+    /// Extra pods while `pods` run.
+    pub fn extra_pods(self, pods: u32) -> u32 {
+        match self {
+            Surge::Pods(n) => n,
+            Surge::Percent(p) => {
+                let extra = (u64::from(pods) * u64::from(p)).div_ceil(100);
+                u32::try_from(extra).unwrap_or(u32::MAX)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Surge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Surge::Pods(n) => write!(f, "{n}"),
+            Surge::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl std::str::FromStr for Surge {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let bad = || format!("max_surge `{s}` is not a number of pods (2) or a percentage (25%)");
+        match t.strip_suffix('%') {
+            Some(p) => p.trim().parse().map(Surge::Percent).map_err(|_| bad()),
+            None => t.parse().map(Surge::Pods).map_err(|_| bad()),
+        }
+    }
+}
+
+impl Serialize for Surge {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Surge {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::units::scalar_text(d, "a number of pods (2) or a percentage (25%)")?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// An application service that connects to the database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Client {
@@ -30,6 +91,11 @@ pub struct Client {
     /// How many pods run it (named `pods`, not `replicas`, which are the
     /// database's read replicas).
     pub pods: PodRange,
+    /// Pods a rolling deploy adds above `pods.max` at peak (the
+    /// Deployment's `maxSurge`: `1`, `25%`). Unset: not counted.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_surge: Option<Surge>,
     /// Database it uses.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +127,12 @@ impl Client {
     pub fn peak_connections(&self) -> u64 {
         u64::from(self.pool_size) * u64::from(self.pods.max)
     }
+    /// Connections at peak during a rolling deploy: pool size × (most pods +
+    /// the surge).
+    pub fn deploy_connections(&self) -> u64 {
+        let surge = self.max_surge.map_or(0, |s| s.extra_pods(self.pods.max));
+        u64::from(self.pool_size).saturating_mul(u64::from(self.pods.max) + u64::from(surge))
+    }
     /// Labels selecting the client's pods.
     pub fn selector(&self) -> Labels {
         if self.labels.is_empty() {
@@ -76,6 +148,7 @@ impl Client {
 }
 
 /// Pooling mode of PgBouncer.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PoolMode {
@@ -89,6 +162,7 @@ pub enum PoolMode {
 }
 
 /// A connection pooler between the clients and the server (PgBouncer).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Pooler {

@@ -4,10 +4,12 @@ use serde::{Deserialize, Serialize};
 use typed_builder::TypedBuilder;
 
 use super::locale::{Encoding, Locale, TimeZoneName};
+use super::migrations::Migrations;
 use super::names::{DatabaseName, ExtensionName, RoleName, SchemaName};
 use super::units::Bytes;
 
 /// A schema in a database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
@@ -20,6 +22,7 @@ pub struct Schema {
 }
 
 /// An extension installed in a database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
@@ -36,6 +39,7 @@ pub struct Extension {
 }
 
 /// A database.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
@@ -76,6 +80,10 @@ pub struct Database {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_limit: Option<i32>,
+    /// The application schema's migrations, run as the owner role.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrations: Option<Migrations>,
 }
 
 impl Database {
@@ -85,6 +93,13 @@ impl Database {
             .iter()
             .find(|s| &s.name == schema)
             .and_then(|s| s.owner.as_ref())
+            .unwrap_or(&self.owner)
+    }
+    /// The role migrations run as: `migrations.run_as`, else the owner.
+    pub fn migration_role(&self) -> &RoleName {
+        self.migrations
+            .as_ref()
+            .and_then(|m| m.run_as.as_ref())
             .unwrap_or(&self.owner)
     }
 }

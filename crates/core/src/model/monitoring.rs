@@ -7,6 +7,7 @@ use super::platform::ContainerImage;
 use super::units::{Interval, Percent};
 
 /// An alert threshold: fire when the value stays above `above` for `for`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Threshold<T> {
@@ -20,6 +21,7 @@ pub struct Threshold<T> {
 
 /// Alert thresholds. The connection threshold is derived from max_connections
 /// (80 %) when unset.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
@@ -86,6 +88,7 @@ impl Thresholds {
 }
 
 /// The postgres_exporter sidecar.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Exporter {
@@ -111,6 +114,7 @@ fn one() -> u32 {
 }
 
 /// Monitoring.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Monitoring {

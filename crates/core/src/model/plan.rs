@@ -119,26 +119,19 @@ impl Serialize for MajorVersion {
 
 impl<'de> Deserialize<'de> for MajorVersion {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(u16),
-            S(String),
-        }
-        let v = match Raw::deserialize(d)? {
-            Raw::N(n) => n,
-            Raw::S(s) => s.trim().parse().map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "PostgreSQL major version `{s}` is not a number (14–18)"
-                ))
-            })?,
-        };
+        let text = super::units::scalar_text(d, "a PostgreSQL major version, such as 17")?;
+        let v: u16 = text.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "PostgreSQL major version `{text}` is not a number (14–18)"
+            ))
+        })?;
         MajorVersion::new(v).map_err(serde::de::Error::custom)
     }
 }
 
 /// Targets declared in another document (an architecture document that
 /// disagrees with the plan, say); rule `PGP065` reports conflicts.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveDeclaration {
@@ -160,6 +153,7 @@ pub struct ObjectiveDeclaration {
 }
 
 /// Availability and recovery targets.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Objectives {
@@ -200,6 +194,7 @@ pub struct Objectives {
 /// let report = plan.report();
 /// assert!(!report.has_errors(), "{report}");
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
@@ -239,6 +234,14 @@ pub struct Plan {
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<Role>,
+    /// Roles that exist on the server and that the plan refers to without
+    /// managing them — `postgres`, `azure_pg_admin`, a team's DBA role — as
+    /// owners of its databases and schemas, groups in `member_of` or
+    /// `for_owner` of default privileges. `apply` checks they exist and never
+    /// creates, alters, marks or drops them.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub existing_roles: Vec<RoleName>,
     /// Application services that connect.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -18,8 +18,10 @@ use super::secrets::SecretSource;
 use super::units::{Bytes, Interval};
 
 /// Where the server runs. In a plan file, a one-key mapping:
-/// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `platform: { kubernetes: {...} }`, `{ azure: {...} }` or `{ local: {...} }`
+/// (`platform: local` alone is the same as `{ local: {} }`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// A StatefulSet in a Kubernetes cluster.
@@ -28,6 +30,52 @@ pub enum Platform {
     Azure(Box<Azure>),
     /// A server on this machine (development, tests, the HA runner).
     Local(Local),
+}
+
+/// The platform as a plan file spells it: serde's own reading of the
+/// one-key mapping, behind [`Platform`]'s `Deserialize`, which adds the
+/// plain `local` and says what shape is expected.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PlatformFile {
+    Kubernetes(Kubernetes),
+    Azure(Box<Azure>),
+    Local(Local),
+}
+
+const PLATFORM_SHAPES: &str = "a platform: `platform: { local: {} }`, `platform: { kubernetes: { namespace: …, image: … } }` or `platform: { azure: { resource_group: …, server_name: …, region: …, sku: { name: … }, storage: { size: … }, administrator_login: … } }`";
+
+impl<'de> Deserialize<'de> for Platform {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Platform;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(PLATFORM_SHAPES)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Platform, E> {
+                match v {
+                    "local" => Ok(Platform::Local(Local::default())),
+                    "kubernetes" | "azure" => Err(E::custom(format!(
+                        "platform `{v}` needs its settings; expected {PLATFORM_SHAPES}"
+                    ))),
+                    other => Err(E::custom(format!(
+                        "unknown platform `{other}`; expected {PLATFORM_SHAPES}"
+                    ))),
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Platform, A::Error> {
+                let file =
+                    PlatformFile::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(match file {
+                    PlatformFile::Kubernetes(k) => Platform::Kubernetes(k),
+                    PlatformFile::Azure(a) => Platform::Azure(a),
+                    PlatformFile::Local(l) => Platform::Local(l),
+                })
+            }
+        }
+        d.deserialize_any(Shape)
+    }
 }
 
 impl Platform {
@@ -182,6 +230,7 @@ impl<'de> Deserialize<'de> for ContainerImage {
 }
 
 /// A Kubernetes target.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Kubernetes {
@@ -216,14 +265,19 @@ fn default_uid() -> i64 {
     1001
 }
 
-/// Azure Flexible Server compute tier.
+/// Azure Flexible Server compute tier, spelt as Azure does
+/// (`GeneralPurpose`) or in pgplan's snake case (`general_purpose`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum SkuTier {
     /// Burstable (B-series): no HA, no read replicas.
+    #[serde(alias = "burstable")]
     Burstable,
     /// General Purpose (D-series).
+    #[serde(alias = "general_purpose")]
     GeneralPurpose,
     /// Memory Optimized (E-series).
+    #[serde(alias = "memory_optimized")]
     MemoryOptimized,
 }
 
@@ -240,6 +294,7 @@ impl fmt::Display for SkuTier {
 /// An Azure compute SKU. The tier follows from the SKU's series (B, D, E)
 /// when unset. `vcores` and `memory` are filled in from pgplan's SKU table
 /// when unset; set them for SKUs the table does not know.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureSku {
@@ -284,6 +339,7 @@ impl AzureSku {
 }
 
 /// Azure storage type.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum AzureStorageType {
     /// Premium SSD (fixed size tiers, auto-grow available).
@@ -296,6 +352,7 @@ pub enum AzureStorageType {
 }
 
 /// Server storage on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureStorage {
@@ -323,20 +380,27 @@ pub struct AzureStorage {
     pub throughput_mbps: Option<u32>,
 }
 
-/// High-availability mode of a Flexible Server.
+/// High-availability mode of a Flexible Server, in pgplan's snake case
+/// (`zone_redundant`) or as Azure's documentation and CLI spell it
+/// (`ZoneRedundant`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AzureHaMode {
     /// No standby.
     #[default]
+    #[serde(alias = "Disabled")]
     Disabled,
     /// Standby in another availability zone.
+    #[serde(alias = "ZoneRedundant")]
     ZoneRedundant,
     /// Standby in the same zone.
+    #[serde(alias = "SameZone")]
     SameZone,
 }
 
 /// High availability on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureHighAvailability {
@@ -351,6 +415,7 @@ pub struct AzureHighAvailability {
 }
 
 /// Private access (VNet integration).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateAccess {
@@ -371,6 +436,7 @@ pub struct PrivateAccess {
 }
 
 /// A public-access firewall rule.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct FirewallRule {
@@ -378,14 +444,17 @@ pub struct FirewallRule {
     pub name: FirewallRuleName,
     /// First IPv4 address.
     #[serde(with = "super::net::ipv4_serde")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::Ipv4Text"))]
     pub start_ip: std::net::Ipv4Addr,
     /// Last IPv4 address.
     #[serde(with = "super::net::ipv4_serde")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::Ipv4Text"))]
     pub end_ip: std::net::Ipv4Addr,
 }
 
 /// Network access of a Flexible Server: private (VNet-injected) when `private`
 /// is set, public otherwise.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureNetwork {
@@ -400,6 +469,7 @@ pub struct AzureNetwork {
 }
 
 /// A Microsoft Entra principal type.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PrincipalType {
     /// A user.
@@ -412,6 +482,7 @@ pub enum PrincipalType {
 }
 
 /// A Microsoft Entra administrator of the server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct EntraAdmin {
@@ -429,6 +500,7 @@ pub struct EntraAdmin {
 }
 
 /// Authentication on Azure.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureAuth {
@@ -463,6 +535,7 @@ fn yes() -> bool {
 /// Azure Monitor metric alerts: what every alert pgplan renders from
 /// `monitoring.thresholds` shares. Each threshold's `for` becomes the
 /// alert's window (rule PGP176 keeps it to the windows Azure takes).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct AzureAlerts {
@@ -501,6 +574,7 @@ fn default_severity() -> u8 {
 }
 
 /// An Azure Flexible Server target.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Azure {
@@ -553,6 +627,7 @@ pub struct Azure {
 }
 
 /// A server on this machine.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Local {

@@ -12,6 +12,7 @@ use super::secrets::SecretSource;
 
 /// What a role is for; rules use it (an application role in production owns
 /// nothing and runs no DDL) and documents explain it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RolePurpose {
@@ -157,6 +158,7 @@ impl<'de> Deserialize<'de> for Privilege {
 }
 
 /// The kind of object a grant is on.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
@@ -258,6 +260,7 @@ impl fmt::Display for ObjectKind {
 ///   - { database: bill_inquiry_db, schema: public, objects: default_tables,
 ///       for_owner: bill_owner, privileges: [SELECT, INSERT, UPDATE, DELETE] }
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
@@ -297,6 +300,7 @@ impl Grant {
 }
 
 /// A role: a login user or a group.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Role {

@@ -8,6 +8,7 @@ use typed_builder::TypedBuilder;
 use super::net::CidrRange;
 
 /// Minimum TLS protocol version.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 pub enum TlsVersion {
     /// TLS 1.2.
@@ -29,6 +30,7 @@ impl fmt::Display for TlsVersion {
 }
 
 /// TLS settings.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Tls {
@@ -53,6 +55,7 @@ fn yes() -> bool {
 }
 
 /// How passwords are hashed on the server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum PasswordEncryption {
     /// SCRAM-SHA-256.
@@ -74,6 +77,7 @@ impl fmt::Display for PasswordEncryption {
 }
 
 /// Which statements the server logs (`log_statement`).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatementLogging {
@@ -101,6 +105,7 @@ impl StatementLogging {
 }
 
 /// Security settings.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Security {

@@ -6,6 +6,7 @@ use typed_builder::TypedBuilder;
 use super::units::{Bytes, Millicores};
 
 /// A request and an optional limit, as Kubernetes spells resources.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Resources<T> {
@@ -26,6 +27,7 @@ impl<T: Copy> Resources<T> {
 
 /// CPU, memory and volumes of the server. On Azure the SKU gives CPU and memory,
 /// and the storage size the data volume.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Sizing {

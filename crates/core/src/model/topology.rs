@@ -13,6 +13,7 @@ use super::units::{Bytes, Interval};
 
 /// How many servers there are and how they replicate. A single instance when
 /// `patroni` is unset.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Topology {
@@ -46,6 +47,7 @@ impl Topology {
 }
 
 /// A Patroni cluster member.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PatroniMember {
@@ -58,6 +60,7 @@ pub struct PatroniMember {
 }
 
 /// An etcd member of the Patroni DCS.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct EtcdMember {
@@ -85,6 +88,7 @@ fn peer_port() -> u16 {
 }
 
 /// Synchronous replication of a Patroni cluster.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SynchronousMode {
@@ -98,6 +102,7 @@ pub enum SynchronousMode {
 }
 
 /// Client endpoints of an HA cluster (HAProxy).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct HaEndpoints {
@@ -136,6 +141,7 @@ fn stats_port() -> u16 {
 }
 
 /// A Patroni HA cluster with an etcd DCS.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct PatroniCluster {
@@ -196,6 +202,7 @@ fn rest_port() -> u16 {
 }
 
 /// An asynchronous read replica.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct ReadReplica {

@@ -10,6 +10,7 @@ use typed_builder::TypedBuilder;
 use super::names::GucName;
 
 /// The workload the server is tuned for (PGTune's profiles).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -41,6 +42,7 @@ impl fmt::Display for Workload {
 }
 
 /// The kind of storage under the data directory.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -69,6 +71,7 @@ impl fmt::Display for StorageKind {
 }
 
 /// How server parameters reach the server.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SettingsMethod {
@@ -106,6 +109,21 @@ impl ParamValue {
     /// The value as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+    /// Why the value cannot be a parameter's, if it cannot: a line break
+    /// (`ALTER SYSTEM` refuses one, and it would end a postgresql.conf
+    /// line) or a NUL character. The plan reader and the builders refuse
+    /// such a value with the parameter's path.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.0.contains('\0') {
+            Some("a parameter value cannot hold a NUL character; remove it")
+        } else if self.0.contains(['\n', '\r']) {
+            Some(
+                "a parameter value cannot hold a line break: ALTER SYSTEM refuses one, and in postgresql.conf it would end the setting's line; write the value on one line",
+            )
+        } else {
+            None
+        }
     }
 }
 
@@ -154,24 +172,47 @@ impl Serialize for ParamValue {
 
 impl<'de> Deserialize<'de> for ParamValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Bool(bool),
-            Int(i64),
-            Float(f64),
-            Str(String),
+        struct Value;
+        impl serde::de::Visitor<'_> for Value {
+            type Value = ParamValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a parameter value: one string, number or boolean, such as 4GB, 200, on or 0.9 (a list is written as one string: 'pg_stat_statements,pg_cron')",
+                )
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<ParamValue, E> {
+                Ok(b.into())
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<ParamValue, E> {
+                Ok(n.into())
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ParamValue, E> {
+                Ok(ParamValue(n.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<ParamValue, E> {
+                Ok(n.into())
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ParamValue, E> {
+                checked(ParamValue(s.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<ParamValue, E> {
+                checked(ParamValue(s))
+            }
         }
-        Ok(match Raw::deserialize(d)? {
-            Raw::Bool(b) => b.into(),
-            Raw::Int(n) => n.into(),
-            Raw::Float(f) => f.into(),
-            Raw::Str(s) => s.into(),
-        })
+        // A text value no format can hold (a line break: ALTER SYSTEM
+        // refuses it) is refused when read, with the field's path.
+        fn checked<E: serde::de::Error>(value: ParamValue) -> Result<ParamValue, E> {
+            match value.problem() {
+                Some(problem) => Err(E::custom(problem)),
+                None => Ok(value),
+            }
+        }
+        d.deserialize_any(Value)
     }
 }
 
 /// Tuning inputs.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
 #[serde(deny_unknown_fields)]
 pub struct Tuning {

@@ -265,34 +265,61 @@ impl TryFrom<&str> for Bytes {
 
 impl Serialize for Bytes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_kubernetes())
-    }
-}
-
-impl<'de> Deserialize<'de> for Bytes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = StrOrNumber::deserialize(d)?;
-        raw.as_text().parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// Accepts `"1Gi"` as well as a bare YAML number.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StrOrNumber {
-    Str(String),
-    Int(u64),
-    Float(f64),
-}
-
-impl StrOrNumber {
-    fn as_text(&self) -> String {
-        match self {
-            StrOrNumber::Str(s) => s.clone(),
-            StrOrNumber::Int(n) => n.to_string(),
-            StrOrNumber::Float(f) => f.to_string(),
+        // A plan file's sizes carry a unit: `1500B`, not a bare `1500`.
+        let text = self.to_kubernetes();
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            s.serialize_str(&format!("{text}B"))
+        } else {
+            s.serialize_str(&text)
         }
     }
+}
+
+/// In a plan file a size needs its unit: `size: 256` was read as 256 bytes
+/// where 256 GiB was meant. A bare number (YAML's or quoted) is refused with
+/// the units named; `256B` says bytes on purpose.
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = scalar_text(d, "a size with a unit, such as 256Gi, 4GB or 512MB")?;
+        let trimmed = text.trim();
+        if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(serde::de::Error::custom(format!(
+                "`{trimmed}` has no unit; write {trimmed}Gi or {trimmed}GB, {trimmed}Mi or {trimmed}MB (units are kB, MB, GB, TB — powers of 1024 — Ki, Mi, Gi, Ti, or k, M, G, T), or {trimmed}B if bytes are meant"
+            )));
+        }
+        trimmed.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A scalar of a plan file as text: a string as written, a number as its
+/// digits. Anything else (a mapping, a list) is refused with `expecting`.
+pub(crate) fn scalar_text<'de, D: Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+) -> Result<String, D::Error> {
+    struct Scalar(&'static str);
+    impl serde::de::Visitor<'_> for Scalar {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    d.deserialize_any(Scalar(expecting))
 }
 
 /// CPU in millicores (`500m` = half a core, `2` = two cores).
@@ -393,8 +420,9 @@ impl Serialize for Millicores {
 
 impl<'de> Deserialize<'de> for Millicores {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = StrOrNumber::deserialize(d)?;
-        raw.as_text().parse().map_err(serde::de::Error::custom)
+        scalar_text(d, "CPU cores or millicores, such as 2 or 500m")?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -527,8 +555,9 @@ impl Serialize for Interval {
 
 impl<'de> Deserialize<'de> for Interval {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        raw.parse().map_err(serde::de::Error::custom)
+        scalar_text(d, "a duration with a unit, such as 30s, 5min or 7d")?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -616,8 +645,9 @@ impl Serialize for Percent {
 
 impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = StrOrNumber::deserialize(d)?;
-        raw.as_text().parse().map_err(serde::de::Error::custom)
+        scalar_text(d, "a percentage, such as 99.9% or 80")?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -7,7 +7,7 @@ use proptest::sample::select;
 use super::names::{labels, service_name};
 use super::units::duration;
 use super::{Profile, count};
-use crate::model::clients::{Client, PodRange, PoolMode, Pooler};
+use crate::model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
 use crate::model::units::Interval;
 
@@ -32,16 +32,21 @@ pub(super) fn any_client(
             option::of(duration()),
             option::of(duration()),
             labels(Profile::Any),
+            option::of(prop_oneof![
+                count(0..=5).prop_map(Surge::Pods),
+                count(0..=100).prop_map(Surge::Percent),
+            ]),
         ),
     )
         .prop_map(
             |(
                 (name, pool_size, min, max, database, role),
-                (connection_lifetime, idle_timeout, connect_timeout, labels),
+                (connection_lifetime, idle_timeout, connect_timeout, labels, max_surge),
             )| Client {
                 name,
                 pool_size,
                 pods: PodRange { min, max },
+                max_surge,
                 database,
                 role,
                 connection_lifetime,
@@ -67,6 +72,7 @@ pub(super) fn reasonable_client(
         name,
         pool_size,
         pods,
+        max_surge: None,
         database,
         role: Some(role.clone()),
         connection_lifetime,

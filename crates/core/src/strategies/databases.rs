@@ -98,6 +98,7 @@ pub(super) fn any_database(
                     .collect(),
                 estimated_size,
                 connection_limit,
+                migrations: None,
             },
         )
         .boxed()
@@ -137,5 +138,6 @@ pub(super) fn reasonable_database(
             .collect(),
         estimated_size,
         connection_limit: None,
+        migrations: None,
     }
 }

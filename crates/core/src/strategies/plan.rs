@@ -153,6 +153,7 @@ pub(super) fn any_plan_on(target: Target) -> BoxedStrategy<Plan> {
                 tuning,
                 databases: content.databases,
                 roles: content.roles,
+                existing_roles: Vec::new(),
                 clients: content.clients,
                 pooler: content.pooler,
                 backups: Backups {
@@ -215,6 +216,7 @@ pub(super) fn reasonable_plan_on(target: Target) -> BoxedStrategy<Plan> {
                     tuning,
                     databases: content.databases,
                     roles: content.roles,
+                    existing_roles: Vec::new(),
                     clients: content.clients,
                     pooler: content.pooler,
                     backups: Backups::default(),

@@ -10,6 +10,10 @@ use crate::model::plan::Plan;
 pub struct ConnectionDemand {
     /// Σ pool size × most pods over clients connecting directly.
     pub clients: u64,
+    /// The most connections one directly connecting client adds while it
+    /// rolls out (pool size × its `max_surge` pods): a rolling deploy starts
+    /// the new pods before it stops the old ones.
+    pub deploy_surge: u64,
     /// Server connections of the pooler.
     pub pooler: u64,
     /// Monitoring sessions (exporter).
@@ -24,6 +28,7 @@ impl ConnectionDemand {
         // Saturating: pool sizes and replica counts come from the plan as
         // written, and absurd ones must be reported, not overflow.
         self.clients
+            .saturating_add(self.deploy_surge)
             .saturating_add(self.pooler)
             .saturating_add(self.monitoring)
             .saturating_add(self.backup)
@@ -37,7 +42,13 @@ pub fn connection_demand(plan: &Plan) -> ConnectionDemand {
         .iter()
         .map(|c| c.peak_connections())
         .fold(0, u64::saturating_add);
-    let (clients, pooler) = match &plan.pooler {
+    let deploy_surge = plan
+        .clients
+        .iter()
+        .map(|c| c.deploy_connections().saturating_sub(c.peak_connections()))
+        .max()
+        .unwrap_or(0);
+    let (clients, deploy_surge, pooler) = match &plan.pooler {
         Some(p) => {
             // Through a pooler, the server sees its pools: one pool per
             // database/role pair per instance.
@@ -49,12 +60,13 @@ pub fn connection_demand(plan: &Plan) -> ConnectionDemand {
             let pairs = pairs.len().max(1) as u64;
             (
                 0,
+                0,
                 u64::from(p.instances).saturating_mul(pairs).saturating_mul(
                     u64::from(p.default_pool_size) + u64::from(p.reserve_pool_size),
                 ),
             )
         }
-        None => (clients, 0),
+        None => (clients, deploy_surge, 0),
     };
     let monitoring = plan
         .monitoring
@@ -70,6 +82,7 @@ pub fn connection_demand(plan: &Plan) -> ConnectionDemand {
         .unwrap_or(0);
     ConnectionDemand {
         clients,
+        deploy_surge,
         pooler,
         monitoring,
         backup,

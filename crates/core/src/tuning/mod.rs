@@ -7,11 +7,13 @@
 //! - `demand`: the connections a plan needs at peak ([`connection_demand`]);
 //! - `derivation`: the formulas, one module per topic (connections,
 //!   parallelism, memory, planner, WAL, replication, libraries, security,
-//!   logging).
+//!   logging);
+//! - [`pgtune`]: where the formulas differ from PGTune's on purpose, and why.
 
 mod demand;
 mod derivation;
 pub mod params;
+pub mod pgtune;
 mod settings;
 
 pub use demand::{ConnectionDemand, connection_demand};
@@ -59,8 +61,8 @@ mod tests {
             s.get(params::WAL_BUFFERS),
             Some(OrUnset::Value(Bytes::mib(16)))
         );
-        // (16GB − 4GB) / (100 × 3) / ceil(2/2) = 40.96MB → 41943kB.
-        assert_eq!(s.get(params::WORK_MEM), Some(Bytes::kib(41943)));
+        // (16GB − 4GB) / ((100 connections + 4 parallel workers) × 3) = 40329kB.
+        assert_eq!(s.get(params::WORK_MEM), Some(Bytes::kib(40329)));
         assert_eq!(s.get(params::MAX_PARALLEL_WORKERS_PER_GATHER), Some(2));
         assert_eq!(s.lookup("random_page_cost").unwrap().value, "1.1");
         assert_eq!(s.lookup("max_wal_size").unwrap().value, "4GB");
@@ -89,7 +91,7 @@ mod tests {
             s.get(params::WAL_BUFFERS),
             Some(OrUnset::Value(Bytes::mib(16)))
         );
-        assert_eq!(s.get(params::WORK_MEM), Some(Bytes::kib(48933)));
+        assert_eq!(s.get(params::WORK_MEM), Some(Bytes::kib(47051)));
     }
 
     #[test]

@@ -171,6 +171,8 @@ params! {
     ARCHIVE_MODE: String = "archive_mode";
     /// `archive_timeout`.
     ARCHIVE_TIMEOUT: Interval = "archive_timeout";
+    /// `autovacuum`.
+    AUTOVACUUM: bool = "autovacuum";
     /// `autovacuum_max_workers`.
     AUTOVACUUM_MAX_WORKERS: u32 = "autovacuum_max_workers";
     /// `autovacuum_work_mem` (-1: maintenance_work_mem).
@@ -201,8 +203,18 @@ params! {
     HOT_STANDBY: bool = "hot_standby";
     /// `huge_pages` (`try`, `on`, `off`).
     HUGE_PAGES: String = "huge_pages";
+    /// `idle_in_transaction_session_timeout` (0: off).
+    IDLE_IN_TRANSACTION_SESSION_TIMEOUT: Interval = "idle_in_transaction_session_timeout";
+    /// `idle_session_timeout` (0: off).
+    IDLE_SESSION_TIMEOUT: Interval = "idle_session_timeout";
     /// `ident_file`.
     IDENT_FILE: String = "ident_file";
+    /// `io_method` (`sync`, `worker`, `io_uring`; PostgreSQL 18 and later).
+    IO_METHOD: String = "io_method" since 18;
+    /// `io_workers` (PostgreSQL 18 and later).
+    IO_WORKERS: u32 = "io_workers" since 18;
+    /// `jit`.
+    JIT: bool = "jit";
     /// `listen_addresses`.
     LISTEN_ADDRESSES: String = "listen_addresses";
     /// `log_min_duration_statement` (-1: off).
@@ -225,6 +237,8 @@ params! {
     MAX_PREPARED_TRANSACTIONS: u32 = "max_prepared_transactions";
     /// `max_replication_slots`.
     MAX_REPLICATION_SLOTS: u32 = "max_replication_slots";
+    /// `max_slot_wal_keep_size` (-1: unlimited).
+    MAX_SLOT_WAL_KEEP_SIZE: OrUnset<Bytes> = "max_slot_wal_keep_size";
     /// `max_wal_senders`.
     MAX_WAL_SENDERS: u32 = "max_wal_senders";
     /// `max_wal_size`.
@@ -264,8 +278,12 @@ params! {
     SYNCHRONOUS_STANDBY_NAMES: String = "synchronous_standby_names";
     /// `TimeZone`.
     TIMEZONE: String = "timezone";
+    /// `track_counts`.
+    TRACK_COUNTS: bool = "track_counts";
     /// `wal_buffers` (-1: 1/32 of shared_buffers).
     WAL_BUFFERS: OrUnset<Bytes> = "wal_buffers";
+    /// `wal_compression` (a boolean in 14; `off`, `on`, `pglz`, `lz4`, `zstd` from 15).
+    WAL_COMPRESSION: String = "wal_compression";
     /// `wal_keep_size`.
     WAL_KEEP_SIZE: Bytes = "wal_keep_size";
     /// `wal_level` (`minimal`, `replica`, `logical`).

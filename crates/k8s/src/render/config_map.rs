@@ -59,7 +59,7 @@ pub(crate) fn replicas_differ(ctx: &Ctx<'_>) -> bool {
 fn provenance_comment(p: &Provenance) -> String {
     // One line: provenance texts never hold newlines, but keep the file
     // well-formed whatever they hold.
-    p.to_string().replace(['\n', '\r'], " ")
+    pgplan_core::escape::conf::comment(&p.to_string())
 }
 
 /// postgresql.conf. The parameters the container decides (data_directory,

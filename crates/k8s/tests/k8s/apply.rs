@@ -276,7 +276,6 @@ impl StandIn {
 
 fn quiet(options: ApplyOptions) -> ApplyOptions {
     ApplyOptions {
-        progress: false,
         poll_interval: Duration::from_millis(10),
         ..options
     }

@@ -8,6 +8,7 @@ mod apply;
 mod bootstrap;
 mod checkov;
 mod props;
+mod refusals;
 mod render;
 mod schema;
 mod scripts;

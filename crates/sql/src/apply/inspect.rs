@@ -82,6 +82,7 @@ impl Session {
                     settings: BTreeMap::new(),
                     acl: Vec::new(),
                     contents: None,
+                    comment: row.get(7),
                 },
             );
         }
@@ -223,6 +224,7 @@ impl Session {
             let name: String = row.get(0);
             let schema = c.schemas.entry(name).or_insert_with(|| ActualSchema {
                 owner: row.get(1),
+                comment: row.get(4),
                 acl: Vec::new(),
             });
             let privilege: Option<String> = row.get(3);

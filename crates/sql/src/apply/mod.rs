@@ -10,15 +10,21 @@
 //!    public-schema hardening, privileges, default privileges (and, for
 //!    roles being dropped, `REASSIGN OWNED`/`DROP OWNED`);
 //! 4. `DROP ROLE`: one transaction;
-//! 5. `ALTER SYSTEM`, one statement at a time, then `pg_reload_conf()`.
+//! 5. `ALTER SYSTEM`, one statement at a time, then `pg_reload_conf()`;
+//! 6. pending migration scripts, per database in version order, as the
+//!    migration role (see [`crate::migrations`]).
 //!
 //! Before step 1 everything that can be checked is: login, the connected
 //! role's privileges, extensions (`pg_available_extension_versions`),
 //! locales, roles the plan refers to. A failure there changes nothing.
 
+mod import;
 mod inspect;
+mod lock;
+mod migrate;
 mod run;
 mod session;
+mod settings_check;
 
 use std::fmt;
 use std::sync::Arc;
@@ -28,10 +34,15 @@ use pgplan_core::ValidPlan;
 
 use crate::diff::{self, ChangeSet, Phase, Scope};
 use crate::error::Error;
-use crate::secrets::{NoSecrets, SecretResolver};
+use crate::secrets::{NoSecrets, Password, SecretResolver};
 use crate::statement::Statement;
 use run::{run_single, run_transaction};
 use session::Session;
+
+pub use import::{ImportOptions, Imported, import};
+
+/// What `apply` calls with a message when it has to wait for another apply.
+pub type WaitNotice = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Options of [`diff()`] and [`apply()`].
 #[derive(Clone)]
@@ -50,6 +61,19 @@ pub struct ApplyOptions {
     pub application_name: String,
     /// Connect timeout.
     pub connect_timeout: Duration,
+    /// Manage roles, databases and schemas that exist without pgplan's
+    /// marker (created by hand or another tool). Off by default: they are
+    /// conflicts, listed and left alone. Changing an adopted role's
+    /// password is destructive besides.
+    pub adopt: bool,
+    /// The login password when the DSN has none (from `PGPASSWORD`,
+    /// `PGPASSFILE` or standard input).
+    pub login_password: Option<Password>,
+    /// How long `apply` waits for another apply to the same server to
+    /// finish (they take turns on an advisory lock).
+    pub lock_timeout: Duration,
+    /// Told once, with who holds the lock, when `apply` has to wait.
+    pub on_wait: Option<WaitNotice>,
 }
 
 impl Default for ApplyOptions {
@@ -60,6 +84,10 @@ impl Default for ApplyOptions {
             include_settings: true,
             application_name: "pgplan".into(),
             connect_timeout: Duration::from_secs(10),
+            adopt: false,
+            login_password: None,
+            lock_timeout: Duration::from_secs(120),
+            on_wait: None,
         }
     }
 }
@@ -71,6 +99,12 @@ impl fmt::Debug for ApplyOptions {
             .field("include_settings", &self.include_settings)
             .field("application_name", &self.application_name)
             .field("connect_timeout", &self.connect_timeout)
+            .field("adopt", &self.adopt)
+            .field(
+                "login_password",
+                &self.login_password.as_ref().map(|_| "<redacted>"),
+            )
+            .field("lock_timeout", &self.lock_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -100,6 +134,24 @@ impl ApplyOptions {
         self.application_name = name.into();
         self
     }
+    /// Adopts unmarked roles, databases and schemas the plan names.
+    #[must_use]
+    pub fn adopt(mut self, adopt: bool) -> Self {
+        self.adopt = adopt;
+        self
+    }
+    /// The login password when the DSN has none.
+    #[must_use]
+    pub fn login_password(mut self, password: Password) -> Self {
+        self.login_password = Some(password);
+        self
+    }
+    /// How long to wait for another apply to the same server.
+    #[must_use]
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
 }
 
 /// What an apply did.
@@ -111,7 +163,8 @@ pub struct ApplyReport {
     pub changes: usize,
     /// Statements executed.
     pub statements: usize,
-    /// The statements executed, in order, as SQL with passwords redacted.
+    /// The statements executed, in order, as SQL with passwords redacted;
+    /// a migration script as one comment naming it.
     pub executed: Vec<String>,
     /// Destructive changes skipped because they were not allowed.
     pub skipped_destructive: usize,
@@ -119,6 +172,9 @@ pub struct ApplyReport {
     pub restart_needed: Vec<String>,
     /// Notes from the diff.
     pub notes: Vec<String>,
+    /// Roles, databases and schemas left alone because pgplan does not
+    /// manage them (see [`ApplyOptions::adopt`]).
+    pub conflicts: Vec<String>,
 }
 
 impl ApplyReport {
@@ -160,10 +216,19 @@ impl fmt::Display for ApplyReport {
                 }
             )?;
         }
+        if !self.conflicts.is_empty() {
+            writeln!(
+                f,
+                "left alone (pgplan does not manage them; pass --adopt to take them over):"
+            )?;
+            for c in &self.conflicts {
+                writeln!(f, "  ! {c}")?;
+            }
+        }
         if !self.restart_needed.is_empty() {
             writeln!(
                 f,
-                "restart the server for: {}",
+                "pending until the server restarts (the running server keeps the old values): {}",
                 self.restart_needed.join(", ")
             )?;
         }
@@ -186,7 +251,11 @@ impl fmt::Display for ApplyReport {
 /// Connection, inspection and pre-flight errors; see [`Error`].
 pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
     let mut session = Session::open(dsn, opts).await?;
-    let (changes, _) = session.plan_changes(plan, opts).await?;
+    let (mut changes, actual) = session.plan_changes(plan, opts).await?;
+    let migrations = session.pending_migrations(plan, &actual).await?;
+    changes
+        .changes
+        .extend(migrations.iter().map(migrate::as_change));
     Ok(changes)
 }
 
@@ -199,7 +268,29 @@ pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<Ch
 /// was in ([`Error::Apply`]).
 pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyReport, Error> {
     let mut session = Session::open(dsn, opts).await?;
-    let (changes, _) = session.plan_changes(plan, opts).await?;
+    // Take turns with other applies to this server; what to change is read
+    // only once the lock is held, so a second apply finds the first's work.
+    let maintenance = session.maintenance.clone();
+    let lock_client = session.client(&maintenance).await?;
+    lock::acquire(
+        &lock_client,
+        &session.server,
+        opts.lock_timeout,
+        opts.on_wait.as_deref(),
+    )
+    .await?;
+    let result = apply_locked(plan, &mut session, opts).await;
+    lock::release(&lock_client).await;
+    result
+}
+
+async fn apply_locked(
+    plan: &ValidPlan,
+    session: &mut Session,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, Error> {
+    let (changes, actual) = session.plan_changes(plan, opts).await?;
+    let migrations = session.pending_migrations(plan, &actual).await?;
     let mut report = ApplyReport {
         server: session.server.clone(),
         changes: 0,
@@ -211,6 +302,7 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
             .count(),
         restart_needed: changes.restart_needed.clone(),
         notes: changes.notes.clone(),
+        conflicts: Vec::new(),
     };
     let runnable: Vec<&diff::Change> = changes.runnable().collect();
     let of_phase = |p: Phase| runnable.iter().filter(move |c| c.phase == p).copied();
@@ -264,14 +356,37 @@ pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<A
         run_transaction(&client, &session.server, "dropped roles", &drops).await?;
         report.record(&drops);
     }
-    // 5. Settings.
+    // 5. Settings, then what the server made of them.
+    let mut settings_changed = false;
     for change in of_phase(Phase::Settings) {
         let client = session.client(&maintenance).await?;
         for s in &change.statements {
             run_single(&client, &session.server, "settings", s).await?;
             report.record(&[s]);
+            settings_changed = true;
         }
     }
-    report.changes = runnable.len();
+    if settings_changed {
+        let client = session.client(&maintenance).await?;
+        let catalog = pgplan_core::Catalog::for_major(plan.version.get());
+        let needs_restart = |name: &str| {
+            catalog
+                .and_then(|c| c.get(name))
+                .is_some_and(|p| p.needs_restart())
+        };
+        report.restart_needed =
+            settings_check::check_after(&client, &session.server, needs_restart).await?;
+    }
+    // 6. Migrations, as the owner role (see crate::migrations).
+    report.statements += session.run_migrations(&migrations).await?;
+    // A script is listed by name (its text is the application's, in its
+    // file): one SQL comment per migration run.
+    report.executed.extend(
+        migrations
+            .iter()
+            .map(|m| format!("-- {} in database {}", m.summary(), m.database)),
+    );
+    report.changes = runnable.len() + migrations.len();
+    report.conflicts = changes.conflicts.clone();
     Ok(report)
 }

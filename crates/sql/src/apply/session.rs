@@ -55,12 +55,49 @@ pub(super) fn error_text(e: &tokio_postgres::Error) -> String {
     s
 }
 
+/// The login password when the DSN has none, where libpq looks: the
+/// caller's (standard input), `PGPASSWORD`, then the password file.
+fn login_password(
+    opts: &ApplyOptions,
+    host: &str,
+    port: u16,
+    database: &str,
+    user: &str,
+) -> Result<Option<Password>, Error> {
+    if let Some(pw) = &opts.login_password {
+        return Ok(Some(pw.clone()));
+    }
+    if let Some(pw) = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()) {
+        return Ok(Some(Password::new(pw)));
+    }
+    match crate::pgpass::read_password_file() {
+        Ok(Some((_, text))) => {
+            Ok(crate::pgpass::lookup(&text, host, port, database, user).map(Password::new))
+        }
+        Ok(None) => Ok(None),
+        Err(message) => Err(Error::Dsn { message }),
+    }
+}
+
 impl Session {
     pub(super) async fn open(dsn: &str, opts: &ApplyOptions) -> Result<Session, Error> {
+        if dsn.trim().is_empty() {
+            return Err(Error::Dsn {
+                message: "the connection string is empty".into(),
+            });
+        }
         let split = tls::split_dsn(dsn)?;
         let mut config = Config::from_str(&split.rest).map_err(|e| Error::Dsn {
-            message: error_text(&e),
+            // tokio-postgres says "invalid connection string: …" itself.
+            message: error_text(&e)
+                .trim_start_matches("invalid connection string: ")
+                .to_owned(),
         })?;
+        if config.get_hosts().is_empty() {
+            return Err(Error::Dsn {
+                message: "it names no host (postgresql://user@HOST:port/db, or host=… in a key/value string)".into(),
+            });
+        }
         config.ssl_mode(tls::wire_mode(split.tls.mode, config.get_hosts()));
         config.application_name(&opts.application_name);
         config.connect_timeout(opts.connect_timeout);
@@ -71,10 +108,23 @@ impl Session {
                 tokio_postgres::config::Host::Tcp(h) => h.clone(),
                 tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
             })
-            .unwrap_or_else(|| "localhost".into());
+            .unwrap_or_default();
         let port = config.get_ports().first().copied().unwrap_or(5432);
-        let user = config.get_user().unwrap_or("postgres").to_owned();
+        let user = match config.get_user() {
+            Some(u) => u.to_owned(),
+            None => std::env::var("PGUSER")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "postgres".into()),
+        };
+        config.user(&user);
         let maintenance = config.get_dbname().unwrap_or(user.as_str()).to_owned();
+        if config.get_password().is_none()
+            && let Some(pw) = login_password(opts, &host, port, &maintenance, &user)?
+        {
+            config.password(pw.expose());
+        }
         let server = format!("{host}:{port}");
         let connector = tls::connector(&split.tls, &server)?;
         let mut session = Session {
@@ -166,6 +216,7 @@ impl Session {
             resolver: opts.secrets.as_ref(),
             allow_destructive: opts.allow_destructive,
             include_settings: opts.include_settings,
+            adopt: opts.adopt,
         };
         let changes = diff::compute(&desired, &actual, &inputs);
         self.preflight(&desired, &actual, &changes).await?;
@@ -285,6 +336,12 @@ impl Session {
                     ));
                 }
             }
+        }
+        // Settings that would keep the server from starting.
+        if changes.runnable().any(|c| c.phase == Phase::Settings) {
+            let maintenance = self.maintenance.clone();
+            let client = self.client(&maintenance).await?;
+            super::settings_check::check_before(&client, &self.server, changes).await?;
         }
         // Locales of new databases: CREATE COLLATION checks a locale the way
         // CREATE DATABASE does; the transaction is rolled back.

@@ -9,7 +9,7 @@ use super::privileges::{
     compare, diff_object_privileges, diff_privileges, held_by_plan_roles, join_privs, join_roles,
     plan_role,
 };
-use super::{Change, Phase, Scope};
+use super::{Change, ChangeSet, Phase, Scope, unmanaged};
 use crate::catalog::{ActualDatabase, DatabaseContents, ObjectClass, ServerState};
 use crate::desired::{
     DesiredDatabase, DesiredState, GranteePrivileges, PrivilegeTarget, default_grant_statements,
@@ -21,16 +21,142 @@ pub(super) fn normalise_locale(s: &str) -> String {
     s.to_ascii_lowercase().replace("utf-8", "utf8")
 }
 
+/// The changes for one database, after setting aside what pgplan may not
+/// change: a database or schema that exists without this plan's marker is a
+/// conflict (left alone), unless the apply adopts it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn diff_database(
     desired: &DesiredState,
     db: &DesiredDatabase,
     actual: &ServerState,
     dropped: &[RoleName],
+    adopt: bool,
+    changes: &mut Vec<Change>,
+    cs: &mut ChangeSet,
+) {
+    let marker = &desired.role_marker;
+    let scope = Scope::Database(db.name.clone());
+    let mut existing = actual.database(&db.name).cloned();
+    let mut marks = Vec::new();
+    match &existing {
+        None => marks.push(Statement::CommentOnDatabase {
+            name: db.name.clone(),
+            comment: marker.clone(),
+        }),
+        Some(have) => {
+            if let Some(why) = unmanaged(have.comment.as_deref(), marker) {
+                if !adopt {
+                    cs.conflicts.push(format!(
+                        "database {}: {why}; nothing in it is changed",
+                        db.name
+                    ));
+                    return;
+                }
+                marks.push(Statement::CommentOnDatabase {
+                    name: db.name.clone(),
+                    comment: marker.clone(),
+                });
+            }
+        }
+    }
+    // Schemas: the plan's new ones get the marker; unmarked existing ones
+    // are conflicts, set aside from both sides of the comparison.
+    let mut set_aside: BTreeSet<SchemaName> = BTreeSet::new();
+    let contents = existing.as_ref().and_then(|d| d.contents.as_ref());
+    for schema in db.schemas.keys() {
+        match contents.and_then(|c| c.schema(schema)) {
+            None => marks.push(Statement::CommentOnSchema {
+                name: schema.clone(),
+                comment: marker.clone(),
+            }),
+            Some(have) => match unmanaged(have.comment.as_deref(), marker) {
+                None => {}
+                Some(why) if !adopt => {
+                    cs.conflicts.push(format!(
+                        "schema {schema} of database {}: {why}; its owner and privileges are left as they are",
+                        db.name
+                    ));
+                    set_aside.insert(schema.clone());
+                }
+                Some(_) => marks.push(Statement::CommentOnSchema {
+                    name: schema.clone(),
+                    comment: marker.clone(),
+                }),
+            },
+        }
+    }
+    let narrowed;
+    let db = if set_aside.is_empty() {
+        db
+    } else {
+        narrowed = without_schemas(db, &set_aside);
+        if let Some(c) = existing.as_mut().and_then(|d| d.contents.as_mut()) {
+            remove_schemas(c, &set_aside);
+        }
+        &narrowed
+    };
+    diff_managed_database(
+        desired,
+        db,
+        existing.as_ref(),
+        dropped,
+        changes,
+        &mut cs.notes,
+    );
+    if !marks.is_empty() {
+        let what: Vec<String> = marks
+            .iter()
+            .map(|m| match m {
+                Statement::CommentOnDatabase { name, .. } => format!("database {name}"),
+                Statement::CommentOnSchema { name, .. } => format!("schema {name}"),
+                _ => String::new(),
+            })
+            .collect();
+        changes.push(Change {
+            scope,
+            phase: Phase::Databases,
+            summary: format!("mark {} as managed ({marker})", what.join(", ")),
+            destructive: false,
+            statements: marks,
+        });
+    }
+}
+
+/// The database without the schemas in `set_aside`: their owners,
+/// privileges and default privileges.
+fn without_schemas(db: &DesiredDatabase, set_aside: &BTreeSet<SchemaName>) -> DesiredDatabase {
+    let mut db = db.clone();
+    db.schemas.retain(|s, _| !set_aside.contains(s));
+    db.privileges.retain(|target, _| match target {
+        PrivilegeTarget::Database => true,
+        PrivilegeTarget::Schema(s)
+        | PrivilegeTarget::Tables(s)
+        | PrivilegeTarget::Sequences(s)
+        | PrivilegeTarget::Functions(s) => !set_aside.contains(s),
+    });
+    db.default_privileges
+        .retain(|scope, _| !set_aside.contains(&scope.schema));
+    db
+}
+
+/// What the server holds, without the schemas in `set_aside`.
+fn remove_schemas(c: &mut DatabaseContents, set_aside: &BTreeSet<SchemaName>) {
+    let aside = |s: &str| set_aside.iter().any(|a| a.as_str() == s);
+    c.schemas.retain(|s, _| !aside(s));
+    c.objects.retain(|o| !aside(&o.schema));
+    c.object_acl.retain(|o, _| !aside(&o.schema));
+    c.default_acl.retain(|e| !aside(&e.schema));
+}
+
+fn diff_managed_database(
+    desired: &DesiredState,
+    db: &DesiredDatabase,
+    existing: Option<&ActualDatabase>,
+    dropped: &[RoleName],
     changes: &mut Vec<Change>,
     notes: &mut Vec<String>,
 ) {
     let scope = Scope::Database(db.name.clone());
-    let existing = actual.database(&db.name);
     if existing.is_none() {
         changes_push_create(db, changes);
     }
@@ -54,6 +180,7 @@ pub(super) fn diff_database(
         settings: BTreeMap::new(),
         acl: Vec::new(),
         contents: Some(DatabaseContents::default()),
+        comment: None,
     };
     let have = match existing {
         None => &empty,

@@ -26,6 +26,9 @@ pub enum Phase {
     DropRoles,
     /// `ALTER SYSTEM`, each on its own, then a reload.
     Settings,
+    /// Migration scripts, per database in version order, as the owner role
+    /// (listed here; `apply` runs them after everything else).
+    Migrations,
 }
 
 /// Where a change applies.
@@ -78,6 +81,10 @@ pub struct ChangeSet {
     pub allow_destructive: bool,
     /// Settings that wait for a server restart (now or after this apply).
     pub restart_needed: Vec<String>,
+    /// Roles, databases and schemas the plan names that exist on the server
+    /// without pgplan's marker (made by hand or by another tool): left
+    /// alone, unless the apply adopts them.
+    pub conflicts: Vec<String>,
 }
 
 impl ChangeSet {
@@ -100,13 +107,18 @@ impl ChangeSet {
     pub fn is_empty(&self) -> bool {
         self.runnable().next().is_none()
     }
+    /// True when something the plan asks for is held back: destructive
+    /// changes not allowed, or conflicts not adopted.
+    pub fn held_back(&self) -> bool {
+        !self.conflicts.is_empty() || self.destructive().any(|_| !self.allow_destructive)
+    }
 }
 
 impl fmt::Display for ChangeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let runnable = self.runnable().count();
         let statements = self.statement_count();
-        if self.changes.is_empty() {
+        if self.changes.is_empty() && self.conflicts.is_empty() {
             writeln!(
                 f,
                 "{}: no changes, 0 statements: the server matches the plan",
@@ -142,13 +154,38 @@ impl fmt::Display for ChangeSet {
                 writeln!(f, "  + [{}] {}", c.scope, c.summary)?;
             }
         }
+        if !self.conflicts.is_empty() {
+            writeln!(
+                f,
+                "conflicts (left alone: pgplan did not create them; pass --adopt / ApplyOptions::adopt to manage them):"
+            )?;
+            for c in &self.conflicts {
+                writeln!(f, "  ! {c}")?;
+            }
+        }
         if !self.restart_needed.is_empty() {
-            writeln!(f, "restart needed for: {}", self.restart_needed.join(", "))?;
+            writeln!(
+                f,
+                "pending until the server restarts: {}",
+                self.restart_needed.join(", ")
+            )?;
         }
         for n in &self.notes {
             writeln!(f, "note: {n}")?;
         }
         Ok(())
+    }
+}
+
+/// Why an object on the server is not pgplan's to change, or `None` when it
+/// carries this plan's marker.
+pub(super) fn unmanaged(comment: Option<&str>, marker: &str) -> Option<String> {
+    match comment {
+        Some(c) if c == marker => None,
+        Some(c) if c.starts_with("pgplan:") => Some(format!("it is managed by another plan ({c})")),
+        Some(_) | None => Some(format!(
+            "it exists without pgplan's marker (`{marker}`): made by hand or by another tool"
+        )),
     }
 }
 
@@ -166,6 +203,8 @@ pub struct DiffInputs<'a> {
     pub allow_destructive: bool,
     /// Converge server settings (self-managed targets).
     pub include_settings: bool,
+    /// Manage unmarked roles, databases and schemas the plan names.
+    pub adopt: bool,
 }
 
 /// The changes that make `actual` match `desired`.
@@ -176,10 +215,18 @@ pub fn compute(desired: &DesiredState, actual: &ServerState, inputs: &DiffInputs
         ..ChangeSet::default()
     };
     let mut changes: Vec<Change> = Vec::new();
-    diff_roles(desired, actual, inputs, &mut changes, &mut cs.notes);
+    diff_roles(desired, actual, inputs, &mut changes, &mut cs);
     let dropped = roles_to_drop(desired, actual);
     for db in desired.databases.values() {
-        diff_database(desired, db, actual, &dropped, &mut changes, &mut cs.notes);
+        diff_database(
+            desired,
+            db,
+            actual,
+            &dropped,
+            inputs.adopt,
+            &mut changes,
+            &mut cs,
+        );
     }
     for role in &dropped {
         changes.push(Change {
@@ -203,7 +250,7 @@ pub fn compute(desired: &DesiredState, actual: &ServerState, inputs: &DiffInputs
 mod databases;
 mod privileges;
 mod roles;
-mod settings;
+pub(crate) mod settings;
 
 use databases::diff_database;
 use roles::{diff_roles, roles_to_drop};

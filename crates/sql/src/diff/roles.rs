@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use pgplan_core::RoleName;
 
 use super::privileges::plan_role;
-use super::{Change, DiffInputs, Phase, Scope};
+use super::{Change, ChangeSet, DiffInputs, Phase, Scope, unmanaged};
 use crate::catalog::ServerState;
 use crate::desired::{DesiredRole, DesiredState};
 use crate::secrets::{Password, new_verifier, verifier_matches};
@@ -35,22 +35,40 @@ pub(super) fn diff_roles(
     actual: &ServerState,
     inputs: &DiffInputs<'_>,
     changes: &mut Vec<Change>,
-    notes: &mut Vec<String>,
+    cs: &mut ChangeSet,
 ) {
     let mut unreadable_noted = false;
     for role in desired.roles.values() {
         let password = inputs.passwords.get(&role.name);
-        if password.is_none()
+        if let Some(src) = &role.password
+            && let Some(note) = inputs.resolver.note(&role.name, src)
+        {
+            cs.notes.push(note);
+        } else if password.is_none()
             && role.login
             && let Some(src) = &role.password
             && !matches!(src, pgplan_core::SecretSource::EntraIdentity { .. })
         {
-            notes.push(format!(
+            cs.notes.push(format!(
                 "password of role {} ({}) is not known here; left as it is",
                 role.name,
                 src.describe()
             ));
         }
+        let adopting = match actual.roles.get(role.name.as_str()) {
+            Some(have) => match unmanaged(have.comment.as_deref(), &desired.role_marker) {
+                Some(why) if !inputs.adopt => {
+                    cs.conflicts.push(format!(
+                        "role {}: {why}; its attributes, password and memberships are left as they are",
+                        role.name
+                    ));
+                    continue;
+                }
+                Some(_) => true,
+                None => false,
+            },
+            None => false,
+        };
         let verifier =
             |pw: &Password| PasswordSpec::Verifier(new_verifier(inputs.resolver, &role.name, pw));
         match actual.roles.get(role.name.as_str()) {
@@ -132,14 +150,33 @@ pub(super) fn diff_roles(
                                 .get(role.name.as_str())
                                 .and_then(|v| v.as_deref())
                                 .is_some_and(|v| verifier_matches(pw.expose(), v));
-                            if !ok {
+                            if !ok && adopting {
+                                // Someone else set this password: replacing
+                                // it may lock them out.
+                                changes.push(Change {
+                                    scope: Scope::Cluster,
+                                    phase: Phase::Roles,
+                                    summary: format!(
+                                        "change the password of role {}, which pgplan did not create (whoever uses the current one is locked out)",
+                                        role.name
+                                    ),
+                                    destructive: true,
+                                    statements: vec![Statement::AlterRole {
+                                        name: role.name.clone(),
+                                        options: RoleOptions {
+                                            password: Some(verifier(pw)),
+                                            ..RoleOptions::default()
+                                        },
+                                    }],
+                                });
+                            } else if !ok {
                                 options.password = Some(verifier(pw));
                                 what.push("password".into());
                             }
                         }
                         None => {
                             if !unreadable_noted {
-                                notes.push(format!(
+                                cs.notes.push(format!(
                                     "{} cannot read pg_authid, so existing roles' passwords are not checked (connect as a superuser to converge them)",
                                     actual.current_user
                                 ));
@@ -165,7 +202,7 @@ pub(super) fn diff_roles(
                         scope: Scope::Cluster,
                         phase: Phase::Roles,
                         summary: format!(
-                            "mark role {} as managed ({})",
+                            "adopt role {}: mark it as managed ({})",
                             role.name, desired.role_marker
                         ),
                         destructive: false,

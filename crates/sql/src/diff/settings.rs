@@ -45,7 +45,14 @@ pub(super) fn diff_settings(
         SettingsDelivery::AlterSystem {
             settings,
             declared_method,
+            left_out,
         } => {
+            if !left_out.is_empty() && inputs.include_settings {
+                cs.notes.push(format!(
+                    "{} derived setting(s) left as the server has them: on a server of this machine (platform: local) pgplan changes only the plan's tuning.parameters",
+                    left_out.len()
+                ));
+            }
             if *declared_method == Some(pgplan_core::SettingsMethod::ConfigFile)
                 && inputs.include_settings
             {

@@ -5,11 +5,15 @@
 
 mod bad_input;
 mod entra;
+mod escaping;
 mod faults;
+mod import;
+mod migrations;
 mod names;
 mod parameter_catalog;
 mod passwords;
 mod psql_script;
+mod safety;
 mod seeds;
 mod snapshots;
 mod support;

@@ -5,7 +5,7 @@ use crate::tuning::connection_demand;
 use crate::tuning::params::MAX_CONNECTIONS;
 
 /// When the plan knows its clients: exactly enough connections for their
-/// peak plus reserved slots and 10 % headroom (at least PostgreSQL's 100).
+/// peak (a rolling deploy's surge pods included) plus reserved slots and 10 % headroom (at least PostgreSQL's 100).
 /// Sizing to the demand rather than to a platform default keeps `work_mem`,
 /// which is divided among connections, as large as the memory allows.
 pub(super) fn derive(d: &mut Derivation<'_>) {
@@ -16,14 +16,19 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
     let reserved = u64::from(d.settings.reserved_connections());
     let needed = demand.total().saturating_add(reserved);
     let value = round_up_10(needed.saturating_add(needed.div_ceil(10))).max(100);
+    let mut inputs = vec![("peak connections", demand.total().to_string())];
+    if demand.deploy_surge > 0 {
+        inputs.push((
+            "of which a rolling deploy's surge pods",
+            demand.deploy_surge.to_string(),
+        ));
+    }
+    inputs.push(("reserved slots", reserved.to_string()));
     d.set(
         MAX_CONNECTIONS,
         value.to_string(),
         "peak connections + reserved slots + 10 % headroom, rounded up to 10, at least 100",
-        &[
-            ("peak connections", demand.total().to_string()),
-            ("reserved slots", reserved.to_string()),
-        ],
+        &inputs,
     );
 }
 

@@ -117,12 +117,49 @@ impl<'a> Derivation<'a> {
             Some(spec) => within_range(spec, setting),
             None => setting,
         };
+        let setting = match (spec, &self.plan.platform) {
+            (Some(spec), Platform::Azure(_)) => within_azure_range(spec, setting),
+            _ => setting,
+        };
         self.settings.insert_missing(setting);
     }
 
     /// The input naming the plan's memory: `(sizing.memory.limit, 2GB)`.
     fn memory_input(&self, ram: crate::Bytes) -> (&'static str, String) {
         (self.plan.memory_source(), ram.to_postgres())
+    }
+}
+
+/// The data's size against the server's memory (PGTune's "total data
+/// size"): from the databases' estimated sizes, 1–3 × RAM when any is
+/// unknown (PGTune's default too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataSize {
+    /// Everything fits in RAM: reads come from the page cache.
+    FitsInRam,
+    /// One to three times RAM.
+    UpToThreeTimes,
+    /// More than three times RAM: the cache is under pressure.
+    MoreThanThreeTimes,
+}
+
+fn data_size(plan: &Plan, ram: crate::Bytes) -> DataSize {
+    let sizes: Option<Vec<crate::Bytes>> =
+        plan.databases.iter().map(|d| d.estimated_size).collect();
+    match sizes {
+        Some(sizes) if !sizes.is_empty() => {
+            let total = sizes
+                .into_iter()
+                .fold(crate::Bytes::ZERO, crate::Bytes::saturating_add);
+            if total < ram {
+                DataSize::FitsInRam
+            } else if total <= ram.saturating_mul(3) {
+                DataSize::UpToThreeTimes
+            } else {
+                DataSize::MoreThanThreeTimes
+            }
+        }
+        _ => DataSize::UpToThreeTimes,
     }
 }
 
@@ -155,6 +192,47 @@ fn platform_defaults(plan: &Plan) -> BTreeMap<String, (String, String)> {
         defaults.insert(name.into(), (value.into(), src.clone()));
     }
     defaults
+}
+
+/// Keeps a derived number inside the narrower range Azure accepts for some
+/// parameters (work_mem from 4MB, maintenance_work_mem up to 2097151kB): the
+/// configurations API refuses anything else.
+fn within_azure_range(spec: &ParamSpec, setting: Setting) -> Setting {
+    let Some((min, max)) = azure_facts::parameter_range(spec.name) else {
+        return setting;
+    };
+    let Ok(n) = spec.parse_number(&setting.value) else {
+        return setting;
+    };
+    let fitted = n.clamp(min, max);
+    if fitted == n {
+        return setting;
+    }
+    let limit = if fitted > n {
+        format!(
+            "at least Azure's minimum {} (PGTune: {})",
+            spec.describe_amount(min),
+            setting.value
+        )
+    } else {
+        format!(
+            "at most Azure's maximum {} (PGTune: {})",
+            spec.describe_amount(max),
+            setting.value
+        )
+    };
+    let provenance = match setting.provenance {
+        Provenance::Derived { formula, inputs } => Provenance::Derived {
+            formula: format!("{formula}; {limit}"),
+            inputs,
+        },
+        provenance => provenance,
+    };
+    Setting {
+        value: spec.describe_amount(fitted),
+        provenance,
+        ..setting
+    }
 }
 
 /// Keeps a derived number inside its parameter's range. The formulas scale

@@ -4,8 +4,8 @@
 use super::Derivation;
 use crate::model::tuning::Workload;
 use crate::tuning::params::{
-    MAX_PARALLEL_MAINTENANCE_WORKERS, MAX_PARALLEL_WORKERS, MAX_PARALLEL_WORKERS_PER_GATHER,
-    MAX_WORKER_PROCESSES,
+    IO_WORKERS, MAX_PARALLEL_MAINTENANCE_WORKERS, MAX_PARALLEL_WORKERS,
+    MAX_PARALLEL_WORKERS_PER_GATHER, MAX_WORKER_PROCESSES,
 };
 
 pub(super) fn derive(d: &mut Derivation<'_>) {
@@ -18,7 +18,7 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
     d.set(
         MAX_WORKER_PROCESSES,
         cpus.max(8).to_string(),
-        "max(CPUs, 8)",
+        "max(CPUs, 8): parallel workers share these slots with logical replication and extensions' background workers, so PostgreSQL's 8 stays the floor (PGTune: CPUs)",
         &inputs,
     );
     d.set(MAX_PARALLEL_WORKERS, cpus.to_string(), "CPUs", &inputs);
@@ -39,4 +39,15 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
         "min(CPUs / 2, 4)",
         &inputs,
     );
+    // PostgreSQL 18's I/O workers, for io_method = worker (its default,
+    // which pgplan keeps): a quarter of the CPUs, 3 to 32, only above 3.
+    let io_workers = (cpus / 4).clamp(3, 32);
+    if io_workers > 3 {
+        d.set(
+            IO_WORKERS,
+            io_workers.to_string(),
+            "CPUs / 4, from 3 to 32, for io_method = worker (PGTune picks io_uring, which needs a server built --with-liburing and syscalls container runtimes block, and sets none)",
+            &inputs,
+        );
+    }
 }

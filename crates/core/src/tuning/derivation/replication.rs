@@ -1,6 +1,7 @@
 //! What standbys and WAL archiving need on the primary.
 
 use super::Derivation;
+use crate::model::tuning::Workload;
 use crate::model::units::Interval;
 use crate::tuning::params::{
     ARCHIVE_MODE, ARCHIVE_TIMEOUT, HOT_STANDBY, MAX_REPLICATION_SLOTS, MAX_WAL_SENDERS, WAL_LEVEL,
@@ -15,8 +16,28 @@ pub(super) fn derive(d: &mut Derivation<'_>) {
         d.set(
             WAL_LEVEL,
             "replica",
-            "replica: standbys and archiving need it",
+            if d.plan.tuning.workload == Workload::Desktop {
+                "replica: standbys and archiving need it (PGTune's desktop profile: minimal)"
+            } else {
+                "replica: standbys and archiving need it"
+            },
             &[],
+        );
+    } else if d.plan.tuning.workload == Workload::Desktop && !d.plan.platform.is_managed() {
+        // PGTune's desktop profile: the least WAL, no senders (a server with
+        // wal_level minimal refuses to start with any).
+        let inputs = [("tuning.workload", Workload::Desktop.to_string())];
+        d.set(
+            WAL_LEVEL,
+            "minimal",
+            "minimal on a desktop without standbys or archiving: the least WAL",
+            &inputs,
+        );
+        d.set(
+            MAX_WAL_SENDERS,
+            "0",
+            "0: wal_level minimal allows no WAL senders",
+            &inputs,
         );
     }
     if standbys > 0 {

@@ -12,6 +12,7 @@ mod durability;
 mod extensions;
 pub mod ha;
 mod kubernetes;
+mod migrations;
 mod monitoring;
 mod parameters;
 mod patroni;
@@ -43,8 +44,8 @@ pub use durability::{AsynchronousCommit, CrashSafety};
 pub use extensions::{DuplicateExtension, ExtensionPreload, ExtensionSchema};
 pub use ha::{
     LocalLoopbackHosts, LocalPortClashes, LocalReadReplicas, PatroniComponentNames,
-    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, RunnerOwnedParameters,
-    RunnerReservedLogins,
+    PatroniExporterLogin, PatroniPlatform, PatroniReplicationLogin, PatroniReplicationRoleHba,
+    RunnerOwnedParameters, RunnerReservedLogins,
 };
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
@@ -55,9 +56,14 @@ pub use kubernetes::{
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
     KubernetesUniformReplicas,
 };
+pub use migrations::{
+    MigrationFileNames, MigrationRunAs, MigrationScriptsPresent, MigrationTransactionControl,
+    MigrationUniqueVersions, MigrationVersionGaps,
+};
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
-    DerivedValue, InternalParameter, ParameterValue, PlaceholderParameter, UnknownParameter,
+    DerivedValue, FileLocationParameters, InternalParameter, ParameterValue, PlaceholderParameter,
+    UnknownParameter,
 };
 pub use patroni::{
     EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
@@ -67,19 +73,23 @@ pub use recovery::{
     ObjectiveDeclarations, ProductionBackups, ProductionObjectives, RpoReachable,
     RtoBelowPatroniTtl, RtoWithoutHa,
 };
-pub use replication::{ArchiveMode, ReplicaParameters, ReplicationSlots, WalLevel, WalSenders};
+pub use replication::{
+    ArchiveMode, ReplicaParameters, ReplicationSlots, SlotWalLimit, WalLevel, WalSenders,
+};
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
-    DefaultPrivilegesOwner, DuplicateRole, ForOwnerIgnored, GrantDatabase, GrantPrivileges,
-    GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName, RoleMembership,
+    DefaultPrivilegesOwner, DuplicateRole, ExistingRoles, ForOwnerIgnored, GrantDatabase,
+    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName,
+    RoleMembership,
 };
 pub use secrets::{
-    EntraAuthentication, LiteralPassword, LoginPasswordSource, PasswordInParameter,
-    StatementLogging,
+    EntraAuthentication, GeneratedPasswordLength, LiteralPassword, LoginPasswordSource,
+    PasswordInParameter, StatementLogging,
 };
 pub use sizing::{
     AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    RequestWithinLimit, SharedBuffersSize,
+    PodRangeOrder, PoolSize, PoolerClientLimit, RequestWithinLimit, ResourceAmounts,
+    SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -154,6 +164,9 @@ pub static ALL: &[&dyn Rule] = &[
     &ExtensionPreload,
     &ExtensionSchema,
     &DuplicateExtension,
+    // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
+    &SlotWalLimit,
+    &PoolerClientLimit,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,
@@ -228,6 +241,22 @@ pub static ALL: &[&dyn Rule] = &[
     &PatroniReplicationLogin,
     &LocalReadReplicas,
     &PatroniComponentNames,
+    // Safety, PGP300–PGP329.
+    &PodRangeOrder,
+    &VolumeSize,
+    &ResourceAmounts,
+    &PoolSize,
+    &GeneratedPasswordLength,
+    &FileLocationParameters,
+    &ExistingRoles,
+    &PatroniReplicationRoleHba,
+    // Migrations, PGP330–PGP349.
+    &MigrationFileNames,
+    &MigrationUniqueVersions,
+    &MigrationVersionGaps,
+    &MigrationRunAs,
+    &MigrationScriptsPresent,
+    &MigrationTransactionControl,
 ];
 
 /// `PGP000 invalid-value`: a value that cannot be read — a name, size,

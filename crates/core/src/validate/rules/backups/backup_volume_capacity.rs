@@ -54,11 +54,11 @@ fn dumped<'a>(cx: &'a Context<'_>, backup: &LogicalBackup) -> Vec<(usize, &'a Da
         .collect()
 }
 
-/// Dumps a job keeps at once: retention ÷ interval, rounded up, plus the one
-/// being written.
+/// Dumps a job keeps at once: the most runs of its schedule within one
+/// retention, both ends counted — the newest is being written while the
+/// oldest is not yet deleted.
 fn dumps_kept(backup: &LogicalBackup) -> u64 {
-    let interval = backup.schedule.approximate_interval().as_millis().max(1);
-    backup.retention.as_millis().div_ceil(interval).max(1) + 1
+    backup.schedule.most_runs_within(backup.retention)
 }
 
 fn check_volume(
@@ -92,10 +92,10 @@ fn check_volume(
         total = total.saturating_add(need);
         if !sized.is_empty() {
             parts.push(format!(
-                "{} keeps {kept} dumps ({} retention ÷ {} interval, + 1 being written) × {} ({}) = {}",
+                "{} keeps {kept} dumps (runs of `{}` within {} retention, the newest being written) × {} ({}) = {}",
                 backup.name,
+                backup.schedule,
                 span(backup.retention),
-                span(backup.schedule.approximate_interval()),
                 size.human(),
                 sized.join(", "),
                 need.human()
@@ -131,7 +131,7 @@ fn check_volume(
         let fit = volume.as_u64() / size.as_u64();
         if fit >= 2 {
             let keep = fit - 1;
-            let interval = backup.schedule.approximate_interval();
+            let interval = backup.schedule.shortest_gap();
             fixes.push(format!(
                 "keep {keep} dump(s): retention: {}",
                 span(Interval::millis(interval.as_millis().saturating_mul(keep)))
@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(d.path, "sizing.backup_volume");
         assert!(
             d.message.contains(
-                "the 10Gi backup volume cannot hold the retained dumps: nightly keeps 8 dumps (7d retention ÷ 24h interval, + 1 being written) × 2 GiB (product_change_db 2 GiB) = 16 GiB; 16 GiB in all"
+                "the 10Gi backup volume cannot hold the retained dumps: nightly keeps 8 dumps (runs of `0 2 * * *` within 7d retention, the newest being written) × 2 GiB (product_change_db 2 GiB) = 16 GiB; 16 GiB in all"
             ),
             "{}",
             d.message

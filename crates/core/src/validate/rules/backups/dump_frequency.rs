@@ -24,7 +24,7 @@ impl Rule for DumpFrequency {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         for (path, backup) in dumps(cx) {
-            let interval = backup.schedule.approximate_interval();
+            let interval = backup.schedule.shortest_gap();
             if interval >= Interval::hours(1) {
                 continue;
             }

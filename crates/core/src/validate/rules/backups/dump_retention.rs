@@ -24,7 +24,7 @@ impl Rule for DumpRetention {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Findings<'_>) {
         for (path, backup) in dumps(cx) {
-            let interval = backup.schedule.approximate_interval();
+            let interval = backup.schedule.longest_gap();
             if backup.retention >= interval {
                 continue;
             }

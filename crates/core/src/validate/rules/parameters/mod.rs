@@ -3,12 +3,14 @@
 //! version.
 
 mod derived_value;
+mod file_location_parameters;
 mod internal_parameter;
 mod parameter_value;
 mod placeholder_parameter;
 mod unknown_parameter;
 
 pub use derived_value::DerivedValue;
+pub use file_location_parameters::FileLocationParameters;
 pub use internal_parameter::InternalParameter;
 pub use parameter_value::ParameterValue;
 pub use placeholder_parameter::PlaceholderParameter;

@@ -64,13 +64,39 @@ fn check_rpo(cx: &Context<'_>, rpo: Interval, methods: &[Method], out: &mut Find
             azure_facts::MANAGED_PITR_RPO
         ));
     } else {
-        fixes.push(format!(
-                "add backups.wal_archiving with archive_timeout: {} (continuous archiving with point-in-time recovery)",
+        let archiving = if cx.plan.backups.wal_archiving.is_some() {
+            "set backups.wal_archiving.archive_timeout"
+        } else {
+            "add backups.wal_archiving with archive_timeout"
+        };
+        if rpo == Interval::ZERO {
+            // archive_timeout 0 turns the timeout off; no archive promises 0.
+            fixes.push(
+                "no archive loses nothing: stream WAL synchronously to the backup (pg_receivewal --synchronous on a replication slot, named in synchronous_standby_names)"
+                    .to_owned(),
+            );
+        } else if rpo < Interval::minutes(1) {
+            fixes.push(format!(
+                "{archiving}: 1min and stream WAL for less (pg_receivewal): every forced segment switch archives a whole WAL segment, so a timeout under a minute bloats the archive"
+            ));
+        } else {
+            fixes.push(format!(
+                "{archiving}: {} (continuous archiving with point-in-time recovery)",
                 span(rpo)
             ));
+        }
         if rpo >= Interval::hours(1) {
             fixes.push(format!("schedule a dump at least every {}", span(rpo)));
         }
+    }
+    if methods
+        .iter()
+        .any(|m| m.node_loss_only && m.rpo > Interval::ZERO)
+    {
+        fixes.push(
+            "set synchronous_commit to on (or remote_write) so that commits wait for the synchronous standby"
+                .to_owned(),
+        );
     }
     if let Some(best) = best_backup {
         fixes.push(format!(
@@ -184,6 +210,80 @@ mod tests {
             d[0].message.contains("minutes on a busy server"),
             "{}",
             d[0].message
+        );
+    }
+
+    #[test]
+    fn archive_timeout_zero_is_off_not_instant() {
+        // PGP012 (now PGP062) read archive_timeout = 0 as "archives
+        // instantly" and proposed `archive_timeout: 0ms` for an RPO of 0.
+        let mut plan = kubernetes_reference_plan();
+        plan.backups.logical.clear();
+        plan.backups.wal_archiving = Some(
+            WalArchiving::builder()
+                .retention(Interval::days(7))
+                .destination("/backup/wal")
+                .archive_timeout(Interval::ZERO)
+                .build(),
+        );
+        plan.objectives.rpo = Some(Interval::minutes(1));
+        let d = run(&RpoReachable, &plan);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(
+            d[0].message.contains("archive_timeout off"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].help
+                .contains("set backups.wal_archiving.archive_timeout: 1min"),
+            "{}",
+            d[0].help
+        );
+        plan.objectives.rpo = Some(Interval::ZERO);
+        let d = run(&RpoReachable, &plan);
+        assert!(!d[0].help.contains("0ms"), "{}", d[0].help);
+        assert!(
+            d[0].help.contains("pg_receivewal --synchronous"),
+            "{}",
+            d[0].help
+        );
+    }
+
+    #[test]
+    fn synchronous_replication_without_waiting_commits_loses_data() {
+        let mut plan = patroni_cluster_plan();
+        plan.environment = Environment::Staging;
+        if let Some(p) = &mut plan.topology.patroni {
+            p.synchronous_mode = SynchronousMode::On;
+        }
+        plan.backups.wal_archiving = Some(
+            WalArchiving::builder()
+                .retention(Interval::days(7))
+                .destination("/backup/wal")
+                .archive_timeout(Interval::minutes(1))
+                .build(),
+        );
+        plan.objectives.rpo = Some(Interval::ZERO);
+        let d = run(&RpoReachable, &plan);
+        assert_eq!(d[0].severity, Severity::Warning, "{d:#?}");
+        plan.tuning
+            .parameters
+            .insert("synchronous_commit".parse().unwrap(), "off".into());
+        let d = run(&RpoReachable, &plan);
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert_eq!(d[0].severity, Severity::Error);
+        assert!(
+            d[0].message.contains(
+                "Patroni synchronous replication with synchronous_commit = off: commits do not wait for the standby: 600ms for a lost node"
+            ),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].help.contains("set synchronous_commit to on"),
+            "{}",
+            d[0].help
         );
     }
 

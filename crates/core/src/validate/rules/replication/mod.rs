@@ -4,12 +4,14 @@
 mod archive_mode;
 mod replica_parameters;
 mod replication_slots;
+mod slot_wal_limit;
 mod wal_level;
 mod wal_senders;
 
 pub use archive_mode::ArchiveMode;
 pub use replica_parameters::ReplicaParameters;
 pub use replication_slots::ReplicationSlots;
+pub use slot_wal_limit::SlotWalLimit;
 pub use wal_level::WalLevel;
 pub use wal_senders::WalSenders;
 

@@ -8,6 +8,7 @@ mod backup_role;
 mod client_references;
 mod default_privileges_owner;
 mod duplicate_role;
+mod existing_roles;
 mod for_owner_ignored;
 mod grant_database;
 mod grant_privileges;
@@ -24,6 +25,7 @@ pub use backup_role::BackupRole;
 pub use client_references::ClientReferences;
 pub use default_privileges_owner::DefaultPrivilegesOwner;
 pub use duplicate_role::DuplicateRole;
+pub use existing_roles::ExistingRoles;
 pub use for_owner_ignored::ForOwnerIgnored;
 pub use grant_database::GrantDatabase;
 pub use grant_privileges::GrantPrivileges;
@@ -72,10 +74,17 @@ fn is_planned(cx: &Context<'_>, name: &str) -> bool {
     cx.plan.roles.iter().any(|r| r.name.as_str() == name)
 }
 
-/// A planned role, or the Azure administrator, which exists on the server
-/// without being planned.
+/// True when the plan names this role as one that exists on the server
+/// without being managed (`existing_roles`).
+fn is_existing(cx: &Context<'_>, name: &str) -> bool {
+    cx.plan.existing_roles.iter().any(|r| r.as_str() == name)
+}
+
+/// A planned role, an existing role the plan names, or the Azure
+/// administrator, which exists on the server without being planned.
 fn role_exists(cx: &Context<'_>, name: &str) -> bool {
     is_planned(cx, name)
+        || is_existing(cx, name)
         || cx
             .plan
             .platform

@@ -11,7 +11,7 @@ pub struct OwnerReferences;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP058",
     name: "owner-references",
-    summary: "every database and schema owner is a planned role (or the Azure administrator)",
+    summary: "every database and schema owner is a planned role, an existing role the plan names (existing_roles) or the Azure administrator",
     rationale: "CREATE DATABASE … OWNER and CREATE SCHEMA … AUTHORIZATION fail when the owner does not exist (role \"…\" does not exist), stopping the script before the database or schema is there; an owner that exists on the server without being planned is a role nobody reviews.",
     examples: crate::rule_examples!("PGP058-owner-references"),
     replaces: &["PGP011"],
@@ -31,7 +31,7 @@ impl Rule for OwnerReferences {
                         db.name, db.owner
                     ),
                     format!(
-                        "add role {} (purpose: owner) to roles, or use a planned role ({})",
+                        "add role {} (purpose: owner) to roles, name it in existing_roles when it exists on the server and the plan should not manage it, or use a planned role ({})",
                         db.owner,
                         planned_names(cx)
                     ),

@@ -1,7 +1,7 @@
 //! PGP048 role-membership: `member_of` names a planned role, or a predefined
 //! role that exists in the plan's version and can have members.
 
-use super::{PREDEFINED_ROLES, is_planned, planned_names, predefined_since};
+use super::{PREDEFINED_ROLES, is_existing, is_planned, planned_names, predefined_since};
 use crate::catalog::edit_distance;
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
@@ -29,7 +29,10 @@ impl Rule for RoleMembership {
             for (k, group) in role.member_of.iter().enumerate() {
                 let group = group.as_str();
                 let path = format!("roles[{i}].member_of[{k}]");
-                if is_planned(cx, group) || (on_azure && group == "azure_pg_admin") {
+                if is_planned(cx, group)
+                    || is_existing(cx, group)
+                    || (on_azure && group == "azure_pg_admin")
+                {
                     continue;
                 }
                 match predefined_since(group) {

@@ -2,12 +2,14 @@
 //! password reaches the server log; every login role can log in.
 
 mod entra_authentication;
+mod generated_password_length;
 mod literal_password;
 mod login_password_source;
 mod password_in_parameter;
 mod statement_logging;
 
 pub use entra_authentication::EntraAuthentication;
+pub use generated_password_length::GeneratedPasswordLength;
 pub use literal_password::LiteralPassword;
 pub use login_password_source::LoginPasswordSource;
 pub use password_in_parameter::PasswordInParameter;

@@ -13,8 +13,8 @@ pub struct ConnectionBudget;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP001",
     name: "connection-budget",
-    summary: "the clients' pools at peak (pool size × most pods), the pooler, monitoring and backup sessions and the reserved slots fit max_connections",
-    rationale: "PostgreSQL turns away every connection past max_connections (FATAL: sorry, too many clients already), so when the autoscaler runs every pod with a full pool the requests that do not get a connection fail. Reserved slots are held back for superusers and pg_use_reserved_connections and count against the same limit; when they leave no ordinary slot at all the server refuses to start.",
+    summary: "the clients' pools at peak (pool size × most pods, plus the surge pods of a rolling deploy), the pooler, monitoring and backup sessions and the reserved slots fit max_connections",
+    rationale: "PostgreSQL turns away every connection past max_connections (FATAL: sorry, too many clients already), so when the autoscaler runs every pod with a full pool the requests that do not get a connection fail. A rolling deploy starts a client's new pods (its maxSurge) before it stops the old ones, so for a while both hold pools; the new pods that find no slot fail their readiness checks and the rollout stalls. Reserved slots are held back for superusers and pg_use_reserved_connections and count against the same limit; when they leave no ordinary slot at all the server refuses to start.",
     examples: crate::rule_examples!("PGP001-connection-budget"),
     replaces: &[],
 };
@@ -73,6 +73,16 @@ impl Rule for ConnectionBudget {
                 per_client.join(", ")
             ));
         }
+        if let Some(c) = surging_client(plan, demand.deploy_surge) {
+            parts.push(format!(
+                "{} more while {} rolls out (max_surge {}: {} new pod(s) × pool {})",
+                demand.deploy_surge,
+                c.name,
+                c.max_surge.map_or_else(String::new, |s| s.to_string()),
+                c.max_surge.map_or(0, |s| s.extra_pods(c.pods.max)),
+                c.pool_size
+            ));
+        }
         if demand.pooler > 0 {
             parts.push(format!(
                 "the pooler holds {} server connections",
@@ -117,7 +127,10 @@ impl Rule for ConnectionBudget {
                 .clients
                 .iter()
                 .map(|c| u64::from(c.pods.max))
-                .fold(0, u64::saturating_add);
+                .fold(0, u64::saturating_add)
+                .saturating_add(surging_client(plan, demand.deploy_surge).map_or(0, |c| {
+                    u64::from(c.max_surge.map_or(0, |s| s.extra_pods(c.pods.max)))
+                }));
             let pool = for_clients / pods.max(1);
             if pool >= 1 {
                 fixes.push(format!(
@@ -143,6 +156,16 @@ impl Rule for ConnectionBudget {
         };
         out.error(path, message, fixes.join("; or "));
     }
+}
+
+/// The client whose rolling deploy adds `surge` connections, if any does.
+fn surging_client(plan: &crate::Plan, surge: u64) -> Option<&crate::Client> {
+    if surge == 0 {
+        return None;
+    }
+    plan.clients
+        .iter()
+        .find(|c| c.deploy_connections().saturating_sub(c.peak_connections()) == surge)
 }
 
 #[cfg(test)]
@@ -185,6 +208,40 @@ mod tests {
             d.help
         );
         assert!(d.help.contains("pooler"), "{}", d.help);
+    }
+
+    #[test]
+    fn a_rolling_deploy_needs_its_surge_pods_connections() {
+        let mut plan = azure_plan_with_clients(250, 15, 15);
+        assert!(run(&ConnectionBudget, &plan).is_empty());
+        plan.clients[0].max_surge = Some("25%".parse().unwrap());
+        let d = run(&ConnectionBudget, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let name = &plan.clients[0].name;
+        assert!(
+            d[0].message.contains(&format!(
+                "60 more while {name} rolls out (max_surge 25%: 4 new pod(s) × pool 15)"
+            )),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].message
+                .contains("300 connections needed but max_connections is 250"),
+            "{}",
+            d[0].message
+        );
+        set_parameters(&mut plan, &[("max_connections", "300")]);
+        let d = run(&ConnectionBudget, &plan);
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn derived_max_connections_covers_a_rolling_deploy() {
+        let mut plan = azure_plan_with_clients(200, 15, 15);
+        plan.tuning.parameters.clear();
+        plan.clients[0].max_surge = Some("100%".parse().unwrap());
+        assert!(run(&ConnectionBudget, &plan).is_empty());
     }
 
     #[test]

@@ -72,7 +72,8 @@ impl Rule for MemoryBudget {
             ram.human(),
             cx.plan.memory_source(),
         );
-        // The largest work_mem that fits with everything else unchanged.
+        // The fixes, the largest contributor's first: shared_buffers above
+        // the container's limit is fixed there, not by a pooler.
         let left = ram
             .saturating_sub(sb)
             .saturating_sub(maintenance)
@@ -83,25 +84,66 @@ impl Rule for MemoryBudget {
         } else {
             fit_wm.round_down_to(1024)
         };
-        let mut fixes = Vec::new();
+        let mut parts: Vec<(Bytes, String)> = Vec::new();
+        let quarter = Bytes::new(ram.as_u64() / 4).round_down_to(1024 * 1024);
+        let sb_fix = if sb >= ram {
+            format!(
+                "lower shared_buffers to {} (25 % of {}): alone it is {} of the {}",
+                quarter.to_postgres(),
+                ram.human(),
+                sb.human(),
+                ram.human()
+            )
+        } else {
+            format!(
+                "lower shared_buffers ({}) towards {} (25 % of {})",
+                sb.to_postgres(),
+                quarter.to_postgres(),
+                ram.human()
+            )
+        };
+        if sb > quarter {
+            parts.push((sb, sb_fix));
+        }
+        let mut session_fix = Vec::new();
         if fit_wm >= Bytes::kib(64) {
-            fixes.push(format!(
+            session_fix.push(format!(
                 "lower work_mem to {} or less (or remove it and let pgplan derive it)",
                 fit_wm.to_postgres()
             ));
         }
+        session_fix.push(format!(
+            "lower max_connections ({conns}) and put a pooler in front"
+        ));
+        parts.push((sessions, session_fix.join("; or ")));
+        if maintenance > Bytes::ZERO {
+            parts.push((
+                maintenance,
+                format!(
+                    "lower maintenance_work_mem ({}) or autovacuum_work_mem ({} for each of {av_workers} workers)",
+                    mwm.to_postgres(),
+                    av_mem.to_postgres()
+                ),
+            ));
+        }
+        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+        let mut fixes: Vec<String> = parts.into_iter().map(|(_, fix)| fix).collect();
         fixes.push(format!(
-            "lower max_connections and put a pooler in front, or give the server more memory than {}",
+            "or give the server more memory than {}",
             total.human()
         ));
-        let path = if s.is_set(WORK_MEM) {
+        // The largest explicit contributor is where the plan goes wrong.
+        let path = if s.is_set(SHARED_BUFFERS) && sb >= sessions && sb >= maintenance {
+            cx.path_of(SHARED_BUFFERS)
+        } else if s.is_set(WORK_MEM) {
             cx.path_of(WORK_MEM)
         } else if s.is_set(SHARED_BUFFERS) {
             cx.path_of(SHARED_BUFFERS)
         } else {
             cx.path_of(MAX_CONNECTIONS)
         };
-        out.error(path, message, fixes.join("; or "));
+        let last = fixes.pop().unwrap_or_default();
+        out.error(path, message, format!("{}; {last}", fixes.join("; or ")));
     }
 }
 
@@ -139,6 +181,30 @@ mod tests {
             "{}",
             d[0].help
         );
+    }
+
+    #[test]
+    fn the_largest_contributor_comes_first_in_the_help() {
+        // shared_buffers above the container's limit is the fix, not a pooler.
+        let mut plan = kubernetes_plan();
+        set_parameters(
+            &mut plan,
+            &[("shared_buffers", "3GB"), ("max_connections", "100")],
+        );
+        let d = run(&MemoryBudget, &plan);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].path, "tuning.parameters.shared_buffers");
+        assert!(
+            d[0].help
+                .starts_with("lower shared_buffers to 512MB (25 % of 2 GiB)"),
+            "{}",
+            d[0].help
+        );
+        // Sessions first when work_mem × max_connections is the largest part.
+        let mut plan = azure_plan_with_clients(200, 10, 15);
+        set_parameters(&mut plan, &[("work_mem", "64MB")]);
+        let d = run(&MemoryBudget, &plan);
+        assert!(d[0].help.starts_with("lower work_mem to"), "{}", d[0].help);
     }
 
     #[test]

@@ -6,16 +6,26 @@ mod connection_budget;
 mod effective_cache_size;
 mod kubernetes_memory_limit;
 mod memory_budget;
+mod pod_range;
+mod pool_size;
+mod pooler_client_limit;
 mod request_within_limit;
+mod resource_amounts;
 mod shared_buffers_size;
+mod volume_size;
 
 pub use azure_sku_sizing::AzureSkuSizing;
 pub use connection_budget::ConnectionBudget;
 pub use effective_cache_size::EffectiveCacheSize;
 pub use kubernetes_memory_limit::KubernetesMemoryLimit;
 pub use memory_budget::MemoryBudget;
+pub use pod_range::PodRangeOrder;
+pub use pool_size::PoolSize;
+pub use pooler_client_limit::PoolerClientLimit;
 pub use request_within_limit::RequestWithinLimit;
+pub use resource_amounts::ResourceAmounts;
 pub use shared_buffers_size::SharedBuffersSize;
+pub use volume_size::VolumeSize;
 
 use crate::catalog::format_number;
 use crate::validate::Context;

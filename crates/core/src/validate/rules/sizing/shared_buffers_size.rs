@@ -6,28 +6,48 @@
 //! - An explicit shared_buffers outside 15–40 % of RAM is a warning: the
 //!   usual sizing (and pgplan's derivation) is 25 %; far below leaves the
 //!   buffer cache small, far above starves the sessions and the OS cache that
-//!   PostgreSQL's double buffering relies on. Derived values are deliberate
-//!   (25 %, or 1/16 for the desktop workload) and only meet the hard limits.
+//!   PostgreSQL's double buffering relies on. The desktop workload shares the
+//!   machine with other programs: there the derivation takes 1/16 (PGTune's
+//!   desktop profile) and the advised band is 5–25 %, so that the value
+//!   pgplan derives is never one it warns about when written explicitly.
 
 use super::{percent_of, percent_text, server_memory, share_ceil, share_floor};
-use crate::Workload;
 use crate::azure_facts;
 use crate::tuning::params::SHARED_BUFFERS;
 use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
+use crate::{Bytes, Workload};
 
 /// PGP018.
 pub struct SharedBuffersSize;
 
-/// The share of RAM pgplan derives and the usual advice.
-const TYPICAL_PERCENT: u64 = 25;
-/// Outside this band an explicit shared_buffers draws a warning.
-const ADVISED_PERCENT: (u64, u64) = (15, 40);
+/// The share of RAM pgplan derives and the usual advice, in percent of RAM
+/// (×100 for the desktop's 6.25 %).
+struct Advice {
+    /// The derived share, in hundredths of a percent.
+    typical_bp: u64,
+    /// How the share is said in messages.
+    typical_text: &'static str,
+    /// Outside this band an explicit shared_buffers draws a warning.
+    band: (u64, u64),
+}
+
+const SERVER: Advice = Advice {
+    typical_bp: 2500,
+    typical_text: "25 %",
+    band: (15, 40),
+};
+/// A desktop shares its memory with other programs (PGTune: 1/16).
+const DESKTOP: Advice = Advice {
+    typical_bp: 625,
+    typical_text: "1/16",
+    band: (5, 25),
+};
 
 /// What the rule is.
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP018",
     name: "shared-buffers-size",
-    summary: "shared_buffers stays below the server's memory, within Azure's 10–75 % of it, and is usually 15–40 % of it (25 % is the rule of thumb)",
+    summary: "shared_buffers stays below the server's memory, within Azure's 10–75 % of it, and is usually 15–40 % of it (25 % is the rule of thumb; 5–25 % and 1/16 on a desktop)",
     rationale: "`shared_buffers` is allocated as one shared memory segment when the server starts: at the size of the memory it cannot start or is killed, and Azure rejects a value outside 10–75 % of the SKU's memory. Far below a quarter the buffer cache is small and more reads go through the kernel; far above, the sessions' work_mem, maintenance and the OS page cache PostgreSQL also reads through are starved.",
     examples: crate::rule_examples!("PGP018-shared-buffers-size"),
     replaces: &["PGP003"],
@@ -46,7 +66,17 @@ impl Rule for SharedBuffersSize {
             return;
         };
         let explicit = s.is_set(SHARED_BUFFERS);
-        let typical = share_floor(ram, TYPICAL_PERCENT);
+        let advice = if cx.plan.tuning.workload == Workload::Desktop {
+            &DESKTOP
+        } else {
+            &SERVER
+        };
+        let typical = Bytes::new(
+            u64::try_from(u128::from(ram.as_u64()) * u128::from(advice.typical_bp) / 10_000)
+                .unwrap_or(u64::MAX),
+        )
+        .round_down_to(1024 * 1024);
+        let typical_text = advice.typical_text;
         // A derived value follows from the memory and the workload (the
         // desktop workload takes 1/16 instead of 1/4), so the fix is there.
         let path = if explicit {
@@ -60,13 +90,13 @@ impl Rule for SharedBuffersSize {
         let pct_text = percent_text(pct);
         let fix_value = if explicit {
             format!(
-                "set shared_buffers to {} ({TYPICAL_PERCENT} % of {}), or remove it and let pgplan derive it",
+                "set shared_buffers to {} ({typical_text} of {}), or remove it and let pgplan derive it",
                 typical.to_postgres(),
                 ram.human()
             )
         } else {
             format!(
-                "set shared_buffers explicitly to {} ({TYPICAL_PERCENT} % of {})",
+                "set shared_buffers explicitly to {} ({typical_text} of {})",
                 typical.to_postgres(),
                 ram.human()
             )
@@ -106,7 +136,7 @@ impl Rule for SharedBuffersSize {
             }
         }
 
-        let (lo, hi) = ADVISED_PERCENT;
+        let (lo, hi) = advice.band;
         if explicit && (pct < lo as f64 || pct > hi as f64) {
             let why = if pct < lo as f64 {
                 "the buffer cache is small for this memory and more reads go through the OS"
@@ -116,7 +146,7 @@ impl Rule for SharedBuffersSize {
             out.warning(
                 path,
                 format!(
-                    "shared_buffers {} is {pct_text} % of {memory}, outside the usual {lo}–{hi} %: {why}; {TYPICAL_PERCENT} % would be {}",
+                    "shared_buffers {} is {pct_text} % of {memory}, outside the usual {lo}–{hi} %: {why}; {typical_text} would be {}",
                     sb.to_postgres(),
                     typical.to_postgres(),
                 ),
@@ -228,18 +258,46 @@ mod tests {
     }
 
     #[test]
-    fn derived_desktop_share_is_rejected_on_azure() {
+    fn derived_desktop_share_is_raised_to_what_azure_accepts() {
+        // The desktop workload's 1/16 of memory is below Azure's 10 %: the
+        // derivation produces the lowest value Azure accepts instead.
         let mut plan = azure_plan_with_clients(200, 10, 10);
         plan.tuning.workload = Workload::Desktop;
+        assert!(run(&SharedBuffersSize, &plan).is_empty());
+        let settings = plan.settings();
+        let sb = settings.get(SHARED_BUFFERS).unwrap();
+        assert_eq!(sb.to_postgres(), "1677728kB");
+        let Some(crate::tuning::Provenance::Derived { formula, .. }) =
+            settings.lookup("shared_buffers").map(|s| s.provenance)
+        else {
+            panic!("derived");
+        };
+        assert!(formula.contains("at least Azure's 10 %"), "{formula}");
+    }
+
+    #[test]
+    fn a_desktop_value_written_out_is_not_warned_about() {
+        // The desktop workload derived RAM/16 and the rule then warned about
+        // the same value written explicitly.
+        let mut plan = kubernetes_plan();
+        plan.tuning.workload = Workload::Desktop;
+        let derived = plan.settings().get(SHARED_BUFFERS).unwrap();
+        assert_eq!(derived, Bytes::mib(128));
+        set_parameters(&mut plan, &[("shared_buffers", "128MB")]);
+        assert!(run(&SharedBuffersSize, &plan).is_empty());
+        // Far above the desktop's share still warns, against 1/16.
+        set_parameters(&mut plan, &[("shared_buffers", "1GB")]);
         let d = run(&SharedBuffersSize, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(d[0].severity, Severity::Error);
-        assert_eq!(d[0].path, "tuning.workload");
-        assert!(d[0].message.contains("1GB is 6.25 %"), "{}", d[0].message);
         assert!(
-            d[0].help.contains("set shared_buffers explicitly to 4GB"),
+            d[0].message.contains("outside the usual 5–25 %"),
             "{}",
-            d[0].help
+            d[0].message
+        );
+        assert!(
+            d[0].message.contains("1/16 would be 128MB"),
+            "{}",
+            d[0].message
         );
     }
 

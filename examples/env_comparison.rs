@@ -1,13 +1,17 @@
-//! The event-marketing service's development and production databases,
-//! derived from one shared base that states what both have; each plan states
-//! only what differs. The side-by-side comparison a hand-written master
-//! index keeps is computed: every field that differs, and every server
-//! setting that differs.
+//! Seed 004: the event-marketing service's development and production
+//! databases, derived from one shared base that states what both have; each
+//! plan states only what differs. The side-by-side tables a hand-written
+//! master index keeps are computed — objectives, platform, persistence and
+//! HA, network, TLS, secrets per role, backups, alerts, the connection
+//! budget, the settings that differ with both provenances, cost — with the
+//! parity findings ("works in dev, fails in prod") and the promotion
+//! checklist. `pgplan compare examples/plans/dev-event-marketing.yaml
+//! examples/plans/prod-event-marketing.yaml` prints the same; the Markdown
+//! is checked in as examples/out/env-comparison.{en,ko}.md.
 //!
-//! Run: `cargo run --example event_marketing`
+//! Run: `cargo run --example env_comparison`
 
-use std::collections::BTreeSet;
-
+use pgplan::doc::{CompareOptions, Lang, compare};
 use pgplan::prelude::*;
 
 const DB: &str = "event_marketing";
@@ -98,22 +102,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prod = production().validate()?;
     dev.ensure_same(&Plan::from_yaml(include_str!("plans/dev-event-marketing.yaml"))?)?;
     prod.ensure_same(&Plan::from_yaml(include_str!("plans/prod-event-marketing.yaml"))?)?;
-    for plan in [&dev, &prod] {
-        println!("== {} ({})\n{}", plan.service, plan.environment, plan.report());
-    }
-
-    println!("\n== what differs, development → production");
-    for d in dev.differences(&prod) {
-        println!("  {d}");
-    }
-    println!("\n== server settings that differ, development → production");
-    let (ds, ps) = (dev.settings(), prod.settings());
-    let names: BTreeSet<&str> = ds.iter().chain(ps.iter()).map(|s| s.name.as_str()).collect();
-    for name in names {
-        let value = |s: &pgplan::Settings| s.lookup(name).map_or("-".into(), |v| v.value);
-        if value(ds) != value(ps) {
-            println!("  {name:<34} {:<16} {}", value(ds), value(ps));
-        }
-    }
+    let comparison = compare(
+        &dev,
+        &prod,
+        &CompareOptions {
+            lang: Lang::En,
+            prices: None,
+            files: (
+                "examples/plans/dev-event-marketing.yaml".into(),
+                "examples/plans/prod-event-marketing.yaml".into(),
+            ),
+        },
+    );
+    print!("{}", comparison.to_text(Lang::En));
+    // What the seed's master index got wrong about parity, found by the model.
+    assert!(comparison.parity.iter().any(|f| f.text.contains("pgcrypto")));
     Ok(())
 }

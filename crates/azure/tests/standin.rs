@@ -642,7 +642,7 @@ fn put_server(
         for (name, spec) in catalog.iter() {
             configs.insert(
                 name.to_owned(),
-                configuration(path, name, &spec.boot_val, spec.needs_restart(), false),
+                configuration(path, name, spec.boot_val, spec.needs_restart(), false),
             );
         }
     }

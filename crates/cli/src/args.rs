@@ -26,7 +26,7 @@ pub enum Output {
 }
 
 /// A render or apply target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Target {
     /// SQL scripts (roles, databases, grants, settings).
     Sql,
@@ -38,21 +38,33 @@ pub enum Target {
     /// a docker-compose file (a single server's postgresql.conf and
     /// pg_hba.conf), as `pgplan up` runs them.
     Ha,
+    /// Everything that applies to each plan's platform, one subdirectory per
+    /// target (render only).
+    All,
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check a plan file: every rule, every finding. Exit 0 without errors,
-    /// 1 with errors, 2 when the file cannot be read (with --output json, an
+    /// Check plan files: every rule, every finding. Exit 0 without errors,
+    /// 1 with errors, 2 when a file cannot be read (with --output json, an
     /// `{"error": …}` object).
+    ///
+    /// Several plans (or a directory of them) are checked in one process;
+    /// one summary line follows.
     #[command(after_help = help::VALIDATE)]
     Validate {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
+        /// List every finding of a rule that fires many times (by default
+        /// the first is shown and the rest summed up on one line).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Explain a validation rule: what it checks, why, and a failing and a
     /// fixed example plan. Exit 2 for an id that is no rule.
@@ -69,18 +81,27 @@ pub enum Command {
     /// Show every resolved server parameter with where its value comes from.
     #[command(after_help = help::SETTINGS)]
     Settings {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Report format.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
-    /// Render a plan's artifacts into a directory (refused while the plan has errors).
+    /// Render plans' artifacts into a directory (a plan with errors is
+    /// refused; the others are rendered).
+    ///
+    /// One plan file renders into DIR; several plans (or a directory of
+    /// them) render into one subdirectory per plan, named after the file,
+    /// with objects that plans share (a Kubernetes Namespace) written once.
     #[command(after_help = help::RENDER)]
     Render {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
-        /// What to render.
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
+        /// What to render (`all`: what applies to each plan's platform).
         #[arg(long, value_enum)]
         target: Target,
         /// Output directory (created if missing). Files are written
@@ -94,12 +115,17 @@ pub enum Command {
         /// followed.
         #[arg(long)]
         force: bool,
+        /// List every finding of a rule that fires many times.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Show the changes `apply` would make to a live server (SQL target; a dry run).
     #[command(after_help = help::DIFF)]
     Diff {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Connection string of the server
         /// (postgresql://user@host:port/db?sslmode=verify-full; Azure needs TLS).
         #[arg(long, env = "PGPLAN_DSN")]
@@ -107,6 +133,12 @@ pub enum Command {
         /// Include destructive changes (drop roles, revoke grants the plan no longer has).
         #[arg(long)]
         allow_destructive: bool,
+        /// Print the statements each change runs, and every finding.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Output format: `json` prints the changes with their statements.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
         /// Read the connection password from the first line of standard
         /// input (instead of PGPASSWORD, PGPASSFILE or the DSN).
         #[arg(long)]
@@ -129,8 +161,10 @@ pub enum Command {
     /// Apply a plan to its target.
     #[command(after_help = help::APPLY)]
     Apply {
-        /// Plan file (YAML or JSON).
-        file: PathBuf,
+        /// Plan files (YAML or JSON) or directories of them: several plans
+        /// run in one process, in parallel.
+        #[arg(required = true, value_name = "FILE|DIR")]
+        files: Vec<PathBuf>,
         /// Target.
         #[arg(long, value_enum)]
         target: Target,
@@ -150,6 +184,12 @@ pub enum Command {
         /// Kubernetes context (defaults to the kubeconfig's current context).
         #[arg(long)]
         context: Option<String>,
+        /// Print the statements run (SQL target), and every finding.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Output format (SQL target): `json` prints what was run.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
         /// Read the connection password from the first line of standard
         /// input (instead of PGPASSWORD, PGPASSFILE or the DSN).
         #[arg(long)]

@@ -28,7 +28,8 @@ never shows a secret.";
 pub const VALIDATE: &str = "\
 Examples:
   pgplan validate examples/plans/prod-bill-inquiry.yaml
-  pgplan validate plan.yaml --output json | jq '.[] | select(.severity == \"error\")'";
+  pgplan validate plan.yaml --output json | jq '.[] | select(.severity == \"error\")'
+  pgplan validate plans/ dev.yaml   (several plans, one summary line)";
 
 pub const EXPLAIN: &str = "\
 Examples:
@@ -39,23 +40,27 @@ Examples:
 pub const SETTINGS: &str = "\
 Examples:
   pgplan settings examples/plans/dev-product-change.yaml
-  pgplan settings plan.yaml --output json";
+  pgplan settings plan.yaml --output json
+  pgplan settings plans/";
 
 pub const RENDER: &str = "\
 Examples:
   pgplan render examples/plans/dev-product-change.yaml --target k8s --out out/k8s
-  pgplan render plan.yaml --target sql --out out/sql";
+  pgplan render plan.yaml --target sql --out out/sql
+  pgplan render plans/ --target all --out out/   (one subdirectory per plan)";
 
 pub const DIFF: &str = "\
 Examples:
   pgplan diff plan.yaml --dsn postgresql://admin@127.0.0.1:5432/postgres
-  PGPLAN_DSN='postgresql://admin@db.example.com/postgres?sslmode=verify-full' pgplan diff plan.yaml";
+  PGPLAN_DSN='postgresql://admin@db.example.com/postgres?sslmode=verify-full' pgplan diff plan.yaml
+  pgplan diff plans/ --dsn postgresql://admin@127.0.0.1:5432/postgres --verbose";
 
 pub const APPLY: &str = "\
 Examples:
   pgplan apply plan.yaml --target sql --dsn postgresql://admin@127.0.0.1:5432/postgres --yes
   pgplan apply plan.yaml --target k8s --dry-run
-  pgplan apply plan.yaml --target azure --dry-run";
+  pgplan apply plan.yaml --target azure --dry-run
+  pgplan apply plans/ --target sql --dsn postgresql://admin@127.0.0.1:5432/postgres --yes --output json";
 
 pub const DOC: &str = "\
 Examples:

@@ -5,6 +5,8 @@
 mod args;
 mod commands;
 mod doc_args;
+mod excerpt;
+mod fleet;
 mod help;
 mod out;
 mod passwords;
@@ -33,49 +35,61 @@ fn main() -> ExitCode {
         }
     };
     let code = match args.command {
-        Command::Validate { file, output } => commands::validate::run(&file, output),
+        Command::Validate {
+            files,
+            output,
+            verbose,
+        } => commands::validate::run(&files, output, verbose),
         Command::Explain { id: Some(id), .. } => commands::explain::run(&id),
         Command::Explain { id: None, .. } => commands::explain::list(),
-        Command::Settings { file, output } => commands::settings::run(&file, output),
+        Command::Settings { files, output } => commands::settings::run(&files, output),
         Command::Render {
-            file,
+            files,
             target,
             out,
             force,
-        } => commands::render::run(&file, target, &out, force),
+            verbose,
+        } => commands::render::run(&files, target, &out, verbose, force),
         Command::Diff {
-            file,
+            files,
             dsn,
             allow_destructive,
             password_stdin,
             adopt,
             password_dir,
             lock_timeout,
-        } => commands::diff::run(
-            &file,
-            &dsn,
-            &Connection {
+            verbose,
+            output,
+        } => commands::diff::run(&commands::diff::DiffArgs {
+            files: &files,
+            dsn: &dsn,
+            connection: Connection {
                 password_stdin,
                 adopt,
                 allow_destructive,
                 password_dir,
                 lock_timeout,
+                ..Connection::default()
             },
-        ),
+            verbose,
+            output,
+        }),
         Command::Apply {
-            file,
+            files,
             target,
             dsn,
             yes,
             allow_destructive,
             dry_run,
             context,
+            verbose,
+            output,
             password_stdin,
             adopt,
             password_dir,
             lock_timeout,
         } => commands::apply::run(&commands::apply::ApplyArgs {
-            file: &file,
+            files: &files,
             target,
             dsn: dsn.as_deref(),
             yes,
@@ -85,9 +99,12 @@ fn main() -> ExitCode {
                 allow_destructive,
                 password_dir,
                 lock_timeout,
+                ..Connection::default()
             },
             dry_run,
             context: context.as_deref(),
+            verbose,
+            output,
         }),
         Command::Up {
             file,

@@ -30,6 +30,19 @@ pub fn report(report: &miette::Report) {
     let _ = writeln!(std::io::stderr(), "{report:?}");
 }
 
+/// Prints findings on stderr as [`crate::report`] wrote them: miette
+/// reports and lines whose parts were escaped when they were made (a plan
+/// of a fleet prints its findings in one piece, not mixed with another's).
+pub fn findings(text: &str) {
+    let _ = write!(std::io::stderr(), "{text}");
+}
+
+/// Prints JSON text on stdout as it is, every control, bidi and invisible
+/// character as a `\u` escape (JSON put together from several parts).
+pub fn json_text(text: &str) {
+    let _ = write!(std::io::stdout(), "{}", json::terminal_safe(text));
+}
+
 /// Prints a value as pretty JSON on stdout, every control, bidi and
 /// invisible character as a `\u` escape.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), String> {

@@ -324,8 +324,30 @@ fn diff_and_apply_converge_a_real_server() {
             .contains('0')
     );
 
-    let out = pgplan(&["apply", plan, "--target", "sql", "--dsn", &dsn, "--yes"]);
+    // --verbose shows the statements a change runs.
+    let out = pgplan(&["diff", plan, "--dsn", &dsn, "--verbose"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let statements = stdout.split("statements:\n").nth(1).unwrap_or_default();
+    assert!(
+        statements.contains("CREATE ROLE") && statements.contains("scratch_app"),
+        "{stdout}"
+    );
+
+    // --output json lists what ran.
+    let out = pgplan(&[
+        "apply", plan, "--target", "sql", "--dsn", &dsn, "--yes", "--output", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let executed = report["executed"].as_array().unwrap();
+    assert_eq!(report["statements"].as_u64(), Some(executed.len() as u64));
+    assert!(
+        executed
+            .iter()
+            .any(|s| s.as_str().unwrap().starts_with("CREATE ROLE")),
+        "{report}"
+    );
     let roles = server
         .psql("postgres", "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'scratch%'")
         .unwrap();

@@ -595,7 +595,7 @@ pub fn configuration_value(spec: Option<&ParamSpec>, name: &str, raw: &str) -> S
             .enumvals
             .iter()
             .find(|e| e.eq_ignore_ascii_case(&t))
-            .cloned()
+            .map(|e| (*e).to_owned())
             .unwrap_or(t),
         Ok(TypedValue::Text(t)) => t,
         Err(_) => raw.to_owned(),

@@ -5,7 +5,7 @@
 //! follows indentation and sequence dashes, which is all the plan files need.
 //! A path that cannot be found falls back to its longest found prefix.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Positions (1-based line and column) of every path in a YAML document.
 ///
@@ -25,6 +25,8 @@ struct Frame {
     indent: usize,
     path: String,
     is_item: bool,
+    /// Sequence items seen under this path so far (the next item's index).
+    items: usize,
 }
 
 fn join(parent: &str, key: &str) -> String {
@@ -88,7 +90,8 @@ impl LineIndex {
         let mut lines = BTreeMap::new();
         let mut offsets = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
-        let mut counters: HashMap<String, usize> = HashMap::new();
+        // Items of a sequence at the top level (no parent frame to count them).
+        let mut top_items = 0;
         let mut offset = 0;
         for (n, raw) in text.split('\n').enumerate() {
             offsets.push(offset);
@@ -108,16 +111,13 @@ impl LineIndex {
                 {
                     stack.pop();
                 }
-                let parent = stack.last().map(|f| f.path.clone()).unwrap_or_default();
-                let counter = counters.entry(parent.clone()).or_insert(0);
+                let (parent, counter) = match stack.last_mut() {
+                    Some(f) => (f.path.as_str(), &mut f.items),
+                    None => ("", &mut top_items),
+                };
                 let item = format!("{parent}[{counter}]");
                 *counter += 1;
                 lines.entry(item.clone()).or_insert((line_no, indent + 1));
-                stack.push(Frame {
-                    indent,
-                    path: item.clone(),
-                    is_item: true,
-                });
                 let after = rest.strip_prefix('-').unwrap_or("").trim_start();
                 let after_col = indent + (rest.len() - after.len());
                 for (k, at) in flow_keys(after) {
@@ -125,6 +125,12 @@ impl LineIndex {
                         .entry(join(&item, k))
                         .or_insert((line_no, after_col + at + 1));
                 }
+                stack.push(Frame {
+                    indent,
+                    path: item,
+                    is_item: true,
+                    items: 0,
+                });
                 indent = after_col;
                 rest = after;
                 if rest.is_empty() || key_of(rest).is_none() {
@@ -137,8 +143,7 @@ impl LineIndex {
             while stack.last().is_some_and(|f| f.indent >= indent) {
                 stack.pop();
             }
-            let parent = stack.last().map(|f| f.path.clone()).unwrap_or_default();
-            let path = join(&parent, key);
+            let path = join(stack.last().map_or("", |f| f.path.as_str()), key);
             lines.entry(path.clone()).or_insert((line_no, indent + 1));
             let colon = rest.find(':').unwrap_or(rest.len());
             let value = rest.get(colon + 1..).unwrap_or("");
@@ -151,6 +156,7 @@ impl LineIndex {
                 indent,
                 path,
                 is_item: false,
+                items: 0,
             });
         }
         LineIndex { lines, offsets }

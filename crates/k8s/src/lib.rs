@@ -229,6 +229,48 @@ pub fn render_files(
     ]))
 }
 
+/// [`render_files`] for one plan of several rendered together: the plan's
+/// Namespace is left out of `manifests.yaml` and returned apart, so that a
+/// Namespace many plans share is written once (`bootstrap-secrets.sh` still
+/// creates it when it is missing).
+///
+/// # Errors
+///
+/// As for [`render_files`].
+pub fn render_files_without_namespace(
+    plan: &ValidPlan,
+    opts: &RenderOptions,
+) -> Result<
+    (
+        BTreeMap<String, String>,
+        Option<k8s_openapi::api::core::v1::Namespace>,
+    ),
+    Error,
+> {
+    let ctx = context::Ctx::new(plan, opts)?;
+    let mut objects = render::render(&ctx);
+    let mut namespace = None;
+    objects.retain(|o| match o {
+        Object::Namespace(ns) => {
+            namespace = Some(ns.clone());
+            false
+        }
+        _ => true,
+    });
+    let files = BTreeMap::from([
+        ("manifests.yaml".to_owned(), to_yaml(plan, &objects)?),
+        (
+            render::bootstrap::SCRIPT.to_owned(),
+            render::bootstrap::script(&ctx),
+        ),
+        (
+            "README.md".to_owned(),
+            render::bootstrap::readme(&ctx, &objects),
+        ),
+    ]);
+    Ok((files, namespace))
+}
+
 /// Objects as one multi-document YAML stream with a header comment.
 pub fn to_yaml(plan: &ValidPlan, objects: &[Object]) -> Result<String, Error> {
     let mut out = String::new();

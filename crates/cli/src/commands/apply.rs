@@ -1,18 +1,21 @@
-//! `pgplan apply FILE --target T …`: converge the target to the plan.
-//! Without `--yes` it only shows what it would do.
+//! `pgplan apply FILE|DIR… --target T …`: converge the target to the plan
+//! (several plans one after the other). Without `--yes` it only shows what
+//! it would do.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use pgplan_core::ValidPlan;
+use serde_json::json;
 
-use super::diff::{Connection, exit_code_of, runtime, sql_options};
-use crate::args::Target;
+use super::diff::{Connection, changes_json, changes_text, exit_code_of, runtime, sql_options};
+use crate::args::{Output, Target};
+use crate::fleet::{self, Outcome};
 use crate::progress::wait;
 
 /// What `apply` was asked to do.
 pub struct ApplyArgs<'a> {
-    /// Plan file.
-    pub file: &'a Path,
+    /// Plan files or directories.
+    pub files: &'a [PathBuf],
     /// Target.
     pub target: Target,
     /// Connection string (SQL).
@@ -26,13 +29,24 @@ pub struct ApplyArgs<'a> {
     pub dry_run: bool,
     /// Kubernetes context.
     pub context: Option<&'a str>,
+    /// Print the statements run, and every finding.
+    pub verbose: bool,
+    /// Output format (SQL target).
+    pub output: Output,
 }
 
 /// Runs the command; returns the exit code.
 pub fn run(args: &ApplyArgs<'_>) -> u8 {
-    let plan = match super::load_valid(args.file) {
-        Ok(plan) => plan,
-        Err(code) => return code,
+    if args.target == Target::All {
+        crate::out::error("apply takes one target: sql, k8s or azure (ha: `pgplan up FILE`)");
+        return super::EXIT_UNREADABLE;
+    }
+    let inputs = match fleet::expand(args.files) {
+        Ok(i) => i,
+        Err(e) => {
+            crate::out::error(&e);
+            return super::EXIT_UNREADABLE;
+        }
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -41,67 +55,151 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
             return super::EXIT_TARGET;
         }
     };
+    let mut outcomes = Vec::new();
+    let mut json_out = Vec::new();
+    for input in &inputs.plans {
+        if inputs.fleet && args.output == Output::Text {
+            crate::out::line(&format!("== {}", input.name));
+        }
+        let plan = match super::load_valid(&input.path, args.verbose) {
+            Ok(plan) => plan,
+            Err(code) => {
+                outcomes.push(Outcome::of_code(code));
+                json_out.push(json!({
+                    "file": input.name,
+                    "error": "the plan has errors or cannot be read",
+                }));
+                continue;
+            }
+        };
+        let (code, mut value) = match args.target {
+            Target::Sql => apply_sql(&rt, &plan, args),
+            _ => apply_elsewhere(&rt, &plan, args),
+        };
+        if value.is_object() {
+            value["file"] = json!(input.name);
+        }
+        json_out.push(value);
+        outcomes.push(Outcome::of_code(code));
+    }
+    if args.output == Output::Json && args.target == Target::Sql {
+        let value = if inputs.fleet {
+            serde_json::Value::Array(json_out)
+        } else {
+            json_out.pop().unwrap_or_default()
+        };
+        if let Err(e) = crate::out::json(&value) {
+            crate::out::error(&format!("cannot write the report as JSON: {e}"));
+            return super::EXIT_UNREADABLE;
+        }
+    }
+    if !inputs.fleet {
+        return outcomes.first().map_or(0, |o| o.code());
+    }
+    let (line, code) = fleet::summary("applied", &inputs, &outcomes, "");
+    crate::out::error(&line);
+    code
+}
+
+/// Applies to Kubernetes or Azure; the exit code, and the error as JSON.
+fn apply_elsewhere(
+    rt: &tokio::runtime::Runtime,
+    plan: &ValidPlan,
+    args: &ApplyArgs<'_>,
+) -> (u8, serde_json::Value) {
     let result = match args.target {
-        Target::Sql => return apply_sql(&rt, &plan, args),
-        Target::K8s => apply_k8s(&rt, &plan, args),
-        Target::Azure => apply_azure(&rt, &plan, args),
-        Target::Ha => Err(
+        Target::K8s => apply_k8s(rt, plan, args),
+        Target::Azure => apply_azure(rt, plan, args),
+        Target::Ha | Target::Sql | Target::All => Err(
             "the ha target is applied with `pgplan up FILE`, which starts the plan on this machine"
                 .into(),
         ),
     };
     match result {
-        Ok(()) => 0,
+        Ok(()) => (0, serde_json::Value::Null),
         Err(e) => {
-            crate::out::error(&format!("apply failed: {e}"));
-            super::EXIT_TARGET
+            let message = format!("apply failed: {e}");
+            crate::out::error(&message);
+            (super::EXIT_TARGET, json!({ "error": message }))
         }
     }
 }
 
-fn apply_sql(rt: &tokio::runtime::Runtime, plan: &ValidPlan, args: &ApplyArgs<'_>) -> u8 {
+/// Converges the server (or, without `--yes`, shows the changes); returns
+/// the exit code and what happened as JSON (for `--output json`).
+fn apply_sql(
+    rt: &tokio::runtime::Runtime,
+    plan: &ValidPlan,
+    args: &ApplyArgs<'_>,
+) -> (u8, serde_json::Value) {
+    let failed = |code: u8, message: String| {
+        crate::out::error(&message);
+        (code, json!({ "error": message }))
+    };
     let Some(dsn) = args.dsn else {
-        crate::out::error(
-            "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)",
+        return failed(
+            super::EXIT_UNREADABLE,
+            "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into(),
         );
-        return super::EXIT_UNREADABLE;
     };
     let opts = match sql_options(plan, &args.connection, args.yes) {
         Ok(o) => o,
-        Err(e) => {
-            crate::out::error(&e);
-            return super::EXIT_UNREADABLE;
-        }
+        Err(e) => return failed(super::EXIT_UNREADABLE, e),
     };
     if !args.yes {
         return match wait(rt, "reading the server", pgplan_sql::diff(plan, dsn, &opts)) {
             Ok(changes) => {
-                crate::out::text(&changes.to_string());
+                if args.output == Output::Json {
+                    let mut v = changes_json(&changes);
+                    v["dry_run"] = json!(true);
+                    return (0, v);
+                }
+                crate::out::line(&changes_text(&changes, args.verbose));
                 crate::out::line("(dry run: pass --yes to apply these changes)");
-                0
+                (0, serde_json::Value::Null)
             }
-            Err(e) => {
-                crate::out::error(&format!("apply failed: {e}"));
-                exit_code_of(&e)
-            }
+            Err(e) => failed(exit_code_of(&e), format!("apply failed: {e}")),
         };
     }
     match wait(rt, "applying", pgplan_sql::apply(plan, dsn, &opts)) {
         Ok(report) => {
-            crate::out::text(&report.to_string());
             // Skipped destructive changes are the default and were listed;
             // objects pgplan does not manage that are in the way need a
             // decision.
-            if report.conflicts.is_empty() {
+            let code = if report.conflicts.is_empty() {
                 0
             } else {
                 super::EXIT_REFUSED
+            };
+            if args.output == Output::Json {
+                return (
+                    code,
+                    json!({
+                        "server": report.server,
+                        "changes": report.changes,
+                        "statements": report.statements,
+                        "executed": report.executed,
+                        "skipped_destructive": report.skipped_destructive,
+                        "restart_needed": report.restart_needed,
+                        "notes": report.notes,
+                        "conflicts": report.conflicts,
+                    }),
+                );
             }
+            crate::out::text(&report.to_string());
+            if args.verbose && !report.executed.is_empty() {
+                crate::out::line("statements run:");
+                for s in &report.executed {
+                    if s.starts_with("--") {
+                        crate::out::line(&format!("  {s}"));
+                    } else {
+                        crate::out::line(&format!("  {};", s.trim_end_matches(';')));
+                    }
+                }
+            }
+            (code, serde_json::Value::Null)
         }
-        Err(e) => {
-            crate::out::error(&format!("apply failed: {e}"));
-            exit_code_of(&e)
-        }
+        Err(e) => failed(exit_code_of(&e), format!("apply failed: {e}")),
     }
 }
 

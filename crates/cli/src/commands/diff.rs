@@ -1,12 +1,18 @@
-//! `pgplan diff FILE --dsn URL`: what `apply --target sql` would change on a
+//! `pgplan diff FILE|DIR… --dsn URL`: what `apply --target sql` would change on a
 //! live server. Always a dry run.
 
-use std::path::{Path, PathBuf};
+use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use pgplan_core::{SettingsMethod, ValidPlan};
-use pgplan_sql::{ApplyOptions, EnvSecretResolver};
+use pgplan_sql::{ApplyOptions, ChangeSet, EnvSecretResolver, Password};
+use serde_json::json;
+
+use crate::args::Output;
+use crate::fleet::{self, Outcome};
 
 use crate::passwords::GeneratedPasswords;
 
@@ -23,6 +29,9 @@ pub struct Connection {
     pub password_dir: Option<PathBuf>,
     /// Seconds to wait for another apply.
     pub lock_timeout: u64,
+    /// The password read from standard input: read once, for every plan
+    /// of a fleet.
+    pub stdin_password: OnceLock<Result<Password, String>>,
 }
 
 /// Options of the SQL target from the command line. Passwords come from the
@@ -63,7 +72,11 @@ pub fn sql_options(
         ..ApplyOptions::default()
     };
     if conn.password_stdin {
-        opts.login_password = Some(crate::passwords::from_stdin()?);
+        let password = conn
+            .stdin_password
+            .get_or_init(crate::passwords::from_stdin)
+            .clone()?;
+        opts.login_password = Some(password);
     }
     Ok(opts)
 }
@@ -77,6 +90,60 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
+/// The changes as JSON, with the statements each runs (passwords redacted).
+pub fn changes_json(changes: &ChangeSet) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = changes
+        .changes
+        .iter()
+        .map(|c| {
+            json!({
+                "scope": c.scope.to_string(),
+                "phase": format!("{:?}", c.phase),
+                "summary": c.summary,
+                "destructive": c.destructive,
+                "runs": !c.destructive || changes.allow_destructive,
+                "statements": c.statements.iter().map(|s| s.to_redacted_sql()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "server": changes.server,
+        "statements": changes.statement_count(),
+        "changes": list,
+        "notes": changes.notes,
+        "restart_needed": changes.restart_needed,
+        "conflicts": changes.conflicts,
+    })
+}
+
+/// The changes for people; with `verbose`, every statement that would run.
+pub fn changes_text(changes: &ChangeSet, verbose: bool) -> String {
+    let mut out = changes.to_string();
+    if verbose && changes.statement_count() > 0 {
+        out.push_str("statements:\n");
+        for c in changes.runnable() {
+            for s in &c.statements {
+                let _ = writeln!(out, "  {};", s.to_redacted_sql().trim_end_matches(';'));
+            }
+        }
+    }
+    out
+}
+
+/// What `diff` was asked to do.
+pub struct DiffArgs<'a> {
+    /// Plan files or directories.
+    pub files: &'a [PathBuf],
+    /// Connection string.
+    pub dsn: &'a str,
+    /// How to connect, and what apply would do.
+    pub connection: Connection,
+    /// Print statements and every finding.
+    pub verbose: bool,
+    /// Output format.
+    pub output: Output,
+}
+
 /// The exit code for a failure of the SQL backend.
 pub fn exit_code_of(e: &pgplan_sql::Error) -> u8 {
     match e {
@@ -86,13 +153,9 @@ pub fn exit_code_of(e: &pgplan_sql::Error) -> u8 {
 }
 
 /// Runs the command; returns the exit code.
-pub fn run(file: &Path, dsn: &str, conn: &Connection) -> u8 {
-    let plan = match super::load_valid(file) {
-        Ok(plan) => plan,
-        Err(code) => return code,
-    };
-    let opts = match sql_options(&plan, conn, false) {
-        Ok(o) => o,
+pub fn run(args: &DiffArgs<'_>) -> u8 {
+    let inputs = match fleet::expand(args.files) {
+        Ok(i) => i,
         Err(e) => {
             crate::out::error(&e);
             return super::EXIT_UNREADABLE;
@@ -105,18 +168,73 @@ pub fn run(file: &Path, dsn: &str, conn: &Connection) -> u8 {
             return super::EXIT_TARGET;
         }
     };
+    let mut outcomes = Vec::new();
+    let mut json_out = Vec::new();
+    for input in &inputs.plans {
+        if inputs.fleet && args.output == Output::Text {
+            crate::out::line(&format!("== {}", input.name));
+        }
+        let (code, mut value) = diff_one(&rt, &input.path, args);
+        if value.is_object() {
+            value["file"] = json!(input.name);
+        }
+        json_out.push(value);
+        outcomes.push(Outcome::of_code(code));
+    }
+    if args.output == Output::Json {
+        let value = if inputs.fleet {
+            serde_json::Value::Array(json_out)
+        } else {
+            json_out.pop().unwrap_or_default()
+        };
+        if let Err(e) = crate::out::json(&value) {
+            crate::out::error(&format!("cannot write the changes as JSON: {e}"));
+            return super::EXIT_UNREADABLE;
+        }
+    }
+    if !inputs.fleet {
+        return outcomes.first().map_or(0, |o| o.code());
+    }
+    let (line, code) = fleet::summary("diffed", &inputs, &outcomes, "");
+    crate::out::error(&line);
+    code
+}
+
+/// Diffs one plan: its exit code, and the changes (or the error) as JSON.
+fn diff_one(
+    rt: &tokio::runtime::Runtime,
+    file: &std::path::Path,
+    args: &DiffArgs<'_>,
+) -> (u8, serde_json::Value) {
+    let failed = |code: u8, message: String| {
+        crate::out::error(&message);
+        (code, json!({ "error": message }))
+    };
+    let plan = match super::load_valid(file, args.verbose) {
+        Ok(plan) => plan,
+        Err(code) => {
+            return (
+                code,
+                json!({ "error": "the plan has errors or cannot be read" }),
+            );
+        }
+    };
+    let opts = match sql_options(&plan, &args.connection, false) {
+        Ok(o) => o,
+        Err(e) => return failed(super::EXIT_UNREADABLE, e),
+    };
     match crate::progress::wait(
-        &rt,
+        rt,
         "reading the server",
-        pgplan_sql::diff(&plan, dsn, &opts),
+        pgplan_sql::diff(&plan, args.dsn, &opts),
     ) {
-        Ok(changes) => {
-            crate::out::text(&changes.to_string());
-            0
-        }
-        Err(e) => {
-            crate::out::error(&format!("diff failed: {e}"));
-            exit_code_of(&e)
-        }
+        Ok(changes) => match args.output {
+            Output::Text => {
+                crate::out::line(&changes_text(&changes, args.verbose));
+                (0, serde_json::Value::Null)
+            }
+            Output::Json => (0, changes_json(&changes)),
+        },
+        Err(e) => failed(exit_code_of(&e), format!("diff failed: {e}")),
     }
 }

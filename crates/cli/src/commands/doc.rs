@@ -107,7 +107,7 @@ pub fn document_of(
 /// Loads and validates a plan, printing its findings; `Err` is the exit
 /// code: 2 when the file cannot be read, 1 when the plan has errors.
 pub fn load_plan(path: &Path) -> Result<ValidPlan, u8> {
-    super::load_valid(path)
+    super::load_valid(path, false)
 }
 
 /// Reads a price table; `Err` carries the exit code after printing why.

@@ -80,18 +80,23 @@ impl LoadError {
         let Some(source) = &self.source else {
             return miette::miette!(code = "pgplan::read", "{message}");
         };
-        let mut diag = MietteDiagnostic::new(format!("{name} is not a valid plan: {message}"))
+        let diag = MietteDiagnostic::new(format!("{name} is not a valid plan: {message}"))
             .with_code("pgplan::parse")
             .with_help(
                 "fix the field at the marked line; `pgplan validate` reads YAML (or JSON for *.json)",
             );
-        if let Some(line) = self.line.and_then(|l| usize::try_from(l).ok())
-            && let Some(start) = source.index.offset_of_line(line)
-        {
-            let (start, len) = source.label_at(start);
-            diag = diag.with_label(LabeledSpan::at(start..start + len, "here"));
+        // Only the lines around the error are shown (redacted and escaped).
+        let excerpt = self
+            .line
+            .and_then(|l| usize::try_from(l).ok())
+            .and_then(|line| source.excerpt(line, 0));
+        match excerpt {
+            Some((excerpt, label)) => {
+                let label = LabeledSpan::new(Some("here".into()), label.offset(), label.len());
+                Report::new(diag.with_label(label)).with_source_code(excerpt)
+            }
+            None => Report::new(diag),
         }
-        Report::new(diag).with_source_code(source.named())
     }
 
     /// Prints the error the way the output format asks: a report on stderr,
@@ -197,9 +202,10 @@ pub fn load(path: &Path) -> Result<(Plan, Source), Box<LoadError>> {
     }
 }
 
-/// Loads a plan and validates it, printing every finding; the exit code
-/// when it cannot be read or has errors (nothing is applied then).
-pub fn load_valid(path: &Path) -> Result<ValidPlan, u8> {
+/// Loads a plan and validates it, printing every error and warning (a rule
+/// that fires many times summed up unless `verbose`); the exit code when it
+/// cannot be read or has errors (nothing is applied then).
+pub fn load_valid(path: &Path, verbose: bool) -> Result<ValidPlan, u8> {
     let (plan, source) = match load(path) {
         Ok(x) => x,
         Err(e) => {
@@ -209,12 +215,16 @@ pub fn load_valid(path: &Path) -> Result<ValidPlan, u8> {
     };
     match plan.validate() {
         Ok(valid) => {
-            crate::report::print_blocking(&source.locate(valid.report().clone()), &source);
+            crate::out::findings(&crate::report::blocking(
+                valid.report(),
+                &source,
+                verbose,
+                true,
+            ));
             Ok(valid)
         }
         Err(report) => {
-            let report = source.locate(report);
-            crate::report::print_blocking(&report, &source);
+            crate::out::findings(&crate::report::blocking(&report, &source, verbose, true));
             crate::out::error(&format!(
                 "{}: fix the {} error(s) above first",
                 source.name,

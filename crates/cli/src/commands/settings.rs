@@ -1,11 +1,14 @@
-//! `pgplan settings FILE`: every explicit and derived parameter with its provenance.
+//! `pgplan settings FILE|DIR…`: every explicit and derived parameter with its
+//! provenance.
 
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use pgplan_core::Provenance;
 use serde::Serialize;
 
 use crate::args::Output;
+use crate::fleet::{self, Outcome};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -18,12 +21,88 @@ struct Row<'a> {
 }
 
 /// Runs the command; returns the exit code.
-pub fn run(file: &Path, output: Output) -> u8 {
+pub fn run(files: &[PathBuf], output: Output) -> u8 {
+    let inputs = match fleet::expand(files) {
+        Ok(i) => i,
+        Err(e) => {
+            crate::out::error(&e);
+            return super::EXIT_UNREADABLE;
+        }
+    };
+    // Reports on stderr were escaped when they were made; stdout is escaped
+    // here (JSON with `\u` escapes).
+    let print = |out: &str, err: &str| {
+        match output {
+            Output::Json => crate::out::json_text(out),
+            Output::Text => crate::out::text(out),
+        }
+        crate::out::findings(err);
+    };
+    if !inputs.fleet {
+        let (code, out, err) = one(&inputs.plans[0].path, output);
+        print(&out, &err);
+        return code;
+    }
+    let done = fleet::parallel(&inputs.plans, |p| one(&p.path, output));
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    let mut outcomes = Vec::new();
+    match output {
+        Output::Json => {
+            stdout.push('{');
+            for (i, (p, (code, out, err))) in inputs.plans.iter().zip(&done).enumerate() {
+                if i > 0 {
+                    stdout.push(',');
+                }
+                let out = if out.trim().is_empty() {
+                    "null"
+                } else {
+                    out.trim()
+                };
+                let _ = write!(
+                    stdout,
+                    "\n{}: {out}",
+                    serde_json::Value::from(p.name.as_str())
+                );
+                stderr.push_str(err);
+                outcomes.push(Outcome::of_code(*code));
+            }
+            stdout.push_str("\n}\n");
+        }
+        Output::Text => {
+            for (p, (code, out, err)) in inputs.plans.iter().zip(&done) {
+                let _ = writeln!(stdout, "== {}", p.name);
+                stdout.push_str(out);
+                stderr.push_str(err);
+                outcomes.push(Outcome::of_code(*code));
+            }
+        }
+    }
+    print(&stdout, &stderr);
+    let (line, code) = fleet::summary("read", &inputs, &outcomes, "");
+    crate::out::error(&line);
+    code
+}
+
+/// One plan's settings: exit code, stdout (not yet escaped), stderr
+/// (reports, escaped).
+fn one(file: &Path, output: Output) -> (u8, String, String) {
     let (plan, _source) = match super::load(file) {
         Ok(x) => x,
         Err(e) => {
-            e.print(output);
-            return super::EXIT_UNREADABLE;
+            // JSON: the `{"error": …}` object a single plan prints.
+            return match output {
+                Output::Json => (
+                    super::EXIT_UNREADABLE,
+                    serde_json::json!({ "error": e }).to_string(),
+                    String::new(),
+                ),
+                Output::Text => (
+                    super::EXIT_UNREADABLE,
+                    String::new(),
+                    format!("{:?}\n", e.report()),
+                ),
+            };
         }
     };
     let settings = plan.settings();
@@ -41,13 +120,20 @@ pub fn run(file: &Path, output: Output) -> u8 {
             why: s.provenance.to_string(),
         })
         .collect();
+    let mut out = String::new();
     match output {
-        Output::Json => {
-            if let Err(e) = crate::out::json(&rows) {
-                crate::out::error(&format!("cannot write JSON: {e}"));
-                return super::EXIT_UNREADABLE;
+        Output::Json => match serde_json::to_string_pretty(&rows) {
+            Ok(json) => {
+                let _ = writeln!(out, "{json}");
             }
-        }
+            Err(e) => {
+                return (
+                    super::EXIT_UNREADABLE,
+                    String::new(),
+                    format!("cannot write JSON: {e}\n"),
+                );
+            }
+        },
         Output::Text => {
             let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
             let vwidth = rows
@@ -58,14 +144,15 @@ pub fn run(file: &Path, output: Output) -> u8 {
                 .min(40);
             for r in &rows {
                 let restart = if r.restart { " [restart]" } else { "" };
-                crate::out::line(&format!(
+                let _ = writeln!(
+                    out,
                     "{:width$}  {:vwidth$}  {}{restart}",
                     r.name,
                     r.value,
                     pgplan_core::redact::inline(&r.why)
-                ));
+                );
             }
         }
     }
-    0
+    (0, out, String::new())
 }

@@ -64,7 +64,7 @@ fn runner(
     user: Option<String>,
     quiet: bool,
 ) -> Result<Runner, u8> {
-    let plan = super::load_valid(file)?;
+    let plan = super::load_valid(file, false)?;
     Runner::new(
         &plan,
         &Options {

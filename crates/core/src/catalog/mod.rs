@@ -2,16 +2,17 @@
 //!
 //! The data are `pg_settings` rows dumped from real servers of each major
 //! version (see `crates/core/catalog/README.md`; regenerate with
-//! `scripts/gen-catalog.sh`). They are compiled in, so looking a parameter up
-//! needs no server. The SQL backend's tests compare them with live servers.
+//! `scripts/gen-catalog.sh`). The build script turns them into static tables
+//! (`build.rs`), so looking a parameter up needs no server and loading a
+//! catalog costs nothing: no text is parsed at run time, and a process only
+//! touches the version its plan names. The SQL backend's tests compare them
+//! with live servers.
 
 mod hidden;
 
 pub use hidden::build_option;
 
-use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::OnceLock;
 
 use crate::model::plan::MajorVersion;
 use crate::model::units::{Bytes, Interval};
@@ -51,6 +52,7 @@ pub enum Context {
 }
 
 impl Context {
+    #[cfg(test)]
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "internal" => Context::Internal,
@@ -91,6 +93,7 @@ pub enum Unit {
 }
 
 impl Unit {
+    #[cfg(test)]
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "B" => Unit::Memory(1),
@@ -106,15 +109,15 @@ impl Unit {
     }
 }
 
-/// One parameter of one major version.
+/// One parameter of one major version (a row of the compiled-in tables).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamSpec {
     /// Name as `pg_settings` spells it (`TimeZone`, `shared_buffers`).
-    pub name: String,
+    pub name: &'static str,
     /// Type.
     pub vartype: VarType,
     /// Unit of numeric values, as `pg_settings` spells it.
-    pub unit_text: Option<String>,
+    pub unit_text: Option<&'static str>,
     /// Unit of numeric values.
     pub unit: Option<Unit>,
     /// Smallest value, in `unit`.
@@ -122,13 +125,13 @@ pub struct ParamSpec {
     /// Largest value, in `unit`.
     pub max: Option<f64>,
     /// Allowed values of an enum.
-    pub enumvals: Vec<String>,
+    pub enumvals: &'static [&'static str],
     /// When a change takes effect.
     pub context: Context,
     /// Compiled-in default, in `unit`.
-    pub boot_val: String,
+    pub boot_val: &'static str,
     /// One-line description.
-    pub short_desc: String,
+    pub short_desc: &'static str,
 }
 
 /// A parameter value checked against its spec and normalised.
@@ -217,7 +220,7 @@ impl ParamSpec {
                 let b: Bytes = v.parse().map_err(|_| {
                     ValueError(format!(
                         "`{v}` is not a size; use a number of {} or a size such as 64MB or 1GB",
-                        self.unit_text.as_deref().unwrap_or("units")
+                        self.unit_text.unwrap_or("units")
                     ))
                 })?;
                 Ok(b.as_u64() as f64 / per as f64)
@@ -226,7 +229,7 @@ impl ParamSpec {
                 let d: Interval = v.parse().map_err(|_| {
                     ValueError(format!(
                         "`{v}` is not a duration; use a number of {} or a duration such as 500ms, 5s or 1min",
-                        self.unit_text.as_deref().unwrap_or("units")
+                        self.unit_text.unwrap_or("units")
                     ))
                 })?;
                 Ok(d.as_millis() as f64 / per as f64)
@@ -244,13 +247,13 @@ impl ParamSpec {
                 if bytes <= u64::MAX as u128 {
                     Bytes::new(bytes as u64).to_postgres()
                 } else {
-                    format!("{n} × {}", self.unit_text.as_deref().unwrap_or(""))
+                    format!("{n} × {}", self.unit_text.unwrap_or(""))
                 }
             }
             Some(Unit::Time(per)) if n >= 0.0 && n.fract() == 0.0 => {
                 Interval::millis((n as u64).saturating_mul(per)).to_postgres()
             }
-            _ => match &self.unit_text {
+            _ => match self.unit_text {
                 Some(u) => format!("{n}{u}"),
                 None => format_number(n),
             },
@@ -300,11 +303,14 @@ pub fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-/// Every parameter of one major version.
+/// Every parameter of one major version: static tables generated at build
+/// time from `catalog/pgNN.tsv`, sorted by lowercase name.
 #[derive(Debug)]
 pub struct Catalog {
     major: u16,
-    params: BTreeMap<String, ParamSpec>,
+    /// Lowercase names, sorted: the lookup keys of `params`.
+    keys: &'static [&'static str],
+    params: &'static [ParamSpec],
 }
 
 impl fmt::Display for Catalog {
@@ -318,11 +324,8 @@ impl fmt::Display for Catalog {
     }
 }
 
-const PG14: &str = include_str!("../../catalog/pg14.tsv");
-const PG15: &str = include_str!("../../catalog/pg15.tsv");
-const PG16: &str = include_str!("../../catalog/pg16.tsv");
-const PG17: &str = include_str!("../../catalog/pg17.tsv");
-const PG18: &str = include_str!("../../catalog/pg18.tsv");
+// PG14_KEYS/PG14_PARAMS … and CATALOGS, one per catalog/pgNN.tsv.
+include!(concat!(env!("OUT_DIR"), "/catalog_tables.rs"));
 
 impl Catalog {
     /// The catalog of a major version (14–18).
@@ -334,7 +337,7 @@ impl Catalog {
     /// assert_eq!(sb.value_bytes("4GB"), Some(pgplan_core::Bytes::gib(4)));
     /// ```
     pub fn for_major(major: u16) -> Option<&'static Catalog> {
-        Self::all().iter().find(|c| c.major == major)
+        CATALOGS.iter().find(|c| c.major == major)
     }
 
     /// The catalog of a supported major version. Every version a
@@ -346,55 +349,9 @@ impl Catalog {
     /// assert_eq!(Catalog::of(v).major(), 15);
     /// ```
     pub fn of(version: MajorVersion) -> &'static Catalog {
-        // MajorVersion holds MIN..=MAX only, and `all` has one catalog per
+        // MajorVersion holds MIN..=MAX only, and CATALOGS has one catalog per
         // version in that order (checked by `every_supported_version_has_a_catalog`).
-        &Self::all()[usize::from(version.get() - MajorVersion::MIN)]
-    }
-
-    fn all() -> &'static [Catalog] {
-        static CATALOGS: OnceLock<Vec<Catalog>> = OnceLock::new();
-        CATALOGS.get_or_init(|| {
-            [(14, PG14), (15, PG15), (16, PG16), (17, PG17), (18, PG18)]
-                .into_iter()
-                .map(|(m, text)| Catalog::parse(m, text))
-                .collect()
-        })
-    }
-
-    fn parse(major: u16, text: &str) -> Catalog {
-        let mut params = BTreeMap::new();
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.len() < 9 {
-                continue;
-            }
-            let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-            let vartype = match f[1] {
-                "bool" => VarType::Bool,
-                "integer" => VarType::Integer,
-                "real" => VarType::Real,
-                "enum" => VarType::Enum,
-                _ => VarType::String,
-            };
-            let spec = ParamSpec {
-                name: f[0].to_owned(),
-                vartype,
-                unit_text: opt(f[2]),
-                unit: Unit::parse(f[2]),
-                min: f[3].parse().ok(),
-                max: f[4].parse().ok(),
-                enumvals: if f[5].is_empty() {
-                    Vec::new()
-                } else {
-                    f[5].split(',').map(str::to_owned).collect()
-                },
-                context: Context::parse(f[6]).unwrap_or(Context::Internal),
-                boot_val: f[7].to_owned(),
-                short_desc: f[8].to_owned(),
-            };
-            params.insert(f[0].to_ascii_lowercase(), spec);
-        }
-        Catalog { major, params }
+        &CATALOGS[usize::from(version.get() - MajorVersion::MIN)]
     }
 
     /// The major version.
@@ -402,18 +359,20 @@ impl Catalog {
         self.major
     }
     /// A parameter by (case-insensitive) name.
-    pub fn get(&self, name: &str) -> Option<&ParamSpec> {
+    pub fn get(&self, name: &str) -> Option<&'static ParamSpec> {
         // Validation looks names up thousands of times per plan, nearly always
         // already lowercase: only allocate when there is something to lower.
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.params.get(&name.to_ascii_lowercase())
+        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            let lower = name.to_ascii_lowercase();
+            self.keys.binary_search(&lower.as_str())
         } else {
-            self.params.get(name)
-        }
+            self.keys.binary_search(&name)
+        };
+        found.ok().map(|i| &self.params[i])
     }
     /// Every parameter, by lowercase name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamSpec)> {
-        self.params.iter().map(|(k, v)| (k.as_str(), v))
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static ParamSpec)> {
+        self.keys.iter().copied().zip(self.params.iter())
     }
     /// Number of parameters.
     pub fn len(&self) -> usize {
@@ -430,11 +389,12 @@ impl Catalog {
         let name_chars: Vec<char> = name.chars().collect();
         let mut distance = EditDistance::default();
         let mut scored: Vec<(usize, &str)> = self
-            .params
-            .keys()
+            .keys
+            .iter()
+            .copied()
             .filter_map(|k| {
                 if k.contains(name.as_str()) {
-                    return Some((distance.between(&name_chars, k, usize::MAX), k.as_str()));
+                    return Some((distance.between(&name_chars, k, usize::MAX), k));
                 }
                 // The distance is at least the difference in length: most
                 // names are ruled out without computing it.
@@ -447,7 +407,7 @@ impl Catalog {
                     return None;
                 }
                 let d = distance.between(&name_chars, k, bound);
-                (d <= bound).then_some((d, k.as_str()))
+                (d <= bound).then_some((d, k))
             })
             .collect();
         scored.sort();
@@ -511,6 +471,70 @@ mod tests {
             let version = MajorVersion::new(v).unwrap();
             assert_eq!(Catalog::of(version).major(), v);
             assert!(!Catalog::of(version).is_empty());
+        }
+    }
+
+    /// The build script's tables hold exactly what the TSV files say, read
+    /// the straightforward way.
+    #[test]
+    fn generated_tables_match_the_tsv_files() {
+        let files = [
+            (14, include_str!("../../catalog/pg14.tsv")),
+            (15, include_str!("../../catalog/pg15.tsv")),
+            (16, include_str!("../../catalog/pg16.tsv")),
+            (17, include_str!("../../catalog/pg17.tsv")),
+            (18, include_str!("../../catalog/pg18.tsv")),
+        ];
+        assert_eq!(CATALOGS.len(), files.len());
+        for (major, text) in files {
+            let catalog = Catalog::for_major(major).unwrap();
+            let mut expected = std::collections::BTreeMap::new();
+            for line in text.lines().skip(1) {
+                let f: Vec<&str> = line.split('\t').collect();
+                assert_eq!(f.len(), 9, "{line}");
+                let vartype = match f[1] {
+                    "bool" => VarType::Bool,
+                    "integer" => VarType::Integer,
+                    "real" => VarType::Real,
+                    "enum" => VarType::Enum,
+                    _ => VarType::String,
+                };
+                let enumvals: Vec<&str> = if f[5].is_empty() {
+                    Vec::new()
+                } else {
+                    f[5].split(',').collect()
+                };
+                let row = (
+                    f[0],
+                    vartype,
+                    (!f[2].is_empty()).then_some(f[2]),
+                    Unit::parse(f[2]),
+                    f[3].parse::<f64>().ok(),
+                    f[4].parse::<f64>().ok(),
+                    enumvals,
+                    Context::parse(f[6]).unwrap_or(Context::Internal),
+                    f[7],
+                    f[8],
+                );
+                expected.insert(f[0].to_ascii_lowercase(), row);
+            }
+            assert_eq!(catalog.len(), expected.len(), "{catalog}");
+            for ((key, spec), (want_key, want)) in catalog.iter().zip(&expected) {
+                assert_eq!(key, want_key);
+                let got = (
+                    spec.name,
+                    spec.vartype,
+                    spec.unit_text,
+                    spec.unit,
+                    spec.min,
+                    spec.max,
+                    spec.enumvals.to_vec(),
+                    spec.context,
+                    spec.boot_val,
+                    spec.short_desc,
+                );
+                assert_eq!(&got, want, "PostgreSQL {major}: {key}");
+            }
         }
     }
 

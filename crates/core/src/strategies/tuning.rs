@@ -167,15 +167,19 @@ fn typed_value(spec: &'static ParamSpec) -> BoxedStrategy<ParamValue> {
     match spec.vartype {
         VarType::Bool => any::<bool>().prop_map(ParamValue::from).boxed(),
         VarType::Enum if !spec.enumvals.is_empty() => {
-            (select(spec.enumvals.clone()), any::<bool>())
+            (select(spec.enumvals.to_vec()), any::<bool>())
                 .prop_map(|(v, upper)| {
-                    ParamValue::new(if upper { v.to_ascii_uppercase() } else { v })
+                    ParamValue::new(if upper {
+                        v.to_ascii_uppercase()
+                    } else {
+                        v.to_owned()
+                    })
                 })
                 .boxed()
         }
         VarType::Integer | VarType::Real => number(spec),
         VarType::String | VarType::Enum => prop_oneof![
-            Just(ParamValue::new(spec.boot_val.clone())),
+            Just(ParamValue::new(spec.boot_val)),
             "[ -~]{0,12}".prop_map(ParamValue::new),
         ]
         .boxed(),

@@ -322,7 +322,7 @@ mod tests {
                 let catalog = Catalog::for_major(major).unwrap();
                 let spec = catalog.get(p.name()).unwrap();
                 assert!(
-                    T::read(spec, &spec.boot_val).is_some(),
+                    T::read(spec, spec.boot_val).is_some(),
                     "{} = {:?} in PostgreSQL {major}",
                     p.name(),
                     spec.boot_val

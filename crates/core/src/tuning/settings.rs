@@ -137,7 +137,7 @@ impl Settings {
         }
         let spec = self.catalog.get(&name)?;
         // boot_val is in the parameter's unit, which is how the accessors read it.
-        let value = spec.boot_val.clone();
+        let value = spec.boot_val.to_owned();
         Some(Setting {
             name: name.into_owned(),
             value,
@@ -165,7 +165,7 @@ impl Settings {
         if let Some((value, _)) = self.platform_defaults.get(name.as_ref()) {
             return Some(value);
         }
-        self.catalog.get(&name).map(|spec| spec.boot_val.as_str())
+        self.catalog.get(&name).map(|spec| spec.boot_val)
     }
     /// True when the plan sets the parameter explicitly.
     fn explicit(&self, name: &str) -> bool {

@@ -603,7 +603,7 @@ fn settings(plan: &mut Plan, state: &ServerState, major: u16, notes: &mut Vec<St
             continue;
         };
         if spec.context == ParamContext::Internal
-            || same_setting(major, name, &spec.boot_val, &s.setting)
+            || same_setting(major, name, spec.boot_val, &s.setting)
         {
             continue;
         }

@@ -163,6 +163,9 @@ pub struct ApplyReport {
     pub changes: usize,
     /// Statements executed.
     pub statements: usize,
+    /// The statements executed, in order, as SQL with passwords redacted;
+    /// a migration script as one comment naming it.
+    pub executed: Vec<String>,
     /// Destructive changes skipped because they were not allowed.
     pub skipped_destructive: usize,
     /// Settings that need a server restart to take effect.
@@ -172,6 +175,14 @@ pub struct ApplyReport {
     /// Roles, databases and schemas left alone because pgplan does not
     /// manage them (see [`ApplyOptions::adopt`]).
     pub conflicts: Vec<String>,
+}
+
+impl ApplyReport {
+    fn record(&mut self, statements: &[&Statement]) {
+        self.statements += statements.len();
+        self.executed
+            .extend(statements.iter().map(|s| s.to_redacted_sql()));
+    }
 }
 
 impl fmt::Display for ApplyReport {
@@ -284,6 +295,7 @@ async fn apply_locked(
         server: session.server.clone(),
         changes: 0,
         statements: 0,
+        executed: Vec::new(),
         skipped_destructive: changes
             .destructive()
             .filter(|_| !changes.allow_destructive)
@@ -303,14 +315,14 @@ async fn apply_locked(
     if !roles.is_empty() {
         let client = session.client(&maintenance).await?;
         run_transaction(&client, &session.server, "roles", &roles).await?;
-        report.statements += roles.len();
+        report.record(&roles);
     }
     // 2. Databases.
     for change in of_phase(Phase::CreateDatabases) {
         let client = session.client(&maintenance).await?;
         for s in &change.statements {
             run_single(&client, &session.server, "databases", s).await?;
-            report.statements += 1;
+            report.record(&[s]);
         }
     }
     // 3. Inside each database.
@@ -333,7 +345,7 @@ async fn apply_locked(
             statements,
         )
         .await?;
-        report.statements += statements.len();
+        report.record(statements);
     }
     // 4. Dropped roles.
     let drops: Vec<&Statement> = of_phase(Phase::DropRoles)
@@ -342,7 +354,7 @@ async fn apply_locked(
     if !drops.is_empty() {
         let client = session.client(&maintenance).await?;
         run_transaction(&client, &session.server, "dropped roles", &drops).await?;
-        report.statements += drops.len();
+        report.record(&drops);
     }
     // 5. Settings, then what the server made of them.
     let mut settings_changed = false;
@@ -350,7 +362,7 @@ async fn apply_locked(
         let client = session.client(&maintenance).await?;
         for s in &change.statements {
             run_single(&client, &session.server, "settings", s).await?;
-            report.statements += 1;
+            report.record(&[s]);
             settings_changed = true;
         }
     }
@@ -367,6 +379,13 @@ async fn apply_locked(
     }
     // 6. Migrations, as the owner role (see crate::migrations).
     report.statements += session.run_migrations(&migrations).await?;
+    // A script is listed by name (its text is the application's, in its
+    // file): one SQL comment per migration run.
+    report.executed.extend(
+        migrations
+            .iter()
+            .map(|m| format!("-- {} in database {}", m.summary(), m.database)),
+    );
     report.changes = runnable.len() + migrations.len();
     report.conflicts = changes.conflicts.clone();
     Ok(report)

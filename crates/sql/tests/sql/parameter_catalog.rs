@@ -49,7 +49,7 @@ async fn catalog_matches(major: u32) {
                 ));
             }
         };
-        diff("name", name.clone(), spec.name.clone());
+        diff("name", name.clone(), spec.name.to_owned());
         diff(
             "vartype",
             r.get::<_, String>(1),
@@ -58,7 +58,7 @@ async fn catalog_matches(major: u32) {
         diff(
             "unit",
             r.get::<_, Option<String>>(2).unwrap_or_default(),
-            spec.unit_text.clone().unwrap_or_default(),
+            spec.unit_text.unwrap_or_default().to_owned(),
         );
         let (min, max): (Option<String>, Option<String>) = (r.get(3), r.get(4));
         diff(
@@ -73,14 +73,16 @@ async fn catalog_matches(major: u32) {
         );
         // The catalog lists the values PostgreSQL's sources define; a build
         // without lz4, zstd or liburing shows fewer (build-options.tsv).
-        let built: Vec<&String> = spec
+        let built: Vec<&str> = spec
             .enumvals
             .iter()
+            .copied()
             .filter(|v| {
                 pgplan_core::catalog::build_option(&name, v, major as u16).is_none()
                     || r.get::<_, Option<Vec<String>>>(5)
                         .unwrap_or_default()
-                        .contains(v)
+                        .iter()
+                        .any(|s| s == v)
             })
             .collect();
         diff(
@@ -88,11 +90,7 @@ async fn catalog_matches(major: u32) {
             r.get::<_, Option<Vec<String>>>(5)
                 .unwrap_or_default()
                 .join(","),
-            built
-                .iter()
-                .map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
+            built.join(","),
         );
         diff(
             "context",

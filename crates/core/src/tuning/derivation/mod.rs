@@ -198,7 +198,7 @@ fn platform_defaults(plan: &Plan) -> BTreeMap<String, (String, String)> {
 /// parameters (work_mem from 4MB, maintenance_work_mem up to 2097151kB): the
 /// configurations API refuses anything else.
 fn within_azure_range(spec: &ParamSpec, setting: Setting) -> Setting {
-    let Some((min, max)) = azure_facts::parameter_range(&spec.name) else {
+    let Some((min, max)) = azure_facts::parameter_range(spec.name) else {
         return setting;
     };
     let Ok(n) = spec.parse_number(&setting.value) else {

@@ -113,6 +113,7 @@ fn apply_k8s(
     let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
     let render = pgplan_k8s::RenderOptions {
         init_script: Some(init_script),
+        migrations: pgplan_sql::migration_runner_for_job(plan),
         ..Default::default()
     };
     if !args.yes && !args.dry_run {

@@ -44,6 +44,7 @@ pub fn rendered(plan: &ValidPlan) -> Vec<Rendered> {
                 .and_then(|init_script| {
                     let opts = pgplan_k8s::RenderOptions {
                         init_script: Some(init_script),
+                        migrations: pgplan_sql::migration_runner_for_job(plan),
                         ..Default::default()
                     };
                     pgplan_k8s::render_objects(plan, &opts).ok()

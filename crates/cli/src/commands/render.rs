@@ -16,6 +16,7 @@ pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String
             let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
             let opts = pgplan_k8s::RenderOptions {
                 init_script: Some(init_script),
+                migrations: pgplan_sql::migration_runner_for_job(plan),
                 ..Default::default()
             };
             pgplan_k8s::render_files(plan, &opts).map_err(|e| e.to_string())

@@ -366,7 +366,7 @@ async fn apply_locked(
             settings_check::check_after(&client, &session.server, needs_restart).await?;
     }
     // 6. Migrations, as the owner role (see crate::migrations).
-    report.statements += session.run_migrations(&migrations).await?;
+    report.statements += session.run_migrations(plan, &migrations).await?;
     report.changes = runnable.len() + migrations.len();
     report.conflicts = changes.conflicts.clone();
     Ok(report)

@@ -1,6 +1,6 @@
 //! A database's migration scripts on a server: which ones are pending, the
-//! history table that records them, and the psql script the Kubernetes
-//! schema Job and the Azure deploy script run.
+//! history table that records them, and the psql runner the Kubernetes
+//! schema Job runs (on Azure, `pgplan apply --target sql` runs them).
 //!
 //! Every database with migrations gets `pgplan.schema_history` (created by
 //! the connected role, readable only by the roles that dump the database,

@@ -103,7 +103,7 @@ async fn the_jobs_runner_and_apply_keep_one_history() {
     );
     // apply reads the Job's history: nothing pending, nothing to change.
     let changes = diff(&valid(&plan), &dsn, &opts).await.unwrap();
-    assert!(changes.is_empty(), "{changes}");
+    assert!(changes.changes.is_empty(), "{changes}");
     let admin = connect(pg, &db).await;
     let history = support::strings(
         &admin,

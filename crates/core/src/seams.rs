@@ -32,7 +32,9 @@ pub struct InitScript {
 /// It checks every database's history before running anything (a changed
 /// applied script stops it, naming the file), then runs each pending script
 /// as its migration role: in one transaction with its history row, or, when
-/// marked `-- pgplan:no-transaction`, statement by statement.
+/// marked `-- pgplan:no-transaction`, statement by statement. psql reads
+/// the scripts (`\ir`), as it would by hand: a line that starts with `\` is
+/// a psql command, and `:name` of a variable psql has is replaced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationRunner {
     /// The psql script.

@@ -227,6 +227,7 @@ pub fn databases_with_migrations(plan: &ValidPlan) -> impl Iterator<Item = &Data
 
 /// How many lines into `text` the 1-based character `position` is (0 on
 /// the first line).
+#[cfg(any(test, feature = "apply"))]
 pub(crate) fn line_of(text: &str, position: usize) -> usize {
     text.chars()
         .take(position.saturating_sub(1))

@@ -126,7 +126,7 @@ async fn the_jobs_runner_and_apply_keep_one_history() {
         &[],
     )
     .await;
-    assert_eq!(index_owner.into_iter().collect::<Vec<_>>(), [owner.clone()]);
+    assert_eq!(index_owner.into_iter().collect::<Vec<_>>(), [owner]);
     // A second run runs nothing.
     let (ok, out) = run_job(pg, &valid(&plan));
     assert!(ok && !out.contains("running "), "{out}");

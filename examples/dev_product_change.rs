@@ -101,7 +101,14 @@ fn corrected(plan: PlanBuilder) -> PlanBuilder {
         })
         // The admin owns the database and runs the migrations; the
         // application role owns nothing.
-        .database_mut(DB, |d| d.owner(ADMIN).estimated_size(1.gib()).schema_mut(SCHEMA, |s| s.owner(ADMIN)))
+        .database_mut(DB, |d| {
+            d.owner(ADMIN)
+                .estimated_size(1.gib())
+                .schema_mut(SCHEMA, |s| s.owner(ADMIN))
+                // The application schema (tables, indexes, a trigger
+                // function, initial rows, a monitoring view).
+                .migrations_directory("migrations/product_change_db")
+        })
         .role_mut(ADMIN, |r| {
             r.owner()
                 .password(secret::generated())
@@ -129,12 +136,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = seed.validate().err().ok_or("the plan as written must not pass")?;
     println!("== {} as written\n{report}", seed.service);
 
-    let plan = corrected(seed.edit()).validate()?;
+    // The migration scripts are read from beside the plan file, as
+    // `pgplan` reads them.
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/plans");
+    let mut plan = corrected(seed.edit()).build()?;
+    plan.read_migrations(&beside)?;
+    let plan = plan.validate()?;
     println!("\n== corrected\n{}", plan.report());
-    plan.ensure_same(&Plan::from_yaml(CORRECTED)?)?;
+    let mut written = Plan::from_yaml(CORRECTED)?;
+    written.read_migrations(&beside)?;
+    plan.ensure_same(&written)?;
 
     let options = pgplan::k8s::RenderOptions {
         init_script: Some(pgplan::sql::init_script_for_job(&plan)?),
+        migrations: pgplan::sql::migration_runner_for_job(&plan),
         ..Default::default()
     };
     for (name, text) in pgplan::k8s::render_files(&plan, &options)? {

@@ -213,6 +213,7 @@ fn check(name: &str, text: &str) -> Result<(), String> {
     if matches!(valid.platform, pgplan::Platform::Kubernetes(_)) {
         let opts = pgplan::k8s::RenderOptions {
             init_script: pgplan::sql::init_script_for_job(&valid).ok(),
+            migrations: pgplan::sql::migration_runner_for_job(&valid),
             ..Default::default()
         };
         match pgplan::k8s::render_files(&valid, &opts) {

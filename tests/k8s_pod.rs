@@ -12,7 +12,10 @@
 //! 3. the schema-init Job succeeds twice; every role logs in with its
 //!    Secret's password, and the SQL backend's diff finds nothing to change
 //!    (roles, memberships, databases, schemas, privileges, default
-//!    privileges: exactly the plan's);
+//!    privileges: exactly the plan's; no pending migration: the history the
+//!    Job's runner wrote is the one apply reads); the migrations' tables are
+//!    the owner's, the application role writes them, the read-only role only
+//!    reads them, and a changed applied script fails the Job, naming it;
 //! 4. the exporter sidecar (Debian's prometheus-postgres-exporter) serves
 //!    every metric the PrometheusRule reads from it;
 //! 5. the backup CronJob's dump restores into a fresh server with the same
@@ -26,6 +29,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use pgplan::model::migrations::MigrationScript;
 use pgplan::{SecretSource, ValidPlan};
 use serde_json::Value;
 
@@ -233,6 +237,7 @@ fn pod_emulation(file: &str) {
         .as_str()
         .unwrap()
         .to_owned();
+    let mut job_logs = Vec::new();
     for run in 0..2 {
         let job_pod = cluster.pod("Job", &job, run);
         let out = cluster.run(&job_pod, "schema-init", &[]);
@@ -242,6 +247,7 @@ fn pod_emulation(file: &str) {
             text(&out)
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("schema-init: done"));
+        job_logs.push(text(&out));
     }
     let passwords = role_passwords(&cluster, &plan);
     for role in plan
@@ -294,9 +300,12 @@ fn pod_emulation(file: &str) {
         ))
         .unwrap();
     assert!(
-        changes.is_empty(),
-        "the server differs from the plan after the Job:\n{changes}"
+        changes.is_empty() && changes.changes.is_empty(),
+        "the server differs from the plan after the Job (a pending migration here means the Job's history is not the one apply reads):\n{changes}"
     );
+    if pgplan::sql::migration_runner_for_job(&plan).is_some() {
+        migrations_ran(&cluster, &plan, &server, &job, &job_logs);
+    }
 
     // Rows to back up, written by the database owner.
     let (db, owner, schema) = data_home(&plan);
@@ -343,6 +352,135 @@ fn pod_emulation(file: &str) {
         "a backup of a stopped server: {}",
         text(&out)
     );
+}
+
+/// The Job ran the plan's migrations as the migration role: its tables are
+/// that role's, so the plan's default privileges reached them; the history
+/// is apply's (the diff above found no pending migration); the second run
+/// ran nothing; a changed applied script fails the Job, naming the file.
+fn migrations_ran(
+    cluster: &Cluster,
+    plan: &ValidPlan,
+    server: &Server,
+    job: &str,
+    job_logs: &[String],
+) {
+    let superuser = superuser_password(cluster);
+    let passwords = role_passwords(cluster, plan);
+    let role_of = |purpose: pgplan::RolePurpose| {
+        plan.roles
+            .iter()
+            .find(|r| r.purpose == purpose && r.login)
+            .map(|r| r.name.to_string())
+            .unwrap_or_else(|| panic!("the plan has no {purpose:?} login"))
+    };
+    let (app, reader) = (
+        role_of(pgplan::RolePurpose::Application),
+        role_of(pgplan::RolePurpose::ReadOnly),
+    );
+    for db in plan.databases.iter().filter(|d| d.migrations.is_some()) {
+        let name = db.name.as_str();
+        let scripts = &db.migrations.as_ref().unwrap().scripts;
+        let owner = db.migration_role().to_string();
+        for script in scripts {
+            assert!(
+                job_logs[0].contains(&format!("running {name} {}", script.file)),
+                "the first run runs {}: {}",
+                script.file,
+                job_logs[0]
+            );
+            assert!(
+                job_logs[1].contains(&format!("{name} {} is applied already", script.file)),
+                "the second run skips {}: {}",
+                script.file,
+                job_logs[1]
+            );
+        }
+        let history = sql(
+            server,
+            "postgres",
+            &superuser,
+            name,
+            "SELECT string_agg(script || ' as ' || run_as, ', ' ORDER BY version) FROM pgplan.schema_history",
+        )
+        .unwrap();
+        let mut files: Vec<&str> = scripts.iter().map(|s| s.file.as_str()).collect();
+        files.sort_by_key(|f| MigrationScript::new(*f, "").version());
+        let expected: Vec<String> = files.iter().map(|f| format!("{f} as {owner}")).collect();
+        assert_eq!(history, expected.join(", "), "the history of {name}");
+        let tables = sql(
+            server,
+            "postgres",
+            &superuser,
+            name,
+            "SELECT string_agg(format('%I.%I %s', schemaname, tablename, tableowner), ', ' ORDER BY 1) \
+             FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema', 'pgplan')",
+        )
+        .unwrap();
+        assert!(
+            !tables.is_empty(),
+            "the migrations of {name} created no table"
+        );
+        let mut first = None;
+        for t in tables.split(", ") {
+            let (table, table_owner) = t.rsplit_once(' ').unwrap();
+            assert_eq!(table_owner, owner, "{table} is owned by the migration role");
+            first.get_or_insert(table.to_owned());
+        }
+        // The application role writes, the read-only role only reads.
+        let table = first.unwrap();
+        let select = format!("SELECT count(*) FROM {table}");
+        let write = format!(
+            "UPDATE {table} SET {0} = {0}",
+            first_column(server, &superuser, name, &table)
+        );
+        sql(server, &app, &passwords[&app], name, &select).unwrap();
+        sql(server, &app, &passwords[&app], name, &write)
+            .unwrap_or_else(|e| panic!("{app} cannot write {table}: {e}"));
+        sql(server, &reader, &passwords[&reader], name, &select)
+            .unwrap_or_else(|e| panic!("{reader} cannot read {table}: {e}"));
+        let denied = sql(server, &reader, &passwords[&reader], name, &write)
+            .expect_err("the read-only role must not write");
+        assert!(denied.contains("permission denied"), "{denied}");
+
+        // A changed applied script: the next Job (its ConfigMap rendered
+        // from the changed plan) stops before running anything, naming it.
+        let mut changed: pgplan::Plan = (**plan).clone();
+        let d = changed
+            .databases
+            .iter_mut()
+            .find(|d| d.name == db.name)
+            .unwrap();
+        let script = &mut d.migrations.as_mut().unwrap().scripts[0];
+        script.sql.push_str("\n-- edited after it was applied\n");
+        let file = script.file.clone();
+        let runner = pgplan::sql::migration_runner_for_job(&valid(&changed)).unwrap();
+        let job_pod = cluster.pod("Job", job, 7);
+        let dir = job_pod.volume("sql");
+        std::fs::write(dir.join("migrate.psql"), &runner.runner).unwrap();
+        for (key, text) in &runner.files {
+            std::fs::write(dir.join(key), text).unwrap();
+        }
+        let out = cluster.run(&job_pod, "schema-init", &[]);
+        assert!(!out.status.success(), "a changed script must fail the Job");
+        let log = text(&out);
+        assert!(
+            log.contains(&format!("{file} changed after it was applied")),
+            "the Job names the changed file: {log}"
+        );
+    }
+}
+
+/// A column of `table`, for a write that changes nothing.
+fn first_column(server: &Server, superuser: &str, db: &str, table: &str) -> String {
+    sql(
+        server,
+        "postgres",
+        superuser,
+        db,
+        &format!("SELECT quote_ident(attname) FROM pg_catalog.pg_attribute WHERE attrelid = '{table}'::regclass AND attnum > 0 AND NOT attisdropped AND attidentity = '' ORDER BY attnum LIMIT 1"),
+    )
+    .unwrap()
 }
 
 fn exporter_serves_what_the_rules_read(cluster: &Cluster, pod: &Pod) {
@@ -594,6 +732,13 @@ fn plan_dump_count(plan: &ValidPlan) -> usize {
 
 #[test]
 fn dev_product_change_runs_as_a_kubelet_would() {
+    // Its migrations (examples/plans/migrations) run in the Job.
+    assert!(
+        example("dev-product-change.yaml").databases[0]
+            .migrations
+            .as_ref()
+            .is_some_and(|m| m.scripts.len() >= 2)
+    );
     pod_emulation("dev-product-change.yaml");
 }
 

@@ -16,7 +16,11 @@ const INVALID_VALUE: &str = "PGP000";
 
 fn read(path: &Path) -> Plan {
     let text = std::fs::read_to_string(path).unwrap();
-    Plan::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let mut plan = Plan::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // As the cli reads a plan file: its migrations from beside it.
+    plan.read_migrations(path.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    plan
 }
 
 /// Every finding of the plan in a file, pointing at the lines it is about.

@@ -35,7 +35,10 @@ pub fn example_plans() -> Vec<(String, Plan)> {
     paths
         .into_iter()
         .map(|p| {
-            let plan = Plan::from_yaml(&std::fs::read_to_string(&p).unwrap())
+            let mut plan = Plan::from_yaml(&std::fs::read_to_string(&p).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            // As the cli reads a plan file: migrations beside it.
+            plan.read_migrations(&dir)
                 .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p.file_name().unwrap().to_string_lossy().into_owned(), plan)
         })
@@ -67,6 +70,7 @@ pub fn render_sql(plan: &ValidPlan) -> BTreeMap<String, String> {
 pub fn render_k8s(plan: &ValidPlan) -> BTreeMap<String, String> {
     let options = pgplan::k8s::RenderOptions {
         init_script: Some(pgplan::sql::init_script_for_job(plan).unwrap()),
+        migrations: pgplan::sql::migration_runner_for_job(plan),
         ..Default::default()
     };
     pgplan::k8s::render_files(plan, &options).unwrap()

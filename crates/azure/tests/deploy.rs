@@ -391,3 +391,45 @@ fn a_failing_psql_stops_the_script() {
         Some("event-marketing-prod-pg.postgres.database.azure.com")
     );
 }
+
+#[test]
+fn with_migrations_the_last_message_says_how_to_run_them() {
+    let mut plan = read_plan(&workspace().join("examples/plans/prod-bill-inquiry.yaml"));
+    let without = plan.validate().unwrap();
+    let db = &mut plan.databases[0];
+    db.migrations = Some(pgplan_core::model::migrations::Migrations {
+        scripts: vec![pgplan_core::model::migrations::MigrationScript::new(
+            "V1__init.sql",
+            "CREATE TABLE bill (id bigint PRIMARY KEY);\n",
+        )],
+        ..Default::default()
+    });
+    let (database, owner) = (db.name.to_string(), db.migration_role().to_string());
+    let valid = plan.validate().unwrap();
+    let admin = valid
+        .platform
+        .azure()
+        .unwrap()
+        .administrator_login
+        .to_string();
+    let ops = render_operations(&valid).unwrap();
+    let fake = Fake::new("deploy-migrations", &world(&valid, &ops));
+    let out = fake.run(&render(&valid)["deploy.sh"]);
+    assert!(out.status.success(), "{}", output_text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("pgplan apply --target sql")
+            && last.contains(&format!("{database} as {owner}"))
+            && last.contains(&format!("GRANT \"{owner}\" TO \"{admin}\";")),
+        "{last}"
+    );
+    // Standard output still ends with the server's name.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.trim_end().ends_with(".postgres.database.azure.com"),
+        "{stdout}"
+    );
+    // Without migrations, no such message.
+    assert!(!render(&without)["deploy.sh"].contains("pgplan apply --target sql"));
+}

@@ -215,6 +215,32 @@ fn target_all_renders_what_applies_to_each_platform() {
     assert!(!scratch.path("out/prod-bill-inquiry/k8s").exists());
     assert!(!scratch.path("out/ha-cluster/k8s").exists());
     assert!(!scratch.path("out/dev-product-change/ha").exists());
+    // A fleet's Kubernetes render is a single render's: the schema-init Job
+    // also runs the plan's migrations (examples/plans/migrations/).
+    let single = Scratch::new("all-single");
+    let out = pgplan(&[
+        "render",
+        "examples/plans/dev-product-change.yaml",
+        "--target",
+        "k8s",
+        "--out",
+        &single.str("out"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fleet =
+        std::fs::read_to_string(scratch.path("out/dev-product-change/k8s/manifests.yaml")).unwrap();
+    let alone = std::fs::read_to_string(single.path("out/manifests.yaml")).unwrap();
+    assert!(
+        fleet.contains("V1__init.sql"),
+        "the fleet's Job lacks the migrations"
+    );
+    let without_namespace = |yaml: &str| {
+        documents(yaml)
+            .into_iter()
+            .filter(|d| d["kind"] != "Namespace")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_namespace(&fleet), without_namespace(&alone));
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! runs), the type of that hand-over lives here and the producer offers a
 //! function that returns it.
 
+use std::collections::BTreeMap;
+
 use crate::model::names::RoleName;
 
 /// The SQL a deployment job runs with `psql --file` (ordered, idempotent,
@@ -16,6 +18,30 @@ pub struct InitScript {
     /// Roles that log in with a password the job sets after the script, in
     /// name order.
     pub passwords_to_set: Vec<RoleName>,
+}
+
+/// What runs a plan's migration scripts where `pgplan apply` does not (the
+/// Kubernetes schema Job): a psql script and the scripts it includes.
+///
+/// The SQL backend writes it, so its history table and rows are the ones
+/// `pgplan apply --target sql` reads and writes. A job runs
+/// [`runner`](Self::runner) with `psql --no-psqlrc --set=ON_ERROR_STOP=1
+/// --file` after the [`InitScript`], connected as a role that may `SET ROLE`
+/// to each migration role (the superuser), from a directory that holds
+/// [`files`](Self::files) beside it (the runner includes them with `\ir`).
+/// It checks every database's history before running anything (a changed
+/// applied script stops it, naming the file), then runs each pending script
+/// as its migration role: in one transaction with its history row, or, when
+/// marked `-- pgplan:no-transaction`, statement by statement. psql reads
+/// the scripts (`\ir`), as it would by hand: a line that starts with `\` is
+/// a psql command, and `:name` of a variable psql has is replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationRunner {
+    /// The psql script.
+    pub runner: String,
+    /// The migration scripts by file name (`<database>.<script file>`), as
+    /// the runner includes them.
+    pub files: BTreeMap<String, String>,
 }
 
 /// The SQL that turns a plan's Entra-identity roles into Microsoft Entra

@@ -16,9 +16,11 @@ fn root() -> PathBuf {
 fn example(name: &str) -> ValidPlan {
     let path = root().join("examples/plans").join(format!("{name}.yaml"));
     let text = std::fs::read_to_string(&path).unwrap();
-    Plan::from_yaml(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .validate()
+    let mut plan = Plan::from_yaml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // As the cli reads a plan file: its migrations from beside it.
+    plan.read_migrations(path.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    plan.validate()
         .unwrap_or_else(|r| panic!("{}: {r}", path.display()))
 }
 

@@ -134,7 +134,7 @@ mod render;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use pgplan_core::seams::InitScript;
+use pgplan_core::seams::{InitScript, MigrationRunner};
 use pgplan_core::{DnsSubdomain, LabelKey, LabelValue, Labels, ValidPlan};
 
 #[cfg(feature = "apply")]
@@ -179,6 +179,13 @@ pub struct RenderOptions {
     /// the SQL backend's `pgplan_sql::init_script_for_job`. Without it no Job
     /// is rendered (unless read replicas need pgplan's replication login).
     pub init_script: Option<InitScript>,
+    /// The plan's migration scripts and their psql runner, which the
+    /// schema-init Job runs after the init script and the passwords, as the
+    /// superuser (each script `SET ROLE`s to its migration role): the SQL
+    /// backend's `pgplan_sql::migration_runner_for_job`, so the history the
+    /// Job writes is the one `pgplan apply --target sql` reads. Rendered
+    /// into the init script's ConfigMap.
+    pub migrations: Option<MigrationRunner>,
     /// Password values for the Secrets pgplan renders, by Secret name (see
     /// [`password_slots`]). Secrets without a value are rendered with their
     /// `username` only, for `apply` or a secret generator to complete.

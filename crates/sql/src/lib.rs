@@ -143,6 +143,7 @@ pub use desired::DesiredState;
 pub use diff::{Change, ChangeSet, Scope};
 pub use entra::entra_principal_script;
 pub use error::Error;
+pub use migrations::migration_runner_for_job;
 pub use script::{
     RenderOptions, init_script_for_job, render_files, render_files_with, render_script,
 };

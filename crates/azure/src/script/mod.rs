@@ -578,7 +578,41 @@ pub(crate) fn script_for(
             .opt("--output", "tsv"),
     );
     w.line(&show.render());
+    migrations_note(&mut w, plan, az.administrator_login.as_str());
     Ok(w.out)
+}
+
+/// The plan's migration scripts are not this script's: `pgplan apply
+/// --target sql` runs them against the server, as each database's
+/// migration role, which the administrator must be able to `SET ROLE` to.
+/// Said last, on standard error (standard output ends with the server's
+/// name).
+fn migrations_note(w: &mut Script<'_>, plan: &ValidPlan, admin: &str) {
+    let with: Vec<_> = plan
+        .databases
+        .iter()
+        .filter(|d| d.migrations.as_ref().is_some_and(|m| !m.scripts.is_empty()))
+        .collect();
+    if with.is_empty() {
+        return;
+    }
+    let runs_as = with
+        .iter()
+        .map(|d| format!("{} as {}", d.name, d.migration_role()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut grants: Vec<String> = with
+        .iter()
+        .map(|d| format!("GRANT \"{}\" TO \"{admin}\";", d.migration_role()))
+        .collect();
+    grants.dedup();
+    w.heading("Application schema: pgplan apply --target sql");
+    w.note("deploy.sh does not run the plan's migrations; `pgplan apply --target sql` does, with the history table the Kubernetes Job and every later apply read.");
+    let text = format!(
+        "deploy.sh: done. The plan's migrations ({runs_as}) are not run by this script: run `pgplan apply --target sql PLAN --dsn 'postgresql://{admin}@<the server name above>/postgres?sslmode=verify-full' --yes`. It creates the roles first; before it runs the migrations the administrator must be able to SET ROLE to their role: {} (apply stops with this GRANT if it is missing).",
+        grants.join(" ")
+    );
+    w.line(&format!("{} >&2", say(&text)));
 }
 
 /// The Azure CLI's spelling of an ISO 8601 window (`PT5M` → `5m`).

@@ -208,11 +208,7 @@ fn apply_k8s(
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
 ) -> Result<(), String> {
-    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
-    let render = pgplan_k8s::RenderOptions {
-        init_script: Some(init_script),
-        ..Default::default()
-    };
+    let render = super::render::k8s_options(plan)?;
     if !args.yes && !args.dry_run {
         let objects = pgplan_k8s::render_objects(plan, &render).map_err(|e| e.to_string())?;
         crate::out::line(&format!(

@@ -39,15 +39,9 @@ pub fn rendered(plan: &ValidPlan) -> Vec<Rendered> {
     });
     match &plan.platform {
         Platform::Kubernetes(_) => {
-            let items = pgplan_sql::init_script_for_job(plan)
+            let items = super::render::k8s_options(plan)
                 .ok()
-                .and_then(|init_script| {
-                    let opts = pgplan_k8s::RenderOptions {
-                        init_script: Some(init_script),
-                        ..Default::default()
-                    };
-                    pgplan_k8s::render_objects(plan, &opts).ok()
-                })
+                .and_then(|opts| pgplan_k8s::render_objects(plan, &opts).ok())
                 .unwrap_or_default()
                 .iter()
                 .map(|o| match o.namespace() {

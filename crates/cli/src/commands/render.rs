@@ -25,17 +25,28 @@ use crate::write_out::{MANIFEST, WriteError, Written, write_files};
 /// Where the Namespaces plans share are written in a fleet's output.
 pub const SHARED_NAMESPACES: &str = "00-namespaces.yaml";
 
+/// The Kubernetes render options of a plan: the SQL backend's init script
+/// and migration runner for the schema-init Job. Every command that renders
+/// Kubernetes objects takes them from here, so none can leave one out.
+///
+/// # Errors
+///
+/// The SQL backend's, as text.
+pub fn k8s_options(plan: &ValidPlan) -> Result<pgplan_k8s::RenderOptions, String> {
+    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
+    Ok(pgplan_k8s::RenderOptions {
+        init_script: Some(init_script),
+        migrations: pgplan_sql::migration_runner_for_job(plan),
+        ..Default::default()
+    })
+}
+
 /// Renders a target's files (pure; no IO).
 pub fn render_target(plan: &ValidPlan, target: Target) -> Result<BTreeMap<String, String>, String> {
     match target {
         Target::Sql => pgplan_sql::render_files(plan).map_err(|e| e.to_string()),
         Target::K8s => {
-            let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
-            let opts = pgplan_k8s::RenderOptions {
-                init_script: Some(init_script),
-                ..Default::default()
-            };
-            pgplan_k8s::render_files(plan, &opts).map_err(|e| e.to_string())
+            pgplan_k8s::render_files(plan, &k8s_options(plan)?).map_err(|e| e.to_string())
         }
         Target::Azure => {
             // The Entra principals' SQL comes from the SQL backend; deploy.sh
@@ -69,12 +80,7 @@ pub fn targets_for(plan: &ValidPlan) -> Vec<Target> {
 fn k8s_without_namespace(
     plan: &ValidPlan,
 ) -> Result<(BTreeMap<String, String>, Option<Namespace>), String> {
-    let init_script = pgplan_sql::init_script_for_job(plan).map_err(|e| e.to_string())?;
-    let opts = pgplan_k8s::RenderOptions {
-        init_script: Some(init_script),
-        ..Default::default()
-    };
-    pgplan_k8s::render_files_without_namespace(plan, &opts).map_err(|e| e.to_string())
+    pgplan_k8s::render_files_without_namespace(plan, &k8s_options(plan)?).map_err(|e| e.to_string())
 }
 
 /// What rendering one plan did.

@@ -233,11 +233,22 @@ pub(super) fn installation(s: &mut Sections, f: &Facts<'_>, opts: &DocOptions) {
                 .find_map(|i| i.strip_prefix("Job ").and_then(|j| j.split('/').nth(1)))
                 .map(|j| format!("job/{}", sh_word(j)))
                 .unwrap_or_else(|| format!("job --selector app={}", sh_word(&base)));
+            let migrations = plan
+                .databases
+                .iter()
+                .any(|d| d.migrations.as_ref().is_some_and(|m| !m.scripts.is_empty()));
             steps.push(Step::with_code(
-                text(s.pick(
-                    "The schema-init Job creates the roles, databases and privileges (init.sql):",
-                    "스키마 초기화 Job이 역할, 데이터베이스, 권한을 생성합니다 (init.sql):",
-                )),
+                text(if migrations {
+                    s.pick(
+                        "The schema-init Job creates the roles, databases and privileges (init.sql), then runs the pending migrations as their owner role:",
+                        "스키마 초기화 Job이 역할, 데이터베이스, 권한을 생성하고 (init.sql) 대기 중인 마이그레이션을 소유자 역할로 실행합니다:",
+                    )
+                } else {
+                    s.pick(
+                        "The schema-init Job creates the roles, databases and privileges (init.sql):",
+                        "스키마 초기화 Job이 역할, 데이터베이스, 권한을 생성합니다 (init.sql):",
+                    )
+                }),
                 "bash",
                 format!(
                     "kubectl wait --for=condition=complete {job} --namespace {ns} --timeout 10m"

@@ -211,14 +211,29 @@ fn pg_hba_conf(ctx: &Ctx<'_>) -> String {
     out
 }
 
-/// The ConfigMap with the schema-init SQL; its name carries the SQL's
-/// checksum, so changed SQL gets a new ConfigMap and a new Job.
-pub(crate) fn init_sql(ctx: &Ctx<'_>, name: &str, sql: &str) -> Object {
+/// The ConfigMap with the schema-init SQL and the migration scripts; its
+/// name carries their checksum, so changed SQL gets a new ConfigMap and a
+/// new Job.
+pub(crate) fn init_sql(ctx: &Ctx<'_>, name: &str) -> Object {
+    let mut data = BTreeMap::new();
+    if let Some(init) = &ctx.opts.init_script {
+        data.insert(INIT_SQL.to_owned(), init.sql.clone());
+    }
+    if let Some(m) = &ctx.opts.migrations {
+        data.insert(MIGRATIONS_RUNNER.to_owned(), m.runner.clone());
+        data.extend(m.files.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
     Object::ConfigMap(ConfigMap {
         metadata: ctx
             .labels
             .meta(name, ctx.labels.with_component(COMPONENT_SCHEMA_INIT)),
-        data: Some(BTreeMap::from([("init.sql".to_owned(), sql.to_owned())])),
+        data: Some(data),
         ..ConfigMap::default()
     })
 }
+
+/// The init script's key in the schema-init ConfigMap.
+pub(crate) const INIT_SQL: &str = "init.sql";
+/// The migration runner's key (the migration scripts are beside it, as
+/// `<database>.<file>.sql`, so no key of theirs is this one).
+pub(crate) const MIGRATIONS_RUNNER: &str = "migrate.psql";

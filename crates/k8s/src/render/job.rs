@@ -1,8 +1,10 @@
 //! The schema-init Job: waits for the server, runs the SQL backend's init
 //! script ([`InitScript`](pgplan_core::seams::InitScript)) with
 //! `psql --no-psqlrc --file`, then sets the password of each role the script
-//! lists from the role's Secret. Any failure fails the Job (seed 000's
-//! reported success whatever psql did).
+//! lists from the role's Secret, then runs the plan's migrations with the
+//! SQL backend's runner ([`MigrationRunner`](pgplan_core::seams::MigrationRunner)).
+//! Any failure fails the Job (seed 000's reported success whatever psql
+//! did).
 
 use std::fmt::Write as _;
 
@@ -18,6 +20,7 @@ use crate::labels::COMPONENT_SCHEMA_INIT;
 use crate::object::Object;
 use crate::quote;
 use crate::render::checkov_skips;
+use crate::render::config_map::{INIT_SQL, MIGRATIONS_RUNNER};
 use crate::render::pod::{
     container_security_context, empty_dir, env, helper_resources, mount, password_volume,
     pod_security_context, pull_policy,
@@ -38,7 +41,12 @@ pub(crate) fn default_replication_user<'a>(ctx: &'a Ctx<'_>) -> Option<&'a str> 
 /// True when there is a Job to run: init SQL to apply, or a replication
 /// login to create.
 pub(crate) fn needed(ctx: &Ctx<'_>) -> bool {
-    ctx.opts.init_script.is_some() || default_replication_user(ctx).is_some()
+    has_sql(ctx) || default_replication_user(ctx).is_some()
+}
+
+/// True when the Job mounts a ConfigMap: an init script or migrations.
+pub(crate) fn has_sql(ctx: &Ctx<'_>) -> bool {
+    ctx.opts.init_script.is_some() || ctx.opts.migrations.is_some()
 }
 
 /// The Job's shell script. Paths and the server come from environment
@@ -115,6 +123,17 @@ set_password {user} "$PGPLAN_SECRETS_DIR/replication/password"
             );
         }
     }
+    if ctx.opts.migrations.is_some() {
+        s.push_str(
+            r#"
+# The plan's migrations, after the roles and their grants: the runner checks
+# every database's history (a changed applied script stops it, naming the
+# file), then runs each pending script as its migration role (SET ROLE).
+echo "schema-init: migrations ($PGPLAN_MIGRATIONS_FILE)"
+psql --no-psqlrc --quiet --set=ON_ERROR_STOP=1 --file="$PGPLAN_MIGRATIONS_FILE"
+"#,
+        );
+    }
     s.push_str("\necho \"schema-init: done\"\n");
     s
 }
@@ -161,24 +180,31 @@ pub(crate) fn render(
             true,
         ));
     }
+    let mut environment = vec![
+        env("PGHOST", ctx.host()),
+        env("PGPORT", SERVICE_PORT.to_string()),
+        env("PGUSER", SUPERUSER),
+        env("PGDATABASE", "postgres"),
+        env("PGSSLMODE", ctx.client_sslmode()),
+        env("PGCONNECT_TIMEOUT", "10"),
+        env("PGAPPNAME", "pgplan-schema-init"),
+        env("HOME", "/tmp"),
+        env("PGPLAN_SECRETS_DIR", secrets),
+        env("PGPLAN_SQL_FILE", format!("{SQL_DIR}/{INIT_SQL}")),
+        env("PGPLAN_WAIT_SECONDS", WAIT_SECONDS.to_string()),
+    ];
+    if ctx.opts.migrations.is_some() {
+        environment.push(env(
+            "PGPLAN_MIGRATIONS_FILE",
+            format!("{SQL_DIR}/{MIGRATIONS_RUNNER}"),
+        ));
+    }
     let container = Container {
         name: "schema-init".into(),
         image: Some(image.to_string()),
         image_pull_policy: Some(pull_policy(image)),
         command: Some(vec!["/bin/bash".into(), "-c".into(), script]),
-        env: Some(vec![
-            env("PGHOST", ctx.host()),
-            env("PGPORT", SERVICE_PORT.to_string()),
-            env("PGUSER", SUPERUSER),
-            env("PGDATABASE", "postgres"),
-            env("PGSSLMODE", ctx.client_sslmode()),
-            env("PGCONNECT_TIMEOUT", "10"),
-            env("PGAPPNAME", "pgplan-schema-init"),
-            env("HOME", "/tmp"),
-            env("PGPLAN_SECRETS_DIR", secrets),
-            env("PGPLAN_SQL_FILE", format!("{SQL_DIR}/init.sql")),
-            env("PGPLAN_WAIT_SECONDS", WAIT_SECONDS.to_string()),
-        ]),
+        env: Some(environment),
         resources: Some(helper_resources(100, 500, 128, 256)),
         security_context: Some(container_security_context(uid)),
         volume_mounts: Some(mounts),

@@ -100,11 +100,16 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
     let init = if job::needed(ctx) {
         let script = job::script(ctx);
         let sql = ctx.opts.init_script.as_ref().map_or("", |s| s.sql.as_str());
-        let name = ctx
-            .names
-            .init_job(&checksum(&[script.as_bytes(), sql.as_bytes()]));
-        if let Some(init) = &ctx.opts.init_script {
-            out.push(config_map::init_sql(ctx, &name, &init.sql));
+        let mut parts = vec![script.as_bytes(), sql.as_bytes()];
+        if let Some(m) = &ctx.opts.migrations {
+            parts.push(m.runner.as_bytes());
+            for (key, text) in &m.files {
+                parts.extend([key.as_bytes(), text.as_bytes()]);
+            }
+        }
+        let name = ctx.names.init_job(&checksum(&parts));
+        if job::has_sql(ctx) {
+            out.push(config_map::init_sql(ctx, &name));
         }
         Some((name, script))
     } else {
@@ -128,7 +133,7 @@ pub(crate) fn render(ctx: &Ctx<'_>) -> Vec<Object> {
         out.push(rule);
     }
     if let Some((name, script)) = init {
-        let sql_config_map = ctx.opts.init_script.as_ref().map(|_| name.as_str());
+        let sql_config_map = job::has_sql(ctx).then_some(name.as_str());
         out.push(job::render(ctx, &name, script, sql_config_map));
     }
     out.extend(cron_job::render(ctx));

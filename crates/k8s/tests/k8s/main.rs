@@ -7,6 +7,7 @@ mod support;
 mod apply;
 mod bootstrap;
 mod checkov;
+mod migrations;
 mod props;
 mod refusals;
 mod render;

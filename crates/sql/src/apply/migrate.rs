@@ -105,6 +105,7 @@ impl Session {
     /// Runs the pending scripts; returns the statements executed.
     pub(super) async fn run_migrations(
         &mut self,
+        plan: &ValidPlan,
         pending: &[PendingMigration],
     ) -> Result<usize, Error> {
         let mut statements = 0;
@@ -112,14 +113,23 @@ impl Session {
         for m in pending {
             let client = self.client(m.database.as_str()).await?;
             if !prepared.contains(&m.database.as_str()) {
-                client.batch_execute(&history_ddl()).await.map_err(|e| {
-                    fail(
-                        &self.server,
-                        m,
-                        None,
-                        &format!("creating the history table failed: {}", error_text(&e)),
-                    )
-                })?;
+                let readers = plan
+                    .databases
+                    .iter()
+                    .find(|d| d.name == m.database)
+                    .map(|d| migrations::history_readers(plan, d))
+                    .unwrap_or_default();
+                client
+                    .batch_execute(&history_ddl(&readers))
+                    .await
+                    .map_err(|e| {
+                        fail(
+                            &self.server,
+                            m,
+                            None,
+                            &format!("creating the history table failed: {}", error_text(&e)),
+                        )
+                    })?;
                 prepared.push(m.database.as_str());
             }
             statements += run_one(&client, &self.server, m).await?;

@@ -378,7 +378,7 @@ async fn apply_locked(
             settings_check::check_after(&client, &session.server, needs_restart).await?;
     }
     // 6. Migrations, as the owner role (see crate::migrations).
-    report.statements += session.run_migrations(&migrations).await?;
+    report.statements += session.run_migrations(plan, &migrations).await?;
     // A script is listed by name (its text is the application's, in its
     // file): one SQL comment per migration run.
     report.executed.extend(

@@ -409,6 +409,9 @@ fn diff_managed_database(
             .or_else(|| contents.schema(s).map(|x| x.owner.clone()))
     };
     let mut managed_schemas: BTreeSet<String> = contents.schemas.keys().cloned().collect();
+    // The migration history's privileges are the migration runner's (its
+    // readers are the roles that dump the database), not the plan's grants.
+    managed_schemas.remove(crate::migrations::HISTORY_SCHEMA);
     managed_schemas.extend(db.schemas.keys().map(|s| s.to_string()));
     for target in db.privileges.keys() {
         match target {

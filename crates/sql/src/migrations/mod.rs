@@ -1,9 +1,10 @@
 //! A database's migration scripts on a server: which ones are pending, the
-//! history table that records them, and the psql script the Kubernetes
-//! schema Job and the Azure deploy script run.
+//! history table that records them, and the psql runner the Kubernetes
+//! schema Job runs (on Azure, `pgplan apply --target sql` runs them).
 //!
 //! Every database with migrations gets `pgplan.schema_history` (created by
-//! the connected role, readable by nobody else): one row per applied
+//! the connected role, readable only by the roles that dump the database,
+//! [`history_readers`]): one row per applied
 //! version with its file, SHA-256 checksum, whether it ran in a
 //! transaction, the role it ran as, the session user that ran it, when, and
 //! how long it took. Each script runs as the plan's migration role
@@ -18,20 +19,28 @@
 //! An applied script whose text changed, an applied version the plan no
 //! longer has, and a new script older than the newest applied one are
 //! errors before anything runs ([`pending`]).
+//!
+//! Where pgplan itself does not run (the Kubernetes schema Job), psql does:
+//! [`migration_runner_for_job`] writes the runner, with the same table, rows
+//! and checks.
 
 use pgplan_core::model::migrations::MigrationScript;
 use pgplan_core::{Database, DatabaseName, RoleName, ValidPlan};
 
 use crate::render::{ident, literal};
 
+mod job;
+pub use job::migration_runner_for_job;
+
 /// Schema of the history table.
 pub const HISTORY_SCHEMA: &str = "pgplan";
 /// Name of the history table.
 pub const HISTORY_TABLE: &str = "schema_history";
 
-/// The statements that create the history table when it is missing.
-pub fn history_ddl() -> String {
-    format!(
+/// The statements that create the history table when it is missing, and
+/// let `readers` read it.
+pub fn history_ddl(readers: &[&RoleName]) -> String {
+    let mut ddl = format!(
         "CREATE SCHEMA IF NOT EXISTS {s};\n\
          REVOKE ALL ON SCHEMA {s} FROM PUBLIC;\n\
          CREATE TABLE IF NOT EXISTS {s}.{t} (\n\
@@ -47,7 +56,33 @@ pub fn history_ddl() -> String {
          );\n",
         s = ident(HISTORY_SCHEMA),
         t = ident(HISTORY_TABLE),
-    )
+    );
+    for r in readers {
+        ddl.push_str(&format!(
+            "GRANT USAGE ON SCHEMA {s} TO {r};\nGRANT SELECT ON {s}.{t} TO {r};\n",
+            s = ident(HISTORY_SCHEMA),
+            t = ident(HISTORY_TABLE),
+            r = ident(r.as_str()),
+        ));
+    }
+    ddl
+}
+
+/// The roles the plan's logical backups dump `db` with: they must read the
+/// history (`pg_dump` locks every table it dumps, and stops at one it may
+/// not read), and a dump with it restores a database that knows which
+/// scripts it has, instead of one that runs them again.
+pub fn history_readers<'a>(plan: &'a ValidPlan, db: &Database) -> Vec<&'a RoleName> {
+    let mut readers: Vec<&RoleName> = plan
+        .backups
+        .logical
+        .iter()
+        .filter(|b| b.databases.is_empty() || b.databases.contains(&db.name))
+        .filter_map(|b| b.role.as_ref())
+        .collect();
+    readers.sort();
+    readers.dedup();
+    readers
 }
 
 /// The INSERT of one history row; `duration_ms` as SQL (a literal, or an
@@ -192,6 +227,7 @@ pub fn databases_with_migrations(plan: &ValidPlan) -> impl Iterator<Item = &Data
 
 /// How many lines into `text` the 1-based character `position` is (0 on
 /// the first line).
+#[cfg(any(test, feature = "apply"))]
 pub(crate) fn line_of(text: &str, position: usize) -> usize {
     text.chars()
         .take(position.saturating_sub(1))

@@ -8,6 +8,7 @@ mod entra;
 mod escaping;
 mod faults;
 mod import;
+mod migration_runner;
 mod migrations;
 mod names;
 mod parameter_catalog;

@@ -214,7 +214,7 @@ fn up_refuses_a_port_in_use_and_starts_nothing() {
     );
     let run = s.run_dir();
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(
         err.contains(&format!(
@@ -228,7 +228,7 @@ fn up_refuses_a_port_in_use_and_starts_nothing() {
     let taken = TcpListener::bind("127.0.0.100:5000").unwrap();
     let plan = s.plan(&seed_at(100));
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &seed_env());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(
         err.contains("127.0.0.100:5000 (HAProxy write port on 127.0.0.100:5000) is already in use"),
@@ -249,7 +249,7 @@ fn up_names_the_debian_packages_of_missing_programs() {
     env.push(("PATH", "/usr/bin:/bin"));
     env.push(("PGPLAN_HAPROXY", "/nonexistent/haproxy"));
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &env);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(
         err.contains(
@@ -266,7 +266,7 @@ fn up_names_the_debian_packages_of_missing_programs() {
     let empty = empty.display().to_string();
     env.push(("PGPLAN_PG15_BIN", &empty));
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &env);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(
         err.contains("Patroni (PostgreSQL 15 in ") && err.contains("needs pg_ctl, initdb, postgres, pg_controldata, pg_basebackup, pg_isready, pg_rewind, which are not installed: apt-get install postgresql-15"),
@@ -277,7 +277,7 @@ fn up_names_the_debian_packages_of_missing_programs() {
     // do not exist (and whose embedded ones lack Patroni's tools).
     let plan = s.plan(&seed_at(110).replace("\nversion: 15\n", "\nversion: 17\n"));
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &seed_env());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(
         err.contains("apt-get install postgresql-17 (Debian 12 ships postgresql-15"),
@@ -299,7 +299,7 @@ fn up_refuses_a_data_directory_of_another_cluster() {
     ));
     let run = s.run_dir();
     let out = pgplan(&["up", &plan, "--dir", &run, "--quiet"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
     assert!(
         err.contains(

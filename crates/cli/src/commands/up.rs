@@ -90,7 +90,7 @@ pub fn run(file: &Path, dir: Option<PathBuf>, user: Option<String>, quiet: bool)
         Ok(r) => r,
         Err(e) => {
             crate::out::error(&format!("{}: up failed: {e}", file.display()));
-            return super::EXIT_ERRORS;
+            return super::EXIT_TARGET;
         }
     };
     crate::out::line(&report.to_string());
@@ -98,7 +98,7 @@ pub fn run(file: &Path, dir: Option<PathBuf>, user: Option<String>, quiet: bool)
         Ok(rt) => rt,
         Err(e) => {
             crate::out::error(&e.to_string());
-            return super::EXIT_UNREADABLE;
+            return super::EXIT_TARGET;
         }
     };
     let dsn = report.endpoint.dsn("postgres");
@@ -109,7 +109,13 @@ pub fn run(file: &Path, dir: Option<PathBuf>, user: Option<String>, quiet: bool)
     )) {
         Ok(applied) => {
             crate::out::text(&applied.to_string());
-            0
+            // As `apply`: objects pgplan does not manage that are in the way
+            // were left alone and need a decision.
+            if applied.conflicts.is_empty() {
+                0
+            } else {
+                super::EXIT_REFUSED
+            }
         }
         Err(e) => {
             crate::out::error(&format!(
@@ -117,7 +123,7 @@ pub fn run(file: &Path, dir: Option<PathBuf>, user: Option<String>, quiet: bool)
                 file.display(),
                 report.endpoint.addr()
             ));
-            super::EXIT_ERRORS
+            super::EXIT_TARGET
         }
     }
 }
@@ -143,7 +149,7 @@ pub fn status(file: &Path, dir: Option<PathBuf>, output: Output) -> u8 {
         }
         Err(e) => {
             crate::out::error(&format!("{}: {e}", file.display()));
-            super::EXIT_ERRORS
+            super::EXIT_TARGET
         }
     }
 }
@@ -161,7 +167,7 @@ pub fn down(file: &Path, dir: Option<PathBuf>, purge: bool) -> u8 {
         }
         Err(e) => {
             crate::out::error(&format!("{}: down failed: {e}", file.display()));
-            super::EXIT_ERRORS
+            super::EXIT_TARGET
         }
     }
 }

@@ -62,7 +62,7 @@ fn the_base_plan_validates() {
 #[test]
 fn every_kubernetes_rule_has_a_failing_and_a_fixed_example() {
     let rules = kubernetes_rules();
-    assert_eq!(rules.len(), 19, "{rules:?}");
+    assert_eq!(rules.len(), 20, "{rules:?}");
     let ids: Vec<&str> = rules.iter().map(|r| r.id).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
@@ -350,6 +350,44 @@ fn the_default_replication_login_is_reported_only_when_pgplan_creates_it() {
         r.monitoring().login().password(secret::generated())
     }));
     assert!(of(&plan, "PGP112").is_empty());
+}
+
+#[test]
+fn huge_pages_on_is_refused_and_try_warned_on_the_primary_and_the_replicas() {
+    let plan = build(
+        base()
+            .tuning(|t| t.parameter("huge_pages", "on"))
+            .topology(|t| t.replica("read-1", |r| r.parameter("huge_pages", "try"))),
+    );
+    let d = of(&plan, "PGP119");
+    let found: Vec<(String, Severity)> =
+        d.iter().map(|d| (d.path.to_string(), d.severity)).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "topology.replicas[0].parameters.huge_pages".to_owned(),
+                Severity::Warning
+            ),
+            ("tuning.parameters.huge_pages".to_owned(), Severity::Error),
+        ],
+        "{}",
+        plan.report()
+    );
+    assert!(
+        d[1].message.contains("requests no hugepages-2Mi"),
+        "{}",
+        d[1]
+    );
+    // What pgplan derives on Kubernetes is off, and draws nothing.
+    assert!(of(&build(base()), "PGP119").is_empty());
+    assert!(
+        of(
+            &build(base().tuning(|t| t.parameter("huge_pages", "off"))),
+            "PGP119"
+        )
+        .is_empty()
+    );
 }
 
 #[test]

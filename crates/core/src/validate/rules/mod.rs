@@ -50,7 +50,7 @@ pub use ha::{
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
-    KubernetesDataVolume, KubernetesEntraIdentity, KubernetesNonRootUid,
+    KubernetesDataVolume, KubernetesEntraIdentity, KubernetesHugePages, KubernetesNonRootUid,
     KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
     KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
@@ -187,6 +187,7 @@ pub static ALL: &[&dyn Rule] = &[
     &KubernetesBackupDestination,
     &KubernetesBackupDatabases,
     &KubernetesBackupLogin,
+    &KubernetesHugePages,
     // Azure, PGP140–PGP179.
     &AzureVersion,
     &AzureSkuTier,

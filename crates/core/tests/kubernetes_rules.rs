@@ -365,11 +365,11 @@ fn huge_pages_on_is_refused_and_try_warned_on_the_primary_and_the_replicas() {
     assert_eq!(
         found,
         [
+            ("tuning.parameters.huge_pages".to_owned(), Severity::Error),
             (
                 "topology.replicas[0].parameters.huge_pages".to_owned(),
                 Severity::Warning
             ),
-            ("tuning.parameters.huge_pages".to_owned(), Severity::Error),
         ],
         "{}",
         plan.report()

@@ -375,9 +375,9 @@ fn huge_pages_on_is_refused_and_try_warned_on_the_primary_and_the_replicas() {
         plan.report()
     );
     assert!(
-        d[1].message.contains("requests no hugepages-2Mi"),
+        d[0].message.contains("requests no hugepages-2Mi"),
         "{}",
-        d[1]
+        d[0]
     );
     // What pgplan derives on Kubernetes is off, and draws nothing.
     assert!(of(&build(base()), "PGP119").is_empty());

@@ -122,9 +122,29 @@ pub fn expand(args: &[PathBuf]) -> Result<Inputs, String> {
 /// Runs `work` on every item, in parallel on the machine's cores, and
 /// returns the results in input order.
 pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(items.len());
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    parallel_on(cores, items, work)
+}
+
+/// How many plans a fleet's render works on at once: writing a plan waits
+/// for the disk to flush its files, and the file system commits concurrent
+/// flushes together (3,000 files flushed one after another took about 11 s
+/// on a 2-core machine, 32 at a time 0.26 s).
+pub const WRITERS: usize = 32;
+
+/// [`parallel`] for work that mostly waits for the disk: [`WRITERS`] at
+/// once (at least one per core).
+pub fn parallel_io<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    parallel_on(cores.max(WRITERS), items, work)
+}
+
+fn parallel_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(items.len());
     if threads <= 1 {
         return items.iter().map(work).collect();
     }

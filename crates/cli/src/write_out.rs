@@ -148,6 +148,45 @@ fn existing(dir: &Path, rel: &Path, manifest: &BTreeMap<String, String>) -> Exis
     }
 }
 
+/// Creates `dir` (and its parents); true when it did not exist before.
+fn make_dir(dir: &Path) -> Result<bool, WriteError> {
+    let cannot = |e| io(format!("cannot create {}", dir.display()), e);
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if fs::symlink_metadata(dir).map_err(cannot)?.is_dir() {
+                Ok(false)
+            } else {
+                // A file, or a link: let create_dir_all say what is wrong
+                // (it follows a link to a directory, as before).
+                fs::create_dir_all(dir).map_err(cannot)?;
+                Ok(false)
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => {
+                fs::create_dir_all(parent).map_err(cannot)?;
+                make_dir(dir)
+            }
+            _ => Err(cannot(e)),
+        },
+        Err(e) => Err(cannot(e)),
+    }
+}
+
+/// Creates the directories of `rel` below `base` (none for a plain file
+/// name, which is every file but the `all` target's).
+fn make_parent(base: &Path, rel: &Path) -> Result<(), WriteError> {
+    match rel.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => {
+            let parent = base.join(parent);
+            fs::create_dir_all(&parent)
+                .map_err(|e| io(format!("cannot create {}", parent.display()), e))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn mode_of(name: &str) -> u32 {
     if name.ends_with(".sh") { 0o755 } else { 0o644 }
 }
@@ -164,12 +203,21 @@ pub fn write_files(
     files: &BTreeMap<String, String>,
     force: bool,
 ) -> Result<Written, WriteError> {
-    fs::create_dir_all(dir).map_err(|e| io(format!("cannot create {}", dir.display()), e))?;
-    let manifest = read_manifest(dir)?;
+    // A directory made here is empty: nothing in it to check.
+    let fresh = make_dir(dir)?;
+    let manifest = if fresh {
+        BTreeMap::new()
+    } else {
+        read_manifest(dir)?
+    };
     let mut in_the_way = Vec::new();
     let mut planned = Vec::new();
     for name in files.keys() {
         let rel = checked_relative(name)?;
+        if fresh {
+            planned.push((name.clone(), rel));
+            continue;
+        }
         match existing(dir, &rel, &manifest) {
             Existing::Missing | Existing::Ours => {}
             Existing::NotOurs(why @ "its directory is a symbolic link") => {
@@ -193,10 +241,7 @@ pub fn write_files(
         let mut hashes = BTreeMap::new();
         for (name, rel) in &planned {
             let path = staging.join(rel);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)
-                    .map_err(|e| io(format!("cannot create {}", parent.display()), e))?;
-            }
+            make_parent(&staging, rel)?;
             let contents = &files[name];
             let mut f = fs::OpenOptions::new()
                 .write(true)
@@ -204,12 +249,12 @@ pub fn write_files(
                 .mode(mode_of(name))
                 .open(&path)
                 .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
+            // The umask may have taken mode bits away: set them on the open
+            // file (no second path lookup).
             f.write_all(contents.as_bytes())
+                .and_then(|()| f.set_permissions(fs::Permissions::from_mode(mode_of(name))))
                 .and_then(|()| f.sync_all())
                 .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
-            // The umask may have taken bits away.
-            fs::set_permissions(&path, fs::Permissions::from_mode(mode_of(name)))
-                .map_err(|e| io(format!("cannot set the mode of {}", path.display()), e))?;
             hashes.insert(name.clone(), sha256(contents.as_bytes()));
         }
         let manifest = Manifest {
@@ -240,10 +285,7 @@ pub fn write_files(
     let moved = (|| {
         for (name, rel) in &planned {
             let target = dir.join(rel);
-            if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent)
-                    .map_err(|e| io(format!("cannot create {}", parent.display()), e))?;
-            }
+            make_parent(dir, rel)?;
             fs::rename(staging.join(rel), &target)
                 .map_err(|e| io(format!("cannot move {} into place", target.display()), e))?;
             result.written.push(name.clone());

@@ -393,7 +393,7 @@ pub fn run(files: &[PathBuf], target: Target, out: &Path, verbose: bool, force: 
         }
         return done.outcome.code();
     }
-    let rendered = fleet::parallel(&inputs.plans, |p| render_one(p, &out.join(&p.label), ask));
+    let rendered = fleet::parallel_io(&inputs.plans, |p| render_one(p, &out.join(&p.label), ask));
     let mut log = String::new();
     for r in &rendered {
         log.push_str(&r.log);

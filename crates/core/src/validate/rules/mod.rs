@@ -12,6 +12,7 @@ mod durability;
 mod extensions;
 pub mod ha;
 mod kubernetes;
+mod lifecycle;
 mod migrations;
 mod monitoring;
 mod parameters;
@@ -56,6 +57,7 @@ pub use kubernetes::{
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
     KubernetesUniformReplicas,
 };
+pub use lifecycle::EndOfLife;
 pub use migrations::{
     MigrationFileNames, MigrationRunAs, MigrationScriptsPresent, MigrationTransactionControl,
     MigrationUniqueVersions, MigrationVersionGaps,
@@ -87,9 +89,9 @@ pub use secrets::{
     PasswordInParameter, StatementLogging,
 };
 pub use sizing::{
-    AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
+    AzureSkuSizing, ClientEndpoint, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
     PodRangeOrder, PoolSize, PoolerClientLimit, RequestWithinLimit, ResourceAmounts,
-    SharedBuffersSize, VolumeSize,
+    ReplicaConnectionBudget, SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -167,6 +169,9 @@ pub static ALL: &[&dyn Rule] = &[
     // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
     &SlotWalLimit,
     &PoolerClientLimit,
+    &ClientEndpoint,
+    &ReplicaConnectionBudget,
+    &EndOfLife,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

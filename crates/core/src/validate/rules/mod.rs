@@ -65,7 +65,7 @@ pub use migrations::{
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
     DerivedValue, FileLocationParameters, InternalParameter, ParameterValue, PlaceholderParameter,
-    UnknownParameter,
+    PreloadLibrary, TimezoneName, UnknownParameter,
 };
 pub use patroni::{
     EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
@@ -172,6 +172,8 @@ pub static ALL: &[&dyn Rule] = &[
     &ClientEndpoint,
     &ReplicaConnectionBudget,
     &EndOfLife,
+    &TimezoneName,
+    &PreloadLibrary,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

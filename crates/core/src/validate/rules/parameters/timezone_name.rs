@@ -59,7 +59,7 @@ impl Rule for TimezoneName {
             out.error(
                 path,
                 format!(
-                    "{name} = {v} is not a time zone PostgreSQL knows{did_you_mean} The server refuses to start with it"
+                    "{name} = {v} is not a time zone PostgreSQL knows, and the server refuses to start with it{did_you_mean}"
                 ),
                 fix,
             );
@@ -81,7 +81,7 @@ mod tests {
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].path, "tuning.parameters.timezone");
         assert!(
-            d[0].message.contains("timezone = Asia/Seol is not a time zone PostgreSQL knows; did you mean Asia/Seoul?"),
+            d[0].message.contains("timezone = Asia/Seol is not a time zone PostgreSQL knows, and the server refuses to start with it; did you mean Asia/Seoul?"),
             "{}",
             d[0].message
         );

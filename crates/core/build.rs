@@ -106,14 +106,21 @@ fn value_tables(dir: &Path) -> String {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() != 3 {
             if !line.trim().is_empty() {
-                panic!("catalog/libraries.tsv line {}: {} fields, expected 3", n + 1, f.len());
+                panic!(
+                    "catalog/libraries.tsv line {}: {} fields, expected 3",
+                    n + 1,
+                    f.len()
+                );
             }
             continue;
         }
         let source = match f[2] {
             "postgresql" => "LibrarySource::PostgreSql",
             "extension" => "LibrarySource::Extension",
-            other => panic!("catalog/libraries.tsv line {}: unknown source {other}", n + 1),
+            other => panic!(
+                "catalog/libraries.tsv line {}: unknown source {other}",
+                n + 1
+            ),
         };
         libraries.push((
             f[0].to_owned(),

@@ -43,7 +43,11 @@ fn as_of_names_the_day_end_of_life_is_checked_for() {
     let plan = "tests/plans/fail/PGP093-end-of-life.yaml";
     let out = pgplan(&["validate", plan, "--as-of", "2026-03-01"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(!text(&out.stderr).contains("end of life"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("end of life"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = pgplan(&["validate", plan, "--as-of", "2026-06-01"]);
     let err = unwrapped(&text(&out.stderr));
     assert!(

@@ -171,9 +171,25 @@ mod tests {
         let d: CalendarDate = "2026-11-12".parse().unwrap();
         assert_eq!(d.to_string(), "2026-11-12");
         assert_eq!(CalendarDate::from_days_since_epoch(d.days_since_epoch()), d);
-        assert_eq!(CalendarDate::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!("2024-02-29".parse::<CalendarDate>().unwrap().days_since_epoch(), 19_782);
-        for bad in ["2026-02-29", "2026-13-01", "2026-1-1", "26-01-01", "today", ""] {
+        assert_eq!(
+            CalendarDate::from_days_since_epoch(0).to_string(),
+            "1970-01-01"
+        );
+        assert_eq!(
+            "2024-02-29"
+                .parse::<CalendarDate>()
+                .unwrap()
+                .days_since_epoch(),
+            19_782
+        );
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-1",
+            "26-01-01",
+            "today",
+            "",
+        ] {
             assert!(bad.parse::<CalendarDate>().is_err(), "{bad}");
         }
         assert_eq!(d.months_before(6).to_string(), "2026-05-12");

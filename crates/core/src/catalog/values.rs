@@ -43,9 +43,7 @@ impl Library {
     /// (sepgsql, llvmjit) is a build option, not a version's.
     pub fn is_in(&self, major: u16) -> bool {
         match (self.majors.first(), self.majors.last()) {
-            (Some(&first), Some(&last)) => {
-                (first..=last).contains(&major) || self.majors == [15]
-            }
+            (Some(&first), Some(&last)) => (first..=last).contains(&major) || self.majors == [15],
             _ => true,
         }
     }
@@ -83,9 +81,7 @@ pub fn timezone(name: &str) -> Option<&'static str> {
 }
 
 fn cmp_lowercase(a: &str, lower: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|b| b.to_ascii_lowercase())
-        .cmp(lower.bytes())
+    a.bytes().map(|b| b.to_ascii_lowercase()).cmp(lower.bytes())
 }
 
 /// The library, when the catalog has it (file names are case sensitive).
@@ -143,7 +139,10 @@ mod tests {
         assert_eq!(timezone("UTC"), Some("UTC"));
         assert_eq!(timezone("europe/berlin"), Some("Europe/Berlin"));
         assert_eq!(timezone("Mars/Olympus"), None);
-        assert_eq!(suggest_timezone("America/Sao Paulo"), vec!["America/Sao_Paulo"]);
+        assert_eq!(
+            suggest_timezone("America/Sao Paulo"),
+            vec!["America/Sao_Paulo"]
+        );
         assert!(suggest_timezone("Europe/Berln").contains(&"Europe/Berlin"));
     }
 

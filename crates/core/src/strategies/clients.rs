@@ -26,7 +26,9 @@ pub(super) fn any_client(
             count(0..=20),
             option::of(database),
             option::of(role),
-            option::of(select(&[Endpoint::Primary, Endpoint::Replicas, Endpoint::Pooler][..])),
+            option::of(select(
+                &[Endpoint::Primary, Endpoint::Replicas, Endpoint::Pooler][..],
+            )),
         ),
         (
             option::of(duration()),

@@ -133,9 +133,9 @@ pub fn connection_demand(plan: &Plan) -> ConnectionDemand {
                 .map(|c| (c.database.clone(), c.role.clone()))
                 .collect();
             let pairs = pairs.len().max(1) as u64;
-            u64::from(p.instances).saturating_mul(pairs).saturating_mul(
-                u64::from(p.default_pool_size) + u64::from(p.reserve_pool_size),
-            )
+            u64::from(p.instances)
+                .saturating_mul(pairs)
+                .saturating_mul(u64::from(p.default_pool_size) + u64::from(p.reserve_pool_size))
         }
         None => 0,
     };

@@ -86,8 +86,11 @@ pub(super) fn clients(s: &mut Sections, f: &Facts<'_>) {
     let d = f.demand;
     let mut t = Table::new([s.pick("Source", "항목"), s.pick("Connections", "연결 수")]);
     t.row([
-        s.pick("clients on the primary at peak", "Primary 직접 연결 클라이언트 최대")
-            .to_owned(),
+        s.pick(
+            "clients on the primary at peak",
+            "Primary 직접 연결 클라이언트 최대",
+        )
+        .to_owned(),
         d.clients.to_string(),
     ]);
     if d.pooler > 0 {

@@ -1,8 +1,8 @@
 //! `max_connections` from the clients' peak.
 
 use super::Derivation;
-use crate::tuning::{connection_demand, replica_demand};
 use crate::tuning::params::MAX_CONNECTIONS;
+use crate::tuning::{connection_demand, replica_demand};
 
 /// When the plan knows its clients: exactly enough connections for their
 /// peak (a rolling deploy's surge pods included) plus reserved slots and 10 % headroom (at least PostgreSQL's 100).

@@ -89,9 +89,9 @@ pub use secrets::{
     PasswordInParameter, StatementLogging,
 };
 pub use sizing::{
-    AzureSkuSizing, ClientEndpoint, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    PodRangeOrder, PoolSize, PoolerClientLimit, RequestWithinLimit, ResourceAmounts,
-    ReplicaConnectionBudget, SharedBuffersSize, VolumeSize,
+    AzureSkuSizing, ClientEndpoint, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit,
+    MemoryBudget, PodRangeOrder, PoolSize, PoolerClientLimit, ReplicaConnectionBudget,
+    RequestWithinLimit, ResourceAmounts, SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};

@@ -133,7 +133,8 @@ mod tests {
             "PostgreSQL 14 reached its end of life on 2026-11-12, 24 day(s) before 2026-12-06: it gets no more bug or security fixes"
         );
         assert!(
-            d[0].help.starts_with("plan the major upgrade: set version: 18, supported until 2030-11-14"),
+            d[0].help
+                .starts_with("plan the major upgrade: set version: 18, supported until 2030-11-14"),
             "{}",
             d[0].help
         );
@@ -146,7 +147,8 @@ mod tests {
         let d = run_on(&plan, "2027-05-11");
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(
-            d[0].message.contains("reaches its end of life on 2027-11-11, 184 day(s) after 2027-05-11"),
+            d[0].message
+                .contains("reaches its end of life on 2027-11-11, 184 day(s) after 2027-05-11"),
             "{}",
             d[0].message
         );
@@ -166,7 +168,15 @@ mod tests {
         let mut plan = azure_plan_with_clients(200, 5, 5);
         plan.version = MajorVersion::new(14).unwrap();
         let d = run_on(&plan, "2026-12-06");
-        assert!(d[0].message.contains("paid Extended Support"), "{}", d[0].message);
-        assert!(d[0].help.contains("az postgres flexible-server upgrade"), "{}", d[0].help);
+        assert!(
+            d[0].message.contains("paid Extended Support"),
+            "{}",
+            d[0].message
+        );
+        assert!(
+            d[0].help.contains("az postgres flexible-server upgrade"),
+            "{}",
+            d[0].help
+        );
     }
 }

@@ -4,9 +4,9 @@
 //! shared_preload_libraries is PGP168's.
 
 use super::plan_parameters;
-use crate::catalog::values::{library, suggest_library};
 #[cfg(test)]
 use crate::catalog::values::LibrarySource;
+use crate::catalog::values::{library, suggest_library};
 use crate::validate::{Context, Findings, Rule, RuleInfo};
 
 /// PGP095.
@@ -113,14 +113,19 @@ mod tests {
         let mut plan = kubernetes_plan();
         set_parameters(
             &mut plan,
-            &[("shared_preload_libraries", "pg_stat_statement, auto_explain,$libdir/pg_cron")],
+            &[(
+                "shared_preload_libraries",
+                "pg_stat_statement, auto_explain,$libdir/pg_cron",
+            )],
         );
         let d = run(&PreloadLibrary, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].severity, Severity::Error);
         assert_eq!(d[0].path, "tuning.parameters.shared_preload_libraries");
         assert!(
-            d[0].message.contains("lists pg_stat_statement, which is no library") && d[0].message.contains("did you mean pg_stat_statements"),
+            d[0].message
+                .contains("lists pg_stat_statement, which is no library")
+                && d[0].message.contains("did you mean pg_stat_statements"),
             "{}",
             d[0].message
         );
@@ -131,23 +136,41 @@ mod tests {
     fn a_library_of_another_version_is_an_error() {
         let mut plan = kubernetes_plan();
         plan.version = crate::model::plan::MajorVersion::new(17).unwrap();
-        set_parameters(&mut plan, &[("session_preload_libraries", "pg_overexplain")]);
+        set_parameters(
+            &mut plan,
+            &[("session_preload_libraries", "pg_overexplain")],
+        );
         let d = run(&PreloadLibrary, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert!(d[0].message.contains("it arrives in PostgreSQL 18"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("it arrives in PostgreSQL 18"),
+            "{}",
+            d[0].message
+        );
         set_parameters(&mut plan, &[("session_preload_libraries", "adminpack")]);
         let d = run(&PreloadLibrary, &plan);
-        assert!(d[0].message.contains("PostgreSQL 17 removed it (last in 16)"), "{}", d[0].message);
+        assert!(
+            d[0].message
+                .contains("PostgreSQL 17 removed it (last in 16)"),
+            "{}",
+            d[0].message
+        );
     }
 
     #[test]
     fn an_unknown_library_is_a_warning() {
         let mut plan = kubernetes_plan();
-        set_parameters(&mut plan, &[("shared_preload_libraries", "acme_audit_hooks")]);
+        set_parameters(
+            &mut plan,
+            &[("shared_preload_libraries", "acme_audit_hooks")],
+        );
         let d = run(&PreloadLibrary, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].severity, Severity::Warning);
-        set_parameters(&mut plan, &[("shared_preload_libraries", "/opt/lib/acme.so")]);
+        set_parameters(
+            &mut plan,
+            &[("shared_preload_libraries", "/opt/lib/acme.so")],
+        );
         assert!(run(&PreloadLibrary, &plan).is_empty());
     }
 }

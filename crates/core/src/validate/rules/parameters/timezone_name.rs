@@ -75,7 +75,10 @@ mod tests {
     #[test]
     fn an_unknown_zone_is_an_error_with_the_closest_name() {
         let mut plan = kubernetes_plan();
-        set_parameters(&mut plan, &[("timezone", "Asia/Seol"), ("log_timezone", "utc")]);
+        set_parameters(
+            &mut plan,
+            &[("timezone", "Asia/Seol"), ("log_timezone", "utc")],
+        );
         let d = run(&TimezoneName, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].severity, Severity::Error);
@@ -91,7 +94,15 @@ mod tests {
     #[test]
     fn offsets_and_posix_specifications_pass() {
         let mut plan = kubernetes_plan();
-        for value in ["-8", "5.5", "UTC+3", "<+0330>-3:30", "EST5EDT", "Europe/Berlin", "GMT"] {
+        for value in [
+            "-8",
+            "5.5",
+            "UTC+3",
+            "<+0330>-3:30",
+            "EST5EDT",
+            "Europe/Berlin",
+            "GMT",
+        ] {
             set_parameters(&mut plan, &[("timezone", value)]);
             assert!(run(&TimezoneName, &plan).is_empty(), "{value}");
         }

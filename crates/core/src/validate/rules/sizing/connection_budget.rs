@@ -5,8 +5,8 @@
 //! Clients on the read-only endpoint are PGP093's, on the pooler PGP086's.
 
 use crate::Endpoint;
-use crate::tuning::{EndpointLoad, connection_demand};
 use crate::tuning::params::{MAX_CONNECTIONS, SUPERUSER_RESERVED_CONNECTIONS};
+use crate::tuning::{EndpointLoad, connection_demand};
 use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP001.
@@ -177,7 +177,8 @@ mod tests {
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(d.path, "tuning.parameters.max_connections");
         assert!(
-            d.message.contains("clients on the primary need 225 connections"),
+            d.message
+                .contains("clients on the primary need 225 connections"),
             "{}",
             d.message
         );

@@ -52,7 +52,11 @@ impl Rule for ReplicaConnectionBudget {
                 .iter()
                 .find(|(k, _)| k.as_str() == MAX_CONNECTIONS.name())
                 .and_then(|(_, v)| {
-                    match cx.settings.param_spec(MAX_CONNECTIONS)?.parse_value(v.as_str()) {
+                    match cx
+                        .settings
+                        .param_spec(MAX_CONNECTIONS)?
+                        .parse_value(v.as_str())
+                    {
                         Ok(TypedValue::Number(n)) => Some(n as u64),
                         _ => None,
                     }
@@ -172,10 +176,7 @@ mod tests {
         plan.clients[0].max_surge = Some("2".parse().unwrap());
         let d = run(&ReplicaConnectionBudget, &plan);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(
-            d[0].path,
-            "topology.replicas[0].parameters.max_connections"
-        );
+        assert_eq!(d[0].path, "topology.replicas[0].parameters.max_connections");
         assert!(
             d[0].message.contains(
                 ", 30 more while bill-inquiry rolls out (max_surge 2: 2 new pod(s) × pool 15)"

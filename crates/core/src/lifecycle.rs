@@ -13,7 +13,7 @@
 //! assert_eq!(eol.to_string(), "2026-11-12");
 //! let day: CalendarDate = "2026-12-06".parse().unwrap();
 //! assert!(day > eol);
-//! assert_eq!(eol.days_until(day), -24);
+//! assert_eq!(eol.days_until(day), 24);
 //! ```
 
 use std::fmt;

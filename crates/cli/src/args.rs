@@ -11,6 +11,11 @@ use crate::help;
 #[derive(Debug, Parser)]
 #[command(name = "pgplan", version, about, long_about = None, after_help = help::MAIN)]
 pub struct Args {
+    /// Check the plans for this day (YYYY-MM-DD) instead of today: rules
+    /// about dates, such as a version's end of life (PGP093), then report the
+    /// same on every day. Also read from PGPLAN_AS_OF.
+    #[arg(long, global = true, env = "PGPLAN_AS_OF", value_name = "YYYY-MM-DD")]
+    pub as_of: Option<pgplan_core::lifecycle::CalendarDate>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

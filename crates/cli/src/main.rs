@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    commands::set_as_of(args.as_of.unwrap_or_else(commands::today));
     let code = match args.command {
         Command::Validate {
             files,

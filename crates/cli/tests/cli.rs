@@ -13,6 +13,8 @@ fn pgplan(args: &[&str]) -> Output {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // Date rules (end of life) report the same on every day.
+        .env("PGPLAN_AS_OF", "2026-12-06")
         .output()
         .expect("run pgplan")
 }
@@ -34,6 +36,37 @@ fn validate_exits_0_on_a_clean_plan() {
     let out = pgplan(&["validate", "examples/plans/prod-bill-inquiry.yaml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("0 error(s)"));
+}
+
+#[test]
+fn as_of_names_the_day_end_of_life_is_checked_for() {
+    let plan = "tests/plans/fail/PGP093-end-of-life.yaml";
+    let out = pgplan(&["validate", plan, "--as-of", "2026-03-01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("end of life"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = pgplan(&["validate", plan, "--as-of", "2026-06-01"]);
+    let err = unwrapped(&text(&out.stderr));
+    assert!(
+        err.contains("reaches its end of life on 2026-11-12, 164 day(s) after 2026-06-01"),
+        "{err}"
+    );
+    // Without --as-of: PGPLAN_AS_OF (the test sets it; else today).
+    let err = unwrapped(&text(&pgplan(&["validate", plan]).stderr));
+    assert!(
+        err.contains("reached its end of life on 2026-11-12, 24 day(s) before 2026-12-06"),
+        "{err}"
+    );
+    let out = pgplan(&["validate", plan, "--as-of", "2026-13-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("2026-13-01 is not a day of the calendar"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -47,6 +47,7 @@ pub mod build;
 pub mod catalog;
 pub mod escape;
 pub mod kubernetes_facts;
+pub mod lifecycle;
 pub mod locate;
 pub mod model;
 pub mod plan_file;
@@ -71,7 +72,7 @@ pub use model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-pub use model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
+pub use model::clients::{Client, Endpoint, PodRange, PoolMode, Pooler, Surge};
 pub use model::compare::{Difference, Mismatch};
 pub use model::databases::{Database, Extension, Schema};
 pub use model::input::Input;

@@ -194,6 +194,34 @@ impl<'a> Facts<'a> {
         out
     }
 
+    /// Where a client connects, in words: its endpoint and the address the
+    /// plan gives it (`primary: orders.shop.svc.cluster.local:5432`).
+    pub fn client_endpoint(&self, client: &pgplan_core::Client, lang: Lang) -> String {
+        use pgplan_core::Endpoint as To;
+        let to = client.endpoint_in(self.plan.pooler.is_some());
+        let kind = match to {
+            To::Primary => EndpointKind::Write,
+            To::Replicas => EndpointKind::Read,
+            // PgBouncer is deployed apart from the plan's artifacts.
+            To::Pooler => return lang.pick("pooler", "풀러").to_owned(),
+        };
+        let addresses: Vec<String> = self
+            .endpoints()
+            .into_iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.address)
+            .collect();
+        let name = match to {
+            To::Primary => lang.pick("primary", "Primary"),
+            _ => lang.pick("replicas", "Replica"),
+        };
+        if addresses.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name}: {}", addresses.join(", "))
+        }
+    }
+
     /// The host (and port) a client connects to for writes.
     pub fn primary_host(&self) -> (String, u32) {
         let plan = self.plan;

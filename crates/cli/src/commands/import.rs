@@ -61,7 +61,9 @@ pub fn run(dsn: &str, service: &str, environment: Environment, out: Option<&Path
             return super::EXIT_UNREADABLE;
         }
     };
-    let report = imported.plan.report();
+    let report = imported
+        .plan
+        .report_with_options(&super::validate_options());
     for d in report.diagnostics() {
         eprintln!("{} {}: {} ({})", d.id(), d.severity, d.message, d.path);
     }

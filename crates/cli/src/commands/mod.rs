@@ -213,7 +213,7 @@ pub fn load_valid(path: &Path, verbose: bool) -> Result<ValidPlan, u8> {
             return Err(EXIT_UNREADABLE);
         }
     };
-    match plan.validate() {
+    match plan.validate_with_options(&validate_options()) {
         Ok(valid) => {
             crate::out::findings(&crate::report::blocking(
                 valid.report(),
@@ -233,4 +233,26 @@ pub fn load_valid(path: &Path, verbose: bool) -> Result<ValidPlan, u8> {
             Err(EXIT_ERRORS)
         }
     }
+}
+
+/// The day plans are checked for: `--as-of`, `PGPLAN_AS_OF`, else today.
+static AS_OF: std::sync::OnceLock<pgplan_core::lifecycle::CalendarDate> =
+    std::sync::OnceLock::new();
+
+/// Sets the day plans are checked for (once, from the arguments).
+pub fn set_as_of(day: pgplan_core::lifecycle::CalendarDate) {
+    let _ = AS_OF.set(day);
+}
+
+/// Today's date in UTC, from the system clock.
+pub fn today() -> pgplan_core::lifecycle::CalendarDate {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    pgplan_core::lifecycle::CalendarDate::from_days_since_epoch((seconds / 86_400) as i64)
+}
+
+/// What validation takes: the day set by [`set_as_of`] (today when unset).
+pub fn validate_options() -> pgplan_core::validate::ValidateOptions {
+    pgplan_core::validate::ValidateOptions::as_of(*AS_OF.get_or_init(today))
 }

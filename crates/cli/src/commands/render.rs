@@ -175,7 +175,7 @@ fn render_one(input: &PlanInput, dir: &Path, ask: Ask) -> Rendered {
             return done;
         }
     };
-    let plan = match plan.validate() {
+    let plan = match plan.validate_with_options(&super::validate_options()) {
         Ok(valid) => {
             done.log
                 .push_str(&blocking(valid.report(), &source, verbose, !fleet));

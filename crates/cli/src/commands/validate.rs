@@ -39,7 +39,7 @@ fn check(input: &PlanInput, output: Output, verbose: bool, fleet: bool) -> Check
             };
         }
     };
-    let report = plan.report();
+    let report = plan.report_with_options(&super::validate_options());
     let counts = [
         report.count(Severity::Error),
         report.count(Severity::Warning),

@@ -6,7 +6,7 @@ use crate::model::backups::{
     BackupDestination, Backups, CronSchedule, DumpFormat, LogicalBackup, ManagedBackups, Snapshots,
     WalArchiving,
 };
-use crate::model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
+use crate::model::clients::{Client, Endpoint, PodRange, PoolMode, Pooler, Surge};
 use crate::model::input::Input;
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
 use crate::model::net::CidrRange;
@@ -20,6 +20,7 @@ pub(super) fn new_client(name: ServiceName) -> Client {
         pool_size: 0,
         pods: PodRange { min: 1, max: 1 },
         max_surge: None,
+        endpoint: None,
         database: None,
         role: None,
         connection_lifetime: None,
@@ -48,6 +49,12 @@ impl ClientBuilder {
     /// Pods a rolling deploy adds above the most pods (`maxSurge`).
     pub fn max_surge(mut self, surge: Surge) -> Self {
         self.value.max_surge = Some(surge);
+        self
+    }
+    /// The server it connects to: the primary, the read-only replicas or the
+    /// pooler (unset: the pooler when the plan has one, else the primary).
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.value.endpoint = Some(endpoint);
         self
     }
     /// The database it uses.

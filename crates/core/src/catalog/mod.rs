@@ -9,6 +9,7 @@
 //! with live servers.
 
 mod hidden;
+pub mod values;
 
 pub use hidden::build_option;
 

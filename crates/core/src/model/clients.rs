@@ -21,6 +21,41 @@ pub struct PodRange {
     pub max: u32,
 }
 
+/// Which server a client's connections go to (`endpoint:` in a plan file).
+///
+/// Unset, a client uses the pooler when the plan has one and the primary
+/// otherwise ([`Client::endpoint_in`]).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    /// The primary, read-write and directly (not through the pooler).
+    Primary,
+    /// The read-only endpoint: the standbys (read replicas, or the Patroni
+    /// replicas behind HAProxy's read port).
+    Replicas,
+    /// The connection pooler (`pooler:`), which holds the server
+    /// connections to the primary.
+    Pooler,
+}
+
+impl Endpoint {
+    /// The plan-file spelling (`primary`, `replicas`, `pooler`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Primary => "primary",
+            Endpoint::Replicas => "replicas",
+            Endpoint::Pooler => "pooler",
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How many pods a rolling deploy may add above the desired count
 /// (a Deployment's `maxSurge`): a number of pods or a share of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +131,11 @@ pub struct Client {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_surge: Option<Surge>,
+    /// Which server it connects to: `primary`, `replicas` (read-only) or
+    /// `pooler`. Unset: the pooler when the plan has one, else the primary.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
     /// Database it uses.
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +172,21 @@ impl Client {
     pub fn deploy_connections(&self) -> u64 {
         let surge = self.max_surge.map_or(0, |s| s.extra_pods(self.pods.max));
         u64::from(self.pool_size).saturating_mul(u64::from(self.pods.max) + u64::from(surge))
+    }
+    /// The most connections its rolling deploy adds above the peak (pool
+    /// size × its surge pods).
+    pub fn surge_connections(&self) -> u64 {
+        self.deploy_connections()
+            .saturating_sub(self.peak_connections())
+    }
+    /// The endpoint it uses: its own, else the pooler when the plan has one,
+    /// else the primary.
+    pub fn endpoint_in(&self, has_pooler: bool) -> Endpoint {
+        self.endpoint.unwrap_or(if has_pooler {
+            Endpoint::Pooler
+        } else {
+            Endpoint::Primary
+        })
     }
     /// Labels selecting the client's pods.
     pub fn selector(&self) -> Labels {

@@ -7,7 +7,7 @@ use proptest::sample::select;
 use super::names::{labels, service_name};
 use super::units::duration;
 use super::{Profile, count};
-use crate::model::clients::{Client, PodRange, PoolMode, Pooler, Surge};
+use crate::model::clients::{Client, Endpoint, PodRange, PoolMode, Pooler, Surge};
 use crate::model::names::{DatabaseName, RoleName, ServiceName};
 use crate::model::units::Interval;
 
@@ -26,6 +26,9 @@ pub(super) fn any_client(
             count(0..=20),
             option::of(database),
             option::of(role),
+            option::of(select(
+                &[Endpoint::Primary, Endpoint::Replicas, Endpoint::Pooler][..],
+            )),
         ),
         (
             option::of(duration()),
@@ -40,13 +43,14 @@ pub(super) fn any_client(
     )
         .prop_map(
             |(
-                (name, pool_size, min, max, database, role),
+                (name, pool_size, min, max, database, role, endpoint),
                 (connection_lifetime, idle_timeout, connect_timeout, labels, max_surge),
             )| Client {
                 name,
                 pool_size,
                 pods: PodRange { min, max },
                 max_surge,
+                endpoint,
                 database,
                 role,
                 connection_lifetime,
@@ -73,6 +77,7 @@ pub(super) fn reasonable_client(
         pool_size,
         pods,
         max_surge: None,
+        endpoint: None,
         database,
         role: Some(role.clone()),
         connection_lifetime,

@@ -16,7 +16,7 @@ pub mod params;
 pub mod pgtune;
 mod settings;
 
-pub use demand::{ConnectionDemand, connection_demand};
+pub use demand::{ConnectionDemand, EndpointLoad, connection_demand, replica_demand};
 pub use derivation::derive;
 pub use params::{OrUnset, Param, ParamType};
 pub use settings::{Provenance, Setting, Settings};

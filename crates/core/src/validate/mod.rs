@@ -15,17 +15,53 @@ pub mod rules;
 
 use std::ops::Deref;
 
+use crate::lifecycle::{self, CalendarDate};
 use crate::model::plan::Plan;
 use crate::tuning::{self, Param, Settings};
 pub use diagnostic::{Diagnostic, Findings, Report, RuleExamples, RuleInfo, Severity, Span};
 pub use path::{FieldPath, Segment};
 
-/// What every rule sees: the plan and its resolved settings.
+/// What every rule sees: the plan, its resolved settings and the date the
+/// plan is checked for.
 pub struct Context<'a> {
     /// The plan.
     pub plan: &'a Plan,
     /// Explicit and derived settings.
     pub settings: &'a Settings,
+    /// The day the plan is checked for (end-of-life dates are compared with
+    /// it); the core reads no clock.
+    pub as_of: CalendarDate,
+}
+
+/// What validation takes besides the plan.
+///
+/// ```
+/// use pgplan_core::validate::ValidateOptions;
+/// let options = ValidateOptions::as_of("2027-06-01".parse().unwrap());
+/// assert_eq!(options.as_of.to_string(), "2027-06-01");
+/// assert_eq!(ValidateOptions::default().as_of, pgplan_core::lifecycle::TABLE_CHECKED);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidateOptions {
+    /// The day to check the plan for: the `pgplan` command passes today's
+    /// date (or `--as-of`). The default is [`lifecycle::TABLE_CHECKED`], so
+    /// that a report does not change from one day to the next unless asked.
+    pub as_of: CalendarDate,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        ValidateOptions {
+            as_of: lifecycle::TABLE_CHECKED,
+        }
+    }
+}
+
+impl ValidateOptions {
+    /// Options that check the plan for `day`.
+    pub fn as_of(day: CalendarDate) -> Self {
+        ValidateOptions { as_of: day }
+    }
 }
 
 impl Context<'_> {
@@ -62,7 +98,21 @@ pub fn validate(plan: &Plan) -> Report {
 
 /// Runs every rule over a plan whose settings are already derived.
 pub fn validate_with(plan: &Plan, settings: &Settings) -> Report {
-    let cx = Context { plan, settings };
+    validate_with_options(plan, settings, &ValidateOptions::default())
+}
+
+/// Runs every rule over a plan whose settings are already derived, for the
+/// day `options` names.
+pub fn validate_with_options(
+    plan: &Plan,
+    settings: &Settings,
+    options: &ValidateOptions,
+) -> Report {
+    let cx = Context {
+        plan,
+        settings,
+        as_of: options.as_of,
+    };
     let mut out = Vec::new();
     for rule in rules::ALL {
         rule.check(&cx, &mut Findings::new(rule.info(), &mut out));
@@ -133,8 +183,13 @@ impl Plan {
     /// [`ValidPlan`] when none reports an error; otherwise the [`Report`]
     /// lists every finding.
     pub fn validate(&self) -> Result<ValidPlan, Report> {
+        self.validate_with_options(&ValidateOptions::default())
+    }
+    /// [`Plan::validate`] for the day `options` names (the `pgplan` command
+    /// passes today's date).
+    pub fn validate_with_options(&self, options: &ValidateOptions) -> Result<ValidPlan, Report> {
         let settings = tuning::derive(self);
-        let report = validate_with(self, &settings);
+        let report = validate_with_options(self, &settings, options);
         if report.has_errors() {
             Err(report)
         } else {
@@ -148,6 +203,10 @@ impl Plan {
     /// Every finding of every rule, whether or not there are errors.
     pub fn report(&self) -> Report {
         validate(self)
+    }
+    /// Every finding of every rule for the day `options` names.
+    pub fn report_with_options(&self, options: &ValidateOptions) -> Report {
+        validate_with_options(self, &tuning::derive(self), options)
     }
     /// The plan's resolved settings (explicit, derived, defaults).
     pub fn settings(&self) -> Settings {

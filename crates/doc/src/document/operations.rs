@@ -20,6 +20,7 @@ pub(super) fn clients(s: &mut Sections, f: &Facts<'_>) {
             s.pick("Client", "클라이언트"),
             s.pick("Database", "데이터베이스"),
             s.pick("Role", "사용자"),
+            s.pick("Endpoint", "접속 대상"),
             s.pick("Pool size", "풀 크기"),
             s.pick("Pods", "Pod 수"),
             s.pick("Connections at peak", "최대 연결 수"),
@@ -45,6 +46,7 @@ pub(super) fn clients(s: &mut Sections, f: &Facts<'_>) {
                         .unwrap_or_default(),
                 ),
                 Cell::Text(c.role.as_ref().map(ToString::to_string).unwrap_or_default()),
+                Cell::Text(f.client_endpoint(c, lang)),
                 Cell::Text(c.pool_size.to_string()),
                 Cell::Text(format!("{}–{}", c.pods.min, c.pods.max)),
                 Cell::Text(format!(
@@ -84,7 +86,11 @@ pub(super) fn clients(s: &mut Sections, f: &Facts<'_>) {
     let d = f.demand;
     let mut t = Table::new([s.pick("Source", "항목"), s.pick("Connections", "연결 수")]);
     t.row([
-        s.pick("clients at peak", "클라이언트 최대").to_owned(),
+        s.pick(
+            "clients on the primary at peak",
+            "Primary 직접 연결 클라이언트 최대",
+        )
+        .to_owned(),
         d.clients.to_string(),
     ]);
     if d.pooler > 0 {
@@ -117,6 +123,41 @@ pub(super) fn clients(s: &mut Sections, f: &Facts<'_>) {
             ),
             Lang::Ko => format!(
                 "최대 부하 시 max_connections {m} 중 {needed}개가 사용되며 {spare}개가 남습니다 (규칙 PGP001이 검사합니다)."
+            ),
+        }));
+    }
+    let reads = pgplan_core::tuning::EndpointLoad::of(plan, pgplan_core::Endpoint::Replicas);
+    if reads.peak > 0 {
+        let r = pgplan_core::tuning::replica_demand(plan);
+        let needed = r.total() + u64::from(f.reserved);
+        s.w.paragraph(&text(&match lang {
+            Lang::En => format!(
+                "Each standby holds every read client at peak: {} + {} during a rolling deploy + {} monitoring + {} reserved = {needed} connections (rule PGP092 checks each standby's max_connections).",
+                reads.peak, reads.deploy_surge, r.monitoring, f.reserved
+            ),
+            Lang::Ko => format!(
+                "각 Standby는 최대 부하 시 모든 읽기 클라이언트를 받습니다: {} + 롤링 배포 {} + 모니터링 {} + 예약 {} = {needed}개 연결 (규칙 PGP092가 각 Standby의 max_connections를 검사합니다).",
+                reads.peak, reads.deploy_surge, r.monitoring, f.reserved
+            ),
+        }));
+    }
+    if let Some(p) = &plan.pooler {
+        let pooled = pgplan_core::tuning::EndpointLoad::of(plan, pgplan_core::Endpoint::Pooler);
+        let limit = u64::from(p.max_client_connections) * u64::from(p.instances.max(1));
+        s.w.paragraph(&text(&match lang {
+            Lang::En => format!(
+                "The pooler's clients open {} connections at peak and {} during a rolling deploy, of the {limit} it accepts ({} × max_client_connections {}; rule PGP086); its server connections count against the primary above.",
+                pooled.peak,
+                pooled.total(),
+                p.instances,
+                p.max_client_connections
+            ),
+            Lang::Ko => format!(
+                "풀러 클라이언트는 최대 부하 시 {}개, 롤링 배포 중 {}개의 연결을 엽니다. 풀러 허용량은 {limit}개입니다 ({} × max_client_connections {}; 규칙 PGP086). 풀러의 서버 연결은 위의 Primary 예산에 포함됩니다.",
+                pooled.peak,
+                pooled.total(),
+                p.instances,
+                p.max_client_connections
             ),
         }));
     }

@@ -12,6 +12,7 @@ mod durability;
 mod extensions;
 pub mod ha;
 mod kubernetes;
+mod lifecycle;
 mod migrations;
 mod monitoring;
 mod parameters;
@@ -56,6 +57,7 @@ pub use kubernetes::{
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
     KubernetesUniformReplicas,
 };
+pub use lifecycle::EndOfLife;
 pub use migrations::{
     MigrationFileNames, MigrationRunAs, MigrationScriptsPresent, MigrationTransactionControl,
     MigrationUniqueVersions, MigrationVersionGaps,
@@ -63,7 +65,7 @@ pub use migrations::{
 pub use monitoring::{ConnectionAlert, ReplicationLagAlert, ResourceAlerts, SlowQueryLogging};
 pub use parameters::{
     DerivedValue, FileLocationParameters, InternalParameter, ParameterValue, PlaceholderParameter,
-    UnknownParameter,
+    PreloadLibrary, TimezoneName, UnknownParameter,
 };
 pub use patroni::{
     EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
@@ -87,9 +89,9 @@ pub use secrets::{
     PasswordInParameter, StatementLogging,
 };
 pub use sizing::{
-    AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
-    PodRangeOrder, PoolSize, PoolerClientLimit, RequestWithinLimit, ResourceAmounts,
-    SharedBuffersSize, VolumeSize,
+    AzureSkuSizing, ClientEndpoint, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit,
+    MemoryBudget, PodRangeOrder, PoolSize, PoolerClientLimit, ReplicaConnectionBudget,
+    RequestWithinLimit, ResourceAmounts, SharedBuffersSize, VolumeSize,
 };
 pub use sql::{ReservedSchemaNames, SchemaUsage, UniqueDatabaseNames};
 pub use wal::{WalSizeOrder, WalVolume};
@@ -167,6 +169,11 @@ pub static ALL: &[&dyn Rule] = &[
     // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
     &SlotWalLimit,
     &PoolerClientLimit,
+    &ClientEndpoint,
+    &ReplicaConnectionBudget,
+    &EndOfLife,
+    &TimezoneName,
+    &PreloadLibrary,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

@@ -20,6 +20,7 @@ pub fn run(rule: &dyn Rule, plan: &Plan) -> Vec<Diagnostic> {
     let cx = Context {
         plan,
         settings: &settings,
+        as_of: crate::lifecycle::TABLE_CHECKED,
     };
     let mut out = Vec::new();
     rule.check(&cx, &mut Findings::new(rule.info(), &mut out));

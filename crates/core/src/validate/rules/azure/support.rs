@@ -237,6 +237,7 @@ sizing: { memory: { request: 1Gi, limit: 2Gi }, cpu: { request: 500m, limit: 1 }
         let cx = Context {
             plan,
             settings: &settings,
+            as_of: crate::lifecycle::TABLE_CHECKED,
         };
         let mut out = Vec::new();
         rule.check(&cx, &mut Findings::new(rule.info(), &mut out));

@@ -7,6 +7,8 @@ mod file_location_parameters;
 mod internal_parameter;
 mod parameter_value;
 mod placeholder_parameter;
+mod preload_library;
+mod timezone_name;
 mod unknown_parameter;
 
 pub use derived_value::DerivedValue;
@@ -14,6 +16,8 @@ pub use file_location_parameters::FileLocationParameters;
 pub use internal_parameter::InternalParameter;
 pub use parameter_value::ParameterValue;
 pub use placeholder_parameter::PlaceholderParameter;
+pub use preload_library::PreloadLibrary;
+pub use timezone_name::TimezoneName;
 pub use unknown_parameter::UnknownParameter;
 
 use crate::catalog::{ParamSpec, VarType};

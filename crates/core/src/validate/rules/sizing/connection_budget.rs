@@ -1,9 +1,12 @@
-//! PGP001 connection-budget: every client's pool at peak, the pooler, the
+//! PGP001 connection-budget: on the primary, the pools of the clients that
+//! connect to it directly at peak, the pooler's server connections, the
 //! monitoring and backup sessions and the reserved slots must fit
 //! max_connections, with at least one slot left that is not reserved.
+//! Clients on the read-only endpoint are PGP093's, on the pooler PGP086's.
 
-use crate::tuning::connection_demand;
+use crate::Endpoint;
 use crate::tuning::params::{MAX_CONNECTIONS, SUPERUSER_RESERVED_CONNECTIONS};
+use crate::tuning::{EndpointLoad, connection_demand};
 use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP001.
@@ -13,8 +16,8 @@ pub struct ConnectionBudget;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP001",
     name: "connection-budget",
-    summary: "the clients' pools at peak (pool size × most pods, plus the surge pods of a rolling deploy), the pooler, monitoring and backup sessions and the reserved slots fit max_connections",
-    rationale: "PostgreSQL turns away every connection past max_connections (FATAL: sorry, too many clients already), so when the autoscaler runs every pod with a full pool the requests that do not get a connection fail. A rolling deploy starts a client's new pods (its maxSurge) before it stops the old ones, so for a while both hold pools; the new pods that find no slot fail their readiness checks and the rollout stalls. Reserved slots are held back for superusers and pg_use_reserved_connections and count against the same limit; when they leave no ordinary slot at all the server refuses to start.",
+    summary: "on the primary, the pools at peak of the clients that connect to it directly (pool size × most pods, plus the surge pods of a rolling deploy), the pooler's server connections, monitoring and backup sessions and the reserved slots fit max_connections",
+    rationale: "PostgreSQL turns away every connection past max_connections (FATAL: sorry, too many clients already), so when the autoscaler runs every pod with a full pool the requests that do not get a connection fail. A rolling deploy starts a client's new pods (its maxSurge) before it stops the old ones, so for a while both hold pools; the new pods that find no slot fail their readiness checks and the rollout stalls. Reserved slots are held back for superusers and pg_use_reserved_connections and count against the same limit; when they leave no ordinary slot at all the server refuses to start. Clients whose endpoint is the pooler count here through the pooler's server connections; clients on the read-only endpoint count against each standby instead (PGP093).",
     examples: crate::rule_examples!("PGP001-connection-budget"),
     replaces: &[],
 };
@@ -60,20 +63,16 @@ impl Rule for ConnectionBudget {
             .saturating_add(reserved);
         let for_clients = max_connections.saturating_sub(others);
 
+        let direct = EndpointLoad::of(plan, Endpoint::Primary);
         let mut parts: Vec<String> = Vec::new();
         if demand.clients > 0 {
-            let per_client: Vec<String> = plan
-                .clients
-                .iter()
-                .map(|c| format!("{}: {} pods × pool {}", c.name, c.pods.max, c.pool_size))
-                .collect();
             parts.push(format!(
-                "clients need {} connections at peak ({})",
+                "clients on the primary need {} connections at peak ({})",
                 demand.clients,
-                per_client.join(", ")
+                direct.describe_clients()
             ));
         }
-        if let Some(c) = surging_client(plan, demand.deploy_surge) {
+        if let Some(c) = direct.surging_client() {
             parts.push(format!(
                 "{} more while {} rolls out (max_surge {}: {} new pod(s) × pool {})",
                 demand.deploy_surge,
@@ -123,12 +122,12 @@ impl Rule for ConnectionBudget {
             ));
         }
         if demand.clients > 0 {
-            let pods: u64 = plan
+            let pods: u64 = direct
                 .clients
                 .iter()
                 .map(|c| u64::from(c.pods.max))
                 .fold(0, u64::saturating_add)
-                .saturating_add(surging_client(plan, demand.deploy_surge).map_or(0, |c| {
+                .saturating_add(direct.surging_client().map_or(0, |c| {
                     u64::from(c.max_surge.map_or(0, |s| s.extra_pods(c.pods.max)))
                 }));
             let pool = for_clients / pods.max(1);
@@ -147,6 +146,12 @@ impl Rule for ConnectionBudget {
                     "put a pooler in front (`pooler:` — PgBouncer in transaction mode) so pods share a small set of server connections"
                         .to_owned(),
                 );
+            } else {
+                let names: Vec<&str> = direct.clients.iter().map(|c| c.name.as_str()).collect();
+                fixes.push(format!(
+                    "send {} through the pooler (`endpoint: pooler`) so its pods share the pooler's server connections",
+                    names.join(", ")
+                ));
             }
         }
         let path = if cx.settings.is_set(MAX_CONNECTIONS) {
@@ -156,16 +161,6 @@ impl Rule for ConnectionBudget {
         };
         out.error(path, message, fixes.join("; or "));
     }
-}
-
-/// The client whose rolling deploy adds `surge` connections, if any does.
-fn surging_client(plan: &crate::Plan, surge: u64) -> Option<&crate::Client> {
-    if surge == 0 {
-        return None;
-    }
-    plan.clients
-        .iter()
-        .find(|c| c.deploy_connections().saturating_sub(c.peak_connections()) == surge)
 }
 
 #[cfg(test)]
@@ -182,7 +177,8 @@ mod tests {
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(d.path, "tuning.parameters.max_connections");
         assert!(
-            d.message.contains("clients need 225 connections"),
+            d.message
+                .contains("clients on the primary need 225 connections"),
             "{}",
             d.message
         );

@@ -2,6 +2,7 @@
 //! server, and what its CPU and memory requests ask of the platform.
 
 mod azure_sku_sizing;
+mod client_endpoint;
 mod connection_budget;
 mod effective_cache_size;
 mod kubernetes_memory_limit;
@@ -9,12 +10,14 @@ mod memory_budget;
 mod pod_range;
 mod pool_size;
 mod pooler_client_limit;
+mod replica_connection_budget;
 mod request_within_limit;
 mod resource_amounts;
 mod shared_buffers_size;
 mod volume_size;
 
 pub use azure_sku_sizing::AzureSkuSizing;
+pub use client_endpoint::ClientEndpoint;
 pub use connection_budget::ConnectionBudget;
 pub use effective_cache_size::EffectiveCacheSize;
 pub use kubernetes_memory_limit::KubernetesMemoryLimit;
@@ -22,6 +25,7 @@ pub use memory_budget::MemoryBudget;
 pub use pod_range::PodRangeOrder;
 pub use pool_size::PoolSize;
 pub use pooler_client_limit::PoolerClientLimit;
+pub use replica_connection_budget::ReplicaConnectionBudget;
 pub use request_within_limit::RequestWithinLimit;
 pub use resource_amounts::ResourceAmounts;
 pub use shared_buffers_size::SharedBuffersSize;

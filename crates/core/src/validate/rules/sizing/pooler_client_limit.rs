@@ -1,9 +1,12 @@
-//! PGP086 pooler-client-limit: with a pooler in front, every client's pool
-//! connects to the pooler, so the clients' connections at peak (and while
+//! PGP086 pooler-client-limit: the pools of the clients whose endpoint is
+//! the pooler (every client without an endpoint of its own when the plan has
+//! a pooler) connect to the pooler, so their connections at peak (and while
 //! one of them rolls out) must fit the pooler's client limit, summed over
-//! its instances.
+//! its instances. The pooler's server side counts against the primary
+//! (PGP001).
 
-use crate::Client;
+use crate::Endpoint;
+use crate::tuning::EndpointLoad;
 use crate::validate::{Context, FieldPath, Findings, Rule, RuleInfo};
 
 /// PGP086.
@@ -13,7 +16,7 @@ pub struct PoolerClientLimit;
 pub static INFO: RuleInfo = RuleInfo {
     id: "PGP086",
     name: "pooler-client-limit",
-    summary: "the clients' pools at peak (pool size × most pods, plus the surge pods of a rolling deploy) fit the pooler's client connections (max_client_connections × instances)",
+    summary: "the pools at peak of the clients whose endpoint is the pooler (pool size × most pods, plus the surge pods of a rolling deploy) fit the pooler's client connections (max_client_connections × instances)",
     rationale: "A pooler holds few server connections, but every client connection is a connection to the pooler, and PgBouncer turns away each one past max_client_conn (ERROR: no more connections allowed (max_client_conn)). max_connections on the server then looks generous while the applications' pods fail to connect at peak, or while a rolling deploy runs new pods beside the old ones.",
     examples: crate::rule_examples!("PGP086-pooler-client-limit"),
     replaces: &[],
@@ -28,36 +31,18 @@ impl Rule for PoolerClientLimit {
         let Some(pooler) = &plan.pooler else {
             return;
         };
-        let at_peak: u64 = plan
-            .clients
-            .iter()
-            .map(Client::peak_connections)
-            .fold(0, u64::saturating_add);
-        let surge = plan
-            .clients
-            .iter()
-            .map(|c| {
-                (
-                    c.deploy_connections().saturating_sub(c.peak_connections()),
-                    c,
-                )
-            })
-            .max_by_key(|(extra, _)| *extra)
-            .filter(|(extra, _)| *extra > 0);
-        let needed = at_peak.saturating_add(surge.map_or(0, |(extra, _)| extra));
+        let load = EndpointLoad::of(plan, Endpoint::Pooler);
+        let at_peak = load.peak;
+        let needed = load.total();
         let instances = u64::from(pooler.instances.max(1));
         let limit = u64::from(pooler.max_client_connections).saturating_mul(instances);
         if needed <= limit {
             return;
         }
-        let per_client: Vec<String> = plan
-            .clients
-            .iter()
-            .map(|c| format!("{}: {} pods × pool {}", c.name, c.pods.max, c.pool_size))
-            .collect();
-        let during_deploy = match surge {
-            Some((extra, c)) => format!(
-                ", {extra} more while {} rolls out (max_surge {})",
+        let during_deploy = match load.surging_client() {
+            Some(c) => format!(
+                ", {} more while {} rolls out (max_surge {})",
+                load.deploy_surge,
                 c.name,
                 c.max_surge.map_or_else(String::new, |s| s.to_string())
             ),
@@ -68,7 +53,7 @@ impl Rule for PoolerClientLimit {
             FieldPath::from("pooler.max_client_connections"),
             format!(
                 "the clients open {at_peak} connections to the pooler at peak ({}){during_deploy}: {needed} needed but the pooler accepts {limit} ({} instance(s) × max_client_connections {}); the rest are refused",
-                per_client.join(", "),
+                load.describe_clients(),
                 instances,
                 pooler.max_client_connections
             ),

@@ -66,7 +66,7 @@ pub use parameters::{
     UnknownParameter,
 };
 pub use patroni::{
-    EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
+    EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts, PatroniRewindOff, PatroniRewindPossible,
     PatroniTimingValues, StrictSynchronousMode, SynchronousNodeCount,
 };
 pub use recovery::{
@@ -242,6 +242,8 @@ pub static ALL: &[&dyn Rule] = &[
     &PatroniReplicationLogin,
     &LocalReadReplicas,
     &PatroniComponentNames,
+    &PatroniRewindPossible,
+    &PatroniRewindOff,
     // Safety, PGP300–PGP329.
     &PodRangeOrder,
     &VolumeSize,

@@ -50,7 +50,7 @@ pub use ha::{
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
-    KubernetesDataVolume, KubernetesEntraIdentity, KubernetesHugePages, KubernetesNonRootUid,
+    KubernetesDataVolume, KubernetesDisruptionBlocksDrain, KubernetesDisruptionMissing, KubernetesDisruptionUnsatisfiable, KubernetesDisruptionWithoutReplicas, KubernetesEntraIdentity, KubernetesHugePages, KubernetesNonRootUid,
     KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
     KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
@@ -188,6 +188,10 @@ pub static ALL: &[&dyn Rule] = &[
     &KubernetesBackupDatabases,
     &KubernetesBackupLogin,
     &KubernetesHugePages,
+    &KubernetesDisruptionUnsatisfiable,
+    &KubernetesDisruptionBlocksDrain,
+    &KubernetesDisruptionMissing,
+    &KubernetesDisruptionWithoutReplicas,
     // Azure, PGP140–PGP179.
     &AzureVersion,
     &AzureSkuTier,

@@ -849,7 +849,7 @@ fn the_primary_runs_initdb_with_the_plans_checksums() {
         ) else {
             unreachable!()
         };
-        let pod = sts.spec.as_ref().unwrap().template.spec.clone().unwrap();
+        let pod = sts.spec.template.spec.clone().unwrap();
         pod.containers[0]
             .env
             .iter()
@@ -868,7 +868,7 @@ fn the_primary_runs_initdb_with_the_plans_checksums() {
     };
     k.data_checksums = false;
     assert_eq!(env(&plan, var), None, "PostgreSQL {}", plan.version);
-    plan.version = MajorVersion::new(18).unwrap();
+    plan.version = pgplan_core::MajorVersion::new(18).unwrap();
     assert_eq!(env(&plan, var).as_deref(), Some("--no-data-checksums"));
 }
 

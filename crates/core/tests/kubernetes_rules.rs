@@ -62,7 +62,7 @@ fn the_base_plan_validates() {
 #[test]
 fn every_kubernetes_rule_has_a_failing_and_a_fixed_example() {
     let rules = kubernetes_rules();
-    assert_eq!(rules.len(), 24, "{rules:?}");
+    assert_eq!(rules.len(), 26, "{rules:?}");
     let ids: Vec<&str> = rules.iter().map(|r| r.id).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
@@ -583,4 +583,30 @@ fn disruption_budgets_are_checked_against_the_pods_they_cover() {
     // PGP123: a replicas' budget without replicas.
     assert_eq!(of(&with(None, Some(MaxUnavailable(1)), 0), "PGP123").len(), 1);
     assert!(of(&with(None, Some(MaxUnavailable(1)), 1), "PGP123").is_empty());
+}
+
+#[test]
+fn io_uring_is_refused_on_the_primary_and_the_replicas() {
+    let plan = build(
+        base()
+            .version(18)
+            .kubernetes_mut(|k| k.image("postgres:18.1"))
+            .tuning(|t| t.parameter("io_method", "io_uring"))
+            .topology(|t| t.replica("read-1", |r| r.parameter("io_method", "IO_URING"))),
+    );
+    let d = of(&plan, "PGP124");
+    let paths: Vec<String> = d.iter().map(|d| d.path.to_string()).collect();
+    assert_eq!(
+        paths,
+        ["tuning.parameters.io_method", "topology.replicas[0].parameters.io_method"],
+        "{d:?}"
+    );
+    assert!(d[0].message.contains("PostgreSQL 18 cannot set up its I/O rings"), "{}", d[0].message);
+    let worker = build(
+        base()
+            .version(18)
+            .kubernetes_mut(|k| k.image("postgres:18.1"))
+            .tuning(|t| t.parameter("io_method", "worker")),
+    );
+    assert!(of(&worker, "PGP124").is_empty());
 }

@@ -50,11 +50,11 @@ pub use ha::{
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
-    KubernetesDataVolume, KubernetesDisruptionBlocksDrain, KubernetesDisruptionMissing, KubernetesDisruptionUnsatisfiable, KubernetesDisruptionWithoutReplicas, KubernetesEntraIdentity, KubernetesHugePages, KubernetesNonRootUid,
+    KubernetesDataVolume, KubernetesDisruptionBlocksDrain, KubernetesDisruptionMissing, KubernetesDisruptionUnsatisfiable, KubernetesDisruptionWithoutReplicas, KubernetesEntraIdentity, KubernetesHugePages, KubernetesIoUring, KubernetesNonRootUid,
     KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
     KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
-    KubernetesUniformReplicas,
+    KubernetesUniformReplicas, KubernetesWalKeepSize,
 };
 pub use migrations::{
     MigrationFileNames, MigrationRunAs, MigrationScriptsPresent, MigrationTransactionControl,
@@ -192,6 +192,8 @@ pub static ALL: &[&dyn Rule] = &[
     &KubernetesDisruptionBlocksDrain,
     &KubernetesDisruptionMissing,
     &KubernetesDisruptionWithoutReplicas,
+    &KubernetesIoUring,
+    &KubernetesWalKeepSize,
     // Azure, PGP140–PGP179.
     &AzureVersion,
     &AzureSkuTier,

@@ -274,7 +274,9 @@ pub fn check(objects: &[Value], existing: &[(String, String)]) -> Vec<String> {
             if let Some(min) = o["spec"]["minAvailable"].as_i64() {
                 let pods: i64 = of("StatefulSet")
                     .into_iter()
-                    .filter(|s| selects(&sel, &labels(&s["spec"]["template"]["metadata"]["labels"])))
+                    .filter(|s| {
+                        selects(&sel, &labels(&s["spec"]["template"]["metadata"]["labels"]))
+                    })
                     .map(|s| s["spec"]["replicas"].as_i64().unwrap_or(1))
                     .sum();
                 if min > pods {

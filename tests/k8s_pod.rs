@@ -236,7 +236,11 @@ fn pod_emulation(file: &str) {
     )
     .unwrap();
     let wanted = plan.platform.kubernetes().unwrap().data_checksums;
-    assert_eq!(checksums, if wanted { "on" } else { "off" }, "data_checksums");
+    assert_eq!(
+        checksums,
+        if wanted { "on" } else { "off" },
+        "data_checksums"
+    );
     for which in ["startup", "liveness", "readiness"] {
         let out = cluster.probe(&pod, "postgresql", which);
         assert!(out.status.success(), "{which} probe: {}", text(&out));

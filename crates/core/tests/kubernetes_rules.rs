@@ -571,17 +571,39 @@ fn disruption_budgets_are_checked_against_the_pods_they_cover() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].path, "platform.kubernetes.disruption.primary");
     assert!(d[0].message.contains("min_available: 2") && d[0].message.contains("1 pod(s)"));
-    assert!(of(&with(Some(MinAvailable(1)), Some(MinAvailable(3)), 3), "PGP120").is_empty());
+    assert!(
+        of(
+            &with(Some(MinAvailable(1)), Some(MinAvailable(3)), 3),
+            "PGP120"
+        )
+        .is_empty()
+    );
     // PGP121: the read replicas' budget that allows no eviction; never the
     // primary's.
     let d = of(&with(None, Some(MinAvailable(3)), 3), "PGP121");
     assert_eq!(d.len(), 1, "{d:?}");
-    assert!(d[0].message.contains("3 read replica pod(s)"), "{}", d[0].message);
-    assert!(of(&with(Some(MaxUnavailable(0)), Some(MinAvailable(2)), 3), "PGP121").is_empty());
+    assert!(
+        d[0].message.contains("3 read replica pod(s)"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        of(
+            &with(Some(MaxUnavailable(0)), Some(MinAvailable(2)), 3),
+            "PGP121"
+        )
+        .is_empty()
+    );
     // PGP122: production only, with several servers.
-    assert!(of(&with(Some(NoBudget), None, 1), "PGP122").is_empty(), "development");
+    assert!(
+        of(&with(Some(NoBudget), None, 1), "PGP122").is_empty(),
+        "development"
+    );
     // PGP123: a replicas' budget without replicas.
-    assert_eq!(of(&with(None, Some(MaxUnavailable(1)), 0), "PGP123").len(), 1);
+    assert_eq!(
+        of(&with(None, Some(MaxUnavailable(1)), 0), "PGP123").len(),
+        1
+    );
     assert!(of(&with(None, Some(MaxUnavailable(1)), 1), "PGP123").is_empty());
 }
 
@@ -598,10 +620,18 @@ fn io_uring_is_refused_on_the_primary_and_the_replicas() {
     let paths: Vec<String> = d.iter().map(|d| d.path.to_string()).collect();
     assert_eq!(
         paths,
-        ["tuning.parameters.io_method", "topology.replicas[0].parameters.io_method"],
+        [
+            "tuning.parameters.io_method",
+            "topology.replicas[0].parameters.io_method"
+        ],
         "{d:?}"
     );
-    assert!(d[0].message.contains("PostgreSQL 18 cannot set up its I/O rings"), "{}", d[0].message);
+    assert!(
+        d[0].message
+            .contains("PostgreSQL 18 cannot set up its I/O rings"),
+        "{}",
+        d[0].message
+    );
     let worker = build(
         base()
             .version(18)

@@ -45,7 +45,10 @@ fn variants() -> Vec<(&'static str, String)> {
     let elsewhere = seed
         .replace("  local: {}", "  local: { port: 5433, data_dir: /tmp/pgplan-ha-elsewhere, locale: C.UTF-8, data_checksums: false }");
     let no_exporter = seed.replace("  exporter: {}\n", "");
-    let without_rewind = seed.replace("    scope: pg-ha\n", "    scope: pg-ha\n    use_pg_rewind: false\n");
+    let without_rewind = seed.replace(
+        "    scope: pg-ha\n",
+        "    scope: pg-ha\n    use_pg_rewind: false\n",
+    );
     assert_ne!(without_rewind, seed, "the seed's scope line moved");
     vec![
         ("seed", seed),

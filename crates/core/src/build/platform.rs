@@ -14,8 +14,8 @@ use crate::model::names::{DnsLabel, DnsSubdomain, RoleName};
 use crate::model::net::CidrRange;
 use crate::model::platform::{
     Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
-    AzureStorage, AzureStorageType, ContainerImage, DisruptionBudget, DisruptionPolicy, EntraAdmin, FirewallRule, Kubernetes, Local,
-    Platform, PrincipalType, PrivateAccess, SkuTier,
+    AzureStorage, AzureStorageType, ContainerImage, DisruptionBudget, DisruptionPolicy, EntraAdmin,
+    FirewallRule, Kubernetes, Local, Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Interval};

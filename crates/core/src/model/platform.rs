@@ -356,13 +356,12 @@ impl DisruptionPolicy {
     }
     /// The primary's budget: the plan's, else pgplan's for `environment`.
     pub fn primary_or_default(&self, environment: super::plan::Environment) -> DisruptionBudget {
-        self.primary.unwrap_or(
-            if environment == super::plan::Environment::Production {
+        self.primary
+            .unwrap_or(if environment == super::plan::Environment::Production {
                 DisruptionBudget::MaxUnavailable(0)
             } else {
                 DisruptionBudget::MaxUnavailable(1)
-            },
-        )
+            })
     }
     /// The read replicas' budget: the plan's, else `max_unavailable: 1`.
     pub fn read_replicas_or_default(&self) -> DisruptionBudget {

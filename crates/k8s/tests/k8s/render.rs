@@ -858,10 +858,9 @@ fn the_primary_runs_initdb_with_the_plans_checksums() {
             .and_then(|e| e.value.clone())
     };
     let mut plan = seed_000();
-    let var = pgplan_core::kubernetes_facts::ImageFamily::of(
-        &plan.platform.kubernetes().unwrap().image,
-    )
-    .initdb_args_env();
+    let var =
+        pgplan_core::kubernetes_facts::ImageFamily::of(&plan.platform.kubernetes().unwrap().image)
+            .initdb_args_env();
     assert_eq!(env(&plan, var).as_deref(), Some("--data-checksums"));
     let Platform::Kubernetes(k) = &mut plan.platform else {
         unreachable!()

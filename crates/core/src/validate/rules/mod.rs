@@ -50,7 +50,9 @@ pub use ha::{
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
-    KubernetesDataVolume, KubernetesDisruptionBlocksDrain, KubernetesDisruptionMissing, KubernetesDisruptionUnsatisfiable, KubernetesDisruptionWithoutReplicas, KubernetesEntraIdentity, KubernetesHugePages, KubernetesIoUring, KubernetesNonRootUid,
+    KubernetesDataVolume, KubernetesDisruptionBlocksDrain, KubernetesDisruptionMissing,
+    KubernetesDisruptionUnsatisfiable, KubernetesDisruptionWithoutReplicas,
+    KubernetesEntraIdentity, KubernetesHugePages, KubernetesIoUring, KubernetesNonRootUid,
     KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
     KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
@@ -66,8 +68,9 @@ pub use parameters::{
     UnknownParameter,
 };
 pub use patroni::{
-    EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts, PatroniRewindOff, PatroniRewindPossible,
-    PatroniTimingValues, StrictSynchronousMode, SynchronousNodeCount,
+    EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
+    PatroniRewindOff, PatroniRewindPossible, PatroniTimingValues, StrictSynchronousMode,
+    SynchronousNodeCount,
 };
 pub use recovery::{
     ObjectiveDeclarations, ProductionBackups, ProductionObjectives, RpoReachable,

@@ -66,8 +66,7 @@ impl Rule for KubernetesWalKeepSize {
                 message("once that much WAL is written the volume is full for good, and the server stops with PANIC: could not write to file pg_wal"),
                 help,
             );
-        } else if keep.as_u64().saturating_mul(100) > volume.as_u64().saturating_mul(WARN_PERCENT)
-        {
+        } else if keep.as_u64().saturating_mul(100) > volume.as_u64().saturating_mul(WARN_PERCENT) {
             out.warning(
                 path,
                 message("above 50 %, the WAL max_wal_size lets accumulate between checkpoints can fill the rest"),
@@ -97,7 +96,11 @@ mod tests {
             "{}",
             d[0].message
         );
-        assert!(d[0].help.contains("lower wal_keep_size to 5GB"), "{}", d[0].help);
+        assert!(
+            d[0].help.contains("lower wal_keep_size to 5GB"),
+            "{}",
+            d[0].help
+        );
         set_parameters(&mut plan, &[("wal_keep_size", "12GB")]);
         let d = run(&KubernetesWalKeepSize, &plan);
         assert_eq!(d[0].severity, Severity::Warning, "{d:?}");

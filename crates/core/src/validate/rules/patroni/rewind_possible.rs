@@ -64,10 +64,9 @@ mod tests {
             l.data_checksums = false;
         }
         if let Some(v) = hints {
-            plan.tuning.parameters.insert(
-                GucName::new("wal_log_hints").unwrap(),
-                ParamValue::new(v),
-            );
+            plan.tuning
+                .parameters
+                .insert(GucName::new("wal_log_hints").unwrap(), ParamValue::new(v));
         }
         plan
     }

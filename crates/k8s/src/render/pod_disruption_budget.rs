@@ -27,7 +27,6 @@ fn pdb(ctx: &Ctx<'_>, name: &str, role: &str, budget: DisruptionBudget) -> Optio
             // A pod that is not running anyway may always be evicted, so a
             // crash-looping server never blocks a node drain.
             unhealthy_pod_eviction_policy: Some("AlwaysAllow".into()),
-            ..PodDisruptionBudgetSpec::default()
         }),
         ..PodDisruptionBudget::default()
     }))

@@ -12,7 +12,7 @@ pub static INFO: RuleInfo = RuleInfo {
     id: "PGP121",
     name: "kubernetes-disruption-blocks-drain",
     summary: "the read replicas' disruption budget lets a drain evict at least one of them",
-    rationale: "A PodDisruptionBudget with max_unavailable: 0, or with min_available equal to the number of pods, allows no eviction while every pod is healthy: each kubectl drain of a node that runs a read replica waits until someone deletes the pod by hand, and cluster upgrades stall or fail on those nodes. Read replicas are interchangeable copies that rebuild themselves from the primary, so losing one at a time is what a budget for them should allow. (The primary is left out: with no failover on Kubernetes, max_unavailable: 0 on its single pod is how a plan says that a drain waits for an operator, pgplan's default in production.)",
+    rationale: "A PodDisruptionBudget with max_unavailable: 0, or with min_available equal to the number of pods, allows no eviction while every pod is healthy: each kubectl drain of a node that runs a read replica waits until someone deletes the pod by hand, and cluster upgrades stall or fail on those nodes. Read replicas are interchangeable copies that rebuild themselves from the primary, so losing one at a time is what a budget for them should allow. The primary is left out: with no failover on Kubernetes, max_unavailable: 0 on its single pod is how a plan says that a drain waits for an operator, which is pgplan's default in production.",
     examples: crate::rule_examples!("PGP121-kubernetes-disruption-blocks-drain"),
     replaces: &[],
 };

@@ -269,6 +269,23 @@ pub fn check(objects: &[Value], existing: &[(String, String)]) -> Vec<String> {
                     name(o)
                 ));
             }
+            // A budget asks for no more pods than the StatefulSets it
+            // selects run (else no eviction ever passes: PGP120).
+            if let Some(min) = o["spec"]["minAvailable"].as_i64() {
+                let pods: i64 = of("StatefulSet")
+                    .into_iter()
+                    .filter(|s| {
+                        selects(&sel, &labels(&s["spec"]["template"]["metadata"]["labels"]))
+                    })
+                    .map(|s| s["spec"]["replicas"].as_i64().unwrap_or(1))
+                    .sum();
+                if min > pods {
+                    problems.push(format!(
+                        "{kind} {}: minAvailable {min} above the {pods} pod(s) it selects",
+                        name(o)
+                    ));
+                }
+            }
         }
     }
     // Every namespaced object is in the plan's namespace.

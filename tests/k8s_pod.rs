@@ -226,6 +226,21 @@ fn pod_emulation(file: &str) {
         }
     }
     assert!(differ.is_empty(), "settings differ:\n{}", differ.join("\n"));
+    // initdb ran with the plan's page checksums (platform.kubernetes.data_checksums).
+    let checksums = sql(
+        &server,
+        "postgres",
+        &superuser,
+        "postgres",
+        "SHOW data_checksums",
+    )
+    .unwrap();
+    let wanted = plan.platform.kubernetes().unwrap().data_checksums;
+    assert_eq!(
+        checksums,
+        if wanted { "on" } else { "off" },
+        "data_checksums"
+    );
     for which in ["startup", "liveness", "readiness"] {
         let out = cluster.probe(&pod, "postgresql", which);
         assert!(out.status.success(), "{which} probe: {}", text(&out));

@@ -846,6 +846,12 @@ impl Cluster {
                 "--locale=C.UTF-8".to_owned(),
                 "--no-sync".to_owned(),
             ];
+            // The entrypoints add these words to initdb's command line.
+            for var in ["POSTGRES_INITDB_ARGS", "POSTGRESQL_INITDB_ARGS"] {
+                if let Some(words) = p.env.get(var) {
+                    args.extend(words.split_whitespace().map(str::to_owned));
+                }
+            }
             for var in ["POSTGRES_INITDB_WALDIR", "POSTGRESQL_INITDB_WAL_DIR"] {
                 if let Some(w) = p.env.get(var) {
                     args.push(format!("--waldir={w}"));

@@ -553,6 +553,15 @@ impl ImageFamily {
         }
     }
 
+    /// The variable whose words the image's entrypoint adds to initdb's
+    /// command line on first boot.
+    pub fn initdb_args_env(self) -> &'static str {
+        match self {
+            ImageFamily::Bitnami => "POSTGRESQL_INITDB_ARGS",
+            ImageFamily::Official => "POSTGRES_INITDB_ARGS",
+        }
+    }
+
     /// The variable naming the superuser's password file.
     pub fn password_file_env(self) -> &'static str {
         match self {

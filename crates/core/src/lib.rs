@@ -87,8 +87,9 @@ pub use model::net::CidrRange;
 pub use model::plan::{Environment, MajorVersion, ObjectiveDeclaration, Objectives, Plan};
 pub use model::platform::{
     Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
-    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
-    Platform, PrincipalType, PrivateAccess, SkuTier,
+    AzureStorage, AzureStorageType, ContainerImage, DisruptionBudget, DisruptionPolicy, EntraAdmin,
+    FirewallRule, Kubernetes, Local, Platform, PrincipalType, PrivateAccess, SkuTier,
+    initdb_checksums_option,
 };
 pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
 pub use model::runner;

@@ -62,7 +62,7 @@ fn the_base_plan_validates() {
 #[test]
 fn every_kubernetes_rule_has_a_failing_and_a_fixed_example() {
     let rules = kubernetes_rules();
-    assert_eq!(rules.len(), 20, "{rules:?}");
+    assert_eq!(rules.len(), 26, "{rules:?}");
     let ids: Vec<&str> = rules.iter().map(|r| r.id).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
@@ -90,9 +90,15 @@ fn every_kubernetes_rule_has_a_failing_and_a_fixed_example() {
         assert!(failing.platform.kubernetes().is_some(), "{}", ex.fail_path);
         let report = failing.report();
         let found: Vec<&Diagnostic> = report.by_id(rule.id).collect();
+        // Budgets that only make maintenance harder warn; the rest refuse.
+        let severity = if ["PGP121", "PGP122"].contains(&rule.id) {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         assert!(
-            !found.is_empty() && found.iter().all(|d| d.severity == Severity::Error),
-            "{} must report {} as an error:\n{report}",
+            !found.is_empty() && found.iter().all(|d| d.severity == severity),
+            "{} must report {} as {severity:?}:\n{report}",
             ex.fail_path,
             rule.id
         );
@@ -537,4 +543,100 @@ fn image_families() {
     assert_eq!(of("docker.io/library/postgres:16.4"), ImageFamily::Official);
     assert_eq!(of("bitnami/postgresql-repmgr:16"), ImageFamily::Official);
     assert_eq!(ImageFamily::Bitnami.pgdata(), "/bitnami/postgresql/data");
+}
+
+#[test]
+fn disruption_budgets_are_checked_against_the_pods_they_cover() {
+    use pgplan_core::DisruptionBudget::{MaxUnavailable, MinAvailable, NoBudget};
+    let with = |primary: Option<pgplan_core::DisruptionBudget>,
+                replicas: Option<pgplan_core::DisruptionBudget>,
+                n: usize| {
+        let mut b = base().kubernetes_mut(|k| {
+            let k = match primary {
+                Some(p) => k.primary_disruption_budget(p),
+                None => k,
+            };
+            match replicas {
+                Some(r) => k.read_replica_disruption_budget(r),
+                None => k,
+            }
+        });
+        for i in 0..n {
+            b = b.topology(|t| t.replica(format!("read-{i}").as_str(), |r| r));
+        }
+        build(b)
+    };
+    // PGP120: more than the pods; the primary runs one.
+    let d = of(&with(Some(MinAvailable(2)), None, 0), "PGP120");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path, "platform.kubernetes.disruption.primary");
+    assert!(d[0].message.contains("min_available: 2") && d[0].message.contains("1 pod(s)"));
+    assert!(
+        of(
+            &with(Some(MinAvailable(1)), Some(MinAvailable(3)), 3),
+            "PGP120"
+        )
+        .is_empty()
+    );
+    // PGP121: the read replicas' budget that allows no eviction; never the
+    // primary's.
+    let d = of(&with(None, Some(MinAvailable(3)), 3), "PGP121");
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].message.contains("3 read replica pod(s)"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        of(
+            &with(Some(MaxUnavailable(0)), Some(MinAvailable(2)), 3),
+            "PGP121"
+        )
+        .is_empty()
+    );
+    // PGP122: production only, with several servers.
+    assert!(
+        of(&with(Some(NoBudget), None, 1), "PGP122").is_empty(),
+        "development"
+    );
+    // PGP123: a replicas' budget without replicas.
+    assert_eq!(
+        of(&with(None, Some(MaxUnavailable(1)), 0), "PGP123").len(),
+        1
+    );
+    assert!(of(&with(None, Some(MaxUnavailable(1)), 1), "PGP123").is_empty());
+}
+
+#[test]
+fn io_uring_is_refused_on_the_primary_and_the_replicas() {
+    let plan = build(
+        base()
+            .version(18)
+            .kubernetes_mut(|k| k.image("postgres:18.1"))
+            .tuning(|t| t.parameter("io_method", "io_uring"))
+            .topology(|t| t.replica("read-1", |r| r.parameter("io_method", "IO_URING"))),
+    );
+    let d = of(&plan, "PGP124");
+    let paths: Vec<String> = d.iter().map(|d| d.path.to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "tuning.parameters.io_method",
+            "topology.replicas[0].parameters.io_method"
+        ],
+        "{d:?}"
+    );
+    assert!(
+        d[0].message
+            .contains("PostgreSQL 18 cannot set up its I/O rings"),
+        "{}",
+        d[0].message
+    );
+    let worker = build(
+        base()
+            .version(18)
+            .kubernetes_mut(|k| k.image("postgres:18.1"))
+            .tuning(|t| t.parameter("io_method", "worker")),
+    );
+    assert!(of(&worker, "PGP124").is_empty());
 }

@@ -195,6 +195,8 @@ pub struct Cluster {
     pub monitoring_user: Option<String>,
     /// Connections must use TLS.
     pub tls: bool,
+    /// Patroni's `use_pg_rewind` (topology.patroni.use_pg_rewind).
+    pub use_pg_rewind: bool,
 }
 
 impl Cluster {
@@ -274,6 +276,7 @@ impl Cluster {
             rewind_user: runner::REWIND_USER.to_owned(),
             monitoring_user,
             tls: plan.security.tls.required,
+            use_pg_rewind: p.use_pg_rewind,
         })
     }
 

@@ -124,7 +124,7 @@ fn spilo_configuration(plan: &ValidPlan, cluster: &Cluster) -> String {
                 "synchronous_mode": sync,
                 "synchronous_mode_strict": strict,
                 "synchronous_node_count": cluster.synchronous_node_count,
-                "postgresql": { "use_pg_rewind": true, "use_slots": true, "parameters": json_params(&params.dcs) }
+                "postgresql": { "use_pg_rewind": cluster.use_pg_rewind, "use_slots": true, "parameters": json_params(&params.dcs) }
             }
         },
         "postgresql": { "parameters": json_params(&member) }

@@ -214,8 +214,12 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, member: &Member, layout: &Lay
         V::N(u64::from(cluster.synchronous_node_count)),
     );
     y.open("postgresql");
-    y.comment("the old leader rejoins as a replica by itself: rewound to the new timeline, or cloned again when pg_rewind cannot");
-    y.kv("use_pg_rewind", V::B(true));
+    y.comment(if cluster.use_pg_rewind {
+        "topology.patroni.use_pg_rewind: the old leader rejoins as a replica by itself, rewound to the new timeline, or cloned again when pg_rewind cannot"
+    } else {
+        "topology.patroni.use_pg_rewind is off: an old leader whose WAL diverged stays out of the cluster until `patronictl reinit` copies it again"
+    });
+    y.kv("use_pg_rewind", V::B(cluster.use_pg_rewind));
     y.kv("remove_data_directory_on_rewind_failure", V::B(true));
     y.comment("a replication slot per member keeps the WAL a standby still needs");
     y.kv("use_slots", V::B(true));
@@ -230,8 +234,10 @@ pub fn render(plan: &ValidPlan, cluster: &Cluster, member: &Member, layout: &Lay
     let locale = local.map(|l| l.locale_or_default().to_string());
     y.item_kv("encoding", V::S(encoding.as_deref().unwrap_or("UTF8")));
     y.item_kv("locale", V::S(locale.as_deref().unwrap_or("C.UTF-8")));
-    if local.is_none_or(|l| l.data_checksums) {
-        y.item(V::S("data-checksums"));
+    // Patroni writes each item as `--item` on initdb's command line.
+    let checksums = local.is_none_or(|l| l.data_checksums);
+    if let Some(option) = pgplan_core::initdb_checksums_option(checksums, plan.version) {
+        y.item(V::S(option.trim_start_matches("--")));
     }
     y.end();
     y.comment("the same lines as postgresql.pg_hba: `patroni --validate-config` (3.0) requires bootstrap.pg_hba whenever bootstrap is present");

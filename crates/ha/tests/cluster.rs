@@ -125,6 +125,16 @@ fn seed_003_cluster_on_this_machine() {
             .unwrap(),
         "f"
     );
+    // initdb ran with page checksums (platform.local.data_checksums is on),
+    // and Patroni's effective configuration has the plan's use_pg_rewind.
+    assert_eq!(
+        rt.block_on(one(&write, "SHOW data_checksums")).unwrap(),
+        "on"
+    );
+    let any_rest = status.servers[0].rest_api.clone().unwrap();
+    let config: serde_json::Value =
+        serde_json::from_str(&http::get(&format!("{any_rest}/config")).unwrap().body).unwrap();
+    assert_eq!(config["postgresql"]["use_pg_rewind"], true, "{config}");
     // The exporters' login (the SQL backend creates it under `pgplan up`;
     // here the test does, with the password the runner generated).
     let monitor = report

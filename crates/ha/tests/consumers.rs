@@ -45,11 +45,17 @@ fn variants() -> Vec<(&'static str, String)> {
     let elsewhere = seed
         .replace("  local: {}", "  local: { port: 5433, data_dir: /tmp/pgplan-ha-elsewhere, locale: C.UTF-8, data_checksums: false }");
     let no_exporter = seed.replace("  exporter: {}\n", "");
+    let without_rewind = seed.replace(
+        "    scope: pg-ha\n",
+        "    scope: pg-ha\n    use_pg_rewind: false\n",
+    );
+    assert_ne!(without_rewind, seed, "the seed's scope line moved");
     vec![
         ("seed", seed),
         ("tls-strict-replication-role", tls_strict),
         ("port-data-dir", elsewhere),
         ("no-exporter", no_exporter),
+        ("without-rewind", without_rewind),
     ]
 }
 
@@ -105,16 +111,42 @@ impl Drop for Kill {
     }
 }
 
+/// PostgreSQL 18 without page checksums: 18's initdb turns them on unless
+/// told otherwise, so bootstrap.initdb carries `no-data-checksums` (no Spilo
+/// image carries 18, so this variant has no compose files).
+fn pg18_without_checksums() -> (&'static str, String) {
+    let text = seed_variant()
+        .replace("\nversion: 15\n", "\nversion: 18\n")
+        .replace("  local: {}", "  local: { data_checksums: false }");
+    ("pg18-without-checksums", text)
+}
+
 #[test]
 fn etcd_starts_and_patroni_validates_every_member_file() {
     let etcd = program("etcd");
     let patroni = program("patroni");
-    for (name, yaml) in variants() {
+    for (name, yaml) in variants().into_iter().chain([pg18_without_checksums()]) {
         let plan = valid(&yaml);
         let dir = temp_dir(&format!("validate-{name}"));
         let layout = Layout::new(dir.join("run"), Layout::debian_bin_dir(15));
         let files = render_files(&plan, &layout).unwrap();
         write_all(&dir, &files);
+        // The plan's checksums reach Patroni's bootstrap.initdb; without
+        // them pgplan turns wal_log_hints on for pg_rewind.
+        let member = &files["patroni/pg-0.yml"];
+        match name {
+            "pg18-without-checksums" => assert!(member.contains("- no-data-checksums"), "{member}"),
+            "port-data-dir" => {
+                assert!(!member.contains("data-checksums"), "{member}");
+                assert!(member.contains("wal_log_hints: "), "{member}");
+            }
+            _ => assert!(member.contains("- data-checksums"), "{name}: {member}"),
+        }
+        assert_eq!(
+            member.contains("use_pg_rewind: false"),
+            name == "without-rewind",
+            "{name}: {member}"
+        );
         // etcd from its rendered configuration files.
         let mut procs = Kill(Vec::new());
         let mut endpoints = Vec::new();

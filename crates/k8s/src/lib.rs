@@ -73,7 +73,7 @@
 //!   the plan's clients (by their labels), pgplan's Job pods, the read
 //!   replicas and `security.allowed_cidrs`, and metrics requests only from
 //!   the scraper ([`MetricsScraper`]); the Job pods accept nothing;
-//! - **PodDisruptionBudgets**;
+//! - **PodDisruptionBudgets** (`platform.kubernetes.disruption`, else pgplan's);
 //! - the **StatefulSet** of the primary (and one for the read replicas):
 //!   pinned image, resources from the plan's sizing, `pg_isready` startup,
 //!   liveness and readiness probes, volume claim templates with the storage

@@ -14,8 +14,8 @@ use crate::model::names::{DnsLabel, DnsSubdomain, RoleName};
 use crate::model::net::CidrRange;
 use crate::model::platform::{
     Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
-    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
-    Platform, PrincipalType, PrivateAccess, SkuTier,
+    AzureStorage, AzureStorageType, ContainerImage, DisruptionBudget, DisruptionPolicy, EntraAdmin,
+    FirewallRule, Kubernetes, Local, Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Interval};
@@ -48,6 +48,8 @@ impl PlanBuilder {
                 tools_image: None,
                 run_as_user: 1001,
                 resource_group: None,
+                data_checksums: true,
+                disruption: DisruptionPolicy::default(),
             },
             KubernetesBuilder::from_value,
             f,
@@ -227,6 +229,22 @@ impl KubernetesBuilder {
     /// Azure resource group of the cluster, for documents.
     pub fn resource_group(self, name: impl Input<ResourceGroupName>) -> Self {
         self.set("resource_group", name, |k, v| k.resource_group = Some(v))
+    }
+    /// Page checksums of the new cluster (`initdb --data-checksums`; on when
+    /// unset).
+    pub fn data_checksums(mut self, on: bool) -> Self {
+        self.value.data_checksums = on;
+        self
+    }
+    /// The primary pod's PodDisruptionBudget (pgplan's when unset).
+    pub fn primary_disruption_budget(mut self, budget: DisruptionBudget) -> Self {
+        self.value.disruption.primary = Some(budget);
+        self
+    }
+    /// The read replicas' PodDisruptionBudget (pgplan's when unset).
+    pub fn read_replica_disruption_budget(mut self, budget: DisruptionBudget) -> Self {
+        self.value.disruption.read_replicas = Some(budget);
+        self
     }
 }
 

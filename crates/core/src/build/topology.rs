@@ -47,6 +47,7 @@ impl TopologyBuilder {
                 maximum_lag_on_failover: None,
                 rest_api_port: 8008,
                 endpoints: HaEndpoints::default(),
+                use_pg_rewind: true,
             },
             PatroniBuilder::from_value,
             f,
@@ -178,6 +179,12 @@ impl PatroniBuilder {
         self.set("maximum_lag_on_failover", b, |p, v| {
             p.maximum_lag_on_failover = Some(v)
         })
+    }
+    /// Patroni's `use_pg_rewind` (on when unset): a former leader is
+    /// rewound to the new timeline instead of copied again.
+    pub fn use_pg_rewind(mut self, on: bool) -> Self {
+        self.value.use_pg_rewind = on;
+        self
     }
     /// Patroni's REST API port.
     pub fn rest_api_port(mut self, port: u16) -> Self {

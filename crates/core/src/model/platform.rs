@@ -101,6 +101,16 @@ impl Platform {
             _ => None,
         }
     }
+    /// Whether pgplan's initdb gives the cluster page checksums
+    /// (`platform.local.data_checksums`, `platform.kubernetes.data_checksums`);
+    /// `None` on a managed service, whose provider runs initdb.
+    pub fn data_checksums(&self) -> Option<bool> {
+        match self {
+            Platform::Kubernetes(k) => Some(k.data_checksums),
+            Platform::Local(l) => Some(l.data_checksums),
+            Platform::Azure(_) => None,
+        }
+    }
     /// True for a managed service, where server parameters go through the
     /// provider's API and ALTER SYSTEM is not available.
     pub fn is_managed(&self) -> bool {
@@ -259,10 +269,105 @@ pub struct Kubernetes {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_group: Option<ResourceGroupName>,
+    /// Page checksums of the new cluster (the image's initdb arguments:
+    /// `--data-checksums`): on unless the plan turns them off.
+    #[builder(default = true)]
+    #[serde(default = "checksums_on", skip_serializing_if = "is_true")]
+    pub data_checksums: bool,
+    /// How many server pods a voluntary disruption (node drain, cluster
+    /// upgrade) may take: the PodDisruptionBudgets pgplan renders.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "DisruptionPolicy::is_default")]
+    pub disruption: DisruptionPolicy,
 }
 
 fn default_uid() -> i64 {
     1001
+}
+
+/// A PodDisruptionBudget of one group of server pods. In a plan file
+/// `{ max_unavailable: 1 }`, `{ min_available: 1 }`, or `none` for no budget
+/// at all.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisruptionBudget {
+    /// At least this many pods stay up during a voluntary disruption.
+    MinAvailable(u32),
+    /// At most this many pods are down at once during a voluntary disruption.
+    MaxUnavailable(u32),
+    /// No PodDisruptionBudget: a drain evicts these pods without waiting.
+    #[serde(rename = "none")]
+    NoBudget,
+}
+
+impl DisruptionBudget {
+    /// How many of `pods` healthy pods a drain may evict, as the disruption
+    /// controller computes it; `None` without a budget (no limit).
+    ///
+    /// ```
+    /// use pgplan_core::DisruptionBudget;
+    /// assert_eq!(DisruptionBudget::MinAvailable(2).evictions_allowed(3), Some(1));
+    /// assert_eq!(DisruptionBudget::MinAvailable(4).evictions_allowed(3), Some(0));
+    /// assert_eq!(DisruptionBudget::MaxUnavailable(1).evictions_allowed(3), Some(1));
+    /// assert_eq!(DisruptionBudget::NoBudget.evictions_allowed(3), None);
+    /// ```
+    pub fn evictions_allowed(self, pods: u32) -> Option<u32> {
+        match self {
+            DisruptionBudget::MinAvailable(n) => Some(pods.saturating_sub(n)),
+            DisruptionBudget::MaxUnavailable(n) => Some(n.min(pods)),
+            DisruptionBudget::NoBudget => None,
+        }
+    }
+}
+
+impl fmt::Display for DisruptionBudget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DisruptionBudget::MinAvailable(n) => write!(f, "min_available: {n}"),
+            DisruptionBudget::MaxUnavailable(n) => write!(f, "max_unavailable: {n}"),
+            DisruptionBudget::NoBudget => f.write_str("none"),
+        }
+    }
+}
+
+/// The PodDisruptionBudgets of the server pods. Unset budgets are pgplan's:
+/// the primary (one pod, no failover on Kubernetes) `max_unavailable: 0` in
+/// production, so a drain waits for an operator, and `max_unavailable: 1`
+/// elsewhere; the read replicas `max_unavailable: 1`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TypedBuilder)]
+#[serde(deny_unknown_fields)]
+pub struct DisruptionPolicy {
+    /// The primary's pod.
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<DisruptionBudget>,
+    /// The read replicas' pods (one StatefulSet).
+    #[builder(default, setter(strip_option))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_replicas: Option<DisruptionBudget>,
+}
+
+impl DisruptionPolicy {
+    /// True when nothing is set (pgplan's budgets).
+    pub fn is_default(&self) -> bool {
+        *self == DisruptionPolicy::default()
+    }
+    /// The primary's budget: the plan's, else pgplan's for `environment`.
+    pub fn primary_or_default(&self, environment: super::plan::Environment) -> DisruptionBudget {
+        self.primary
+            .unwrap_or(if environment == super::plan::Environment::Production {
+                DisruptionBudget::MaxUnavailable(0)
+            } else {
+                DisruptionBudget::MaxUnavailable(1)
+            })
+    }
+    /// The read replicas' budget: the plan's, else `max_unavailable: 1`.
+    pub fn read_replicas_or_default(&self) -> DisruptionBudget {
+        self.read_replicas
+            .unwrap_or(DisruptionBudget::MaxUnavailable(1))
+    }
 }
 
 /// Azure Flexible Server compute tier, spelt as Azure does
@@ -673,6 +778,29 @@ impl Local {
     /// The cluster's locale: the plan's, else `C.UTF-8`.
     pub fn locale_or_default(&self) -> Locale {
         self.locale.clone().unwrap_or_else(Locale::c_utf8)
+    }
+}
+
+/// The initdb option that gives a new cluster of `version` page checksums
+/// (`on`) or none: `--data-checksums`, or `--no-data-checksums` from
+/// PostgreSQL 18, whose initdb turns checksums on by default (before 18 no
+/// option is off).
+///
+/// ```
+/// use pgplan_core::{MajorVersion, initdb_checksums_option};
+/// let v = |n| MajorVersion::new(n).unwrap();
+/// assert_eq!(initdb_checksums_option(true, v(15)), Some("--data-checksums"));
+/// assert_eq!(initdb_checksums_option(false, v(17)), None);
+/// assert_eq!(initdb_checksums_option(false, v(18)), Some("--no-data-checksums"));
+/// ```
+pub fn initdb_checksums_option(
+    on: bool,
+    version: super::plan::MajorVersion,
+) -> Option<&'static str> {
+    match (on, version.get() >= 18) {
+        (true, _) => Some("--data-checksums"),
+        (false, true) => Some("--no-data-checksums"),
+        (false, false) => None,
     }
 }
 

@@ -183,6 +183,21 @@ pub struct PatroniCluster {
     #[builder(default)]
     #[serde(default)]
     pub endpoints: HaEndpoints,
+    /// Patroni's `use_pg_rewind`: after a failover the old leader is rewound
+    /// to the new timeline with pg_rewind and rejoins as a replica. Off, a
+    /// former leader whose WAL diverged needs a full new copy (`patronictl
+    /// reinit`). On unless the plan turns it off.
+    #[builder(default = true)]
+    #[serde(default = "rewind_on", skip_serializing_if = "is_true")]
+    pub use_pg_rewind: bool,
+}
+
+fn rewind_on() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn one() -> u32 {

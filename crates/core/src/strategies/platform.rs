@@ -22,8 +22,8 @@ use crate::model::azure_names::{AvailabilityZone, PrivateDnsZone, SkuName};
 use crate::model::names::RoleName;
 use crate::model::platform::{
     Azure, AzureAlerts, AzureAuth, AzureHaMode, AzureHighAvailability, AzureNetwork, AzureSku,
-    AzureStorage, AzureStorageType, ContainerImage, EntraAdmin, FirewallRule, Kubernetes, Local,
-    Platform, PrincipalType, PrivateAccess, SkuTier,
+    AzureStorage, AzureStorageType, ContainerImage, DisruptionPolicy, EntraAdmin, FirewallRule,
+    Kubernetes, Local, Platform, PrincipalType, PrivateAccess, SkuTier,
 };
 use crate::model::secrets::SecretSource;
 use crate::model::units::{Bytes, Interval};
@@ -104,6 +104,8 @@ fn kubernetes(profile: Profile) -> BoxedStrategy<Kubernetes> {
                     tools_image,
                     run_as_user,
                     resource_group,
+                    data_checksums: true,
+                    disruption: DisruptionPolicy::default(),
                 }
             },
         )

@@ -78,6 +78,7 @@ fn reasonable_patroni() -> BoxedStrategy<PatroniCluster> {
             maximum_lag_on_failover: None,
             rest_api_port: 8008,
             endpoints: HaEndpoints::default(),
+            use_pg_rewind: true,
         })
         .boxed()
 }
@@ -142,6 +143,7 @@ fn any_patroni() -> BoxedStrategy<PatroniCluster> {
                         read_port,
                         stats_port,
                     },
+                    use_pg_rewind: true,
                 },
             ),
     ]

@@ -124,8 +124,9 @@ pub(super) fn up(r: &Runner, progress: &Progress) -> Result<UpReport, Error> {
                     .map(|l| l.locale_or_default().to_string())
                     .unwrap_or_default()
             ));
-        if local.is_none_or(|l| l.data_checksums) {
-            cmd.arg("--data-checksums");
+        let checksums = local.is_none_or(|l| l.data_checksums);
+        if let Some(option) = pgplan_core::initdb_checksums_option(checksums, plan.version) {
+            cmd.arg(option);
         }
         let result = proc::run(cmd, "initdb");
         let _ = std::fs::remove_file(&pwfile);

@@ -39,6 +39,12 @@ pub(crate) fn primary(ctx: &Ctx<'_>, config: &ServerConfig) -> Object {
     let mut volumes = vec![];
     let mut mounts = vec![];
     let mut claims = vec![claim(ctx, "data", ctx.data_volume, ROLE_PRIMARY)];
+    // Only the primary runs initdb (the replicas copy its data directory).
+    if let Some(option) =
+        pgplan_core::initdb_checksums_option(ctx.k8s.data_checksums, ctx.plan.version)
+    {
+        env.push(pod::env(flavor.initdb_args_env(), option));
+    }
     if let Some(wal) = ctx.plan.sizing.wal_volume {
         let (mount_path, waldir) = flavor.wal();
         claims.push(claim(ctx, "wal", Some(wal), ROLE_PRIMARY));

@@ -803,6 +803,75 @@ fn production_primaries_wait_for_an_operator_before_eviction() {
 }
 
 #[test]
+fn the_plans_disruption_budgets_are_rendered() {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    use pgplan_core::{DisruptionBudget, DisruptionPolicy, Platform};
+    for (name, mut plan) in variants() {
+        let Platform::Kubernetes(k) = &mut plan.platform else {
+            unreachable!()
+        };
+        k.disruption = DisruptionPolicy {
+            primary: Some(DisruptionBudget::MinAvailable(0)),
+            read_replicas: Some(DisruptionBudget::MinAvailable(1)),
+        };
+        let objs = objects(&plan);
+        let spec = |n: &str| match find(&objs, "PodDisruptionBudget", n) {
+            Object::PodDisruptionBudget(b) => b.spec.clone().unwrap(),
+            _ => unreachable!(),
+        };
+        let primary = spec(&format!("postgresql-{}", plan.service));
+        assert_eq!(primary.min_available, Some(IntOrString::Int(0)), "{name}");
+        assert_eq!(primary.max_unavailable, None, "{name}");
+        let read = spec(&format!("postgresql-{}-read", plan.service));
+        assert_eq!(read.min_available, Some(IntOrString::Int(1)), "{name}");
+        // `none`: no budget at all.
+        let Platform::Kubernetes(k) = &mut plan.platform else {
+            unreachable!()
+        };
+        k.disruption.read_replicas = Some(DisruptionBudget::NoBudget);
+        let budgets = objects(&plan)
+            .iter()
+            .filter(|o| o.kind() == "PodDisruptionBudget")
+            .count();
+        assert_eq!(budgets, 1, "{name}");
+    }
+}
+
+#[test]
+fn the_primary_runs_initdb_with_the_plans_checksums() {
+    use pgplan_core::Platform;
+    let env = |plan: &Plan, var: &str| {
+        let objs = objects(plan);
+        let Object::StatefulSet(sts) = find(
+            &objs,
+            "StatefulSet",
+            &format!("postgresql-{}", plan.service),
+        ) else {
+            unreachable!()
+        };
+        let pod = sts.spec.template.spec.clone().unwrap();
+        pod.containers[0]
+            .env
+            .iter()
+            .flatten()
+            .find(|e| e.name == var)
+            .and_then(|e| e.value.clone())
+    };
+    let mut plan = seed_000();
+    let var =
+        pgplan_core::kubernetes_facts::ImageFamily::of(&plan.platform.kubernetes().unwrap().image)
+            .initdb_args_env();
+    assert_eq!(env(&plan, var).as_deref(), Some("--data-checksums"));
+    let Platform::Kubernetes(k) = &mut plan.platform else {
+        unreachable!()
+    };
+    k.data_checksums = false;
+    assert_eq!(env(&plan, var), None, "PostgreSQL {}", plan.version);
+    plan.version = pgplan_core::MajorVersion::new(18).unwrap();
+    assert_eq!(env(&plan, var).as_deref(), Some("--no-data-checksums"));
+}
+
+#[test]
 fn the_network_policy_admits_only_the_plans_clients() {
     let objects = objects(&seed_000());
     let policy = find(&objects, "NetworkPolicy", "postgresql-product-change").to_json();

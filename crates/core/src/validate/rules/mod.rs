@@ -51,11 +51,13 @@ pub use ha::{
 pub use kubernetes::{
     KubernetesBackupDatabases, KubernetesBackupDestination, KubernetesBackupLogin,
     KubernetesContainerParameters, KubernetesCpuRequest, KubernetesCronWeekday,
-    KubernetesDataVolume, KubernetesEntraIdentity, KubernetesHugePages, KubernetesNonRootUid,
+    KubernetesDataVolume, KubernetesDisruptionBlocksDrain, KubernetesDisruptionMissing,
+    KubernetesDisruptionUnsatisfiable, KubernetesDisruptionWithoutReplicas,
+    KubernetesEntraIdentity, KubernetesHugePages, KubernetesIoUring, KubernetesNonRootUid,
     KubernetesObjectNameLength, KubernetesPatroni, KubernetesPinnedImage,
     KubernetesReplicaAzureSettings, KubernetesReplicationLoginName, KubernetesReplicationRoleHba,
     KubernetesReservedLabels, KubernetesScramOnly, KubernetesSharedSecret,
-    KubernetesUniformReplicas,
+    KubernetesUniformReplicas, KubernetesWalKeepSize,
 };
 pub use lifecycle::EndOfLife;
 pub use migrations::{
@@ -69,7 +71,8 @@ pub use parameters::{
 };
 pub use patroni::{
     EtcdQuorum, PatroniLeaderTtl, PatroniMemberNames, PatroniMembers, PatroniPorts,
-    PatroniTimingValues, StrictSynchronousMode, SynchronousNodeCount,
+    PatroniRewindOff, PatroniRewindPossible, PatroniTimingValues, StrictSynchronousMode,
+    SynchronousNodeCount,
 };
 pub use recovery::{
     ObjectiveDeclarations, ProductionBackups, ProductionObjectives, RpoReachable,
@@ -195,6 +198,12 @@ pub static ALL: &[&dyn Rule] = &[
     &KubernetesBackupDatabases,
     &KubernetesBackupLogin,
     &KubernetesHugePages,
+    &KubernetesDisruptionUnsatisfiable,
+    &KubernetesDisruptionBlocksDrain,
+    &KubernetesDisruptionMissing,
+    &KubernetesDisruptionWithoutReplicas,
+    &KubernetesIoUring,
+    &KubernetesWalKeepSize,
     // Azure, PGP140–PGP179.
     &AzureVersion,
     &AzureSkuTier,
@@ -249,6 +258,8 @@ pub static ALL: &[&dyn Rule] = &[
     &PatroniReplicationLogin,
     &LocalReadReplicas,
     &PatroniComponentNames,
+    &PatroniRewindPossible,
+    &PatroniRewindOff,
     // Safety, PGP300–PGP329.
     &PodRangeOrder,
     &VolumeSize,

@@ -213,7 +213,7 @@ pub(super) fn desired_dcs(plan: &pgplan_core::ValidPlan, cluster: &Cluster) -> V
         "synchronous_mode_strict": strict,
         "synchronous_node_count": cluster.synchronous_node_count,
         "postgresql": {
-            "use_pg_rewind": true,
+            "use_pg_rewind": cluster.use_pg_rewind,
             "use_slots": true,
             "remove_data_directory_on_rewind_failure": true,
             "parameters": params.dcs.iter().map(|(k, p)| (k.clone(), Value::String(p.value.clone()))).collect::<serde_json::Map<_, _>>(),

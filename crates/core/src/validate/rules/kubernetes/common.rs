@@ -39,3 +39,43 @@ pub(super) fn replica_path(i: usize) -> FieldPath {
         .field("replicas")
         .index(i)
 }
+
+/// One group of server pods and the PodDisruptionBudget it gets.
+pub(super) struct BudgetedPods {
+    /// `primary` or `read_replicas` (the field under
+    /// `platform.kubernetes.disruption`).
+    pub field: &'static str,
+    /// For messages: `the primary`, `the read replicas`.
+    pub what: &'static str,
+    /// How many pods the group runs.
+    pub pods: u32,
+    /// The budget the backend renders.
+    pub budget: crate::DisruptionBudget,
+}
+
+impl BudgetedPods {
+    /// `platform.kubernetes.disruption.<field>`.
+    pub fn path(&self) -> FieldPath {
+        platform_path("disruption").field(self.field)
+    }
+}
+
+/// The primary's pod and, with read replicas, theirs, with their budgets.
+pub(super) fn budgeted_pods(cx: &Context<'_>, k: &Kubernetes) -> Vec<BudgetedPods> {
+    let mut out = vec![BudgetedPods {
+        field: "primary",
+        what: "the primary",
+        pods: 1,
+        budget: k.disruption.primary_or_default(cx.plan.environment),
+    }];
+    let replicas = u32::try_from(cx.plan.topology.replicas.len()).unwrap_or(u32::MAX);
+    if replicas > 0 {
+        out.push(BudgetedPods {
+            field: "read_replicas",
+            what: "the read replicas",
+            pods: replicas,
+            budget: k.disruption.read_replicas_or_default(),
+        });
+    }
+    out
+}

@@ -35,7 +35,9 @@ pub use azure::{
     AzureServerProperties, AzureSettingsMethod, AzureSkuCapacity, AzureSkuTier, AzureStorageIops,
     AzureStorageSize, AzureVersion,
 };
-pub use azure::{AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts};
+pub use azure::{
+    AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts, AzureRoleAttributes,
+};
 pub use backups::{
     BackupVolumeCapacity, DumpDatabases, DumpDestination, DumpFrequency, DumpRetention,
     ParallelDumpFormat,
@@ -79,8 +81,8 @@ pub use replication::{
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
     DefaultPrivilegesOwner, DuplicateRole, ExistingRoles, ForOwnerIgnored, GrantDatabase,
-    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName,
-    RoleMembership,
+    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, PermissionBypassAttributes,
+    ReplicationAttribute, ReservedRoleName, RoleManagementAttributes, RoleMembership,
 };
 pub use secrets::{
     EntraAuthentication, GeneratedPasswordLength, LiteralPassword, LoginPasswordSource,
@@ -167,6 +169,10 @@ pub static ALL: &[&dyn Rule] = &[
     // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
     &SlotWalLimit,
     &PoolerClientLimit,
+    // Role attributes in production (PGP087–PGP089).
+    &PermissionBypassAttributes,
+    &RoleManagementAttributes,
+    &ReplicationAttribute,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,
@@ -228,6 +234,7 @@ pub static ALL: &[&dyn Rule] = &[
     &AzureMetricAlerts,
     &AzureAlertMetrics,
     &AzureLogicalBackups,
+    &AzureRoleAttributes,
     // SQL objects, PGP180–PGP199.
     &UniqueDatabaseNames,
     &ReservedSchemaNames,

@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pgplan_core::catalog::Context;
 use pgplan_core::{
     DatabaseName, Extension, ExtensionName, ObjectKind, Privilege, RoleAttribute, RoleName,
-    RolePurpose,
-    SchemaName, SecretSource, SettingsMethod, ValidPlan,
+    RolePurpose, SchemaName, SecretSource, SettingsMethod, ValidPlan,
 };
 
 use crate::statement::{DefaultObjects, GrantObject, SettingValue, Statement};

@@ -16,8 +16,8 @@ use pgplan_core::catalog::{Catalog, Context as ParamContext};
 use pgplan_core::{
     Database, DatabaseName, Encoding, Environment, Extension, ExtensionName, Grant, Local, Locale,
     MajorVersion, ObjectKind, ParamValue, PasswordEncryption, Plan, Platform, Privilege, Role,
-    RoleAttribute, RoleName, RolePurpose, Schema, SchemaName, ServiceName, StatementLogging, TimeZoneName, Tls,
-    TlsVersion, ValidUntil,
+    RoleAttribute, RoleName, RolePurpose, Schema, SchemaName, ServiceName, StatementLogging,
+    TimeZoneName, Tls, TlsVersion, ValidUntil,
 };
 
 use super::ApplyOptions;

@@ -70,7 +70,11 @@ mod tests {
         assert_eq!(d.len(), 2, "{d:#?}");
         assert!(d.iter().all(|d| d.severity == Severity::Error));
         assert_eq!(d[0].path.to_string(), "roles[0].attributes");
-        assert!(d[1].message.contains("PostgreSQL 14 cannot give"), "{}", d[1].message);
+        assert!(
+            d[1].message.contains("PostgreSQL 14 cannot give"),
+            "{}",
+            d[1].message
+        );
 
         plan.version = crate::MajorVersion::new(16).unwrap();
         let d = run(&AzureRoleAttributes, &plan);

@@ -76,7 +76,8 @@ mod tests {
         assert_eq!(d.len(), 2, "{d:#?}");
         assert_eq!(d[0].severity, Severity::Error);
         assert!(
-            d[0].message.contains("on PostgreSQL 14 it can grant itself membership"),
+            d[0].message
+                .contains("on PostgreSQL 14 it can grant itself membership"),
             "{}",
             d[0].message
         );

@@ -68,9 +68,15 @@ mod tests {
         plan.roles[1].attributes.insert(RoleAttribute::BypassRls);
         let d = run(&PermissionBypassAttributes, &plan);
         assert_eq!(d.len(), 2, "{d:#?}");
-        assert!(d.iter().all(|d| d.severity == Severity::Error
-            && d.path.to_string() == "roles[1].attributes"));
-        assert!(d[0].message.contains("is a SUPERUSER in production"), "{}", d[0].message);
+        for d in &d {
+            assert_eq!(d.severity, Severity::Error);
+            assert_eq!(d.path.to_string(), "roles[1].attributes");
+        }
+        assert!(
+            d[0].message.contains("is a SUPERUSER in production"),
+            "{}",
+            d[0].message
+        );
         assert!(d[1].message.contains("has BYPASSRLS"), "{}", d[1].message);
 
         // A backup role may bypass row-level security; an admin may do both.

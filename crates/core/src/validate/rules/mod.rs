@@ -86,7 +86,7 @@ pub use roles::{
 };
 pub use secrets::{
     EntraAuthentication, GeneratedPasswordLength, LiteralPassword, LoginPasswordSource,
-    PasswordInParameter, StatementLogging,
+    PasswordInParameter, StatementLogging, UnusedPasswordSource,
 };
 pub use sizing::{
     AzureSkuSizing, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit, MemoryBudget,
@@ -169,10 +169,12 @@ pub static ALL: &[&dyn Rule] = &[
     // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
     &SlotWalLimit,
     &PoolerClientLimit,
-    // Role attributes in production (PGP087–PGP089).
+    // Role attributes in production (PGP087–PGP089), passwords no one can
+    // use (PGP090).
     &PermissionBypassAttributes,
     &RoleManagementAttributes,
     &ReplicationAttribute,
+    &UnusedPasswordSource,
     // Kubernetes, PGP100–PGP139.
     &KubernetesPatroni,
     &KubernetesNonRootUid,

@@ -190,3 +190,58 @@ async fn psql_script_sets_attributes_postgres_15() {
 async fn psql_script_sets_attributes_postgres_17() {
     script_sets_attributes(17).await;
 }
+
+/// Connected as a role with CREATEROLE but not SUPERUSER, a plan that needs
+/// a superuser's rights (a SUPERUSER role; BYPASSRLS before 16, or from 16 on
+/// without holding it) is refused before anything changes, naming what is
+/// missing.
+async fn non_superuser_is_refused_before_changing_anything(major: u32) {
+    let pg = support::server(major);
+    let tag = support::unique_tag(&format!("rn{major}n"));
+    let admin = connect(pg, "postgres").await;
+    let deployer = format!("{tag}_deployer");
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {deployer} LOGIN CREATEROLE CREATEDB PASSWORD '{tag}-pw'"
+        ))
+        .await
+        .unwrap();
+    let dsn = support::dsn_as(pg, &deployer, &format!("{tag}-pw"), "postgres");
+    let plan = plan(major, &tag);
+    let valid = plan.validate().expect("the attributes plan validates");
+    let (passwords, _) = passwords_for(&plan, &format!("{tag}-secret"));
+    let opts = ApplyOptions::default()
+        .secrets(passwords)
+        .include_settings(false);
+    let err = apply(&valid, &dsn, &opts)
+        .await
+        .expect_err("a CREATEROLE login cannot give SUPERUSER or BYPASSRLS");
+    let text = err.to_string();
+    let missing = if major >= 16 {
+        "BYPASSRLS"
+    } else {
+        "SUPERUSER"
+    };
+    assert!(
+        text.contains(&format!("{missing} (to change BYPASSRLS)"))
+            || text.contains("SUPERUSER (to change SUPERUSER)"),
+        "{text}"
+    );
+    assert!(
+        attributes(pg, &tag)
+            .await
+            .keys()
+            .all(|name| name == &deployer),
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
+async fn a_createrole_login_is_refused_what_needs_more_postgres_15() {
+    non_superuser_is_refused_before_changing_anything(15).await;
+}
+
+#[tokio::test]
+async fn a_createrole_login_is_refused_what_needs_more_postgres_17() {
+    non_superuser_is_refused_before_changing_anything(17).await;
+}

@@ -111,6 +111,21 @@ impl RoleBuilder {
     }
     /// A role attribute beyond LOGIN: `.attribute(RoleAttribute::CreateDb)`.
     /// Attributes not given are off; the server's are converged to these.
+    ///
+    /// ```
+    /// use pgplan_core::prelude::*;
+    /// let plan = Plan::development("shop")
+    ///     .version(17)
+    ///     .local(|l| l)
+    ///     .role("shop_dba", |r| r.admin().attribute(RoleAttribute::CreateDb).create_role())
+    ///     .role("shop_standby", |r| r.replication().login())
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(plan.roles[0].has(RoleAttribute::CreateRole));
+    /// // A replication role has REPLICATION from its purpose.
+    /// assert!(plan.roles[1].has(RoleAttribute::Replication));
+    /// assert!(plan.roles[1].attributes.is_empty());
+    /// ```
     pub fn attribute(mut self, attribute: RoleAttribute) -> Self {
         self.value.attributes.insert(attribute);
         self

@@ -91,7 +91,9 @@ pub use model::platform::{
     FirewallRule, Kubernetes, Local, Platform, PrincipalType, PrivateAccess, SkuTier,
     initdb_checksums_option,
 };
-pub use model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
+pub use model::roles::{
+    Grant, ObjectKind, Privilege, Role, RoleAttribute, RoleAttributeError, RolePurpose,
+};
 pub use model::runner;
 pub use model::secrets::{
     LiteralSecret, Password, ReadableSecret, SecretInput, SecretSource, env_var_fragment, secret,

@@ -28,7 +28,7 @@ use crate::model::names::*;
 use crate::model::net::CidrRange;
 use crate::model::plan::{Environment, MajorVersion, Plan};
 use crate::model::platform::ContainerImage;
-use crate::model::roles::Privilege;
+use crate::model::roles::{Privilege, RoleAttribute};
 use crate::model::secrets::SecretSource;
 use crate::model::tuning::ParamValue;
 use crate::model::units::{Bytes, Interval, Millicores, Percent};
@@ -233,6 +233,20 @@ impl JsonSchema for ParamValue {
             "description": "a parameter value as postgresql.conf writes it (on, 4GB, 0.9, 'text')",
             "type": ["string", "number", "boolean"]
         })
+    }
+}
+
+impl JsonSchema for RoleAttribute {
+    fn schema_name() -> Cow<'static, str> {
+        "RoleAttribute".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let all: Vec<Value> = RoleAttribute::ALL
+            .iter()
+            .flat_map(|a| [a.as_sql().to_owned(), a.as_sql().to_ascii_lowercase()])
+            .map(Value::String)
+            .collect();
+        json_schema!({ "description": "a role attribute beyond LOGIN", "type": "string", "enum": all })
     }
 }
 

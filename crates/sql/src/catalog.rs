@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pgplan_core::{DatabaseName, Privilege, RoleName, SchemaName};
+use pgplan_core::{DatabaseName, Privilege, RoleAttribute, RoleName, SchemaName};
 use sea_query::{
     Expr, ExprTrait as _, Func, IntoTableRef as _, Order, PostgresQueryBuilder, Query, TableRef,
 };
@@ -29,6 +29,12 @@ pub struct ActualRole {
     pub replication: bool,
     /// SUPERUSER.
     pub superuser: bool,
+    /// CREATEDB.
+    pub create_db: bool,
+    /// CREATEROLE.
+    pub create_role: bool,
+    /// BYPASSRLS.
+    pub bypass_rls: bool,
     /// CONNECTION LIMIT.
     pub connection_limit: i32,
     /// VALID UNTIL as seconds since the epoch (`None`: never; infinity is
@@ -36,6 +42,19 @@ pub struct ActualRole {
     pub valid_until_epoch: Option<f64>,
     /// The comment (pgplan's marker on managed roles).
     pub comment: Option<String>,
+}
+
+impl ActualRole {
+    /// Whether the role has the attribute.
+    pub fn has(&self, attribute: RoleAttribute) -> bool {
+        match attribute {
+            RoleAttribute::Superuser => self.superuser,
+            RoleAttribute::CreateDb => self.create_db,
+            RoleAttribute::CreateRole => self.create_role,
+            RoleAttribute::Replication => self.replication,
+            RoleAttribute::BypassRls => self.bypass_rls,
+        }
+    }
 }
 
 /// One privilege of one grantee (`None`: PUBLIC).
@@ -238,6 +257,11 @@ pub fn roles_query() -> String {
             "comment",
         )
         .column(("r", "oid"))
+        .columns([
+            ("r", "rolcreatedb"),
+            ("r", "rolcreaterole"),
+            ("r", "rolbypassrls"),
+        ])
         .from_as(("pg_catalog", "pg_roles"), "r")
         .order_by(("r", "rolname"), Order::Asc)
         .to_string(PostgresQueryBuilder)

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pgplan_core::catalog::Context;
 use pgplan_core::{
-    DatabaseName, Extension, ExtensionName, ObjectKind, Privilege, RoleName, RolePurpose,
-    SchemaName, SecretSource, SettingsMethod, ValidPlan,
+    DatabaseName, Extension, ExtensionName, ObjectKind, Privilege, RoleAttribute, RoleName,
+    RolePurpose, SchemaName, SecretSource, SettingsMethod, ValidPlan,
 };
 
 use crate::statement::{DefaultObjects, GrantObject, SettingValue, Statement};
@@ -74,8 +74,9 @@ pub struct DesiredRole {
     pub purpose: RolePurpose,
     /// LOGIN.
     pub login: bool,
-    /// REPLICATION.
-    pub replication: bool,
+    /// The attributes beyond LOGIN the role has (REPLICATION for a
+    /// replication role); every other one is off.
+    pub attributes: BTreeSet<RoleAttribute>,
     /// CONNECTION LIMIT (`-1`: none).
     pub connection_limit: i32,
     /// VALID UNTIL; `None` means never expires (`infinity`).
@@ -262,7 +263,10 @@ impl DesiredState {
                     name: role.name.clone(),
                     purpose: role.purpose,
                     login: role.login,
-                    replication: role.purpose == RolePurpose::Replication,
+                    attributes: RoleAttribute::ALL
+                        .into_iter()
+                        .filter(|a| role.has(*a))
+                        .collect(),
                     connection_limit: role.connection_limit.unwrap_or(-1),
                     valid_until: role
                         .valid_until

@@ -76,6 +76,43 @@ pub fn psql_gexec_unless_exists(statement: &Statement, probe: &str) -> String {
     )
 }
 
+/// Brings a role's attributes beyond LOGIN to `attributes` (every other one
+/// off), changing only those that differ: psql builds the `ALTER ROLE` from
+/// `pg_roles` and runs it with `\gexec` only when one differs. A role that
+/// has them already gets no statement, so a script run by a non-superuser
+/// (who may not even name SUPERUSER or BYPASSRLS) passes as long as nothing
+/// needs changing.
+pub fn psql_sync_role_attributes(
+    role: &pgplan_core::RoleName,
+    attributes: &std::collections::BTreeSet<pgplan_core::RoleAttribute>,
+) -> String {
+    let mut clauses = Vec::new();
+    let mut differs = Vec::new();
+    for attribute in pgplan_core::RoleAttribute::ALL {
+        let column = attribute.catalog_column();
+        if attributes.contains(&attribute) {
+            clauses.push(format!(
+                "CASE WHEN NOT {column} THEN ' {}' END",
+                attribute.as_sql()
+            ));
+            differs.push(format!("NOT {column}"));
+        } else {
+            clauses.push(format!(
+                "CASE WHEN {column} THEN ' {}' END",
+                attribute.negated_sql()
+            ));
+            differs.push(column.to_owned());
+        }
+    }
+    format!(
+        "SELECT concat({}, {}) FROM pg_catalog.pg_roles WHERE rolname = {} AND ({})\\gexec",
+        literal(&format!("ALTER ROLE {} WITH", ident(role.as_str()))),
+        clauses.join(", "),
+        literal(role.as_str()),
+        differs.join(" OR ")
+    )
+}
+
 fn privilege_list(privileges: &[Privilege]) -> String {
     privileges
         .iter()
@@ -136,11 +173,12 @@ fn role_options(options: &RoleOptions, redact: bool) -> String {
     if let Some(login) = options.login {
         out.push_str(if login { " LOGIN" } else { " NOLOGIN" });
     }
-    if let Some(replication) = options.replication {
-        out.push_str(if replication {
-            " REPLICATION"
+    for (attribute, on) in &options.attributes {
+        out.push(' ');
+        out.push_str(if *on {
+            attribute.as_sql()
         } else {
-            " NOREPLICATION"
+            attribute.negated_sql()
         });
     }
     if let Some(limit) = options.connection_limit {

@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::monitoring;
 use crate::render::{
     comment_text, literal, psql_argument, psql_connect, psql_gexec_unless_exists, psql_stop_unless,
+    psql_sync_role_attributes,
 };
 use crate::secrets::{SecretResolver, new_verifier};
 use crate::statement::{PasswordSpec, RoleOptions, Statement};
@@ -301,7 +302,6 @@ fn init_script(
                 name: role.name.clone(),
                 options: RoleOptions {
                     login: Some(role.login),
-                    replication: Some(role.replication),
                     connection_limit: Some(role.connection_limit),
                     valid_until: Some(
                         role.valid_until
@@ -309,6 +309,7 @@ fn init_script(
                             .unwrap_or_else(|| "infinity".into()),
                     ),
                     password: passwords.get(&role.name).cloned(),
+                    ..RoleOptions::default()
                 },
             },
         );
@@ -319,6 +320,13 @@ fn init_script(
                 comment: desired.role_marker.clone(),
             },
         );
+    }
+    // Attributes beyond LOGIN, Entra principals' too: only those that
+    // differ are changed, so a non-superuser runs this as long as nothing
+    // needs a superuser.
+    for role in desired.roles.values() {
+        out.push_str(&psql_sync_role_attributes(&role.name, &role.attributes));
+        out.push('\n');
     }
     for role in desired.roles.values() {
         for group in &role.member_of {

@@ -2,7 +2,9 @@
 //! [`Statement`]; [`crate::render`] turns it into text, quoting identifiers
 //! and literals in one place.
 
-use pgplan_core::{DatabaseName, ExtensionName, Privilege, RoleName, SchemaName};
+use std::collections::BTreeMap;
+
+use pgplan_core::{DatabaseName, ExtensionName, Privilege, RoleAttribute, RoleName, SchemaName};
 
 /// How a role's password is set.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,8 +38,9 @@ impl std::fmt::Debug for PasswordSpec {
 pub struct RoleOptions {
     /// LOGIN / NOLOGIN.
     pub login: Option<bool>,
-    /// REPLICATION / NOREPLICATION.
-    pub replication: Option<bool>,
+    /// SUPERUSER / NOSUPERUSER, CREATEDB / NOCREATEDB, …: the attributes
+    /// to set (`true`) or clear (`false`); the others are left as they are.
+    pub attributes: BTreeMap<RoleAttribute, bool>,
     /// CONNECTION LIMIT (`-1`: none).
     pub connection_limit: Option<i32>,
     /// VALID UNTIL (a timestamp or `infinity`).

@@ -703,7 +703,7 @@ pub mod prelude {
     pub use crate::model::clients::PoolMode;
     pub use crate::model::plan::{Environment, Plan};
     pub use crate::model::platform::{AzureStorageType, PrincipalType, SkuTier};
-    pub use crate::model::roles::RolePurpose;
+    pub use crate::model::roles::{RoleAttribute, RolePurpose};
     pub use crate::model::secrets::secret;
     pub use crate::model::security::{PasswordEncryption, StatementLogging, TlsVersion};
     pub use crate::model::topology::SynchronousMode;

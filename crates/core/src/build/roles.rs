@@ -7,7 +7,7 @@ use crate::model::input::Input;
 use crate::model::locale::ValidUntil;
 use crate::model::names::{DatabaseName, RoleName, SchemaName};
 use crate::model::plan::Plan;
-use crate::model::roles::{Grant, Role, RolePurpose};
+use crate::model::roles::{Grant, Role, RoleAttribute, RolePurpose};
 use crate::model::secrets::SecretSource;
 use crate::validate::FieldPath;
 
@@ -18,6 +18,7 @@ pub(super) fn new_role(name: RoleName) -> Role {
         login: false,
         password: None,
         connection_limit: None,
+        attributes: Default::default(),
         member_of: Vec::new(),
         valid_until: None,
         grants: Vec::new(),
@@ -106,6 +107,53 @@ impl RoleBuilder {
     /// Connection limit.
     pub fn connection_limit(mut self, n: i32) -> Self {
         self.value.connection_limit = Some(n);
+        self
+    }
+    /// A role attribute beyond LOGIN: `.attribute(RoleAttribute::CreateDb)`.
+    /// Attributes not given are off; the server's are converged to these.
+    ///
+    /// ```
+    /// use pgplan_core::prelude::*;
+    /// let plan = Plan::development("shop")
+    ///     .version(17)
+    ///     .local(|l| l)
+    ///     .role("shop_dba", |r| r.admin().attribute(RoleAttribute::CreateDb).create_role())
+    ///     .role("shop_standby", |r| r.replication().login())
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(plan.roles[0].has(RoleAttribute::CreateRole));
+    /// // A replication role has REPLICATION from its purpose.
+    /// assert!(plan.roles[1].has(RoleAttribute::Replication));
+    /// assert!(plan.roles[1].attributes.is_empty());
+    /// ```
+    pub fn attribute(mut self, attribute: RoleAttribute) -> Self {
+        self.value.attributes.insert(attribute);
+        self
+    }
+    /// SUPERUSER: every permission check is skipped (administrators only).
+    pub fn superuser(self) -> Self {
+        self.attribute(RoleAttribute::Superuser)
+    }
+    /// CREATEDB: the role creates databases.
+    pub fn create_db(self) -> Self {
+        self.attribute(RoleAttribute::CreateDb)
+    }
+    /// CREATEROLE: the role creates, alters and drops other roles.
+    pub fn create_role(self) -> Self {
+        self.attribute(RoleAttribute::CreateRole)
+    }
+    /// BYPASSRLS: row-level security policies do not apply to the role.
+    pub fn bypass_rls(self) -> Self {
+        self.attribute(RoleAttribute::BypassRls)
+    }
+    /// REPLICATION without the replication purpose (a physical backup tool
+    /// such as pg_basebackup or pgBackRest needs it).
+    pub fn replication_attribute(self) -> Self {
+        self.attribute(RoleAttribute::Replication)
+    }
+    /// Drops every attribute beyond LOGIN (to state them again).
+    pub fn clear_attributes(mut self) -> Self {
+        self.value.attributes.clear();
         self
     }
     /// Membership in a group (or a predefined role such as `pg_read_all_data`).

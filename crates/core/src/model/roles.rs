@@ -1,5 +1,6 @@
 //! Roles, memberships and privileges.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -299,6 +300,101 @@ impl Grant {
     }
 }
 
+/// A role attribute beyond LOGIN, as `CREATE ROLE … WITH` spells it.
+/// Written in a plan as PostgreSQL spells it (`SUPERUSER`, any case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RoleAttribute {
+    /// SUPERUSER: every permission check is skipped.
+    Superuser,
+    /// CREATEDB: creates databases.
+    CreateDb,
+    /// CREATEROLE: creates, alters and drops other roles, and (before
+    /// PostgreSQL 16) grants itself membership in any role but a superuser.
+    CreateRole,
+    /// REPLICATION: streams WAL and creates replication slots.
+    Replication,
+    /// BYPASSRLS: every row-level security policy is ignored.
+    BypassRls,
+}
+
+impl RoleAttribute {
+    /// Every attribute, in the order `CREATE ROLE` documents them.
+    pub const ALL: [RoleAttribute; 5] = [
+        RoleAttribute::Superuser,
+        RoleAttribute::CreateDb,
+        RoleAttribute::CreateRole,
+        RoleAttribute::Replication,
+        RoleAttribute::BypassRls,
+    ];
+    /// The SQL keyword that sets it.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            RoleAttribute::Superuser => "SUPERUSER",
+            RoleAttribute::CreateRole => "CREATEROLE",
+            RoleAttribute::CreateDb => "CREATEDB",
+            RoleAttribute::BypassRls => "BYPASSRLS",
+            RoleAttribute::Replication => "REPLICATION",
+        }
+    }
+    /// The SQL keyword that clears it (`NOSUPERUSER`).
+    pub fn negated_sql(self) -> &'static str {
+        match self {
+            RoleAttribute::Superuser => "NOSUPERUSER",
+            RoleAttribute::CreateRole => "NOCREATEROLE",
+            RoleAttribute::CreateDb => "NOCREATEDB",
+            RoleAttribute::BypassRls => "NOBYPASSRLS",
+            RoleAttribute::Replication => "NOREPLICATION",
+        }
+    }
+    /// The `pg_roles` column that holds it (`rolsuper`).
+    pub fn catalog_column(self) -> &'static str {
+        match self {
+            RoleAttribute::Superuser => "rolsuper",
+            RoleAttribute::CreateRole => "rolcreaterole",
+            RoleAttribute::CreateDb => "rolcreatedb",
+            RoleAttribute::BypassRls => "rolbypassrls",
+            RoleAttribute::Replication => "rolreplication",
+        }
+    }
+}
+
+impl fmt::Display for RoleAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_sql())
+    }
+}
+
+/// An unknown role attribute keyword.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown role attribute `{0}`: use SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS (LOGIN is `login: true`, a connection limit is `connection_limit`)"
+)]
+pub struct RoleAttributeError(pub String);
+
+impl FromStr for RoleAttribute {
+    type Err = RoleAttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RoleAttribute::ALL
+            .into_iter()
+            .find(|a| a.as_sql().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| RoleAttributeError(s.to_owned()))
+    }
+}
+
+impl Serialize for RoleAttribute {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_sql())
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleAttribute {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// A role: a login user or a group.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypedBuilder)]
@@ -320,6 +416,12 @@ pub struct Role {
     #[builder(default, setter(strip_option))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_limit: Option<i32>,
+    /// Attributes beyond LOGIN: `[CREATEDB]`, `[REPLICATION]`. Every
+    /// attribute not listed is off, and converging the server removes it.
+    /// A `replication` role has REPLICATION without listing it.
+    #[builder(default)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub attributes: BTreeSet<RoleAttribute>,
     /// Groups this role is a member of.
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -332,4 +434,13 @@ pub struct Role {
     #[builder(default)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<Grant>,
+}
+
+impl Role {
+    /// True when the role has the attribute: listed in `attributes`, or
+    /// REPLICATION for a role whose purpose is replication.
+    pub fn has(&self, attribute: RoleAttribute) -> bool {
+        self.attributes.contains(&attribute)
+            || (attribute == RoleAttribute::Replication && self.purpose == RolePurpose::Replication)
+    }
 }

@@ -9,7 +9,7 @@ use super::Profile;
 use super::locale::valid_until;
 use super::secrets::secret_source;
 use crate::model::names::{DatabaseName, RoleName, SchemaName};
-use crate::model::roles::{Grant, ObjectKind, Privilege, Role, RolePurpose};
+use crate::model::roles::{Grant, ObjectKind, Privilege, Role, RoleAttribute, RolePurpose};
 use crate::model::secrets::SecretSource;
 
 const ROLE_PURPOSES: &[RolePurpose] = &[
@@ -113,15 +113,27 @@ pub(super) fn any_role(
         vec(member_of, 0..=2),
         option::of(valid_until()),
         vec(grant, 0..=3),
+        proptest::sample::subsequence(RoleAttribute::ALL.to_vec(), 0..=2),
     )
         .prop_map(
-            |(name, purpose, login, password, connection_limit, member_of, valid_until, grants)| {
+            |(
+                name,
+                purpose,
+                login,
+                password,
+                connection_limit,
+                member_of,
+                valid_until,
+                grants,
+                attributes,
+            )| {
                 Role {
                     name,
                     purpose,
                     login,
                     password,
                     connection_limit,
+                    attributes: attributes.into_iter().collect(),
                     member_of,
                     valid_until,
                     grants,
@@ -145,6 +157,7 @@ pub(super) fn login_role(
         login: true,
         password: Some(password.clone()),
         connection_limit: None,
+        attributes: Default::default(),
         member_of: Vec::new(),
         valid_until: None,
         grants,

@@ -391,6 +391,7 @@ pub(super) fn roles(s: &mut Sections, f: &Facts<'_>) {
         s.pick("Role", "사용자명"),
         s.pick("Purpose", "계정 유형"),
         s.pick("Login", "로그인"),
+        s.pick("Attributes", "속성"),
         s.pick("Password from", "암호 저장 위치"),
         s.pick("Member of", "소속 역할"),
         s.pick("Connection limit", "연결 제한"),
@@ -400,6 +401,18 @@ pub(super) fn roles(s: &mut Sections, f: &Facts<'_>) {
             Cell::Code(r.name.to_string()),
             Cell::Text(purpose_label(r.purpose, lang)),
             Cell::Text(lang.yes_no(r.login).into()),
+            Cell::Text({
+                let attributes: Vec<&str> = pgplan_core::RoleAttribute::ALL
+                    .into_iter()
+                    .filter(|a| r.has(*a))
+                    .map(|a| a.as_sql())
+                    .collect();
+                if attributes.is_empty() {
+                    s.pick("none", "없음").into()
+                } else {
+                    attributes.join(", ")
+                }
+            }),
             Cell::Text(f.password_source(r, lang)),
             Cell::Text(
                 r.member_of

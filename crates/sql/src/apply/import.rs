@@ -16,8 +16,8 @@ use pgplan_core::catalog::{Catalog, Context as ParamContext};
 use pgplan_core::{
     Database, DatabaseName, Encoding, Environment, Extension, ExtensionName, Grant, Local, Locale,
     MajorVersion, ObjectKind, ParamValue, PasswordEncryption, Plan, Platform, Privilege, Role,
-    RoleName, RolePurpose, Schema, SchemaName, ServiceName, StatementLogging, TimeZoneName, Tls,
-    TlsVersion, ValidUntil,
+    RoleAttribute, RoleName, RolePurpose, Schema, SchemaName, ServiceName, StatementLogging,
+    TimeZoneName, Tls, TlsVersion, ValidUntil,
 };
 
 use super::ApplyOptions;
@@ -183,6 +183,11 @@ fn build(
                 login: r.login,
                 password: None,
                 connection_limit: (r.connection_limit >= 0).then_some(r.connection_limit),
+                // A replication role has REPLICATION from its purpose.
+                attributes: RoleAttribute::ALL
+                    .into_iter()
+                    .filter(|a| *a != RoleAttribute::Replication && r.has(*a))
+                    .collect(),
                 member_of: Vec::new(),
                 valid_until: valid_until
                     .get(name)

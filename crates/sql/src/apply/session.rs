@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::str::FromStr as _;
 use std::sync::Arc;
 
-use pgplan_core::{RoleName, ValidPlan};
+use pgplan_core::{RoleAttribute, RoleName, ValidPlan};
 use tokio_postgres::{Client, Config};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::ApplyOptions;
 use crate::catalog::ServerState;
 use crate::desired::DesiredState;
-use crate::diff::{self, ChangeSet, DiffInputs, Phase, Scope};
+use crate::diff::{self, Change, ChangeSet, DiffInputs, Phase, Scope};
 use crate::error::Error;
 use crate::render::literal;
 use crate::secrets::Password;
@@ -313,6 +313,20 @@ impl Session {
             {
                 return Err(missing("CREATEROLE", c.summary.clone()));
             }
+            if let Some((c, attribute)) = attribute_changes(changes)
+                .find(|(_, attribute)| !may_change_attribute(actual, *attribute))
+            {
+                let privilege = match attribute {
+                    RoleAttribute::BypassRls if actual.version_num >= 160_000 => "BYPASSRLS",
+                    RoleAttribute::Replication => "REPLICATION",
+                    RoleAttribute::CreateDb => "CREATEDB",
+                    _ => "SUPERUSER",
+                };
+                return Err(missing(
+                    &format!("{privilege} (to change {attribute})"),
+                    c.summary.clone(),
+                ));
+            }
             if let Some(c) = needs(Phase::CreateDatabases)
                 && !actual.can_create_db
             {
@@ -376,5 +390,39 @@ impl Session {
             }
         }
         Ok(())
+    }
+}
+
+/// Every role attribute a runnable change sets or clears, with its change.
+fn attribute_changes(changes: &ChangeSet) -> impl Iterator<Item = (&Change, RoleAttribute)> {
+    changes
+        .runnable()
+        .filter(|c| c.phase == Phase::Roles)
+        .flat_map(|c| {
+            c.statements.iter().flat_map(move |s| match s {
+                Statement::CreateRole { options, .. } | Statement::AlterRole { options, .. } => {
+                    options.attributes.keys().map(|a| (c, *a)).collect()
+                }
+                _ => Vec::new(),
+            })
+        })
+}
+
+/// Whether a connected role without SUPERUSER (but with CREATEROLE) may set
+/// or clear an attribute. Only superusers touch SUPERUSER. Before
+/// PostgreSQL 16 only superusers touch BYPASSRLS (REPLICATION is left to
+/// the server: Azure's administrator gives it on 15 and earlier); from 16 on
+/// the connected role must hold BYPASSRLS, REPLICATION or CREATEDB itself
+/// to give or take it.
+fn may_change_attribute(actual: &ServerState, attribute: RoleAttribute) -> bool {
+    let me = actual.roles.get(&actual.current_user);
+    let holds = |a: RoleAttribute| me.is_some_and(|r| r.has(a));
+    let v16 = actual.version_num >= 160_000;
+    match attribute {
+        RoleAttribute::Superuser => false,
+        RoleAttribute::BypassRls => v16 && holds(RoleAttribute::BypassRls),
+        RoleAttribute::Replication => !v16 || holds(RoleAttribute::Replication),
+        RoleAttribute::CreateDb => !v16 || actual.can_create_db,
+        RoleAttribute::CreateRole => true,
     }
 }

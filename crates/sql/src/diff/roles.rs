@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use pgplan_core::RoleName;
+use pgplan_core::{RoleAttribute, RoleName};
 
 use super::privileges::plan_role;
 use super::{Change, ChangeSet, DiffInputs, Phase, Scope, unmanaged};
@@ -78,7 +78,7 @@ pub(super) fn diff_roles(
             None => {
                 let options = RoleOptions {
                     login: Some(role.login),
-                    replication: role.replication.then_some(true),
+                    attributes: role.attributes.iter().map(|a| (*a, true)).collect(),
                     connection_limit: (role.connection_limit != -1)
                         .then_some(role.connection_limit),
                     valid_until: role.valid_until.clone(),
@@ -88,9 +88,13 @@ pub(super) fn diff_roles(
                     scope: Scope::Cluster,
                     phase: Phase::Roles,
                     summary: format!(
-                        "create role {} ({}{})",
+                        "create role {} ({}{}{})",
                         role.name,
                         if role.login { "LOGIN" } else { "NOLOGIN" },
+                        role.attributes
+                            .iter()
+                            .map(|a| format!(" {a}"))
+                            .collect::<String>(),
                         if password.is_some() {
                             ", SCRAM-SHA-256 password"
                         } else {
@@ -117,16 +121,19 @@ pub(super) fn diff_roles(
                     options.login = Some(role.login);
                     what.push(if role.login { "LOGIN" } else { "NOLOGIN" }.to_owned());
                 }
-                if have.replication != role.replication {
-                    options.replication = Some(role.replication);
-                    what.push(
-                        if role.replication {
-                            "REPLICATION"
-                        } else {
-                            "NOREPLICATION"
-                        }
-                        .to_owned(),
-                    );
+                for attribute in RoleAttribute::ALL {
+                    let want = role.attributes.contains(&attribute);
+                    if have.has(attribute) != want {
+                        options.attributes.insert(attribute, want);
+                        what.push(
+                            if want {
+                                attribute.as_sql()
+                            } else {
+                                attribute.negated_sql()
+                            }
+                            .to_owned(),
+                        );
+                    }
                 }
                 if have.connection_limit != role.connection_limit {
                     options.connection_limit = Some(role.connection_limit);

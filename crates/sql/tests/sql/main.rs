@@ -14,6 +14,7 @@ mod names;
 mod parameter_catalog;
 mod passwords;
 mod psql_script;
+mod role_attributes;
 mod safety;
 mod seeds;
 mod snapshots;

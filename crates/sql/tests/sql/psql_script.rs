@@ -12,7 +12,7 @@ use pgplan_sql::{ApplyOptions, MapSecretResolver, Password, diff, render_script}
 use super::support::{self, connect, strings};
 
 /// Runs a script with psql; returns (success, output).
-fn run_psql(
+pub(super) fn run_psql(
     pg: &pgplan_testkit::PgServer,
     script: &str,
     vars: &[(String, String)],

@@ -36,7 +36,9 @@ pub use azure::{
     AzureServerProperties, AzureSettingsMethod, AzureSkuCapacity, AzureSkuTier, AzureStorageIops,
     AzureStorageSize, AzureVersion,
 };
-pub use azure::{AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts};
+pub use azure::{
+    AzureAlertMetrics, AzureEntraRoles, AzureLogicalBackups, AzureMetricAlerts, AzureRoleAttributes,
+};
 pub use backups::{
     BackupVolumeCapacity, DumpDatabases, DumpDestination, DumpFrequency, DumpRetention,
     ParallelDumpFormat,
@@ -84,12 +86,12 @@ pub use replication::{
 pub use roles::{
     AllPrivileges, ApplicationRoleDdl, ApplicationRoleOwnership, BackupRole, ClientReferences,
     DefaultPrivilegesOwner, DuplicateRole, ExistingRoles, ForOwnerIgnored, GrantDatabase,
-    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, ReservedRoleName,
-    RoleMembership,
+    GrantPrivileges, GrantSchema, MembershipCycle, OwnerReferences, PermissionBypassAttributes,
+    ReplicationAttribute, ReservedRoleName, RoleManagementAttributes, RoleMembership,
 };
 pub use secrets::{
     EntraAuthentication, GeneratedPasswordLength, LiteralPassword, LoginPasswordSource,
-    PasswordInParameter, StatementLogging,
+    PasswordInParameter, StatementLogging, UnusedPasswordSource,
 };
 pub use sizing::{
     AzureSkuSizing, ClientEndpoint, ConnectionBudget, EffectiveCacheSize, KubernetesMemoryLimit,
@@ -172,6 +174,13 @@ pub static ALL: &[&dyn Rule] = &[
     // Operations: replication slots' WAL, the pooler's clients (PGP085–PGP099).
     &SlotWalLimit,
     &PoolerClientLimit,
+    // Role attributes in production (PGP087–PGP089), passwords no one can
+    // use (PGP090).
+    &PermissionBypassAttributes,
+    &RoleManagementAttributes,
+    &ReplicationAttribute,
+    &UnusedPasswordSource,
+    // Endpoints, end of life, value domains (PGP091–PGP095).
     &ClientEndpoint,
     &ReplicaConnectionBudget,
     &EndOfLife,
@@ -244,6 +253,7 @@ pub static ALL: &[&dyn Rule] = &[
     &AzureMetricAlerts,
     &AzureAlertMetrics,
     &AzureLogicalBackups,
+    &AzureRoleAttributes,
     // SQL objects, PGP180–PGP199.
     &UniqueDatabaseNames,
     &ReservedSchemaNames,

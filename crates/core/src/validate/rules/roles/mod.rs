@@ -6,6 +6,7 @@ mod application_role_ddl;
 mod application_role_ownership;
 mod backup_role;
 mod client_references;
+mod createrole_attribute;
 mod default_privileges_owner;
 mod duplicate_role;
 mod existing_roles;
@@ -15,6 +16,8 @@ mod grant_privileges;
 mod grant_schema;
 mod membership_cycle;
 mod owner_references;
+mod permission_bypass;
+mod replication_attribute;
 mod reserved_role_name;
 mod role_membership;
 
@@ -23,6 +26,7 @@ pub use application_role_ddl::ApplicationRoleDdl;
 pub use application_role_ownership::ApplicationRoleOwnership;
 pub use backup_role::BackupRole;
 pub use client_references::ClientReferences;
+pub use createrole_attribute::RoleManagementAttributes;
 pub use default_privileges_owner::DefaultPrivilegesOwner;
 pub use duplicate_role::DuplicateRole;
 pub use existing_roles::ExistingRoles;
@@ -32,6 +36,8 @@ pub use grant_privileges::GrantPrivileges;
 pub use grant_schema::GrantSchema;
 pub use membership_cycle::MembershipCycle;
 pub use owner_references::OwnerReferences;
+pub use permission_bypass::PermissionBypassAttributes;
+pub use replication_attribute::ReplicationAttribute;
 pub use reserved_role_name::ReservedRoleName;
 pub use role_membership::RoleMembership;
 
@@ -199,6 +205,9 @@ mod tests {
         &super::OwnerReferences,
         &super::ClientReferences,
         &super::BackupRole,
+        &super::PermissionBypassAttributes,
+        &super::RoleManagementAttributes,
+        &super::ReplicationAttribute,
     ];
 
     #[test]

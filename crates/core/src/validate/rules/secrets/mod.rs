@@ -7,6 +7,7 @@ mod literal_password;
 mod login_password_source;
 mod password_in_parameter;
 mod statement_logging;
+mod unused_password_source;
 
 pub use entra_authentication::EntraAuthentication;
 pub use generated_password_length::GeneratedPasswordLength;
@@ -14,6 +15,7 @@ pub use literal_password::LiteralPassword;
 pub use login_password_source::LoginPasswordSource;
 pub use password_in_parameter::PasswordInParameter;
 pub use statement_logging::StatementLogging;
+pub use unused_password_source::UnusedPasswordSource;
 
 /// Test helpers: a literal secret, and a check that no finding shows it.
 #[cfg(test)]

@@ -49,7 +49,8 @@ fn development() -> PlanBuilder {
                 .backup_volume(10.gib())
         })
         .database_mut(DB, |d| d.estimated_size(500.mib()))
-        .role_mut("event_owner", |r| r.password(secret::generated()))
+        // The migrations' test suite creates and drops scratch databases.
+        .role_mut("event_owner", |r| r.password(secret::generated()).create_db())
         .role_mut("event_app", |r| {
             r.password(secret::kubernetes_secret("event-marketing-db", "app-password"))
         })

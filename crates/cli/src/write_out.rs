@@ -1,9 +1,9 @@
 //! Writing rendered files into a directory, safely.
 //!
-//! - Atomic: every file is first written into a fresh staging directory
-//!   inside the output directory; only when all of them are written is each
-//!   renamed into place. A write that fails halfway leaves the output
-//!   directory as it was.
+//! - Atomic: every file is first written (and flushed) under a temporary
+//!   name beside its final one; only when all of them are written is each
+//!   renamed into place, the manifest last. A write that fails halfway
+//!   leaves the output directory as it was.
 //! - No symlinks followed: a path under the output directory that is (or
 //!   passes through) a symbolic link is never written through; renaming
 //!   replaces a link itself, never its target.
@@ -175,15 +175,32 @@ fn make_dir(dir: &Path) -> Result<bool, WriteError> {
 }
 
 /// Creates the directories of `rel` below `base` (none for a plain file
-/// name, which is every file but the `all` target's).
-fn make_parent(base: &Path, rel: &Path) -> Result<(), WriteError> {
-    match rel.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => {
-            let parent = base.join(parent);
-            fs::create_dir_all(&parent)
-                .map_err(|e| io(format!("cannot create {}", parent.display()), e))
+/// name, which is every file but the `all` target's), noting the ones it
+/// made.
+fn make_parent(base: &Path, rel: &Path, made: &mut Vec<PathBuf>) -> Result<(), WriteError> {
+    let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let mut at = base.to_path_buf();
+    for part in parent.components() {
+        at.push(part);
+        match fs::create_dir(&at) {
+            Ok(()) => made.push(at.clone()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(format!("cannot create {}", at.display()), e)),
         }
-        _ => Ok(()),
+    }
+    Ok(())
+}
+
+/// Undoes a write that failed: its temporary files (those not renamed yet)
+/// and the directories it made, innermost first.
+fn remove_written(temporaries: &[PathBuf], made_dirs: &[PathBuf]) {
+    for path in temporaries {
+        let _ = fs::remove_file(path);
+    }
+    for dir in made_dirs.iter().rev() {
+        let _ = fs::remove_dir(dir);
     }
 }
 
@@ -233,22 +250,35 @@ pub fn write_files(
         return Err(WriteError::Refused(in_the_way));
     }
 
-    // Stage everything; any failure here leaves `dir` as it was.
-    let staging = dir.join(format!(".pgplan-render.tmp-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir(&staging).map_err(|e| io(format!("cannot create {}", staging.display()), e))?;
+    // Write every file under a temporary name beside its final one (a
+    // rename within a directory is atomic, and no staging directory is made
+    // and removed per render: creating and deleting inodes is most of what a
+    // fleet's render costs the file system). Any failure here removes what
+    // was written and leaves `dir` as it was.
+    let temporary = |rel: &Path| {
+        let file = rel.file_name().unwrap_or_default().to_string_lossy();
+        dir.join(rel)
+            .with_file_name(format!(".{file}.pgplan-tmp-{}", std::process::id()))
+    };
+    let manifest_path = dir.join(MANIFEST);
+    let mut made_dirs = Vec::new();
+    let mut temporaries: Vec<PathBuf> = Vec::new();
     let staged = (|| {
         let mut hashes = BTreeMap::new();
         for (name, rel) in &planned {
-            let path = staging.join(rel);
-            make_parent(&staging, rel)?;
+            make_parent(dir, rel, &mut made_dirs)?;
+            let path = temporary(rel);
             let contents = &files[name];
+            // A leftover of an interrupted render (a link is removed, never
+            // followed).
+            let _ = fs::remove_file(&path);
             let mut f = fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(mode_of(name))
                 .open(&path)
                 .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
+            temporaries.push(path.clone());
             // The umask may have taken mode bits away: set them on the open
             // file (no second path lookup).
             f.write_all(contents.as_bytes())
@@ -264,37 +294,45 @@ pub fn write_files(
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| WriteError::Io {
             message: format!("cannot write the manifest: {e}"),
         })?;
-        fs::write(staging.join(MANIFEST), text).map_err(|e| {
-            io(
-                format!("cannot write {}", staging.join(MANIFEST).display()),
-                e,
-            )
-        })?;
+        let path = temporary(Path::new(MANIFEST));
+        let _ = fs::remove_file(&path);
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&path)
+            .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
+        temporaries.push(path.clone());
+        f.write_all(text.as_bytes())
+            .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
         Ok(hashes)
     })();
     let hashes = match staged {
         Ok(h) => h,
         Err(e) => {
-            let _ = fs::remove_dir_all(&staging);
+            remove_written(&temporaries, &made_dirs);
             return Err(e);
         }
     };
 
-    // Move into place: each rename replaces a file (or a link itself) atomically.
+    // Move into place: each rename replaces a file (or a link itself)
+    // atomically; the manifest goes last.
     let mut result = Written::default();
-    let moved = (|| {
-        for (name, rel) in &planned {
-            let target = dir.join(rel);
-            make_parent(dir, rel)?;
-            fs::rename(staging.join(rel), &target)
-                .map_err(|e| io(format!("cannot move {} into place", target.display()), e))?;
-            result.written.push(name.clone());
+    for (name, rel) in &planned {
+        let target = dir.join(rel);
+        if let Err(e) = fs::rename(temporary(rel), &target) {
+            remove_written(&temporaries, &[]);
+            return Err(io(
+                format!("cannot move {} into place", target.display()),
+                e,
+            ));
         }
-        fs::rename(staging.join(MANIFEST), dir.join(MANIFEST))
-            .map_err(|e| io(format!("cannot write {}", dir.join(MANIFEST).display()), e))
-    })();
-    let _ = fs::remove_dir_all(&staging);
-    moved?;
+        result.written.push(name.clone());
+    }
+    if let Err(e) = fs::rename(temporary(Path::new(MANIFEST)), &manifest_path) {
+        remove_written(&temporaries, &[]);
+        return Err(io(format!("cannot write {}", manifest_path.display()), e));
+    }
 
     // Stale files of the earlier render.
     for (name, hash) in &manifest {
@@ -359,6 +397,31 @@ mod tests {
         let w = write_files(&dir, &files(&[("deploy.sh", "#!/bin/sh\n")]), false).unwrap();
         assert_eq!(w.removed, ["a.json"]);
         assert!(!dir.join("a.json").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_write_that_fails_halfway_leaves_the_directory_as_it_was() {
+        let dir = tmp("halfway");
+        fs::create_dir_all(&dir).unwrap();
+        // `z` is a file, so `z/b.yaml` cannot be written (with force, the
+        // check that refuses it up front is passed over): `k8s/a.yaml`,
+        // written first, and the `k8s` directory made for it must go.
+        fs::write(dir.join("z"), "mine").unwrap();
+        let e = write_files(
+            &dir,
+            &files(&[("k8s/a.yaml", "a: 1\n"), ("z/b.yaml", "b: 2\n")]),
+            true,
+        )
+        .unwrap_err();
+        assert!(matches!(e, WriteError::Io { .. }), "{e:?}");
+        let mut left: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["z"]);
+        assert_eq!(fs::read_to_string(dir.join("z")).unwrap(), "mine");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,6 +1,7 @@
 //! Databases: creation, ownership, encoding and locale, extensions,
 //! schemas and the objects in them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use pgplan_core::{Privilege, RoleName, SchemaName};
@@ -36,7 +37,9 @@ pub(super) fn diff_database(
 ) {
     let marker = &desired.role_marker;
     let scope = Scope::Database(db.name.clone());
-    let mut existing = actual.database(&db.name).cloned();
+    // Borrowed: a copy of the server's database (every ACL entry of every
+    // object) is made only when schemas are set aside from it.
+    let mut existing = actual.database(&db.name).map(Cow::Borrowed);
     let mut marks = Vec::new();
     match &existing {
         None => marks.push(Statement::CommentOnDatabase {
@@ -90,7 +93,7 @@ pub(super) fn diff_database(
         db
     } else {
         narrowed = without_schemas(db, &set_aside);
-        if let Some(c) = existing.as_mut().and_then(|d| d.contents.as_mut()) {
+        if let Some(c) = existing.as_mut().and_then(|d| d.to_mut().contents.as_mut()) {
             remove_schemas(c, &set_aside);
         }
         &narrowed
@@ -98,7 +101,7 @@ pub(super) fn diff_database(
     diff_managed_database(
         desired,
         db,
-        existing.as_ref(),
+        existing.as_deref(),
         dropped,
         changes,
         &mut cs.notes,
@@ -278,7 +281,8 @@ fn diff_managed_database(
         &mut push,
     );
 
-    let contents = have.contents.clone().unwrap_or_default();
+    let empty = DatabaseContents::default();
+    let contents = have.contents.as_ref().unwrap_or(&empty);
     // Schemas.
     for (schema, owner) in &db.schemas {
         match contents.schema(schema) {

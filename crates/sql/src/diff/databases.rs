@@ -464,7 +464,7 @@ fn diff_managed_database(
             };
             let wanted = db.privileges.get(&target).cloned().unwrap_or_default();
             diff_object_privileges(
-                desired, &db.name, &target, class, schema, &wanted, &contents, &mut push,
+                desired, &db.name, &target, class, schema, &wanted, contents, &mut push,
             );
         }
     }

@@ -175,6 +175,36 @@ fn parallel_on<T: Sync, R: Send>(
     results.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Ends a command that ran over one plan or a fleet: the JSON report when
+/// `json` (a list for a fleet, the one object otherwise; `what` names it in
+/// an error), then the exit code — the plan's own, or a fleet's summary line
+/// (on stderr) and its code.
+pub fn finish(
+    verb: &str,
+    what: &str,
+    inputs: &Inputs,
+    outcomes: &[Outcome],
+    json: Option<Vec<serde_json::Value>>,
+) -> u8 {
+    if let Some(mut values) = json {
+        let value = if inputs.fleet {
+            serde_json::Value::Array(values)
+        } else {
+            values.pop().unwrap_or_default()
+        };
+        if let Err(e) = crate::out::json(&value) {
+            crate::out::error(&format!("cannot write the {what} as JSON: {e}"));
+            return EXIT_UNREADABLE;
+        }
+    }
+    if !inputs.fleet {
+        return outcomes.first().map_or(0, |o| o.code());
+    }
+    let (line, code) = summary(verb, inputs, outcomes, "");
+    crate::out::error(&line);
+    code
+}
+
 /// How one plan went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

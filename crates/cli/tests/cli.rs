@@ -329,6 +329,46 @@ fn render_writes_every_target_and_refuses_plans_with_errors() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `diff` and `apply` over several plans end alike: with `--output json`
+/// one list naming each plan's file (a plan with errors is its `error`),
+/// the summary line on stderr naming the failed plan, and the worst exit
+/// code; nothing is changed by a dry run.
+#[test]
+fn diff_and_apply_over_several_plans_list_each_and_sum_up() {
+    let server = pgplan_testkit::shared(17);
+    let dsn = server.dsn("postgres");
+    let good = "tests/plans/pass/local-minimal-with-roles.yaml";
+    let bad = "tests/plans/fail/seed-001-bill-inquiry-as-written.yaml";
+    for (args, verb) in [
+        (
+            vec!["diff", good, bad, "--dsn", &dsn, "--output", "json"],
+            "diffed",
+        ),
+        (
+            vec![
+                "apply", good, bad, "--target", "sql", "--dsn", &dsn, "--output", "json",
+            ],
+            "applied",
+        ),
+    ] {
+        let out = pgplan(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{verb}: {e}: {}", text(&out.stdout)));
+        assert_eq!(list.len(), 2, "{list:?}");
+        assert_eq!(list[0]["file"], good, "{}", list[0]);
+        assert!(list[0].get("error").is_none(), "{}", list[0]);
+        assert_eq!(list[1]["file"], bad, "{}", list[1]);
+        assert!(list[1].get("error").is_some(), "{}", list[1]);
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{verb} 2 plans: 1 ok, 1 failed"))
+                && stderr.contains(&format!("failed: {bad}")),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn diff_and_apply_converge_a_real_server() {
     let server = pgplan_testkit::shared(17);

@@ -82,23 +82,8 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
         json_out.push(value);
         outcomes.push(Outcome::of_code(code));
     }
-    if args.output == Output::Json && args.target == Target::Sql {
-        let value = if inputs.fleet {
-            serde_json::Value::Array(json_out)
-        } else {
-            json_out.pop().unwrap_or_default()
-        };
-        if let Err(e) = crate::out::json(&value) {
-            crate::out::error(&format!("cannot write the report as JSON: {e}"));
-            return super::EXIT_UNREADABLE;
-        }
-    }
-    if !inputs.fleet {
-        return outcomes.first().map_or(0, |o| o.code());
-    }
-    let (line, code) = fleet::summary("applied", &inputs, &outcomes, "");
-    crate::out::error(&line);
-    code
+    let json = (args.output == Output::Json && args.target == Target::Sql).then_some(json_out);
+    fleet::finish("applied", "report", &inputs, &outcomes, json)
 }
 
 /// Applies to Kubernetes or Azure; the exit code, and the error as JSON.

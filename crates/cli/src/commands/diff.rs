@@ -181,23 +181,8 @@ pub fn run(args: &DiffArgs<'_>) -> u8 {
         json_out.push(value);
         outcomes.push(Outcome::of_code(code));
     }
-    if args.output == Output::Json {
-        let value = if inputs.fleet {
-            serde_json::Value::Array(json_out)
-        } else {
-            json_out.pop().unwrap_or_default()
-        };
-        if let Err(e) = crate::out::json(&value) {
-            crate::out::error(&format!("cannot write the changes as JSON: {e}"));
-            return super::EXIT_UNREADABLE;
-        }
-    }
-    if !inputs.fleet {
-        return outcomes.first().map_or(0, |o| o.code());
-    }
-    let (line, code) = fleet::summary("diffed", &inputs, &outcomes, "");
-    crate::out::error(&line);
-    code
+    let json = (args.output == Output::Json).then_some(json_out);
+    fleet::finish("diffed", "changes", &inputs, &outcomes, json)
 }
 
 /// Diffs one plan: its exit code, and the changes (or the error) as JSON.

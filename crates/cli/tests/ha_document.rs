@@ -148,6 +148,8 @@ fn bash(s: &Scratch, script: &str) -> Output {
         .current_dir(&s.dir)
         .env("PATH", path)
         .env("NO_COLOR", "1")
+        // Date rules (end of life) report the same on every day.
+        .env("PGPLAN_AS_OF", "2026-12-06")
         .env("PGHA_APP_OWNER_PASSWORD", "owner-Secret-1")
         .env("PGHA_APP_USER_PASSWORD", "user-Secret-2")
         .env("PGHA_MONITOR_PASSWORD", "monitor-Secret-3")

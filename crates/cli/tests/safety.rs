@@ -18,6 +18,8 @@ fn pgplan_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Outp
     cmd.args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // Date rules (end of life) report the same on every day.
+        .env("PGPLAN_AS_OF", "2026-12-06")
         .env_remove("PGPASSWORD")
         .env_remove("PGPASSFILE")
         .env_remove("PGPLAN_DSN")

@@ -29,7 +29,11 @@ fn is_root() -> bool {
 
 fn pgplan(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgplan"));
-    cmd.args(args).current_dir(root()).env("NO_COLOR", "1");
+    // Date rules (end of life) report the same on every day.
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("PGPLAN_AS_OF", "2026-12-06");
     if is_root() && args.first() == Some(&"up") {
         cmd.args(["--user", "pgplan-test"]);
     }
@@ -443,6 +447,7 @@ fn render_target_ha_writes_the_runner_files() {
         ])
         .arg(&out_dir)
         .current_dir(root())
+        .env("PGPLAN_AS_OF", "2026-12-06")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -468,6 +473,7 @@ fn render_target_ha_writes_the_runner_files() {
         ])
         .arg(&out_dir)
         .current_dir(root())
+        .env("PGPLAN_AS_OF", "2026-12-06")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -280,7 +280,8 @@ pub fn render_files_without_namespace(
 
 /// Objects as one multi-document YAML stream with a header comment.
 pub fn to_yaml(plan: &ValidPlan, objects: &[Object]) -> Result<String, Error> {
-    let mut out = String::new();
+    // A service's manifest is some tens of KiB: one buffer, grown rarely.
+    let mut out = String::with_capacity(32 * 1024);
     let _ = writeln!(
         out,
         "# {} ({}), PostgreSQL {}: {} objects in apply order, rendered by pgplan.",
@@ -291,7 +292,7 @@ pub fn to_yaml(plan: &ValidPlan, objects: &[Object]) -> Result<String, Error> {
     );
     for o in objects {
         out.push_str("---\n");
-        out.push_str(&o.to_yaml()?);
+        o.write_yaml(&mut out)?;
         if !out.ends_with('\n') {
             out.push('\n');
         }

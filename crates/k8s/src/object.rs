@@ -144,23 +144,47 @@ impl Object {
 
     /// The object as one YAML document (without the `---` separator).
     pub fn to_yaml(&self) -> Result<String, Error> {
+        let mut out = String::new();
+        self.write_yaml(&mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the object as YAML to `out` (what [`Object::to_yaml`]
+    /// returns): a manifest of many objects grows one buffer instead of
+    /// allocating and copying one per object.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Yaml`] when the serializer fails; `out` may then hold part
+    /// of the object.
+    pub fn write_yaml(&self, out: &mut String) -> Result<(), Error> {
         let result = match self {
-            Object::Namespace(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::ServiceAccount(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::Secret(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::ConfigMap(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
+            Object::Namespace(o) => {
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
+            }
+            Object::ServiceAccount(o) => {
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
+            }
+            Object::Secret(o) => serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options()),
+            Object::ConfigMap(o) => {
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
+            }
             Object::PersistentVolumeClaim(o) => {
-                serde_saphyr::to_string_with_options(o, yaml_options())
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
             }
-            Object::NetworkPolicy(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
+            Object::NetworkPolicy(o) => {
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
+            }
             Object::PodDisruptionBudget(o) => {
-                serde_saphyr::to_string_with_options(o, yaml_options())
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
             }
-            Object::StatefulSet(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::Service(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::Job(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::CronJob(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
-            Object::Custom(o) => serde_saphyr::to_string_with_options(o, yaml_options()),
+            Object::StatefulSet(o) => {
+                serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options())
+            }
+            Object::Service(o) => serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options()),
+            Object::Job(o) => serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options()),
+            Object::CronJob(o) => serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options()),
+            Object::Custom(o) => serde_saphyr::to_fmt_writer_with_options(out, o, yaml_options()),
         };
         result.map_err(|e| Error::Yaml {
             kind: self.kind().to_owned(),

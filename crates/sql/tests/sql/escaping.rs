@@ -1,9 +1,10 @@
 //! The server-side escaping of `pgplan_core::escape`, checked against its
 //! real consumers on arbitrary text: `postgres -C` reads postgresql.conf
 //! values, `pg_hba_file_rules` reads pg_hba.conf fields, the server reads
-//! SQL identifiers and literals, psql reads meta-command arguments and
-//! `\connect` lines. Each must read back exactly the value, and nothing
-//! more: no extra setting, rule, statement or meta-command.
+//! SQL identifiers and literals, psql reads meta-command arguments,
+//! `\connect` lines and init.sql's role-attribute lines. Each must read
+//! back exactly the value, and nothing more: no extra setting, rule,
+//! statement or meta-command.
 
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
@@ -422,4 +423,31 @@ fn psql_connect_reaches_the_named_database() {
         .map(|n| n.bytes().map(|b| format!("{b:02x}")).collect())
         .collect();
     assert_eq!(got, want, "{script}");
+}
+
+/// init.sql's attribute line (`SELECT concat(…) … \gexec`) changes exactly
+/// the named role, whatever its name holds: psql runs it, the server builds
+/// the `ALTER ROLE` from the quoted name, and the role then has exactly the
+/// planned attributes (drift added by hand removed, the missing one added).
+#[test]
+fn role_attribute_lines_change_exactly_the_named_role() {
+    use pgplan_core::{RoleAttribute, RoleName};
+    let pg = support::server(15);
+    runner()
+        .run(&name(), |raw| {
+            let role = RoleName::new(raw.as_str())
+                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            let quoted = sql::identifier(role.as_str());
+            let planned = std::collections::BTreeSet::from([RoleAttribute::CreateDb]);
+            let script = format!(
+                "CREATE ROLE {quoted} CREATEROLE;\n{}\nSELECT rolcreatedb, rolcreaterole, rolsuper FROM pg_catalog.pg_roles WHERE rolname = {};\nDROP ROLE {quoted};\n",
+                pgplan_sql::render::psql_sync_role_attributes(&role, &planned),
+                sql::literal(role.as_str()),
+            );
+            let (ok, out, err) = run_psql(pg, &script);
+            prop_assert!(ok, "{}\n{}", script, err);
+            prop_assert_eq!(out, "t|f|f\n", "{}", script);
+            Ok(())
+        })
+        .unwrap();
 }

@@ -126,17 +126,14 @@ pub fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) ->
     parallel_on(cores, items, work)
 }
 
-/// How many plans a fleet's render works on at once: writing a plan waits
-/// for the disk to flush its files, and the file system commits concurrent
-/// flushes together (3,000 files flushed one after another took about 11 s
-/// on a 2-core machine, 32 at a time 0.26 s).
-pub const WRITERS: usize = 32;
-
-/// [`parallel`] for work that mostly waits for the disk: [`WRITERS`] at
-/// once (at least one per core).
+/// [`parallel`] for work that also waits on the file system (a fleet's
+/// render: creating directories and files can block on the disk): two
+/// threads per core keep the cores busy while one waits. More do not help
+/// (files are not flushed one by one; 32 threads were no faster than 4 on
+/// 2 cores) and each costs its own allocator heap.
 pub fn parallel_io<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    parallel_on(cores.max(WRITERS), items, work)
+    parallel_on(2 * cores, items, work)
 }
 
 fn parallel_on<T: Sync, R: Send>(

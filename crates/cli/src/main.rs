@@ -21,6 +21,12 @@ use clap::Parser;
 use args::{Args, Command};
 use commands::diff::Connection;
 
+// A fleet's render or validate makes millions of small allocations across
+// threads; mimalloc serves them with far less time in the allocator than the
+// system's (see the README's performance section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,

@@ -371,7 +371,11 @@ impl Plan {
         if text.len() > MAX_PLAN_BYTES {
             return Err(too_large(text.len()));
         }
+        // Comments are not kept (no field is `Commented`) and pgplan draws
+        // its own excerpt for an error: neither is worth the parser's time.
         let options = serde_saphyr::options! {
+            emit_comments: false,
+            with_snippet: false,
             budget: serde_saphyr::budget! {
                 max_nodes: MAX_PLAN_NODES,
                 max_depth: MAX_PLAN_DEPTH,

@@ -120,14 +120,19 @@ fn read_text(path: &Path) -> Result<String, Box<LoadError>> {
     let cannot =
         |e: std::io::Error| LoadError::read(&name, format!("cannot read {name}: {e}"), "read");
     let file = std::fs::File::open(path).map_err(cannot)?;
-    if file.metadata().map_err(cannot)?.is_dir() {
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_dir() {
         return Err(Box::new(LoadError::read(
             &name,
             format!("cannot read {name}: it is a directory; name a plan file"),
             "read",
         )));
     }
-    let mut bytes = Vec::new();
+    // Sized for the whole file (and one byte more, to see the end) so that
+    // it is read in one go, not in ever larger pieces: a fleet reads
+    // thousands. A pipe or a file that grows is still read to its end.
+    let expected = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    let mut bytes = Vec::with_capacity(expected.min(MAX_PLAN_BYTES) + 1);
     file.take(MAX_PLAN_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;

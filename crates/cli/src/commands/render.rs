@@ -88,11 +88,13 @@ struct Rendered {
     outcome: Outcome,
     /// Findings and failures (stderr), escaped for the terminal.
     log: String,
-    /// Files written, stale files removed, and stale files kept because
-    /// they changed since (paths, for a single plan's listing).
+    /// Files written, stale files removed, stale files kept because they
+    /// changed since, and files left as the earlier render wrote them
+    /// (paths, for a single plan's listing).
     written: Vec<PathBuf>,
     removed: Vec<PathBuf>,
     kept: Vec<PathBuf>,
+    unchanged: Vec<PathBuf>,
     bytes: usize,
     /// Info findings (counted in a fleet's summary).
     infos: usize,
@@ -163,6 +165,7 @@ fn render_one(input: &PlanInput, dir: &Path, ask: Ask) -> Rendered {
         written: Vec::new(),
         removed: Vec::new(),
         kept: Vec::new(),
+        unchanged: Vec::new(),
         bytes: 0,
         infos: 0,
         namespace: None,
@@ -242,6 +245,7 @@ fn render_one(input: &PlanInput, dir: &Path, ask: Ask) -> Rendered {
             written,
             removed,
             kept,
+            unchanged,
         }) => {
             done.bytes = written
                 .iter()
@@ -251,6 +255,7 @@ fn render_one(input: &PlanInput, dir: &Path, ask: Ask) -> Rendered {
             done.written = written.iter().map(|n| dir.join(n)).collect();
             done.removed = removed.iter().map(|n| dir.join(n)).collect();
             done.kept = kept.iter().map(|n| dir.join(n)).collect();
+            done.unchanged = unchanged.iter().map(|n| dir.join(n)).collect();
         }
         Err(e) => {
             done.outcome = write_failed(&mut done.log, dir, e);
@@ -378,6 +383,12 @@ pub fn run(files: &[PathBuf], target: Target, out: &Path, verbose: bool, force: 
         for path in &done.written {
             crate::out::line(&format!("wrote {}", path.display()));
         }
+        for path in &done.unchanged {
+            crate::out::line(&format!(
+                "unchanged {} (as the earlier render wrote it)",
+                path.display()
+            ));
+        }
         for path in &done.removed {
             crate::out::line(&format!(
                 "removed {} (an earlier render wrote it; this one does not)",
@@ -433,6 +444,14 @@ pub fn run(files: &[PathBuf], target: Target, out: &Path, verbose: bool, force: 
         out.display(),
         started.elapsed().as_secs_f64()
     );
+    let unchanged: usize =
+        rendered.iter().map(|r| r.unchanged.len()).sum::<usize>() + shared_written.unchanged.len();
+    if unchanged > 0 {
+        let _ = write!(
+            extra,
+            "; {unchanged} file(s) unchanged since the earlier render (not rewritten)"
+        );
+    }
     let infos: usize = rendered.iter().map(|r| r.infos).sum();
     if infos > 0 {
         let _ = write!(

@@ -456,6 +456,26 @@ fn apply_without_a_dsn_says_how_to_give_one() {
     assert!(text(&out.stderr).contains("--dsn"), "{}", text(&out.stderr));
 }
 
+/// `apply` and `diff` connect while the plan is read; a plan with errors
+/// is still what they report (with `validate`'s exit code), never the
+/// server it did not need.
+#[test]
+fn a_plan_with_errors_is_reported_before_its_server() {
+    let plan = "tests/plans/fail/PGP001-connection-budget.yaml";
+    let validate = pgplan(&["validate", plan]);
+    let dsn = "postgresql://nobody@127.0.0.1:1/postgres";
+    for args in [
+        vec!["apply", plan, "--target", "sql", "--yes", "--dsn", dsn],
+        vec!["diff", plan, "--dsn", dsn],
+    ] {
+        let out = pgplan(&args);
+        assert_eq!(out.status.code(), validate.status.code(), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("PGP001"), "{stderr}");
+        assert!(!stderr.contains("127.0.0.1:1"), "{stderr}");
+    }
+}
+
 /// A plan file whose migrations live in a directory beside it.
 fn plan_with_migrations_dir(tag: &str, files: &[(&str, &str)]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pgplan-cli-{tag}-{}", std::process::id()));

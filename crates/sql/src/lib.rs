@@ -151,4 +151,7 @@ pub use secrets::{EnvSecretResolver, MapSecretResolver, NoSecrets, Password, Sec
 pub use statement::Statement;
 
 #[cfg(feature = "apply")]
-pub use apply::{ApplyOptions, ApplyReport, ImportOptions, Imported, apply, diff, import};
+pub use apply::{
+    ApplyOptions, ApplyReport, ImportOptions, Imported, Prepared, Purpose, apply, diff, import,
+    prepare,
+};

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use pgplan_core::ValidPlan;
 use serde_json::json;
 
-use super::diff::{Connection, changes_json, changes_text, exit_code_of, runtime, sql_options};
+use pgplan_sql::Purpose;
+
+use super::diff::{
+    Connecting, Connection, changes_json, changes_text, exit_code_of, runtime, sql_options,
+};
 use crate::args::{Output, Target};
 use crate::fleet::{self, Outcome};
 use crate::progress::wait;
@@ -61,9 +65,24 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
         if inputs.fleet && args.output == Output::Text {
             crate::out::line(&format!("== {}", input.name));
         }
+        // The SQL target connects while the plan is read.
+        let connecting = match (args.target, args.dsn) {
+            (Target::Sql, Some(dsn)) => {
+                let purpose = if args.yes {
+                    Purpose::Apply
+                } else {
+                    Purpose::Diff
+                };
+                Some(Connecting::start(&rt, dsn, &args.connection, purpose))
+            }
+            _ => None,
+        };
         let plan = match super::load_valid(&input.path, args.verbose) {
             Ok(plan) => plan,
             Err(code) => {
+                if let Some(c) = connecting {
+                    c.abandon();
+                }
                 outcomes.push(Outcome::of_code(code));
                 json_out.push(json!({
                     "file": input.name,
@@ -73,7 +92,7 @@ pub fn run(args: &ApplyArgs<'_>) -> u8 {
             }
         };
         let (code, mut value) = match args.target {
-            Target::Sql => apply_sql(&rt, &plan, args),
+            Target::Sql => apply_sql(&rt, &plan, args, connecting),
             _ => apply_elsewhere(&rt, &plan, args),
         };
         if value.is_object() {
@@ -116,12 +135,13 @@ fn apply_sql(
     rt: &tokio::runtime::Runtime,
     plan: &ValidPlan,
     args: &ApplyArgs<'_>,
+    connecting: Option<Connecting>,
 ) -> (u8, serde_json::Value) {
     let failed = |code: u8, message: String| {
         crate::out::error(&message);
         (code, json!({ "error": message }))
     };
-    let Some(dsn) = args.dsn else {
+    let Some(connecting) = connecting else {
         return failed(
             super::EXIT_UNREADABLE,
             "the SQL target needs --dsn postgresql://user@host:port/db (or PGPLAN_DSN)".into(),
@@ -129,10 +149,22 @@ fn apply_sql(
     };
     let opts = match sql_options(plan, &args.connection, args.yes) {
         Ok(o) => o,
-        Err(e) => return failed(super::EXIT_UNREADABLE, e),
+        Err(e) => {
+            connecting.abandon();
+            return failed(super::EXIT_UNREADABLE, e);
+        }
     };
+    let sql_failure = |e: pgplan_sql::Error| (exit_code_of(&e), e.to_string());
     if !args.yes {
-        return match wait(rt, "reading the server", pgplan_sql::diff(plan, dsn, &opts)) {
+        let diffed = wait(rt, "reading the server", async {
+            connecting
+                .ready()
+                .await?
+                .diff(plan, &opts)
+                .await
+                .map_err(sql_failure)
+        });
+        return match diffed {
             Ok(changes) => {
                 if args.output == Output::Json {
                     let mut v = changes_json(&changes);
@@ -143,10 +175,18 @@ fn apply_sql(
                 crate::out::line("(dry run: pass --yes to apply these changes)");
                 (0, serde_json::Value::Null)
             }
-            Err(e) => failed(exit_code_of(&e), format!("apply failed: {e}")),
+            Err((code, message)) => failed(code, format!("apply failed: {message}")),
         };
     }
-    match wait(rt, "applying", pgplan_sql::apply(plan, dsn, &opts)) {
+    let applied = wait(rt, "applying", async {
+        connecting
+            .ready()
+            .await?
+            .apply(plan, &opts)
+            .await
+            .map_err(sql_failure)
+    });
+    match applied {
         Ok(report) => {
             // Skipped destructive changes are the default and were listed;
             // objects pgplan does not manage that are in the way need a
@@ -184,7 +224,7 @@ fn apply_sql(
             }
             (code, serde_json::Value::Null)
         }
-        Err(e) => failed(exit_code_of(&e), format!("apply failed: {e}")),
+        Err((code, message)) => failed(code, format!("apply failed: {message}")),
     }
 }
 

@@ -104,7 +104,7 @@ pub async fn import(dsn: &str, opts: &ImportOptions) -> Result<Imported, Error> 
         .cloned()
         .collect();
     for name in &names {
-        let contents = session.inspect_database(name, &state.role_names).await?;
+        let contents = session.inspect_database(name).await?;
         if let Some(db) = state.databases.get_mut(name) {
             db.contents = Some(contents);
         }

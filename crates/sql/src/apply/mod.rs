@@ -32,6 +32,9 @@ use std::time::Duration;
 
 use pgplan_core::ValidPlan;
 
+use std::collections::BTreeMap;
+
+use crate::catalog::{DatabaseContents, ServerState};
 use crate::diff::{self, ChangeSet, Phase, Scope};
 use crate::error::Error;
 use crate::secrets::{NoSecrets, Password, SecretResolver};
@@ -250,13 +253,10 @@ impl fmt::Display for ApplyReport {
 ///
 /// Connection, inspection and pre-flight errors; see [`Error`].
 pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
-    let mut session = Session::open(dsn, opts).await?;
-    let (mut changes, actual) = session.plan_changes(plan, opts).await?;
-    let migrations = session.pending_migrations(plan, &actual).await?;
-    changes
-        .changes
-        .extend(migrations.iter().map(migrate::as_change));
-    Ok(changes)
+    prepare(dsn, opts, Purpose::Diff)
+        .await?
+        .diff(plan, opts)
+        .await
 }
 
 /// Makes the server match the plan. `dsn` as for [`diff()`].
@@ -267,29 +267,226 @@ pub async fn diff(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<Ch
 /// statement rolls its transaction back and is reported with the scope it
 /// was in ([`Error::Apply`]).
 pub async fn apply(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) -> Result<ApplyReport, Error> {
+    prepare(dsn, opts, Purpose::Apply)
+        .await?
+        .apply(plan, opts)
+        .await
+}
+
+/// What a [`Prepared`] server is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A [`Prepared::diff`]: reads only.
+    Diff,
+    /// A [`Prepared::apply`]: takes turns with other applies to the server
+    /// (an advisory lock, taken before anything is read, so that an apply
+    /// finds the work of the one before it).
+    Apply,
+}
+
+/// A server connected to, with what it holds independently of any plan
+/// already read: the first half of [`diff()`] and [`apply()`], for callers
+/// that read their plan meanwhile (the server's answers and the plan's
+/// parsing then overlap instead of adding up). Dropping it disconnects,
+/// which also gives up an apply's turn.
+///
+/// ```no_run
+/// # async fn example(plan: &pgplan_core::ValidPlan) -> Result<(), pgplan_sql::Error> {
+/// use pgplan_sql::{ApplyOptions, Purpose, prepare};
+/// let opts = ApplyOptions::default();
+/// let server = prepare("postgresql://postgres@127.0.0.1:5432/postgres", &opts, Purpose::Diff);
+/// // … read and validate the plan while the server answers …
+/// let changes = server.await?.diff(plan, &opts).await?;
+/// println!("{changes}");
+/// # Ok(())
+/// # }
+/// ```
+pub struct Prepared {
+    session: Session,
+    state: ServerState,
+    /// Databases read before the plan was known.
+    prefetched: BTreeMap<String, DatabaseContents>,
+    /// The connection holding an apply's advisory lock.
+    lock: Option<Arc<tokio_postgres::Client>>,
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prepared")
+            .field("server", &self.session.server)
+            .field("locked", &self.lock.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connects to the server at `dsn` (as for [`diff()`]) and reads what does
+/// not depend on a plan; for [`Purpose::Apply`], first waits for its turn.
+/// Of `opts`, the connection's fields are used here (login password,
+/// application name, connect and lock timeouts, `on_wait`); the
+/// application name given to [`Prepared::diff`] or [`Prepared::apply`]
+/// replaces this one.
+///
+/// # Errors
+///
+/// Connection and inspection errors, and [`Error::Locked`] when another
+/// apply holds the server longer than `opts.lock_timeout`.
+pub async fn prepare(dsn: &str, opts: &ApplyOptions, purpose: Purpose) -> Result<Prepared, Error> {
     let mut session = Session::open(dsn, opts).await?;
-    // Take turns with other applies to this server; what to change is read
-    // only once the lock is held, so a second apply finds the first's work.
     let maintenance = session.maintenance.clone();
-    let lock_client = session.client(&maintenance).await?;
-    lock::acquire(
-        &lock_client,
-        &session.server,
-        opts.lock_timeout,
-        opts.on_wait.as_deref(),
-    )
-    .await?;
-    let result = apply_locked(plan, &mut session, opts).await;
-    lock::release(&lock_client).await;
-    result
+    let client = session.client(&maintenance).await?;
+    let lock = match purpose {
+        Purpose::Diff => None,
+        Purpose::Apply => {
+            lock::acquire(
+                &client,
+                &session.server,
+                opts.lock_timeout,
+                opts.on_wait.as_deref(),
+            )
+            .await?;
+            Some(client.clone())
+        }
+    };
+    // The plan's databases are not known yet: on a server with a few, read
+    // each on its own connection while the server-wide state is read here.
+    // One the plan does not name costs a few catalog queries for nothing;
+    // one that cannot be read now is read again once the plan needs it
+    // (and its error told then).
+    let candidates = client
+        .query(
+            "SELECT datname FROM pg_catalog.pg_database \
+             WHERE datallowconn AND NOT datistemplate \
+               AND pg_catalog.has_database_privilege(datname, 'CONNECT') \
+             ORDER BY datname",
+            &[],
+        )
+        .await
+        .map_err(session.inspect_error("databases"))?;
+    let endpoint = session.endpoint();
+    let reads: Vec<_> = if candidates.len() <= PREFETCHED_DATABASES {
+        candidates
+            .iter()
+            .map(|row| {
+                let database: String = row.get(0);
+                let endpoint = endpoint.clone();
+                tokio::spawn(async move {
+                    let client = endpoint.connect(&database).await.ok()?;
+                    let contents = inspect::read_database(&client, &endpoint.server, &database)
+                        .await
+                        .ok()?;
+                    Some((database, client, contents))
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let state = match inspect::read_server(&client, &session.server).await {
+        Ok(state) => state,
+        Err(e) => {
+            for read in &reads {
+                read.abort();
+            }
+            return Err(e);
+        }
+    };
+    let mut prefetched = BTreeMap::new();
+    for read in reads {
+        if let Ok(Some((database, client, contents))) = read.await {
+            session.keep_client(&database, client);
+            prefetched.insert(database, contents);
+        }
+    }
+    Ok(Prepared {
+        session,
+        state,
+        prefetched,
+        lock,
+    })
+}
+
+/// At most this many databases are read before the plan says which it
+/// needs (see [`prepare`]): a server with more is read after.
+const PREFETCHED_DATABASES: usize = 4;
+
+impl Prepared {
+    /// The server, as `host:port`.
+    pub fn server(&self) -> &str {
+        &self.session.server
+    }
+
+    /// [`diff()`] from here.
+    ///
+    /// # Errors
+    ///
+    /// As [`diff()`].
+    pub async fn diff(mut self, plan: &ValidPlan, opts: &ApplyOptions) -> Result<ChangeSet, Error> {
+        self.session
+            .set_application_name(&opts.application_name)
+            .await?;
+        let (mut changes, actual) = self
+            .session
+            .plan_changes(plan, opts, self.state, self.prefetched)
+            .await?;
+        let migrations = self.session.pending_migrations(plan, &actual).await?;
+        changes
+            .changes
+            .extend(migrations.iter().map(migrate::as_change));
+        Ok(changes)
+    }
+
+    /// [`apply()`] from here; prepared for [`Purpose::Apply`] (a server
+    /// prepared for a diff takes its turn now, and reads its state again).
+    ///
+    /// # Errors
+    ///
+    /// As [`apply()`].
+    pub async fn apply(
+        mut self,
+        plan: &ValidPlan,
+        opts: &ApplyOptions,
+    ) -> Result<ApplyReport, Error> {
+        self.session
+            .set_application_name(&opts.application_name)
+            .await?;
+        let (lock_client, state, prefetched) = match self.lock.take() {
+            Some(lock_client) => (lock_client, self.state, self.prefetched),
+            None => {
+                let maintenance = self.session.maintenance.clone();
+                let lock_client = self.session.client(&maintenance).await?;
+                lock::acquire(
+                    &lock_client,
+                    &self.session.server,
+                    opts.lock_timeout,
+                    opts.on_wait.as_deref(),
+                )
+                .await?;
+                // Read before the lock: read again, as another apply may
+                // have changed the server meanwhile.
+                let state = match self.session.inspect_server().await {
+                    Ok(state) => state,
+                    Err(e) => {
+                        lock::release(&lock_client).await;
+                        return Err(e);
+                    }
+                };
+                (lock_client, state, BTreeMap::new())
+            }
+        };
+        let result = apply_locked(plan, &mut self.session, opts, state, prefetched).await;
+        lock::release(&lock_client).await;
+        result
+    }
 }
 
 async fn apply_locked(
     plan: &ValidPlan,
     session: &mut Session,
     opts: &ApplyOptions,
+    state: ServerState,
+    prefetched: BTreeMap<String, DatabaseContents>,
 ) -> Result<ApplyReport, Error> {
-    let (changes, actual) = session.plan_changes(plan, opts).await?;
+    let (changes, actual) = session.plan_changes(plan, opts, state, prefetched).await?;
     let migrations = session.pending_migrations(plan, &actual).await?;
     let mut report = ApplyReport {
         server: session.server.clone(),

@@ -19,6 +19,55 @@ use crate::secrets::Password;
 use crate::statement::Statement;
 use crate::tls::{self, SslMode, TlsFailure, TlsSettings};
 
+/// How to connect to the server: a [`Session`]'s settings, to open
+/// connections on other tasks.
+#[derive(Clone)]
+pub(super) struct Endpoint {
+    config: Config,
+    tls: TlsSettings,
+    connector: MakeRustlsConnect,
+    host: String,
+    pub(super) server: String,
+    user: String,
+}
+
+impl Endpoint {
+    /// A new connection to `database`.
+    pub(super) async fn connect(&self, database: &str) -> Result<Arc<Client>, Error> {
+        let mut config = self.config.clone();
+        config.dbname(database);
+        let target = format!("{}/{} as {}", self.server, database, self.user);
+        let connected = match config.connect(self.connector.clone()).await {
+            // As libpq's `prefer`: when the TLS handshake fails, try again
+            // without TLS.
+            Err(e)
+                if self.tls.mode == SslMode::Prefer
+                    && matches!(tls::tls_failure(&e), Some(TlsFailure::Handshake(_))) =>
+            {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                config.connect(self.connector.clone()).await
+            }
+            other => other,
+        };
+        let (client, connection) = connected.map_err(|e| match tls::tls_failure(&e) {
+            Some(failure) => Error::Tls {
+                message: tls::failure_message(&failure, &self.tls, &self.host),
+                target: target.clone(),
+            },
+            None => Error::Connect {
+                target: target.clone(),
+                message: error_text(&e),
+            },
+        })?;
+        tokio::spawn(async move {
+            // The connection ends with an error when the server goes away;
+            // the next query reports it.
+            let _ = connection.await;
+        });
+        Ok(Arc::new(client))
+    }
+}
+
 /// Connections to one server, one per database, opened on demand.
 pub(super) struct Session {
     pub(super) config: Config,
@@ -147,39 +196,44 @@ impl Session {
         {
             return Ok(c.clone());
         }
-        let mut config = self.config.clone();
-        config.dbname(database);
-        let target = format!("{}/{} as {}", self.server, database, self.user);
-        let connected = match config.connect(self.connector.clone()).await {
-            // As libpq's `prefer`: when the TLS handshake fails, try again
-            // without TLS.
-            Err(e)
-                if self.tls.mode == SslMode::Prefer
-                    && matches!(tls::tls_failure(&e), Some(TlsFailure::Handshake(_))) =>
-            {
-                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-                config.connect(self.connector.clone()).await
-            }
-            other => other,
-        };
-        let (client, connection) = connected.map_err(|e| match tls::tls_failure(&e) {
-            Some(failure) => Error::Tls {
-                message: tls::failure_message(&failure, &self.tls, &self.host),
-                target: target.clone(),
-            },
-            None => Error::Connect {
-                target: target.clone(),
-                message: error_text(&e),
-            },
-        })?;
-        tokio::spawn(async move {
-            // The connection ends with an error when the server goes away;
-            // the next query reports it.
-            let _ = connection.await;
-        });
-        let client = Arc::new(client);
+        let client = self.endpoint().connect(database).await?;
         self.clients.insert(database.to_owned(), client.clone());
         Ok(client)
+    }
+
+    /// Keeps a connection opened apart (see [`Endpoint`]) for later use.
+    pub(super) fn keep_client(&mut self, database: &str, client: Arc<Client>) {
+        self.clients.insert(database.to_owned(), client);
+    }
+
+    /// What it takes to open more connections to the server, apart from
+    /// the session (on other tasks).
+    pub(super) fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            config: self.config.clone(),
+            tls: self.tls.clone(),
+            connector: self.connector.clone(),
+            host: self.host.clone(),
+            server: self.server.clone(),
+            user: self.user.clone(),
+        }
+    }
+
+    /// Names pgplan's sessions `name` in `pg_stat_activity` from now on
+    /// (the connections open already, and those opened later): a session
+    /// opened before the plan was read gets the plan's name once it is.
+    pub(super) async fn set_application_name(&mut self, name: &str) -> Result<(), Error> {
+        if self.config.get_application_name() == Some(name) {
+            return Ok(());
+        }
+        self.config.application_name(name);
+        for client in self.clients.values() {
+            client
+                .batch_execute(&format!("SET application_name = {}", literal(name)))
+                .await
+                .map_err(self.inspect_error("the session's application_name"))?;
+        }
+        Ok(())
     }
 
     pub(super) fn inspect_error(
@@ -195,10 +249,14 @@ impl Session {
         }
     }
 
+    /// The changes the plan needs, from the server-wide `state` read before
+    /// (see [`Session::inspect_server`]) and what is read here for the plan.
     pub(super) async fn plan_changes(
         &mut self,
         plan: &ValidPlan,
         opts: &ApplyOptions,
+        mut actual: ServerState,
+        prefetched: BTreeMap<String, crate::catalog::DatabaseContents>,
     ) -> Result<(ChangeSet, ServerState), Error> {
         let desired = DesiredState::from_plan(plan);
         let mut passwords: BTreeMap<RoleName, Password> = BTreeMap::new();
@@ -209,7 +267,8 @@ impl Session {
                 passwords.insert(role.name.clone(), pw);
             }
         }
-        let actual = self.inspect(&desired).await?;
+        self.inspect_for_plan(&desired, &mut actual, prefetched)
+            .await?;
         self.check_version(&desired, &actual)?;
         let inputs = DiffInputs {
             passwords: &passwords,

@@ -13,6 +13,7 @@ mod migrations;
 mod names;
 mod parameter_catalog;
 mod passwords;
+mod prepare;
 mod psql_script;
 mod role_attributes;
 mod safety;

@@ -80,16 +80,21 @@ measure() {
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
-# run KEY COMMAND...: the fastest of $runs runs (output directories are
-# cleared before each: `dist` of cdk8s, `$work/out` of pgplan).
+# run KEY COMMAND...: the fastest of $runs runs. Each run writes into a new
+# directory (`dist` of cdk8s, `$work/out` of pgplan), moved aside afterwards
+# and removed only when the benchmark ends: deleting thousands of files just
+# before a run makes the next file creations slow on some file systems (ext4
+# without a journal scans the inodes deleted in the last minutes for every
+# new one), which would charge a run for the previous one's cleanup.
 declare -A walls cpus peaks
 run() {
   local key=$1 i
   shift
   walls[$key]=
   for ((i = 0; i < runs; i++)); do
-    rm -rf dist "$work/out"
     measure "$key" "$@"
+    [[ ! -e dist ]] || mv dist "$work/kept.$key.$i.dist"
+    [[ ! -e "$work/out" ]] || mv "$work/out" "$work/kept.$key.$i.out"
     if [[ -z "${walls[$key]}" ]] || awk -v a="$wall" -v b="${walls[$key]}" 'BEGIN { exit !(a < b) }'; then
       walls[$key]=$wall
       cpus[$key]=$cpu
@@ -100,13 +105,12 @@ run() {
 
 cd "$work/cdk8s"
 run cdk8s_synth ./node_modules/.bin/cdk8s synth
-cdk8s_files=$(find dist -name '*.yaml' | wc -l)
-cdk8s_bytes=$(cat dist/*.yaml | wc -c)
+cdk8s_files=$(find "$work/kept.cdk8s_synth.0.dist" -name '*.yaml' | wc -l)
+cdk8s_bytes=$(cat "$work/kept.cdk8s_synth.0.dist"/*.yaml | wc -c)
 run cdk8s_node node main.js
-rm -rf dist
 cd "$work"
 run pgplan_render "$pgplan" render plans --target k8s --out "$work/out"
-pgplan_bytes=$(find "$work/out" -name '*.yaml' -exec cat {} + | wc -c)
+pgplan_bytes=$(find "$work/kept.pgplan_render.0.out" -name '*.yaml' -exec cat {} + | wc -c)
 run pgplan_validate "$pgplan" validate plans
 if $per_process; then
   cat >"$work/per-process.sh" <<EOF

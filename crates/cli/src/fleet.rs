@@ -51,17 +51,23 @@ fn label_of(relative: &Path) -> String {
 fn walk(root: &Path, dir: &Path, found: &mut Vec<PlanInput>) -> Result<(), String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        paths.push(entry.path());
+        // The directory entry tells a directory from a file without a
+        // stat per file; a link is followed, as before.
+        let is_dir = match entry.file_type() {
+            Ok(t) if !t.is_symlink() => t.is_dir(),
+            _ => entry.path().is_dir(),
+        };
+        paths.push((entry.path(), is_dir));
     }
     paths.sort();
-    for path in paths {
-        if path.is_dir() {
+    for (path, is_dir) in paths {
+        if is_dir {
             walk(root, &path, found)?;
         } else if is_plan_file(&path) {
             let relative = path.strip_prefix(root).unwrap_or(&path);

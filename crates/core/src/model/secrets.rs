@@ -244,11 +244,38 @@ fn default_length() -> u16 {
     32
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A secret source as written: a bare string (refused by validation), or a
+/// one-key mapping. Read by hand rather than as an untagged enum, which
+/// would buffer every source before trying each shape.
 enum AnySource {
     Literal(String),
     Tagged(TaggedSource),
+}
+
+impl<'de> Deserialize<'de> for AnySource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = AnySource;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a secret source")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AnySource, E> {
+                Ok(AnySource::Literal(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<AnySource, E> {
+                Ok(AnySource::Literal(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<AnySource, A::Error> {
+                TaggedSource::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(AnySource::Tagged)
+            }
+        }
+        d.deserialize_any(Shape)
+    }
 }
 
 impl Serialize for SecretSource {

@@ -10,8 +10,8 @@
 //!   plan at any time, and flushing each one cost most of a fleet's render
 //!   (as for `cdk8s synth`, `helm template` and `kustomize build`, the
 //!   kernel writes them back). A file that a power loss leaves empty no
-//!   longer matches its hash in the manifest, so the next render names it
-//!   instead of trusting it.
+//!   longer matches its hash in the manifest, so the next render stops and
+//!   names it instead of trusting it (`--force` writes it again).
 //! - Unchanged files are left alone: a file whose rendered contents equal
 //!   what pgplan wrote before (and still on disk) is not rewritten, so a
 //!   re-render touches only what changed and keeps the others' times.
@@ -218,6 +218,13 @@ fn remove_written(temporaries: &[PathBuf], made_dirs: &[PathBuf]) {
     }
 }
 
+/// True when the file has the mode pgplan gives it (a hand `chmod` is
+/// undone by writing the file again).
+fn has_its_mode(dir: &Path, rel: &Path, name: &str) -> bool {
+    fs::symlink_metadata(dir.join(rel))
+        .is_ok_and(|m| m.permissions().mode() & 0o7777 == mode_of(name))
+}
+
 fn mode_of(name: &str) -> u32 {
     if name.ends_with(".sh") { 0o755 } else { 0o644 }
 }
@@ -352,8 +359,11 @@ pub fn write_files(
             continue;
         }
         match existing(dir, &rel, &manifest) {
-            // On disk as pgplan wrote it, and rendered the same again.
-            Existing::Ours if manifest.get(name) == Some(&hash) => {
+            // On disk as pgplan wrote it (its mode too), and rendered the
+            // same again.
+            Existing::Ours
+                if manifest.get(name) == Some(&hash) && has_its_mode(dir, &rel, name) =>
+            {
                 unchanged.push(name.clone());
                 continue;
             }
@@ -590,6 +600,23 @@ mod tests {
         assert_eq!(inode("a.yaml"), a);
         assert_ne!(inode("b.yaml"), b);
         assert_eq!(fs::read_to_string(dir.join("b.yaml")).unwrap(), "3");
+        // A script made non-executable by hand is written again.
+        write_files(
+            &dir,
+            &files(&[("a.yaml", "1"), ("b.yaml", "3"), ("c.sh", "x")]),
+            false,
+        )
+        .unwrap();
+        fs::set_permissions(dir.join("c.sh"), fs::Permissions::from_mode(0o644)).unwrap();
+        let w = write_files(
+            &dir,
+            &files(&[("a.yaml", "1"), ("b.yaml", "3"), ("c.sh", "x")]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(w.written, ["c.sh"]);
+        let mode = fs::metadata(dir.join("c.sh")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
         // Changed by hand since: not ours any more, refused as before.
         fs::write(dir.join("a.yaml"), "mine").unwrap();
         let e = write_files(&dir, &files(&[("a.yaml", "1"), ("b.yaml", "3")]), false).unwrap_err();

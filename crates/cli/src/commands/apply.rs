@@ -158,7 +158,7 @@ fn apply_sql(
     if !args.yes {
         let diffed = wait(rt, "reading the server", async {
             connecting
-                .ready()
+                .ready(&args.connection)
                 .await?
                 .diff(plan, &opts)
                 .await
@@ -180,7 +180,7 @@ fn apply_sql(
     }
     let applied = wait(rt, "applying", async {
         connecting
-            .ready()
+            .ready(&args.connection)
             .await?
             .apply(plan, &opts)
             .await

@@ -94,7 +94,19 @@ fn connect_options(conn: &Connection) -> Result<ApplyOptions, String> {
 /// validated on this thread: the two overlap instead of adding up (on a
 /// 1 MB plan, a third of a re-apply). The plan's own errors still come
 /// first: a plan that cannot be used abandons the connection unread.
-pub struct Connecting(Result<tokio::task::JoinHandle<Result<Prepared, pgplan_sql::Error>>, String>);
+pub struct Connecting(Started);
+
+enum Started {
+    Now(tokio::task::JoinHandle<Result<Prepared, pgplan_sql::Error>>),
+    /// The password comes from standard input and is not read yet: reading
+    /// it first would make a plan with errors wait for it. Connects once the
+    /// plan is read.
+    Later {
+        dsn: String,
+        purpose: Purpose,
+    },
+    Failed(String),
+}
 
 impl Connecting {
     /// Starts connecting to `dsn`, for a diff or (taking its turn first) an
@@ -105,27 +117,44 @@ impl Connecting {
         conn: &Connection,
         purpose: Purpose,
     ) -> Connecting {
-        Connecting(connect_options(conn).map(|opts| {
-            let dsn = dsn.to_owned();
-            rt.spawn(async move { pgplan_sql::prepare(&dsn, &opts, purpose).await })
-        }))
+        if conn.password_stdin && conn.stdin_password.get().is_none() {
+            return Connecting(Started::Later {
+                dsn: dsn.to_owned(),
+                purpose,
+            });
+        }
+        Connecting(match connect_options(conn) {
+            Ok(opts) => {
+                let dsn = dsn.to_owned();
+                Started::Now(
+                    rt.spawn(async move { pgplan_sql::prepare(&dsn, &opts, purpose).await }),
+                )
+            }
+            Err(message) => Started::Failed(message),
+        })
     }
 
     /// Gives up without waiting (which disconnects, and gives up an
     /// apply's turn).
     pub fn abandon(self) {
-        if let Ok(task) = self.0 {
+        if let Started::Now(task) = self.0 {
             task.abort();
         }
     }
 
     /// The prepared server; the exit code and message when it failed.
-    pub async fn ready(self) -> Result<Prepared, (u8, String)> {
+    pub async fn ready(self, conn: &Connection) -> Result<Prepared, (u8, String)> {
+        let sql_failure = |e: pgplan_sql::Error| (exit_code_of(&e), e.to_string());
         match self.0 {
-            Err(message) => Err((super::EXIT_UNREADABLE, message)),
-            Ok(task) => match task.await {
-                Ok(Ok(prepared)) => Ok(prepared),
-                Ok(Err(e)) => Err((exit_code_of(&e), e.to_string())),
+            Started::Failed(message) => Err((super::EXIT_UNREADABLE, message)),
+            Started::Later { dsn, purpose } => {
+                let opts = connect_options(conn).map_err(|m| (super::EXIT_UNREADABLE, m))?;
+                pgplan_sql::prepare(&dsn, &opts, purpose)
+                    .await
+                    .map_err(sql_failure)
+            }
+            Started::Now(task) => match task.await {
+                Ok(prepared) => prepared.map_err(sql_failure),
                 Err(e) => Err((super::EXIT_TARGET, format!("the connection failed: {e}"))),
             },
         }
@@ -265,7 +294,7 @@ fn diff_one(
         }
     };
     let diffed = crate::progress::wait(rt, "reading the server", async {
-        let server = connecting.ready().await?;
+        let server = connecting.ready(&args.connection).await?;
         server
             .diff(&plan, &opts)
             .await

@@ -331,9 +331,6 @@ impl fmt::Display for Catalog {
 // PG14_KEYS/PG14_PARAMS … and CATALOGS, one per catalog/pgNN.tsv.
 include!(concat!(env!("OUT_DIR"), "/catalog_tables.rs"));
 
-/// One catalog per supported major version.
-const CATALOG_COUNT: usize = (MajorVersion::MAX - MajorVersion::MIN + 1) as usize;
-
 impl Catalog {
     /// The catalog of a major version (14–18).
     ///
@@ -382,11 +379,17 @@ impl Catalog {
 
     /// Name → position in `params`, built on first use.
     fn index(&self) -> &'static FxHashMap<&'static str, usize> {
-        static INDEXES: [OnceLock<FxHashMap<&'static str, usize>>; CATALOG_COUNT] =
-            [const { OnceLock::new() }; CATALOG_COUNT];
+        static INDEXES: [OnceLock<FxHashMap<&'static str, usize>>; CATALOGS.len()] =
+            [const { OnceLock::new() }; CATALOGS.len()];
+        // Every catalog is one of CATALOGS (the type cannot be built or
+        // cloned elsewhere), one per major version: its place there is its
+        // index's.
+        let at = CATALOGS
+            .iter()
+            .position(|c| c.major == self.major)
+            .unwrap_or_default();
         let keys = self.keys;
-        INDEXES[usize::from(self.major - MajorVersion::MIN)]
-            .get_or_init(|| keys.iter().enumerate().map(|(i, &k)| (k, i)).collect())
+        INDEXES[at].get_or_init(|| keys.iter().enumerate().map(|(i, &k)| (k, i)).collect())
     }
     /// Every parameter, by lowercase name.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static ParamSpec)> {

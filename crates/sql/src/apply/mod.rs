@@ -304,8 +304,9 @@ pub enum Purpose {
 pub struct Prepared {
     session: Session,
     state: ServerState,
-    /// Databases read before the plan was known.
-    prefetched: BTreeMap<String, DatabaseContents>,
+    /// Databases read before the plan was known, with their connections
+    /// (none for the maintenance database's, which the session has).
+    prefetched: BTreeMap<String, (Option<Arc<tokio_postgres::Client>>, DatabaseContents)>,
     /// The connection holding an apply's advisory lock.
     lock: Option<Arc<tokio_postgres::Client>>,
 }
@@ -349,52 +350,44 @@ pub async fn prepare(dsn: &str, opts: &ApplyOptions, purpose: Purpose) -> Result
     };
     // The plan's databases are not known yet: on a server with a few, read
     // each on its own connection while the server-wide state is read here.
-    // One the plan does not name costs a few catalog queries for nothing;
-    // one that cannot be read now is read again once the plan needs it
-    // (and its error told then).
+    // One the plan does not name costs a few catalog queries for nothing
+    // (its connection is closed once the plan is known); one that cannot be
+    // read now is read again once the plan needs it (and its error told
+    // then). The reads stop when `prepare` is dropped (a JoinSet aborts its
+    // tasks).
     let candidates = client
         .query(
             "SELECT datname FROM pg_catalog.pg_database \
              WHERE datallowconn AND NOT datistemplate \
-               AND pg_catalog.has_database_privilege(datname, 'CONNECT') \
+               AND pg_catalog.has_database_privilege(oid, 'CONNECT') IS TRUE \
              ORDER BY datname",
             &[],
         )
         .await
         .map_err(session.inspect_error("databases"))?;
     let endpoint = session.endpoint();
-    let reads: Vec<_> = if candidates.len() <= PREFETCHED_DATABASES {
-        candidates
-            .iter()
-            .map(|row| {
-                let database: String = row.get(0);
-                let endpoint = endpoint.clone();
-                tokio::spawn(async move {
-                    let client = endpoint.connect(&database).await.ok()?;
-                    let contents = inspect::read_database(&client, &endpoint.server, &database)
-                        .await
-                        .ok()?;
-                    Some((database, client, contents))
-                })
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let state = match inspect::read_server(&client, &session.server).await {
-        Ok(state) => state,
-        Err(e) => {
-            for read in &reads {
-                read.abort();
-            }
-            return Err(e);
+    let mut reads = tokio::task::JoinSet::new();
+    if candidates.len() <= PREFETCHED_DATABASES {
+        for row in &candidates {
+            let database: String = row.get(0);
+            let endpoint = endpoint.clone();
+            reads.spawn(async move {
+                let client = endpoint.connect(&database).await.ok()?;
+                let contents = inspect::read_database(&client, &endpoint.server, &database)
+                    .await
+                    .ok()?;
+                Some((database, client, contents))
+            });
         }
-    };
+    }
+    let state = inspect::read_server(&client, &session.server).await?;
     let mut prefetched = BTreeMap::new();
-    for read in reads {
-        if let Ok(Some((database, client, contents))) = read.await {
-            session.keep_client(&database, client);
-            prefetched.insert(database, contents);
+    while let Some(read) = reads.join_next().await {
+        if let Ok(Some((database, client, contents))) = read {
+            // The maintenance database keeps its own connection (it holds
+            // an apply's turn).
+            let client = (database != maintenance).then_some(client);
+            prefetched.insert(database, (client, contents));
         }
     }
     Ok(Prepared {
@@ -410,6 +403,25 @@ pub async fn prepare(dsn: &str, opts: &ApplyOptions, purpose: Purpose) -> Result
 const PREFETCHED_DATABASES: usize = 4;
 
 impl Prepared {
+    /// The prefetched contents of the plan's databases; their connections
+    /// join the session, the others are closed (a connection to a database
+    /// the plan does not name could stand in the way, e.g. of `CREATE
+    /// DATABASE … TEMPLATE` it, or take a slot of the role's connection
+    /// limit).
+    fn take_prefetched(&mut self, plan: &ValidPlan) -> BTreeMap<String, DatabaseContents> {
+        let mut taken = BTreeMap::new();
+        for (database, (client, contents)) in std::mem::take(&mut self.prefetched) {
+            if !plan.databases.iter().any(|d| d.name.as_str() == database) {
+                continue;
+            }
+            if let Some(client) = client {
+                self.session.keep_client(&database, client);
+            }
+            taken.insert(database, contents);
+        }
+        taken
+    }
+
     /// The server, as `host:port`.
     pub fn server(&self) -> &str {
         &self.session.server
@@ -424,9 +436,10 @@ impl Prepared {
         self.session
             .set_application_name(&opts.application_name)
             .await?;
+        let prefetched = self.take_prefetched(plan);
         let (mut changes, actual) = self
             .session
-            .plan_changes(plan, opts, self.state, self.prefetched)
+            .plan_changes(plan, opts, self.state, prefetched)
             .await?;
         let migrations = self.session.pending_migrations(plan, &actual).await?;
         changes
@@ -450,7 +463,10 @@ impl Prepared {
             .set_application_name(&opts.application_name)
             .await?;
         let (lock_client, state, prefetched) = match self.lock.take() {
-            Some(lock_client) => (lock_client, self.state, self.prefetched),
+            Some(lock_client) => {
+                let prefetched = self.take_prefetched(plan);
+                (lock_client, self.state, prefetched)
+            }
             None => {
                 let maintenance = self.session.maintenance.clone();
                 let lock_client = self.session.client(&maintenance).await?;
@@ -463,6 +479,7 @@ impl Prepared {
                 .await?;
                 // Read before the lock: read again, as another apply may
                 // have changed the server meanwhile.
+                self.prefetched.clear();
                 let state = match self.session.inspect_server().await {
                     Ok(state) => state,
                     Err(e) => {

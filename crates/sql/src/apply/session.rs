@@ -227,7 +227,7 @@ impl Session {
             return Ok(());
         }
         self.config.application_name(name);
-        for client in self.clients.values() {
+        for client in self.clients.values().filter(|c| !c.is_closed()) {
             client
                 .batch_execute(&format!("SET application_name = {}", literal(name)))
                 .await

@@ -142,3 +142,43 @@ async fn a_prepared_server_diffs_and_applies_as_diff_and_apply_do() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.statement_count(), 0, "{again}");
 }
+
+/// The databases read ahead that the plan does not name are let go before
+/// anything changes: a plan whose new database is copied from an ordinary
+/// database of the server (PostgreSQL refuses to copy one that has other
+/// sessions) is applied.
+#[tokio::test]
+async fn a_database_read_ahead_is_let_go_when_the_plan_copies_it() {
+    let pg = PgServer::start(17).expect("a PostgreSQL 17 server");
+    let tag = support::unique_tag("tpl");
+    let maintenance = connect(&pg, "postgres").await;
+    maintenance
+        .batch_execute(&format!("CREATE DATABASE {tag}_source"))
+        .await
+        .unwrap();
+    let plan = Plan::from_yaml(&format!(
+        r#"
+service: {service}
+environment: development
+version: 17
+platform: {{ local: {{}} }}
+databases:
+  - {{ name: {tag}_copy, owner: {tag}_owner, template: {tag}_source }}
+roles:
+  - {{ name: {tag}_owner, purpose: owner }}
+"#,
+        service = tag.replace('_', "-"),
+    ))
+    .and_then(|p| p.validate().map_err(|r| panic!("{r:?}")))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dsn = pg.dsn("postgres");
+    let opts = ApplyOptions::default().include_settings(false);
+    let report = apply(&plan, &dsn, &opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.statements > 0, "{report}");
+    let again = diff(&plan, &dsn, &opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.statement_count(), 0, "{again}");
+}

@@ -267,16 +267,7 @@ fn write_fresh(
             let rel = checked_relative(name)?;
             make_parent(&staging, &rel, &mut Vec::new())?;
             let path = staging.join(&rel);
-            fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(mode_of(name))
-                .open(&path)
-                .and_then(|mut f| {
-                    f.write_all(contents.as_bytes())?;
-                    // The umask may have taken mode bits away.
-                    f.set_permissions(fs::Permissions::from_mode(mode_of(name)))
-                })
+            create_file(&path, contents.as_bytes(), mode_of(name))
                 .map_err(|e| io(format!("cannot write {}", dir.join(&rel).display()), e))?;
             hashes.insert(name.clone(), sha256(contents.as_bytes()));
         }
@@ -309,14 +300,22 @@ fn write_manifest(path: &Path, hashes: BTreeMap<String, String>) -> Result<(), W
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| WriteError::Io {
         message: format!("cannot write the manifest: {e}"),
     })?;
+    create_file(path, text.as_bytes(), 0o644)
+        .map_err(|e| io(format!("cannot write {}", path.display()), e))
+}
+
+/// Creates `path`, which must not exist yet (a link there is not
+/// followed), with `mode`, and writes `contents` into it.
+fn create_file(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o644)
-        .open(path)
-        .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| io(format!("cannot write {}", path.display()), e))
+        .mode(mode)
+        .open(path)?;
+    f.write_all(contents)?;
+    // The umask may have taken mode bits away: set them on the open file
+    // (no second path lookup).
+    f.set_permissions(fs::Permissions::from_mode(mode))
 }
 
 const MANIFEST_NOTE: &str =
@@ -407,17 +406,10 @@ pub fn write_files(
             if !fresh {
                 let _ = fs::remove_file(&path);
             }
-            let mut f = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(mode_of(name))
-                .open(&path)
-                .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
+            // Ours to remove if anything fails (the name is this
+            // process's).
             temporaries.push(path.clone());
-            // The umask may have taken mode bits away: set them on the open
-            // file (no second path lookup).
-            f.write_all(contents.as_bytes())
-                .and_then(|()| f.set_permissions(fs::Permissions::from_mode(mode_of(name))))
+            create_file(&path, contents.as_bytes(), mode_of(name))
                 .map_err(|e| io(format!("cannot write {}", path.display()), e))?;
         }
         if manifest_unchanged {

@@ -117,7 +117,12 @@ fn acl_items(
     })
 }
 
-fn inspect_error(server: &str, what: &str) -> impl Fn(tokio_postgres::Error) -> Error + use<> {
+/// Turns a failed catalog query into an [`Error::Inspect`] naming what was
+/// read.
+pub(super) fn inspect_error(
+    server: &str,
+    what: &str,
+) -> impl Fn(tokio_postgres::Error) -> Error + use<> {
     let what = what.to_owned();
     let server = server.to_owned();
     move |e| Error::Inspect {

@@ -240,13 +240,7 @@ impl Session {
         &self,
         what: &str,
     ) -> impl Fn(tokio_postgres::Error) -> Error + use<> {
-        let what = what.to_owned();
-        let server = self.server.clone();
-        move |e| Error::Inspect {
-            what: what.clone(),
-            server: server.clone(),
-            message: error_text(&e),
-        }
+        super::inspect::inspect_error(&self.server, what)
     }
 
     /// The changes the plan needs, from the server-wide `state` read before

@@ -46,6 +46,14 @@ fn statements(changes: &ChangeSet) -> Vec<String> {
         .collect()
 }
 
+/// A diff of the plan finds nothing left to do.
+async fn assert_converged(plan: &ValidPlan, dsn: &str, opts: &ApplyOptions) {
+    let again = diff(plan, dsn, opts)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.statement_count(), 0, "{again}");
+}
+
 #[tokio::test]
 async fn a_prepared_server_diffs_and_applies_as_diff_and_apply_do() {
     // A server of its own: the shared one holds more databases than are
@@ -114,10 +122,7 @@ async fn a_prepared_server_diffs_and_applies_as_diff_and_apply_do() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.statements, 4, "{report}");
-    let again = diff(&plan, &dsn, &opts)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(again.statement_count(), 0, "{again}");
+    assert_converged(&plan, &dsn, &opts).await;
 
     // More databases than are read ahead: the plan's is read once the plan
     // names it, with the same result.
@@ -137,10 +142,7 @@ async fn a_prepared_server_diffs_and_applies_as_diff_and_apply_do() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.statements, 4, "{report}");
-    let again = diff(&plan, &dsn, &opts)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(again.statement_count(), 0, "{again}");
+    assert_converged(&plan, &dsn, &opts).await;
 }
 
 /// The databases read ahead that the plan does not name are let go before
@@ -177,8 +179,5 @@ roles:
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.statements > 0, "{report}");
-    let again = diff(&plan, &dsn, &opts)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(again.statement_count(), 0, "{again}");
+    assert_converged(&plan, &dsn, &opts).await;
 }

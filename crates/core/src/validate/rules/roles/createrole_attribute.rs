@@ -41,11 +41,12 @@ impl Rule for RoleManagementAttributes {
                     role.purpose, role.name
                 );
                 let help = "remove CREATEROLE and let an admin role (or pgplan's apply) create roles; if the role administers the server, give it purpose admin".to_owned();
-                if role.purpose == RolePurpose::Application {
-                    out.error(path.clone(), message, help);
-                } else {
-                    out.warning(path.clone(), message, help);
-                }
+                out.report(
+                    super::misplaced_attribute(role.purpose),
+                    path.clone(),
+                    message,
+                    help,
+                );
             }
             if role.has(RoleAttribute::CreateDb) && role.purpose == RolePurpose::Application {
                 out.warning(

@@ -44,8 +44,8 @@ pub use role_membership::RoleMembership;
 use std::collections::BTreeSet;
 
 use crate::model::databases::Database;
-use crate::model::roles::{Grant, Privilege};
-use crate::validate::{Context, FieldPath};
+use crate::model::roles::{Grant, Privilege, RolePurpose};
+use crate::validate::{Context, FieldPath, Severity};
 
 /// Predefined roles and the major version that introduced them.
 const PREDEFINED_ROLES: &[(&str, u16)] = &[
@@ -218,5 +218,17 @@ mod tests {
                 assert!(d.is_empty(), "{}: {d:#?}", rule.info());
             }
         }
+    }
+}
+
+/// How a dangerous role attribute where it does not belong is reported
+/// (PGP087–PGP089): an error on an application role, the login a service
+/// (and an injection in it) uses; a warning on the others, which people and
+/// tools hold and may have a reason for.
+fn misplaced_attribute(purpose: RolePurpose) -> Severity {
+    if purpose == RolePurpose::Application {
+        Severity::Error
+    } else {
+        Severity::Warning
     }
 }

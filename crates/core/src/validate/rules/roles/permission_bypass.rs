@@ -45,11 +45,12 @@ impl Rule for PermissionBypassAttributes {
                     role.purpose, role.name
                 );
                 let help = "remove BYPASSRLS; only the role pg_dump runs as (purpose backup) needs it, to dump tables with policies".to_owned();
-                if role.purpose == RolePurpose::Application {
-                    out.error(path, message, help);
-                } else {
-                    out.warning(path, message, help);
-                }
+                out.report(
+                    super::misplaced_attribute(role.purpose),
+                    path,
+                    message,
+                    help,
+                );
             }
         }
     }

@@ -40,11 +40,12 @@ impl Rule for ReplicationAttribute {
             );
             let help = "remove REPLICATION; give it to a role with purpose replication (standbys) or backup (pg_basebackup, pgBackRest)".to_owned();
             let path = format!("roles[{i}].attributes");
-            if role.purpose == RolePurpose::Application {
-                out.error(path, message, help);
-            } else {
-                out.warning(path, message, help);
-            }
+            out.report(
+                super::misplaced_attribute(role.purpose),
+                path,
+                message,
+                help,
+            );
         }
     }
 }
